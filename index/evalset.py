@@ -1,0 +1,177 @@
+"""The frozen evaluation questions: ``data/eval/questions.jsonl`` + its sha256 in ``manifest.json``.
+
+Each line: ``{"id", "question", "urls": [demo-site URLs that answer it], "reference", "type"}``
+with type one of fact, procedure, emergency, out-of-scope (``urls`` empty for out-of-scope).
+
+``load_questions()`` verifies the sha256 before returning anything, so scores are
+always computed on the set the manifest names. ``python -m index.evalset --freeze``
+merges ``data/eval/parts/*.jsonl``, validates and (re)writes both files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+from tenkan.errors import EvalError
+from tenkan.manifest import atomic_write_json, atomic_write_text, sha256_file
+from tenkan.paths import DEMO_SITE_DIR, EVAL_DIR
+
+__all__ = ["load_questions", "validate", "merge_parts", "freeze", "TYPES", "QUESTIONS_FILE", "url_path"]
+
+TYPES = ("fact", "procedure", "emergency", "out-of-scope")
+QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
+MANIFEST_FILE = EVAL_DIR / "manifest.json"
+FIELDS = ("id", "question", "urls", "reference", "type")
+
+
+def url_path(url: str) -> str:
+    """The path of a demo-site URL (``http://127.0.0.1:8765/life/bathing.html`` → ``/life/bathing.html``):
+    what page-level metrics compare, since a test server runs on another port."""
+    return re.sub(r"^[a-z]+://[^/]+", "", url).split("#")[0] or "/"
+
+
+def load_questions(path: str | Path | None = None, *, verify: bool = True) -> list[dict]:
+    """The evaluation questions, after checking the file against its manifest's sha256."""
+    path = Path(path) if path else QUESTIONS_FILE
+    if not path.is_file():
+        raise EvalError(f"no evaluation set at {path}", hint="python -m index.evalset --freeze")
+    if verify:
+        mpath = path.parent / "manifest.json"
+        if not mpath.is_file():
+            raise EvalError(f"{path} has no manifest.json with its sha256", hint="python -m index.evalset --freeze")
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        want = (manifest.get("files") or {}).get(path.name, {}).get("sha256")
+        got = sha256_file(path)
+        if want != got:
+            raise EvalError(
+                f"{path} does not match the sha256 frozen in {mpath} ({got[:12]} != {str(want)[:12]}): "
+                "the evaluation set changed", hint="restore the file, or re-freeze deliberately: "
+                "python -m index.evalset --freeze")
+    out = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise EvalError(f"{path}:{i}: not JSON ({exc})") from exc
+    return out
+
+
+def _pages() -> dict[str, tuple[str, str]]:
+    """path -> (title, encoding) from data/demo_site/_PAGES.tsv."""
+    out = {}
+    for line in (DEMO_SITE_DIR / "_PAGES.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) >= 4:
+            out[parts[0]] = (parts[2], parts[3].split()[0])
+    return out
+
+
+def _page_text(path: str, encoding: str) -> str:
+    raw = (DEMO_SITE_DIR / path.lstrip("/")).read_bytes()
+    enc = {"shift_jis": "cp932"}.get(encoding.lower(), encoding)
+    text = raw.decode(enc, errors="replace")
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", text, flags=re.S | re.I)
+    return re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
+def validate(questions: list[dict], min_count: int = 80, copy_span: int = 25) -> list[str]:
+    """Problems with a question list (empty when valid)."""
+    from tenkan.jatext import normalize
+
+    problems: list[str] = []
+    pages = _pages()
+    texts = {p: _page_text(p, enc) for p, (_, enc) in pages.items() if (DEMO_SITE_DIR / p.lstrip("/")).is_file()}
+    seen_ids, seen_q = set(), {}
+    if len(questions) < min_count:
+        problems.append(f"only {len(questions)} questions, need at least {min_count}")
+    for q in questions:
+        qid = q.get("id", "?")
+        if sorted(q) != sorted(FIELDS):
+            problems.append(f"{qid}: fields {sorted(q)} != {sorted(FIELDS)}")
+            continue
+        if qid in seen_ids:
+            problems.append(f"{qid}: duplicate id")
+        seen_ids.add(qid)
+        key = re.sub(r"[\s？?。！!、]", "", normalize(q["question"]))
+        if key in seen_q:
+            problems.append(f"{qid}: same question as {seen_q[key]}")
+        seen_q[key] = qid
+        if q["type"] not in TYPES:
+            problems.append(f"{qid}: type {q['type']!r} not in {TYPES}")
+        if q["type"] == "out-of-scope" and q["urls"]:
+            problems.append(f"{qid}: out-of-scope question with urls")
+        if q["type"] != "out-of-scope" and not q["urls"]:
+            problems.append(f"{qid}: no url")
+        for u in q["urls"]:
+            p = url_path(u)
+            if p not in pages:
+                problems.append(f"{qid}: url {u} is not a page of data/demo_site/_PAGES.tsv")
+            elif p.startswith("/staff/"):
+                problems.append(f"{qid}: url {u} is disallowed by robots.txt")
+        if not q["reference"].strip() or not q["question"].strip():
+            problems.append(f"{qid}: empty question or reference")
+        # written in the user's words: no long span copied from any page
+        qs = re.sub(r"\s+", "", q["question"])
+        for p, t in texts.items():
+            if qs.rstrip("？?") in t or any(qs[i:i + copy_span] in t for i in range(max(0, len(qs) - copy_span + 1))
+                                           if len(qs) >= copy_span):
+                problems.append(f"{qid}: question copies text of {p}")
+                break
+    return problems
+
+
+def merge_parts(parts_dir: Path | None = None) -> list[dict]:
+    parts_dir = parts_dir or EVAL_DIR / "parts"
+    out = []
+    for f in sorted(parts_dir.glob("*.jsonl")):
+        out += [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
+
+
+def freeze(questions: list[dict], out: Path | None = None) -> dict:
+    """Write questions.jsonl and its manifest (sha256, counts by type)."""
+    out = out or QUESTIONS_FILE
+    atomic_write_text(out, "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions))
+    counts: dict[str, int] = {}
+    for q in questions:
+        counts[q["type"]] = counts.get(q["type"], 0) + 1
+    manifest = {
+        "producer": "python -m index.evalset --freeze",
+        "description": "Demo-site evaluation questions in patients' and caregivers' words, each with the "
+                       "demo-site page(s) that answer it, a short reference answer and a type.",
+        "files": {out.name: {"sha256": sha256_file(out), "lines": len(questions)}},
+        "count": len(questions), "by_type": counts,
+        "sources": sorted(p.name for p in (EVAL_DIR / "parts").glob("*.jsonl")),
+        "url_base": "http://127.0.0.1:8765 (compare pages by path: index.evalset.url_path)",
+    }
+    atomic_write_json(out.parent / "manifest.json", manifest)
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m index.evalset", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--freeze", action="store_true", help="merge data/eval/parts/*.jsonl, validate, write")
+    args = ap.parse_args(argv)
+    qs = merge_parts() if args.freeze else load_questions(verify=True)
+    problems = validate(qs)
+    for p in problems:
+        print("invalid:", p, file=sys.stderr)
+    if problems:
+        return 1
+    if args.freeze:
+        m = freeze(qs)
+        print(f"froze {m['count']} questions {m['by_type']} sha256 {m['files'][QUESTIONS_FILE.name]['sha256']}")
+    else:
+        print(f"{len(qs)} questions valid and match the manifest")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
