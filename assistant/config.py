@@ -1,0 +1,73 @@
+"""Settings of the answering pipeline (modes, grounding check, safety)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenkan.config import option
+
+MODES = ("rag-ft", "ft", "rag-base", "base", "extractive")
+#: modes that retrieve sources before answering
+RAG_MODES = ("rag-ft", "rag-base", "extractive")
+#: modes that use the tuned adapter
+FT_MODES = ("rag-ft", "ft")
+RETRIEVAL_METHODS = ("hybrid", "bm25", "dense")
+
+
+@dataclass
+class AssistantConfig:
+    mode: str = option("extractive", f"default answer mode, one of {', '.join(MODES)}")
+    max_sources: int = option(4, "numbered sources put in the prompt")
+    retrieval_method: str = option("hybrid", "retrieval method: 'hybrid', 'bm25' or 'dense'")
+    min_coverage: float = option(
+        0.5,
+        "share of the question's content words that must occur in the retrieved sources; below it the "
+        "answer says the sources do not cover the question (0 disables)",
+    )
+    min_weighted_coverage: float = option(
+        0.45,
+        "share of the question's content words, each weighted by its rarity in the index (IDF over "
+        "the chunks; a word no chunk uses weighs most), that must occur in the retrieved sources; "
+        "below it the answer says the sources do not cover the question. Catches questions whose "
+        "specific words (e.g. a treatment the corpus never mentions) are missing while common ones "
+        "(てんかん, 発作) match (0 disables; bench/answer_scope.py measures the trade-off)",
+    )
+    min_score: float = option(
+        0.0, "minimum fused retrieval score of the best hit (scale depends on the index's fusion; 0 disables)"
+    )
+    support_threshold: float = option(
+        0.6,
+        "a cited sentence counts as supported when this share of its content words (fugashi lemmas) "
+        "occurs in the cited source, or when it occurs verbatim",
+    )
+    min_supported_ratio: float = option(
+        0.5,
+        "when fewer of the generated sentences than this survive the citation check, the answer falls "
+        "back to quoting the sources",
+    )
+    extractive_sentences: int = option(3, "sentences quoted by the extractive mode and by the fallback")
+    history_turns: int = option(2, "recent user turns used to complete a follow-up question's retrieval query")
+    template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json)")
+    instruction_suffix: str = option(
+        "",
+        "text appended to the question in the prompt's instruction (the demo adapter is trained on the "
+        "bare question, so the default is empty)",
+    )
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.max_sources < 1:
+            raise ValueError("max_sources must be >= 1")
+        if self.retrieval_method not in RETRIEVAL_METHODS:
+            raise ValueError(f"retrieval_method must be one of {', '.join(RETRIEVAL_METHODS)}")
+        for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {v}")
+        if self.min_score < 0:
+            raise ValueError("min_score must be >= 0")
+        if self.extractive_sentences < 1:
+            raise ValueError("extractive_sentences must be >= 1")
+        if self.history_turns < 0:
+            raise ValueError("history_turns must be >= 0")

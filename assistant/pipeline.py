@@ -1,0 +1,381 @@
+"""The answer pipeline: retrieve → prompt with numbered sources → generate → verify → answer.
+
+:class:`Assistant` holds the retriever and the generators (loaded lazily, once)
+and answers in any of the modes of :data:`assistant.config.MODES`. Every answer
+passes the safety layer (emergency guidance first, no doses or medicine
+instructions, scope) and, when sources were used, the citation check.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any, Callable, Iterator, Sequence
+
+from tenkan.errors import ModelUnavailableError, TenkanError
+
+from assistant.answer import Answer, Citation, FinalEvent, TokenEvent
+from assistant.config import FT_MODES, MODES, RAG_MODES
+from assistant.conversation import Turn, is_follow_up, retrieval_query
+from assistant.extractive import coverage, select_sentences
+from assistant.grounding import _URL, Claim, Source, Verification, strip_markers, verify_answer
+from assistant.injection import clean_source_text
+from assistant.safety import (
+    MEDICATION_NOTICE,
+    SafetyReport,
+    check_question,
+    classify_scope,
+    emergency_guidance,
+    unsafe_medication_statement,
+)
+
+__all__ = ["Assistant", "NO_SOURCES_TEXT", "OUT_OF_SCOPE_TEXT", "FALLBACK_LEAD"]
+
+log = logging.getLogger(__name__)
+
+NO_SOURCES_TEXT = (
+    "ご質問の内容は、参照できる資料には書かれていませんでした。推測でお答えすることは控えます。"
+    "主治医や専門の医療機関にご相談ください。"
+)
+OUT_OF_SCOPE_TEXT = (
+    "このアシスタントは、てんかんと医療に関する情報にお答えするためのものです。"
+    "ご質問はその範囲外のため、お答えできません。てんかんや発作、お薬、日常生活のことをお尋ねください。"
+)
+FALLBACK_LEAD = "（生成した回答を資料で確かめられなかったため、資料の該当部分をそのまま示します。）"
+EMPTY_EXTRACT_TEXT = "資料の中に、ご質問に直接答える文は見つかりませんでした。主治医や専門の医療機関にご相談ください。"
+
+_END = re.compile(r"[。！？!?\n]")
+_MARKS_AFTER = re.compile(r"(?:\s*[\[［【]\s*\d{0,2}\s*[\]］】]?)*")
+
+
+def _with_marker(sentence: str, n: int | None) -> str:
+    """``sentence`` with ``[n]`` before its closing punctuation (Japanese style)."""
+    s = sentence.strip()
+    if n is None:
+        return s
+    m = re.search(r"[。！？!?]+[」』）)]*$", s)
+    if m:
+        return f"{s[:m.start()]}[{n}]{s[m.start():]}"
+    return f"{s}[{n}]"
+
+
+def _complete_prefix(text: str) -> str:
+    """``text`` up to its last finished sentence (one followed by more than citation markers)."""
+    last = 0
+    for m in _END.finditer(text):
+        k = m.end() + _MARKS_AFTER.match(text, m.end()).end() - m.end()
+        if k < len(text):
+            last = k
+    return text[:last]
+
+
+class Assistant:
+    """Answers questions with cited sources. Nothing loads until the first question.
+
+    ``retriever`` and ``generator_loader`` (a callable ``"ft" | "base" -> generator``)
+    may be given to reuse loaded components (the app, the evaluator, tests).
+    """
+
+    def __init__(self, cfg, ws, *, retriever: Any = None,
+                 generator_loader: Callable[[str], Any] | None = None):
+        self.cfg = cfg
+        self.ws = ws
+        self.acfg = cfg.assistant
+        self._retriever = retriever
+        self._generator_loader = generator_loader
+        self._generators: dict[str, Any] = {}
+        self._prompter = None
+
+    # -- components ----------------------------------------------------------
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from index import open_index  # heavy: FAISS, embedder
+
+            self._retriever = open_index(self.ws, self.cfg)
+        return self._retriever
+
+    @property
+    def prompter(self):
+        if self._prompter is None:
+            from generator.prompter import Prompter
+
+            self._prompter = Prompter(self.acfg.template)
+        return self._prompter
+
+    def generator_for(self, mode: str):
+        """The generator a mode uses: the tuned adapter for rag-ft/ft, the base model otherwise."""
+        key = "ft" if mode in FT_MODES else "base"
+        if key not in self._generators:
+            if self._generator_loader is not None:
+                self._generators[key] = self._generator_loader(key)
+            else:
+                import generator  # heavy: torch, transformers
+
+                adapter = None
+                if key == "ft":
+                    adapter = generator.find_adapter(self.ws, self.cfg)
+                    if adapter is None:
+                        raise ModelUnavailableError(
+                            f"mode {mode!r} needs a tuned adapter and none was found",
+                            hint="tenkan dataset && tenkan train (or use --mode rag-base / extractive)",
+                        )
+                self._generators[key] = generator.load_generator(self.cfg, self.ws, adapter)
+        return self._generators[key]
+
+    # -- public API ------------------------------------------------------------
+    def ask(self, question: str, mode: str | None = None, history: Sequence[Turn] | None = None) -> Answer:
+        final = None
+        for ev in self.ask_stream(question, mode=mode, history=history):
+            if isinstance(ev, FinalEvent):
+                final = ev.answer
+        assert final is not None
+        return final
+
+    def ask_stream(self, question: str, mode: str | None = None,
+                   history: Sequence[Turn] | None = None) -> Iterator[TokenEvent | FinalEvent]:
+        """Yield :class:`TokenEvent` pieces of the answer as they are ready, then one :class:`FinalEvent`.
+
+        Streamed text is already safety-filtered and (for RAG modes) citation-checked
+        sentence by sentence; the final answer is authoritative (it can differ when
+        the answer falls back to quoting sources)."""
+        t0 = time.perf_counter()
+        mode = mode or self.acfg.mode
+        if mode not in MODES:
+            raise TenkanError(f"unknown mode {mode!r}", hint=f"use one of {', '.join(MODES)}")
+        question = (question or "").strip()
+        if not question:
+            raise TenkanError("the question is empty", hint='tenkan ask "発作が5分以上続いたら？"')
+        history = list(history or [])
+        report = check_question(question)
+        ans = Answer(question=question, answer="", mode=mode)
+        timings: dict[str, float] = {}
+        first = [None]
+
+        def token(text: str) -> TokenEvent:
+            if first[0] is None:
+                first[0] = time.perf_counter() - t0
+            return TokenEvent(text)
+
+        prefix = emergency_guidance(report.emergency_kinds)
+        if prefix:
+            yield token(prefix + "\n\n")
+
+        follow = is_follow_up(question, history)
+        if report.scope == "out" and follow:
+            context = " ".join(t for r, t in history if r == "user")
+            if classify_scope(context) == "in":
+                report.scope, report.out_of_scope = "unsure", False
+        ans.retrieval_query = query = retrieval_query(question, history, self.acfg.history_turns)
+
+        body, notice = "", ""
+        if report.out_of_scope:
+            body, ans.grounding = OUT_OF_SCOPE_TEXT, "out_of_scope"
+            yield token(body)
+        else:
+            sources: list[Source] = []
+            if mode in RAG_MODES:
+                t = time.perf_counter()
+                sources, hits = self._retrieve(query, report)
+                timings["retrieval_s"] = time.perf_counter() - t
+                ans.sources = [{"n": s.n, "chunk_id": s.chunk_id, "url": s.url, "title": s.title, "text": s.text}
+                               for s in sources]
+                # an emergency question is in scope whatever its wording: never gate it out
+                relevant = self._relevant(query, sources, hits, ans)
+                if not report.emergency and not relevant:
+                    if report.scope == "unsure":
+                        report.out_of_scope = True
+                        body, ans.grounding = OUT_OF_SCOPE_TEXT, "out_of_scope"
+                    else:
+                        body, ans.grounding = NO_SOURCES_TEXT, "no_sources"
+                    ans.sources = []
+                    yield token(body)
+                    sources = []
+            if not body:
+                if mode == "extractive":
+                    body, cites, removed = self._extractive(question if not follow else query, sources)
+                    ans.citations, ans.removed = cites, removed
+                    ans.grounded, ans.grounding = bool(cites), "extractive"
+                    yield token(body)
+                else:
+                    t = time.perf_counter()
+                    gen_events = self._generated(question, mode, sources, ans, report)
+                    for piece in gen_events:
+                        yield token(piece)
+                    timings["generate_s"] = time.perf_counter() - t
+                    body = ans.answer
+                    # the final text may differ from the streamed one (fallback): the UI replaces it
+        if report.medication_change or report.withheld_medication:
+            notice = MEDICATION_NOTICE
+            yield token("\n\n" + notice)
+        ans.answer = "\n\n".join(p for p in (prefix, body, notice) if p)
+        ans.safety = report.to_dict()
+        timings["first_token_s"] = first[0] if first[0] is not None else time.perf_counter() - t0
+        timings["total_s"] = time.perf_counter() - t0
+        ans.timings = {k: round(v, 4) for k, v in timings.items()}
+        yield FinalEvent(ans)
+
+    # -- steps -----------------------------------------------------------------
+    def _retrieve(self, query: str, report: SafetyReport) -> tuple[list[Source], list]:
+        hits = self.retriever.search(query, k=self.acfg.max_sources, method=self.acfg.retrieval_method)
+        sources = []
+        for i, h in enumerate(hits[: self.acfg.max_sources], 1):
+            text, removed = clean_source_text(h.text)
+            if removed:
+                log.info("ignored %d instruction-like sentence(s) in %s", removed, h.chunk_id)
+                report.injection_ignored += removed
+            sources.append(Source(n=i, chunk_id=h.chunk_id, url=h.url, title=h.title, text=text))
+        return sources, hits
+
+    def _relevant(self, query: str, sources: list[Source], hits: list, ans: Answer | None = None) -> bool:
+        """Do the sources cover ``query``? Records the signals in ``ans.relevance``."""
+        from assistant.relevance import Relevance, assess, term_stats
+
+        acfg = self.acfg
+        if not sources:
+            rel = Relevance(coverage=0.0, weighted_coverage=0.0, relevant=False, reason="no sources")
+        else:
+            texts = [f"{s.title}\n{s.text}" for s in sources]
+            stats = term_stats(self.retriever) if acfg.min_weighted_coverage else None
+            if stats is not None:
+                rel = assess(query, texts, stats, specific_idf=0.8 * stats.max_idf)
+            else:
+                rel = Relevance(coverage=coverage(query, texts))
+            best = max(float(getattr(h, "score", 0.0)) for h in hits) if hits else 0.0
+            if acfg.min_score and best < acfg.min_score:
+                rel.relevant, rel.reason = False, f"best score {best:.4f} < min_score {acfg.min_score}"
+            elif acfg.min_coverage and rel.coverage < acfg.min_coverage:
+                rel.relevant, rel.reason = False, f"coverage {rel.coverage:.2f} < min_coverage {acfg.min_coverage}"
+            elif stats is not None and rel.weighted_coverage < acfg.min_weighted_coverage:
+                rel.relevant, rel.reason = False, (f"weighted coverage {rel.weighted_coverage:.2f} < "
+                                                   f"min_weighted_coverage {acfg.min_weighted_coverage}")
+        if ans is not None:
+            ans.relevance = rel.to_dict()
+        return rel.relevant
+
+    def _extractive(self, question: str, sources: list[Source], lead: str = "") -> tuple[str, list[Citation], list]:
+        quotes = select_sentences(question, sources, n=self.acfg.extractive_sentences)
+        if not quotes:
+            return EMPTY_EXTRACT_TEXT, [], []
+        by_n = {s.n: s for s in sources}
+        renum: dict[int, int] = {}
+        lines, cites = [], []
+        quotes.sort(key=lambda q: (q.source, q.position))
+        texts: dict[int, list[str]] = {}
+        for q in quotes:
+            if q.source not in renum:
+                renum[q.source] = len(renum) + 1
+            texts.setdefault(q.source, []).append(q.text)
+            lines.append(_with_marker(q.text, renum[q.source]))
+        for old, new in renum.items():
+            s = by_n[old]
+            cites.append(Citation(n=new, url=s.url, title=s.title, chunk_id=s.chunk_id,
+                                  quote=" … ".join(texts[old])))
+        body = "\n".join(([lead] if lead else []) + lines)
+        return body, cites, []
+
+    def _check(self, text: str, sources: list[Source], rag: bool) -> tuple[list[tuple[str, int | None]], Verification | None, list[dict], int]:
+        """Safety-filter and (RAG) citation-check ``text``: returns the sentences to show with
+        their source number (as given), the verification, the removed sentences and how many
+        were withheld for medicine reasons."""
+        removed: list[dict] = []
+        withheld = 0
+        safe_lines = []
+        from tenkan.jatext import split_sentences
+
+        for s in split_sentences(re.sub(r"([。！？!?])((?:\s*[\[［【]\s*\d{1,2}\s*[\]］】])+)", r"\2\1", text)):
+            why = unsafe_medication_statement(strip_markers(s))
+            if why:
+                withheld += 1
+                removed.append({"sentence": strip_markers(s), "reason": f"medication ({why})"})
+                continue
+            safe_lines.append(s)
+        safe = "\n".join(safe_lines)
+        if not rag:
+            out = []
+            for s in safe_lines:
+                body = re.sub(r"[ \t\u3000]{2,}", " ", _URL.sub("", strip_markers(s))).strip()
+                if body and not re.fullmatch(r"[\W_]+", body):
+                    out.append((body, None))
+            return out, None, removed, withheld
+        ver = verify_answer(safe, sources, self.acfg.support_threshold)
+        for c in ver.removed:
+            removed.append({"sentence": c.text, "reason": c.reason or "unsupported", "support": round(c.score, 3)})
+        return [(c.text, c.supported_by) for c in ver.kept], ver, removed, withheld
+
+    @staticmethod
+    def _render(kept: list[tuple[str, int | None]]) -> tuple[str, dict[int, int]]:
+        renum: dict[int, int] = {}
+        parts = []
+        for text, n in kept:
+            if n is not None and n not in renum:
+                renum[n] = len(renum) + 1
+            parts.append(_with_marker(text, renum.get(n) if n is not None else None))
+        return "".join(parts), renum
+
+    def _generated(self, question: str, mode: str, sources: list[Source], ans: Answer,
+                   report: SafetyReport) -> Iterator[str]:
+        rag = mode in RAG_MODES
+        instruction = question + self.acfg.instruction_suffix
+        p = self.prompter
+        if rag:
+            prompt = p.build(instruction, p.format_context([(s.title, s.text) for s in sources]))
+        else:
+            prompt = p.build(instruction)
+        gen = self.generator_for(mode)
+        ans.model = getattr(gen, "name", type(gen).__name__)
+        raw, shown, done_prefix = "", "", ""
+        for piece in gen.stream(prompt):
+            raw += piece
+            parsed = p.cut_at_stop(raw)
+            stopped = len(parsed) < len(raw)
+            prefix = _complete_prefix(parsed)
+            if prefix != done_prefix:
+                done_prefix = prefix
+                kept, _, _, _ = self._check(prefix, sources, rag)
+                text, _ = self._render(kept)
+                if text.startswith(shown) and len(text) > len(shown):
+                    yield text[len(shown):]
+                    shown = text
+            if stopped:
+                break
+        ans.generated = raw
+        final_text = p.parse(raw)
+        kept, ver, removed, withheld = self._check(final_text, sources, rag)
+        report.withheld_medication += withheld
+        ans.removed = removed
+        if not rag:
+            ans.answer, _ = self._render(kept)
+            ans.grounded, ans.grounding = False, "unverified"
+            if not ans.answer:
+                ans.answer = "（お答えできる内容を生成できませんでした。主治医や専門の医療機関にご相談ください。）"
+            if not shown:
+                yield ans.answer
+            return
+        total = len(ver.claims) if ver else 0
+        ratio = len(kept) / total if total else 0.0
+        if kept and ratio >= self.acfg.min_supported_ratio:
+            text, renum = self._render(kept)
+            by_n = {s.n: s for s in sources}
+            quotes: dict[int, list[str]] = {}
+            for c in ver.kept:
+                quotes.setdefault(c.supported_by, [])
+                if c.quote and c.quote not in quotes[c.supported_by]:
+                    quotes[c.supported_by].append(c.quote)
+            ans.citations = [
+                Citation(n=new, url=by_n[old].url, title=by_n[old].title, chunk_id=by_n[old].chunk_id,
+                         quote=" … ".join(quotes.get(old, [])[:2]))
+                for old, new in renum.items()
+            ]
+            ans.answer = text
+            ans.grounded = True
+            ans.grounding = "verified" if not removed else "pruned"
+            if text != shown:
+                # only the tail can differ (the last sentence finished at end of stream)
+                yield text[len(shown):] if text.startswith(shown) else "\n\n" + text
+        else:
+            body, cites, _ = self._extractive(question, sources, lead=FALLBACK_LEAD)
+            ans.answer, ans.citations = body, cites
+            ans.grounded, ans.grounding = bool(cites), "fallback"
+            yield ("\n\n" if shown else "") + body
