@@ -1,0 +1,55 @@
+"""Settings of the evaluation stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenkan.config import option
+
+#: answer modes the assistant offers (kept in step with assistant.config.MODES)
+EVAL_MODES = ("rag-ft", "ft", "rag-base", "base", "extractive")
+EXAM_FORMATS = ("plain", "cot")
+RETRIEVAL_METHODS = ("hybrid", "bm25", "dense")
+
+
+@dataclass
+class EvalConfig:
+    questions: str = option("", "evaluation set (JSONL); empty = the bundled data/eval/questions.jsonl; 'none' = skip it")
+    dataset: str = option("auto", "instruction dataset whose test.jsonl is also evaluated: a name under "
+                                  "datasets/, 'auto' = the newest one present, '' or 'none' = skip")
+    modes: list[str] = option(["rag-ft", "ft", "rag-base", "extractive"], "answer modes to compare")
+    limit: int = option(0, "evaluate only the first N questions of each set (0 = all)")
+    bootstrap: int = option(1000, "bootstrap resamples for confidence intervals")
+    seed: int = option(0, "random seed")
+    ks: list[int] = option([1, 3, 5, 10], "k values of retrieval recall@k (pages)")
+    retrieval_methods: list[str] = option(["hybrid", "bm25", "dense"], "retrieval methods scored against the gold pages")
+    meteor_wordnet: str = option("none", "METEOR synonym stage: 'none' (synonym-free, exact+stem; the default), "
+                                         "'debian' (/usr/share/wordnet from apt wordnet-base + wordnet-sense-index) or a WordNet dict directory")
+    semantic_similarity: bool = option(True, "compute ragas semantic similarity with the index's embedder")
+    judge: str = option("", "LLM judge for faithfulness/answer relevancy/context precision: 'openai:<base url>', "
+                            "'hf:<id or dir>', or '' (none: those metrics are reported as not computed)")
+    judge_model: str = option("", "model name sent to an OpenAI-compatible judge")
+    judge_api_key_env: str = option("OPENAI_API_KEY", "environment variable holding the judge's API key")
+    exam_formats: list[str] = option(["plain", "cot"], "exam prompt formats: 'plain' (letters only), 'cot' (reason, then answer)")
+    exam_modes: list[str] = option(["rag-ft", "ft"], "exam generators: ft/base, rag-* adds retrieved context, "
+                                                     "'extractive' picks choices by overlap with retrieved text")
+    exam_max_new_tokens: int = option(96, "generation limit for exam answers (cot gets 3x)")
+
+    def __post_init__(self) -> None:
+        if self.bootstrap < 0:
+            raise ValueError("bootstrap must be >= 0")
+        if self.limit < 0:
+            raise ValueError("limit must be >= 0")
+        for m in list(self.modes) + list(self.exam_modes):
+            if m not in EVAL_MODES:
+                raise ValueError(f"unknown mode {m!r}; valid: {', '.join(EVAL_MODES)}")
+        for f in self.exam_formats:
+            if f not in EXAM_FORMATS:
+                raise ValueError(f"unknown exam format {f!r}; valid: {', '.join(EXAM_FORMATS)}")
+        for r in self.retrieval_methods:
+            if r not in RETRIEVAL_METHODS:
+                raise ValueError(f"unknown retrieval method {r!r}; valid: {', '.join(RETRIEVAL_METHODS)}")
+        if not self.ks or any(k < 1 for k in self.ks):
+            raise ValueError("ks must be positive integers")
+        if self.judge and not (self.judge.startswith(("openai:", "hf:")) or "/" in self.judge):
+            raise ValueError("judge must be 'openai:<url>', 'hf:<id or dir>' or empty")

@@ -1,0 +1,146 @@
+"""Evaluation inputs: the demo question set and the instruction data's test split,
+both turned into :class:`EvalItem` records."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tenkan.errors import EvalError
+from tenkan.manifest import sha256_file
+from tenkan.paths import EVAL_DIR, Workspace
+
+__all__ = ["EvalItem", "EvalSet", "load_question_file", "load_test_split", "find_test_split", "load_eval_sets"]
+
+log = logging.getLogger(__name__)
+
+DEMO_QUESTIONS = EVAL_DIR / "questions.jsonl"
+
+
+@dataclass
+class EvalItem:
+    id: str
+    question: str
+    reference: str
+    gold_urls: list[str] = field(default_factory=list)
+    gold_chunk_ids: list[str] = field(default_factory=list)
+    type: str = ""
+    source: str = ""  # which eval set
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class EvalSet:
+    name: str
+    path: str
+    sha256: str
+    items: list[EvalItem]
+
+    def describe(self) -> dict:
+        return {"name": self.name, "path": self.path, "sha256": self.sha256, "n": len(self.items)}
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise EvalError(f"{path}:{i} is not valid JSON: {exc}") from exc
+    return rows
+
+
+def load_question_file(path: str | Path, name: str = "demo") -> EvalSet:
+    """A question set in the demo format (``id, question, urls, reference, type``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise EvalError(f"question set {path} does not exist",
+                        hint="build it from data/eval/parts with the index stage, or pass --questions FILE")
+    items = []
+    for i, r in enumerate(_read_jsonl(path), start=1):
+        if not r.get("question"):
+            raise EvalError(f"{path}:{i} has no 'question'")
+        items.append(EvalItem(
+            id=str(r.get("id") or f"{name}-{i:04d}"), question=r["question"],
+            reference=r.get("reference") or r.get("answer") or "",
+            gold_urls=list(r.get("urls") or ([r["url"]] if r.get("url") else [])),
+            gold_chunk_ids=list(r.get("chunk_ids") or []), type=r.get("type", ""), source=name))
+    return EvalSet(name, str(path), sha256_file(path), items)
+
+
+def load_test_split(path: str | Path, name: str | None = None) -> EvalSet:
+    """An Alpaca-format test split (``instruction, input, output, source_chunk_ids, url``)."""
+    path = Path(path)
+    name = name or f"test:{path.parent.name}"
+    items = []
+    for i, r in enumerate(_read_jsonl(path), start=1):
+        q = (r.get("instruction") or "").strip()
+        if r.get("input"):
+            q = f"{q}\n{r['input']}".strip()
+        if not q:
+            continue
+        urls = r.get("urls") or ([r["url"]] if r.get("url") else [])
+        items.append(EvalItem(id=str(r.get("id") or f"{name}-{i:04d}"), question=q, reference=r.get("output", ""),
+                              gold_urls=list(urls), gold_chunk_ids=list(r.get("source_chunk_ids") or []),
+                              type=r.get("type", "instruction"), source=name))
+    return EvalSet(name, str(path), sha256_file(path), items)
+
+
+def _demo_from_parts() -> EvalSet:
+    """The demo set assembled from data/eval/parts/*.jsonl (before questions.jsonl is built)."""
+    import hashlib
+    import tempfile
+
+    parts = sorted((EVAL_DIR / "parts").glob("*.jsonl"))
+    data = b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in parts)
+    log.warning("%s is missing; using the %d files in data/eval/parts", DEMO_QUESTIONS, len(parts))
+    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as fh:
+        fh.write(data)
+    s = load_question_file(fh.name, "demo")
+    Path(fh.name).unlink()
+    return EvalSet("demo", str(EVAL_DIR / "parts" / "*.jsonl"), hashlib.sha256(data).hexdigest(), s.items)
+
+
+def find_test_split(ws: Workspace, dataset: str) -> Path | None:
+    """``datasets/<dataset>/test.jsonl``; ``"auto"`` = the most recent dataset that has one."""
+    if not dataset:
+        return None
+    root = ws.datasets_dir()
+    if dataset != "auto":
+        p = root / dataset / "test.jsonl"
+        if not p.is_file():
+            raise EvalError(f"dataset {dataset!r} has no test split at {p}", hint="tenkan dataset")
+        return p
+    if not root.is_dir():
+        return None
+    found = sorted((p for p in root.glob("*/test.jsonl") if p.stat().st_size > 0),
+                   key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def load_eval_sets(cfg, ws: Workspace, *, questions: str | None = None, dataset: str | None = None) -> list[EvalSet]:
+    """The sets ``tenkan eval`` runs on: the question set (default: the bundled demo
+    set) and, when present, the instruction data's test split."""
+    sets = []
+    qpath = questions or cfg.eval.questions or str(DEMO_QUESTIONS)
+    if qpath and qpath != "none":
+        is_demo = Path(qpath).resolve() == DEMO_QUESTIONS.resolve()
+        if is_demo and not DEMO_QUESTIONS.is_file() and list((EVAL_DIR / "parts").glob("*.jsonl")):
+            sets.append(_demo_from_parts())
+        else:
+            sets.append(load_question_file(qpath, "demo" if is_demo else Path(qpath).stem))
+    ds = dataset if dataset is not None else cfg.eval.dataset
+    split = find_test_split(ws, ds) if ds and ds != "none" else None
+    if split is not None:
+        sets.append(load_test_split(split))
+    if not sets:
+        raise EvalError("nothing to evaluate: no question set and no dataset test split",
+                        hint="pass --questions FILE or build a dataset with `tenkan dataset`")
+    return sets

@@ -1,0 +1,227 @@
+"""LLM-judged metrics with Japanese prompts: faithfulness, answer relevancy,
+context precision.
+
+These follow ragas's definitions but are this project's own implementations:
+ragas 0.4's LLM metrics need an instructor-wrapped client and their prompts
+are English, which makes small judges answer in English or fail on Japanese
+answers. Here every prompt is Japanese and asks for a one-word verdict
+(「はい」/「いいえ」) or one question, which small judges manage:
+
+* ``faithfulness``  -- share of the answer's sentences (split by
+  :func:`tenkan.jatext.split_sentences`) the judge says follow from the
+  retrieved context;
+* ``answer_relevancy`` -- mean cosine between the question and questions the
+  judge writes back from the answer (needs the embedder);
+* ``llm_context_precision`` -- ragas's average precision over the retrieved
+  chunks, each judged useful or not for reaching the reference answer.
+
+Judges: ``openai:<base url>`` (any OpenAI-compatible chat endpoint; model from
+``eval.judge_model``, key from the environment variable ``eval.judge_api_key_env``)
+or ``hf:<id or local dir>`` / a local directory (a transformers causal LM).
+Without a judge nothing here runs, and the report says "not computed".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from tenkan.errors import ModelUnavailableError
+
+__all__ = ["JUDGE_METRICS", "Judge", "OpenAIJudge", "TransformersJudge", "load_judge", "JudgeScorer", "parse_verdict"]
+
+log = logging.getLogger(__name__)
+
+JUDGE_METRICS = ("faithfulness", "answer_relevancy", "llm_context_precision")
+
+FAITHFULNESS_PROMPT = """あなたは医療情報の正確さを確かめる審査員です。
+次の「文脈」だけを根拠にして、「主張」が文脈から正しく導けるかを判定してください。
+文脈に書かれていない内容や、文脈と食い違う内容なら「いいえ」です。
+答えは「はい」か「いいえ」の一語だけで書いてください。
+
+文脈:
+{context}
+
+主張: {statement}
+判定:"""
+
+RELEVANCY_PROMPT = """次の「回答」は、ある患者さんの質問への答えです。
+この回答がちょうど答えになるような質問を、日本語で1つだけ書いてください。質問文だけを書き、説明は不要です。
+
+回答: {answer}
+質問:"""
+
+CONTEXT_PROMPT = """次の「文脈」が、「質問」に対する「参考回答」を導くのに役立つかを判定してください。
+答えは「はい」か「いいえ」の一語だけで書いてください。
+
+質問: {question}
+参考回答: {reference}
+文脈:
+{context}
+判定:"""
+
+
+class Judge:
+    """A judge model: ``complete(prompt) -> text``."""
+
+    name = "judge"
+
+    def complete(self, prompt: str, max_tokens: int = 64) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass
+class OpenAIJudge(Judge):
+    base_url: str
+    model: str = ""
+    api_key: str = ""
+    timeout_s: float = 60.0
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"openai:{self.base_url}#{self.model}"
+
+    def complete(self, prompt: str, max_tokens: int = 64) -> str:
+        url = self.base_url.rstrip("/")
+        url = url + ("/chat/completions" if url.endswith("/v1") else "/v1/chat/completions")
+        body = {"model": self.model or "default", "temperature": 0.0, "max_tokens": max_tokens,
+                "messages": [{"role": "user", "content": prompt}]}
+        req = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
+                data = json.loads(resp.read().decode("utf-8"))
+        except (urllib.error.URLError, OSError, json.JSONDecodeError) as exc:
+            raise ModelUnavailableError(f"judge endpoint {url} failed: {exc}",
+                                        hint="check eval.judge / that the server is running") from exc
+        try:
+            return data["choices"][0]["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ModelUnavailableError(f"judge endpoint {url} returned no choices: {str(data)[:200]}") from exc
+
+
+class TransformersJudge(Judge):
+    """A local causal LM (HF id or directory) used greedily; chat template when it has one."""
+
+    def __init__(self, spec: str, ws):
+        from generator.sources import load_model_and_tokenizer
+
+        self.spec = spec
+        self.model, self.tokenizer = load_model_and_tokenizer(spec, ws)
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"hf:{self.spec}"
+
+    def complete(self, prompt: str, max_tokens: int = 64) -> str:
+        import torch
+
+        tok = self.tokenizer
+        if getattr(tok, "chat_template", None):
+            text = tok.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
+                                           add_generation_prompt=True)
+        else:
+            text = prompt
+        enc = tok(text, return_tensors="pt")
+        with torch.no_grad():
+            out = self.model.generate(**enc, max_new_tokens=max_tokens, do_sample=False,
+                                      pad_token_id=tok.pad_token_id or tok.eos_token_id)
+        return tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+def load_judge(spec: str, *, model: str = "", api_key_env: str = "OPENAI_API_KEY", ws=None) -> Judge | None:
+    """The judge named by ``eval.judge``; None when it is empty."""
+    spec = (spec or "").strip()
+    if not spec:
+        return None
+    if spec.startswith("openai:"):
+        return OpenAIJudge(spec.split(":", 1)[1], model=model, api_key=os.environ.get(api_key_env, ""))
+    if spec.startswith("hf:"):
+        spec = spec.split(":", 1)[1]
+    return TransformersJudge(spec, ws)
+
+
+_YES = re.compile(r"^\W*(はい|yes|true|正しい|導ける|役立つ|1)", re.IGNORECASE)
+_NO = re.compile(r"^\W*(いいえ|no|false|導けない|役立たない|0)", re.IGNORECASE)
+
+
+def parse_verdict(text: str) -> bool | None:
+    """「はい」→ True, 「いいえ」→ False, anything else → None (not counted)."""
+    t = (text or "").strip()
+    if _NO.match(t):
+        return False
+    if _YES.match(t):
+        return True
+    if "いいえ" in t[:20]:
+        return False
+    if "はい" in t[:20]:
+        return True
+    return None
+
+
+class JudgeScorer:
+    """Computes :data:`JUDGE_METRICS` for one answer with a judge (and an embedder for relevancy)."""
+
+    def __init__(self, judge: Judge, embed_fn: Callable[[list[str]], Any] | None = None,
+                 relevancy_questions: int = 2, max_context_chars: int = 3000):
+        self.judge = judge
+        self.embed_fn = embed_fn
+        self.relevancy_questions = relevancy_questions
+        self.max_context_chars = max_context_chars
+
+    def faithfulness(self, answer: str, contexts: Sequence[str]) -> float | None:
+        from tenkan.jatext import split_sentences
+
+        sentences = [s for s in split_sentences(answer or "") if len(s) > 3]
+        ctx = "\n---\n".join(contexts)[: self.max_context_chars]
+        if not sentences or not ctx:
+            return None
+        verdicts = [parse_verdict(self.judge.complete(FAITHFULNESS_PROMPT.format(context=ctx, statement=s), 8))
+                    for s in sentences]
+        counted = [v for v in verdicts if v is not None]
+        return sum(counted) / len(counted) if counted else None
+
+    def answer_relevancy(self, question: str, answer: str) -> float | None:
+        import numpy as np
+
+        if self.embed_fn is None or not (answer or "").strip():
+            return None
+        gen = [self.judge.complete(RELEVANCY_PROMPT.format(answer=answer), 64).strip().split("\n")[0]
+               for _ in range(self.relevancy_questions)]
+        gen = [g for g in gen if g]
+        if not gen:
+            return 0.0
+        vecs = np.asarray(self.embed_fn([question] + gen), dtype=float)
+        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        return float(np.clip(vecs[1:] @ vecs[0], 0.0, 1.0).mean())
+
+    def context_precision(self, question: str, reference: str, contexts: Sequence[str]) -> float | None:
+        if not contexts or not reference:
+            return None
+        useful = []
+        for c in contexts:
+            v = parse_verdict(self.judge.complete(
+                CONTEXT_PROMPT.format(question=question, reference=reference, context=c[: self.max_context_chars]), 8))
+            useful.append(1 if v else 0)
+        if not any(useful):
+            return 0.0
+        # ragas: sum_k precision@k * v_k / number of useful chunks
+        total, hits = 0.0, 0
+        for k, v in enumerate(useful, start=1):
+            hits += v
+            total += (hits / k) * v
+        return total / sum(useful)
+
+    def score(self, question: str, answer: str, reference: str, contexts: Sequence[str]) -> dict[str, float | None]:
+        return {
+            "faithfulness": self.faithfulness(answer, contexts),
+            "answer_relevancy": self.answer_relevancy(question, answer),
+            "llm_context_precision": self.context_precision(question, reference, contexts),
+        }
