@@ -1,0 +1,84 @@
+"""The relevance gate: IDF-weighted coverage of the question by the retrieved sources
+declines questions the corpus does not cover and still answers those it does."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.pipeline import NO_SOURCES_TEXT, OUT_OF_SCOPE_TEXT
+from assistant.relevance import TermStats, assess, term_stats
+from tests.fixtures.assistant import StaticRetriever
+
+
+def test_rare_missing_words_outweigh_common_covered_ones():
+    chunks = ["てんかんの発作と治療について。", "てんかんの薬の副作用。", "てんかんと入浴の注意。", "発作の応急手当。"]
+    stats = TermStats(chunks)
+    assert stats.idf("鍼") == stats.max_idf > stats.idf("治療") > stats.idf("発作")  # df 0 < 1 < 2
+    rel = assess("てんかんに鍼治療は効果がありますか？", chunks[:1], stats, specific_idf=stats.max_idf)
+    # the word the corpus never uses weighs most: the weighted share falls well below the plain one
+    assert rel.weighted_coverage < rel.coverage - 0.1
+    assert "鍼" in rel.missing and "治療" not in rel.missing
+    covered = assess("てんかんの発作の治療は？", chunks[:1], stats)
+    assert covered.weighted_coverage == 1.0 and covered.missing == []
+
+
+def test_hand_built_retrievers_fall_back_to_uniform_weights(static_hits):
+    stats = term_stats(StaticRetriever(static_hits))
+    assert stats.idf("鍼") == stats.idf("てんかん") == 1.0
+
+
+@pytest.fixture(scope="module")
+def demo_assistant(demo_index):
+    from assistant import Assistant
+
+    return Assistant(demo_index.config, demo_index.workspace, retriever=demo_index.retriever)
+
+
+@pytest.mark.parametrize("question", [
+    "てんかんに鍼（はり）治療は効果がありますか？",           # a treatment the demo pages never mention
+    "飼っている犬がてんかんと言われた。人間と同じ薬を飲ませても大丈夫？",  # veterinary, not covered
+])
+def test_questions_the_demo_corpus_does_not_cover_are_declined(demo_assistant, question):
+    ans = demo_assistant.ask(question, mode="extractive")
+    assert ans.grounding in ("no_sources", "out_of_scope"), ans.relevance
+    assert ans.answer in (NO_SOURCES_TEXT, OUT_OF_SCOPE_TEXT) and "主治医" in NO_SOURCES_TEXT
+    assert ans.citations == [] and not ans.grounded
+    assert ans.relevance["relevant"] is False and ans.relevance["missing"]
+    assert ans.to_dict()["relevance"]["reason"].startswith(("weighted coverage", "coverage"))
+
+
+@pytest.mark.parametrize("question, pages", [
+    ("ラモトリギンの飲み始めに気をつけることは？", ("lamotrigine", "side-effects")),
+    ("お風呂に入るとき、発作に備えて気をつけることは？", ("bathing", "faq")),  # the FAQ page answers it too
+])
+def test_questions_the_demo_corpus_covers_are_still_answered(demo_assistant, question, pages):
+    ans = demo_assistant.ask(question, mode="extractive")
+    assert ans.grounding == "extractive" and ans.grounded, ans.relevance
+    assert ans.relevance["relevant"] is True
+    assert ans.relevance["weighted_coverage"] >= demo_assistant.acfg.min_weighted_coverage
+    assert any(p in c.url for c in ans.citations for p in pages), [c.url for c in ans.citations]
+
+
+def test_the_weighted_gate_is_what_declines_it(demo_index):
+    """With min_weighted_coverage=0 (the plain content-word count only) the same question is
+    answered with loosely related quotes: the IDF weighting is what makes the difference."""
+    import copy
+
+    from assistant import Assistant
+
+    q = "てんかんに鍼（はり）治療は効果がありますか？"
+    cfg = copy.deepcopy(demo_index.config)
+    cfg.assistant.min_weighted_coverage = 0.0
+    plain = Assistant(cfg, demo_index.workspace, retriever=demo_index.retriever).ask(q, mode="extractive")
+    assert plain.grounding == "extractive"
+
+
+def test_a_tiny_index_uses_uniform_weights(poisoned_index):
+    # four chunks: every word would look "rare"; the plain coverage gate applies instead
+    assert term_stats(poisoned_index.retriever).idf("風呂") == 1.0
+
+
+def test_the_demo_index_weights_rare_words_higher(demo_index):
+    stats = term_stats(demo_index.retriever)
+    assert stats.n == demo_index.summary.chunks
+    assert stats.idf("鍼") == stats.max_idf > stats.idf("入浴") > stats.idf("発作")

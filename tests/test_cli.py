@@ -1,0 +1,45 @@
+"""The ``tenkan`` console script: every subcommand has --help; errors are messages, not tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tenkan.cli.main import COMMANDS, build_parser
+
+SUBCOMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # noqa: SLF001
+
+
+def test_every_command_module_is_registered():
+    assert len(SUBCOMMANDS) == len(COMMANDS)
+    for name in ("serve-site", "crawl", "refresh", "index", "dataset", "train", "ask", "eval", "demo", "doctor"):
+        assert name in SUBCOMMANDS
+
+
+@pytest.mark.parametrize("cmd", SUBCOMMANDS)
+def test_help_of_each_subcommand(cmd):
+    out = subprocess.run([sys.executable, "-m", "tenkan.cli.main", cmd, "--help"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert f"tenkan {cmd}" in out.stdout
+    assert "--home" in out.stdout  # global options work after the subcommand too
+
+
+def test_unknown_setting_is_a_one_line_error(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "tenkan.cli.main", "--home", str(tmp_path), "config",
+                          "--set", "index.no_such_key=1"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "tenkan: error: unknown key(s) 'no_such_key' in [index]" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_doctor_reports_packages_and_models_present():
+    out = subprocess.run([sys.executable, "-m", "tenkan.cli.main", "doctor", "--packages-only", "--json"],
+                         capture_output=True, text=True, timeout=120)
+    import json
+
+    report = json.loads(out.stdout)
+    missing = [c["name"] for c in report["checks"] if c["status"] == "missing"]
+    assert missing == [] and out.returncode == 0

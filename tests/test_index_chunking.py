@@ -1,0 +1,53 @@
+"""Chunking: Japanese sentence boundaries, headings as context, size, overlap, stable output."""
+
+from index.chunking import chunk_text, embedding_text
+
+PAGE = """# 発作が起きたときの応急手当
+てんかん発作の多くは数分以内に自然に治まります。まわりの人が落ち着いて見守ることが大切です。
+## まず安全を確保する
+- 周りの危険な物をどける
+- 頭の下に柔らかい物を敷く
+発作中に口に物を入れてはいけません。舌をかむのを防ごうとして指やタオルを入れると、窒息やけがの原因になります。体を押さえつけるのも避けましょう。
+## 119番に電話する目安
+""" + "発作が5分以上続くときは救急車を呼びましょう。意識が戻らないまま次の発作が起きる場合は重積状態の可能性があります。" * 8
+
+
+def test_chunks_end_at_sentence_boundaries_and_respect_size():
+    pieces = chunk_text(PAGE, size=200, overlap=60, min_chunk=60)
+    assert len(pieces) >= 3
+    for p in pieces:
+        assert len(p.text) <= 200 + 60  # a merged short tail may exceed the target a little
+        assert p.text.rstrip()[-1] in "。！？す" or p.text.endswith(("敷く", "どける"))
+
+
+def test_headings_are_carried_into_each_chunk():
+    pieces = chunk_text(PAGE, size=200, overlap=60, min_chunk=60)
+    late = [p for p in pieces if "救急車" in p.text]
+    assert late and all(p.headings == ("発作が起きたときの応急手当", "119番に電話する目安") for p in late)
+    assert pieces[0].headings[0] == "発作が起きたときの応急手当"
+    # the title and headings are what the embedder sees in front of the text
+    e = embedding_text("応急手当", late[0].headings, late[0].text)
+    assert e.startswith("応急手当 / 発作が起きたときの応急手当 / 119番に電話する目安\n")
+
+
+def test_consecutive_chunks_of_a_section_overlap_by_whole_sentences():
+    pieces = [p for p in chunk_text(PAGE, size=200, overlap=60, min_chunk=60) if "救急車" in p.text]
+    assert len(pieces) >= 2
+    first_sentence_of_next = pieces[1].text.split("。")[0] + "。"
+    assert first_sentence_of_next in pieces[0].text
+
+
+def test_a_sentence_longer_than_the_size_is_cut_at_a_comma():
+    long = "、".join(["発作の記録をつけておくと診察のときに役立ちます"] * 20) + "。"
+    pieces = chunk_text(long, size=100, overlap=0, min_chunk=0)
+    assert len(pieces) > 1
+    assert all(len(p.text) <= 100 for p in pieces)
+    assert "".join(p.text for p in pieces) == long
+
+
+def test_short_tail_is_merged_and_output_is_deterministic():
+    text = "てんかんは脳の病気です。" * 30 + "\n短い。"
+    a = chunk_text(text, size=120, overlap=0, min_chunk=40)
+    assert a[-1].text.endswith("短い。") and len(a[-1].text) > 40
+    assert a == chunk_text(text, size=120, overlap=0, min_chunk=40)
+    assert chunk_text("", 100, 10, 10) == []
