@@ -322,6 +322,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         "total_time_s": round(time.perf_counter() - t_start, 1),
     }
     atomic_write_json(tmp / CARD, card)
+    _describe_adapter(tmp, card)
     _plot_loss(losses, tmp / "loss.png", f"{out.name}: {base_info.get('source')} · {step} steps")
     write_manifest(tmp, "tenkan train", inputs={"train": ddir / "train.jsonl", "base_model": str(base_info.get("source"))},
                    settings=g, extra={"card": CARD})
@@ -332,6 +333,40 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     log.info("adapter %s: %d steps, loss %.3f → %.3f, %.0f tokens/s", out, step, card["loss_first"] or 0,
              card["loss_last"] or 0, card["tokens_per_s"])
     return TrainSummary(out, card)
+
+
+def _describe_adapter(adapter_dir: Path, card: dict) -> None:
+    """Replace PEFT's boilerplate model card (and its machine-local base-model path) with
+    what this adapter is: the base model *source* it needs and a summary of the training card."""
+    cfg_path = adapter_dir / "adapter_config.json"
+    source = str(card["base_model"].get("source") or "")
+    if cfg_path.is_file() and source:
+        acfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        acfg["base_model_name_or_path"] = source
+        atomic_write_json(cfg_path, acfg)
+    lora, tr = card["lora"], card["training"]
+    dev = ""
+    if card.get("dev_loss_before") is not None and card.get("dev_loss_after") is not None:
+        dev = f"- dev loss (response tokens): {card['dev_loss_before']:.3f} before, {card['dev_loss_after']:.3f} after\n"
+    text = (
+        f"# tenkan LoRA adapter `{card['adapter']}`\n\n"
+        f"A PEFT LoRA adapter made by `tenkan train`. Load it with tenkan (`generator.adapter`), "
+        f"on top of the base model source `{source}` (sha256 of the {card['base_model'].get('sha256_of', 'model')}: "
+        f"`{str(card['base_model'].get('sha256', ''))[:16]}…`).\n\n"
+        f"- template: `{card['template']}` (generator/templates/)\n"
+        f"- LoRA: preset {lora['preset']}, r={lora['r']}, alpha={lora['alpha']}, dropout={lora['dropout']}, "
+        f"targets {', '.join(lora['target_modules'])}, lr {lora['lr']}; QLoRA: {card['qlora']}\n"
+        f"- data: {card['dataset']['examples_used']} of {card['dataset']['examples_available']} training examples "
+        f"(shapes {', '.join(tr['train_shapes'])}, max_length {tr['max_length']}), "
+        f"{card['epochs_completed']} epochs in {card['steps']} steps of {tr['batch_size']}×{tr['grad_accum']}\n"
+        f"- {card['tokens_seen']} tokens in {card['time_s']} s ({card['tokens_per_s']} tokens/s) on {card['device']}, "
+        f"peak memory {card['peak_memory_mb']} MB\n"
+        f"{dev}"
+        + (f"- note: {card['note']}\n" if card.get("note") else "")
+        + f"\nEverything else is in `{CARD}`; the loss curve is `loss.png`.\n"
+        "Made for the demo corpus; not a medical device, not medical advice.\n"
+    )
+    (adapter_dir / "README.md").write_text(text, encoding="utf-8")
 
 
 def _save_checkpoint(model, opt, sched, out: Path, step: int, losses, tokens_seen, resp_tokens, elapsed, dev_before):

@@ -105,6 +105,12 @@ def test_train_writes_adapter_card_and_resumes(config, workspace, tiny_model_dir
     assert full["tokens_per_s"] > 0 and full["peak_memory_mb"] > 0 and len(full["dataset"]["train_sha256"]) == 64
     assert full["dev_loss_after"] < full["dev_loss_before"]
     assert full["lora"]["r"] == 8 and full["lora"]["target_modules"] == ["q_proj", "v_proj"]
+    # the adapter describes itself: base model *source*, not a machine-local path; no PEFT boilerplate
+    acfg = json.loads((out / "adapter_config.json").read_text(encoding="utf-8"))
+    assert acfg["base_model_name_or_path"] == full["base_model"]["source"]
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert full["base_model"]["source"] in readme and "4 steps" in readme
+    assert "More Information Needed" not in readme
 
     # interrupted after 2 steps (a checkpoint at step 2 survives), then resumed to 4
     cfg.generator.max_steps = 2
