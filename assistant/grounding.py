@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tenkan.jatext import content_tokens, normalize, split_sentences
+from assistant.lexicon import canonical_text, canonical_tokens
 
 __all__ = [
     "Source",
@@ -41,7 +42,9 @@ GENERIC_WORDS = frozenset(
     "何 なに なん どう どの どれ どんな どこ いつ 誰 こと もの 物 事 よう 様 ため 方 ところ 場合 とき 時 人 "
     "くらい ぐらい ほど 的 等 など さん ちゃん 私 僕 俺 うち 本当 やはり やっぱり 少し ちょっと もう まだ "
     "これ それ あれ この その あの ここ そこ 今 なぜ どうして 何故 教える 遣る 呉れる がる 貰う 軒 みたい 風 出す 得る 最近 "
-    "娘 息子 夫 妻 父 母 親 家族 子ども 子供 家 自分 ネット 見る 聞く 言う 来る 行く 持つ 欲しい 将来 時々 急 今度 後 前 ください 下さい 気 感じ 問題 必要 大切 ら 方法 です ます".split()
+    "娘 息子 夫 妻 父 母 親 家族 子ども 子供 家 自分 ネット 見る 聞く 言う 来る 行く 持つ 欲しい 将来 時々 急 今度 後 前 ください 下さい 気 感じ 問題 必要 大切 ら 方法 です ます "
+    # colloquial intensifiers and fillers: they carry no topic
+    "御 一番 結局 凄い 幾ら ずっと 全然 絶対 そんな こんな 平気 大変 所為 とても 色々 多分 結構 かなり 普通 実際".split()
 )
 
 
@@ -91,7 +94,10 @@ def _squash(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> frozenset[str]:
-    return frozenset(t for t in content_tokens(text) if t not in GENERIC_WORDS and not re.fullmatch(r"\W+", t))
+    """Content lemmas that count as evidence, with brand names and everyday words folded to
+    the sources' wording (assistant.lexicon): 「デパケン」 matches 「バルプロ酸」, 「医者」 matches 「医師」."""
+    toks = canonical_tokens(content_tokens(canonical_text(text)))
+    return frozenset(t for t in toks if t not in GENERIC_WORDS and not re.fullmatch(r"\W+", t))
 
 
 #: Negation in Japanese predicates (ない/ません/ず/不可/禁止 …). Word overlap cannot tell

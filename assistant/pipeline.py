@@ -18,6 +18,7 @@ from tenkan.errors import ModelUnavailableError, TenkanError
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent
 from assistant.config import FT_MODES, MODES, RAG_MODES
 from assistant.conversation import Turn, is_follow_up, retrieval_query
+from assistant.lexicon import expand_query
 from assistant.extractive import coverage, select_sentences
 from assistant.grounding import _URL, Claim, Source, Verification, strip_markers, verify_answer
 from assistant.injection import clean_source_text
@@ -167,7 +168,9 @@ class Assistant:
             context = " ".join(t for r, t in history if r == "user")
             if classify_scope(context) == "in":
                 report.scope, report.out_of_scope = "unsure", False
-        ans.retrieval_query = query = retrieval_query(question, history, self.acfg.history_turns)
+        # follow-ups borrow the topic of recent turns; brand names and everyday words get the
+        # sources' wording appended (assistant.lexicon)
+        ans.retrieval_query = query = expand_query(retrieval_query(question, history, self.acfg.history_turns))
 
         body, notice = "", ""
         if report.out_of_scope:

@@ -1,0 +1,108 @@
+"""Everyday words and brand names patients use, folded to the words the sources use.
+
+Patients write 「お医者さん」, 「お年寄り」, 「生理」 and brand names such as 「デパケン」 or
+「テグレトール」; medical pages write 医師, 高齢者, 月経 and the generic names. Word
+overlap (the relevance gate, the citation check) and BM25 then see no match, and an
+in-scope question is declined as "not covered". Two small, curated tables fix that:
+
+* :data:`BRAND_TO_GENERIC`: Japanese brand names of anti-seizure medicines and the
+  generic name (multi-token for fugashi, so replaced on the surface text; long,
+  distinctive katakana, so a plain replacement cannot hit another word).
+* :data:`WORD_SYNONYMS`: everyday word → the word medical pages use, applied to
+  lemma tokens (so 「生理的」 is never rewritten on the surface).
+
+:func:`canonical_text` / :func:`canonical_tokens` are used on both sides of a
+comparison; :func:`expand_query` appends the canonical words to a retrieval query.
+Extend the tables when the bench (``bench/answer_scope.py``) shows a miss; keep the
+entries unambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+__all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "canonical_text", "canonical_tokens", "expand_query"]
+
+#: brand name (as sold in Japan) → generic name used by the sources
+BRAND_TO_GENERIC: dict[str, str] = {
+    "デパケン": "バルプロ酸", "セレニカ": "バルプロ酸",
+    "テグレトール": "カルバマゼピン",
+    "ラミクタール": "ラモトリギン",
+    "イーケプラ": "レベチラセタム",
+    "アレビアチン": "フェニトイン", "ヒダントール": "フェニトイン",
+    "フェノバール": "フェノバルビタール",
+    "マイスタン": "クロバザム",
+    "リボトリール": "クロナゼパム", "ランドセン": "クロナゼパム",
+    "トピナ": "トピラマート",
+    "エクセグラン": "ゾニサミド",
+    "ビムパット": "ラコサミド",
+    "フィコンパ": "ペランパネル",
+    "ザロンチン": "エトスクシミド",
+    "ガバペン": "ガバペンチン",
+    "ダイアップ": "ジアゼパム",
+    "ブコラム": "ミダゾラム",
+}
+
+#: everyday word → the word medical pages use (surface forms; compared as lemmas)
+WORD_SYNONYMS: dict[str, str] = {
+    "医者": "医師", "お医者さん": "医師", "ドクター": "医師",
+    "年寄り": "高齢者", "老人": "高齢者",
+    "生理": "月経",
+    "風呂": "入浴", "お風呂": "入浴",
+    "ひきつけ": "けいれん",
+    "むかむか": "吐き気",
+    "ぶつぶつ": "発疹",
+    "くすり": "薬",
+    "癲癇": "てんかん",
+}
+
+_BRANDS = re.compile("|".join(sorted(map(re.escape, BRAND_TO_GENERIC), key=len, reverse=True)))
+
+
+def canonical_text(text: str) -> str:
+    """``text`` with brand names replaced by generic names."""
+    return _BRANDS.sub(lambda m: BRAND_TO_GENERIC[m.group(0)], text)
+
+
+@lru_cache(maxsize=1)
+def _lemma_map() -> dict[str, tuple[str, ...]]:
+    from tenkan.jatext import content_tokens
+
+    out: dict[str, tuple[str, ...]] = {}
+    for variant, canon in WORD_SYNONYMS.items():
+        v = [t for t in content_tokens(variant) if t not in ("御", "さん")]
+        c = tuple(content_tokens(canon))
+        if len(v) == 1 and c and (v[0],) != c:
+            out[v[0]] = c
+    return out
+
+
+def canonical_tokens(tokens: Iterable[str]) -> list[str]:
+    """Lemma tokens with everyday words replaced by the sources' words."""
+    m = _lemma_map()
+    out: list[str] = []
+    for t in tokens:
+        out.extend(m.get(t, (t,)))
+    return out
+
+
+def expand_query(query: str) -> str:
+    """``query`` followed by the canonical words for the brand names and everyday words in
+    it (for retrieval: BM25 then matches the sources' wording)."""
+    from tenkan.jatext import content_tokens
+
+    extra: list[str] = []
+    for m in _BRANDS.finditer(query):
+        g = BRAND_TO_GENERIC[m.group(0)]
+        if g not in query and g not in extra:
+            extra.append(g)
+    lm = _lemma_map()
+    inv = {tuple(content_tokens(c)): c for c in WORD_SYNONYMS.values()}
+    for t in content_tokens(query):
+        if t in lm:
+            word = inv.get(lm[t], "".join(lm[t]))
+            if word not in query and word not in extra:
+                extra.append(word)
+    return f"{query} {' '.join(extra)}" if extra else query

@@ -1,0 +1,51 @@
+"""Everyday words and brand names folded to the sources' wording (assistant.lexicon)."""
+
+from assistant.grounding import _tokens, support
+from assistant.lexicon import BRAND_TO_GENERIC, canonical_text, expand_query
+from assistant.relevance import TermStats, assess
+
+
+def test_brand_names_become_generic_names_on_the_surface():
+    assert canonical_text("デパケンとイーケプラを飲んでいます") == "バルプロ酸とレベチラセタムを飲んでいます"
+    # every brand maps to a name that is not itself a brand (no chains, no loops)
+    assert not set(BRAND_TO_GENERIC.values()) & set(BRAND_TO_GENERIC)
+
+
+def test_everyday_words_match_the_medical_words_as_tokens():
+    assert "医師" in _tokens("お医者さんに相談します") and "医者" not in _tokens("お医者さんに相談します")
+    assert "月経" in _tokens("生理の前に発作が増えます")
+    # surface text is never rewritten: 生理的 stays what it is
+    assert "月経" not in canonical_text("生理的な反応")
+
+
+def test_relevance_sees_a_brand_name_question_as_covered_by_the_generic_page():
+    page = "カルバマゼピンの飲み始めに発疹が出たら、すぐに主治医に連絡してください。"
+    stats = TermStats([])
+    covered = assess("テグレトールで発疹が出たら？", [page], stats)
+    assert covered.coverage == 1.0 and covered.missing == []
+    # without the table the brand name would be the uncovered word
+    assert "テグレトール" not in _tokens("テグレトールで発疹が出たら？")
+
+
+def test_citation_support_accepts_the_sources_wording_for_an_everyday_word():
+    src = "発作の様子は医師に伝えてください。"
+    assert support("発作の様子はお医者さんに伝えてください。", src) == 1.0
+
+
+def test_expand_query_appends_the_sources_words_once():
+    q = expand_query("テグレトールを飲んでいて生理が不順です")
+    assert q.startswith("テグレトールを飲んでいて生理が不順です ")
+    assert "カルバマゼピン" in q and "月経" in q
+    assert expand_query("発作が5分以上続いたら？") == "発作が5分以上続いたら？"
+    assert expand_query("カルバマゼピン（テグレトール）") == "カルバマゼピン（テグレトール）"
+
+
+def test_the_assistant_searches_with_the_expanded_query(make_assistant):
+    from tests.fixtures.assistant import StaticRetriever, make_hit
+
+    r = StaticRetriever([make_hit("treatment/carbamazepine", "カルバマゼピンの飲み始めに発疹が出たら主治医に連絡します。",
+                                  "カルバマゼピン")])
+    a = make_assistant(r)
+    ans = a.ask("テグレトールで発疹が出たらどうする？", mode="extractive")
+    assert r.queries[-1] == ans.retrieval_query == "テグレトールで発疹が出たらどうする？ カルバマゼピン"
+    assert ans.grounding == "extractive" and ans.citations
