@@ -1,7 +1,11 @@
 """Generation speed of the embedded default (Gemma 3 270M) on this CPU, per inference
-path, plus answer quality of the tuned adapter vs the base model.
+path, plus answer quality of the tuned adapter vs the base model (closed-book and with
+sources; fp32 and int8-dynamic).
 
-    .venv/bin/python bench/generate.py [--home DIR] [--tokens 48] [--quality 20]
+    .venv/bin/python bench/generate.py [--home DIR] [--tokens 48] [--quality 12]
+
+Needs the index's dataset in <home>/datasets/<generator.dataset>/ (tenkan dataset) for
+the quality part.
 
 Each path runs in its own subprocess so peak memory (ru_maxrss) is its own. Writes
 bench/results/generate.json: {"cpu": {PATH: {"tokens_per_s", "peak_mb", ...}},
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -72,7 +77,10 @@ def rouge_l_char(hyp: str, ref: str) -> float:
 
 def quality(home: str, n: int, tokens: int) -> dict:
     """Character-level ROUGE-L F1 vs the reference answers of the dataset's test split
-    (closed-book questions: the fine-tune-only setting), base vs tuned."""
+    (pages no training example came from), per example shape: closed-book (the
+    fine-tune-only setting) and context-conditioned (numbered sources incl. distractors,
+    the RAG setting). Base and tuned in fp32, and tuned on the int8-dynamic path, so a
+    faster path's quality is measured, not assumed."""
     from generator import find_adapter, load_generator
     from generator.dataset import read_split
     from generator.prompter import Prompter
@@ -81,16 +89,27 @@ def quality(home: str, n: int, tokens: int) -> dict:
 
     cfg = load_config()
     ws = Workspace.from_home(home)
-    rows = [r for r in read_split(ws.datasets_dir() / cfg.generator.dataset, "test") if r["shape"] == "closed"][:n]
+    test = read_split(ws.datasets_dir() / cfg.generator.dataset, "test")
+    rows = {shape: [r for r in test if r["shape"] == shape and not r.get("unanswerable")][:n]
+            for shape in ("closed", "context")}
     adapter = find_adapter(ws, cfg)
     p = Prompter()
-    res = {}
-    for label, ad in (("base", None), ("tuned", adapter)):
-        gen = load_generator(cfg, ws, adapter=ad)
-        scores = [rouge_l_char(gen.generate(p.build(r["instruction"]), max_new_tokens=tokens), r["answer"]) for r in rows]
-        res[label] = round(sum(scores) / max(1, len(scores)), 4)
-    res.update({"metric": "char-level ROUGE-L F1 vs test-split references (closed-book)", "n": len(rows),
-                "adapter": str(adapter), "delta": round(res["tuned"] - res["base"], 4)})
+    res: dict = {}
+    for label, ad, dtype in (("base", None, "float32"), ("tuned", adapter, "float32"),
+                             ("tuned-int8-dynamic", adapter, "int8-dynamic")):
+        c = load_config(overrides=[f"generator.dtype='{dtype}'"])
+        gen = load_generator(c, ws, adapter=ad)
+        for shape, rs in rows.items():
+            # citation markers are stripped: the reference answers carry none
+            scores = [rouge_l_char(re.sub(r"\[\d+\]", "", gen.generate(p.build(r["instruction"], r["input"] or None),
+                                                                      max_new_tokens=tokens)), r["answer"]) for r in rs]
+            res.setdefault(shape, {})[label] = round(sum(scores) / max(1, len(scores)), 4)
+        del gen
+    for shape in rows:
+        res[shape]["n"] = len(rows[shape])
+        res[shape]["delta_tuned_vs_base"] = round(res[shape]["tuned"] - res[shape]["base"], 4)
+    res.update({"metric": "char-level ROUGE-L F1 vs test-split references", "adapter": str(adapter),
+                "dataset": cfg.generator.dataset, "max_new_tokens": tokens})
     return res
 
 
@@ -98,7 +117,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--home", default=str(ROOT / "var"))
     ap.add_argument("--tokens", type=int, default=48)
-    ap.add_argument("--quality", type=int, default=20, help="test questions for base vs tuned (0 = skip)")
+    ap.add_argument("--quality", type=int, default=12, help="test questions per shape for base vs tuned (0 = skip)")
     ap.add_argument("--_one", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a._one:

@@ -1,9 +1,13 @@
 """The committed demo adapter (``data/adapters/demo/``) and how to rebuild it:
 ``train_demo_adapter(cfg, ws)`` is what ``tenkan demo --train`` calls.
 
-Settings are chosen to fit about 20 minutes of a shared 2-core CPU for Gemma 3
-270M (fp32, 262k-token vocabulary): closed-book examples only, short sequences,
-a capped number of steps -- less than one epoch, which the training card says.
+Settings are chosen to fit well under an hour of a quiet 2-core CPU for Gemma 3
+270M (fp32, 262k-token vocabulary): one epoch over both example shapes, with the
+context-conditioned inputs made CPU-sized (one distractor, 200 characters per
+source, so an example is about 400 tokens instead of about 540; at the default
+``max_length`` of 512 most default-sized context examples would be dropped).
+The dataset is built under its own name (``demo-cpu``) so it never mixes with
+the default-sized ``tenkan dataset`` output.
 """
 
 from __future__ import annotations
@@ -16,20 +20,26 @@ from pathlib import Path
 from generator.inference import DEMO_ADAPTER_DIR
 from tenkan.paths import Workspace
 
-__all__ = ["DEMO_TRAIN_SETTINGS", "train_demo_adapter", "demo_config"]
+__all__ = ["DEMO_DATASET", "DEMO_TRAIN_SETTINGS", "train_demo_adapter", "demo_config"]
 
 log = logging.getLogger(__name__)
+
+#: Name of the dataset the demo adapter is trained on.
+DEMO_DATASET = "demo-cpu"
 
 #: Overrides on top of the user's [generator] settings for the CPU demo run.
 DEMO_TRAIN_SETTINGS = {
     "lora_preset": "alpaca-lora",   # r=8, alpha=16, q_proj/v_proj
-    "learning_rate": 1e-3,          # raised from 3e-4: only a few dozen steps fit the CPU budget
-    "train_shapes": ["closed"],     # context-conditioned inputs are ~3x longer
-    "max_length": 192,
+    "learning_rate": 1e-3,          # raised from 3e-4: one short epoch is all a CPU affords
+    "train_shapes": ["closed", "context"],
+    "distractors": 1,               # CPU-sized context inputs (see the module docstring)
+    "context_chars": 200,
+    "max_length": 448,
     "batch_size": 4,
     "grad_accum": 1,
-    "max_steps": 20,
-    "save_steps": 5,
+    "epochs": 1.0,
+    "max_steps": 0,
+    "save_steps": 25,
 }
 
 
@@ -49,11 +59,11 @@ def train_demo_adapter(cfg, ws: Workspace, *, dataset: str | None = None, commit
     from generator.training import train
 
     c = demo_config(cfg)
-    name = dataset or c.generator.dataset
+    name = dataset or DEMO_DATASET
     if not (ws.datasets_dir() / name / "train.jsonl").is_file():
         build_dataset(c, ws, name)
-    note = ("CPU demo run: closed-book examples only, max_length 192, capped steps; "
-            "see epochs_completed for how much of the training split it saw.")
+    note = ("CPU demo run: one epoch over closed-book and context-conditioned examples "
+            "(1 distractor, 200 characters per source, max_length 448).")
     s = train(c, ws, dataset=name, out_name="demo", resume=resume, progress=progress, note=note)
     if commit_dir is not None:
         commit_dir = Path(commit_dir)
