@@ -146,3 +146,27 @@ def test_qlora_only_with_cuda():
     assert decide_qlora("off", cuda_available=True) is False
     with pytest.raises(ConfigError, match="CUDA"):
         decide_qlora("on", cuda_available=False)
+
+
+def test_demo_recipe_trains_one_epoch_on_both_shapes_and_copies_the_adapter(config, workspace, tiny_model_dir,
+                                                                             tmp_path):
+    from generator.dataset import build_dataset, read_split
+    from generator.demo import DEMO_DATASET, demo_config, train_demo_adapter
+    from tests.fixtures.generator import sample_chunks
+
+    config.generator.base_model = str(tiny_model_dir)
+    c = demo_config(config)
+    assert c.generator.distractors == 1 and c.generator.context_chars == 200
+    build_dataset(c, workspace, DEMO_DATASET, chunks=sample_chunks(6))
+    train_rows = read_split(workspace.datasets_dir() / DEMO_DATASET, "train")
+    assert {r["shape"] for r in train_rows} == {"closed", "context"}
+    assert all(r["input"].count("[") <= 2 for r in train_rows if r["shape"] == "context")  # answer + 1 distractor
+    committed = tmp_path / "committed"
+    s = train_demo_adapter(config, workspace, commit_dir=committed, progress=False)
+    card = s.card
+    assert card["training"]["train_shapes"] == ["closed", "context"] and card["full_epoch"]
+    assert card["dataset"]["examples_used"] == len(train_rows)
+    assert card["dataset"]["dir"].endswith(DEMO_DATASET)
+    for f in ("adapter_config.json", "adapter_model.safetensors", "training_card.json", "README.md"):
+        assert (committed / f).is_file(), f
+    assert not (committed / "checkpoints").exists()
