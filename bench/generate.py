@@ -79,7 +79,7 @@ def quality(home: str, n: int, tokens: int) -> dict:
     """Character-level ROUGE-L F1 vs the reference answers of the dataset's test split
     (pages no training example came from), per example shape: closed-book (the
     fine-tune-only setting) and context-conditioned (numbered sources incl. distractors,
-    the RAG setting). Base and tuned in fp32, and tuned on the int8-dynamic path, so a
+    the RAG setting). Base and tuned in fp32, and tuned on the bf16 and int8-dynamic paths, so a
     faster path's quality is measured, not assumed."""
     from generator import find_adapter, load_generator
     from generator.dataset import read_split
@@ -96,7 +96,7 @@ def quality(home: str, n: int, tokens: int) -> dict:
     p = Prompter()
     res: dict = {}
     for label, ad, dtype in (("base", None, "float32"), ("tuned", adapter, "float32"),
-                             ("tuned-int8-dynamic", adapter, "int8-dynamic")):
+                             ("tuned-bf16", adapter, "bfloat16"), ("tuned-int8-dynamic", adapter, "int8-dynamic")):
         c = load_config(overrides=[f"generator.dtype='{dtype}'"])
         gen = load_generator(c, ws, adapter=ad)
         for shape, rs in rows.items():

@@ -147,11 +147,12 @@ class _Loaded:
         return name
 
     def finalize_quantization(self) -> None:
+        """Dynamic int8 quantisation of every nn.Linear (a plain model: adapters merged first)."""
         if self.dtype == "int8-dynamic":
             import torch
 
-            target = self.peft if self.peft is not None else self.model
-            torch.ao.quantization.quantize_dynamic(target, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+            assert self.peft is None, "merge the adapter before quantising"
+            torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 class LocalGenerator(Generator):
@@ -303,30 +304,40 @@ def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Gen
     adir = _adapter_path(ws, adapter) if adapter is not None else None
     path = resolve_local_dir(gcfg.base_model, ws)
     short = src.ref.rstrip("/").split("/")[-1]
+    if gcfg.dtype == "int8-dynamic":
+        # Dynamic int8 replaces every nn.Linear, LoRA's own A/B layers included, and PEFT
+        # cannot wrap a quantized layer afterwards: the adapter is merged into fp32 weights
+        # first and each (model, adapter) pair gets its own quantized copy.
+        key = (path, gcfg.dtype, str(adir.resolve()) if adir is not None else "")
+        with _LOCK:
+            loaded = _MODELS.get(key)
+            if loaded is None:
+                loaded = _Loaded(path, "float32")
+                if adir is not None:
+                    from peft import PeftModel
+
+                    loaded.model = PeftModel.from_pretrained(loaded.model, str(adir)).merge_and_unload()
+                    loaded.model.eval()
+                loaded.dtype = gcfg.dtype
+                loaded.finalize_quantization()
+                _MODELS[key] = loaded
+        name = short + (f"+{adir.name}" if adir is not None else "") + "(int8)"
+        return LocalGenerator(loaded, prompter, gcfg, adapter_name=None, name=name, model=loaded.model)
     if adir is not None and gcfg.adapter_mode == "merge":
         from peft import PeftModel
 
-        loaded = _Loaded(path, "float32" if gcfg.dtype == "int8-dynamic" else gcfg.dtype)
+        loaded = _Loaded(path, gcfg.dtype)
         merged = PeftModel.from_pretrained(loaded.model, str(adir)).merge_and_unload()
         merged.eval()
         loaded.model = merged
-        loaded.dtype = gcfg.dtype
-        loaded.finalize_quantization()
         return LocalGenerator(loaded, prompter, gcfg, adapter_name=None, name=f"{short}+{adir.name}(merged)",
                               model=merged)
-    load_dtype = "float32" if gcfg.dtype == "int8-dynamic" else gcfg.dtype
     key = (path, gcfg.dtype, "shared")
     with _LOCK:
         loaded = _MODELS.get(key)
         if loaded is None:
-            loaded = _Loaded(path, load_dtype)
-            loaded.dtype = gcfg.dtype
+            loaded = _Loaded(path, gcfg.dtype)
             _MODELS[key] = loaded
-            if gcfg.dtype != "int8-dynamic":
-                pass
         adapter_name = loaded.attach(adir) if adir is not None else None
-        if gcfg.dtype == "int8-dynamic" and not getattr(loaded, "_quantized", False):
-            loaded.finalize_quantization()
-            loaded._quantized = True
     name = short + (f"+{adir.name}" if adir is not None else "")
     return LocalGenerator(loaded, prompter, gcfg, adapter_name=adapter_name, name=name)

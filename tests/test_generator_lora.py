@@ -170,3 +170,31 @@ def test_demo_recipe_trains_one_epoch_on_both_shapes_and_copies_the_adapter(conf
     for f in ("adapter_config.json", "adapter_model.safetensors", "training_card.json", "README.md"):
         assert (committed / f).is_file(), f
     assert not (committed / "checkpoints").exists()
+
+
+def test_int8_dynamic_path_serves_an_adapter_and_leaves_the_fp32_model_alone(config, workspace, tiny_model_dir):
+    from torch.ao.nn.quantized.dynamic import Linear as QLinear
+
+    from generator import load_generator
+
+    _dataset(workspace)
+    cfg = _cfg(config, tiny_model_dir, max_steps=2, max_new_tokens=8)
+    train(cfg, workspace, dataset="tiny", out_name="q-ad", progress=False, eval_examples=0)
+    prompt = Prompter().build("質問1は？")
+    fp32_tuned = load_generator(cfg, workspace, adapter="q-ad").generate(prompt)
+
+    cfg.generator.dtype = "int8-dynamic"
+    q_tuned = load_generator(cfg, workspace, adapter="q-ad")
+    q_base = load_generator(cfg, workspace)
+    assert isinstance(q_tuned.generate(prompt), str) and isinstance(q_base.generate(prompt), str)
+    assert "+q-ad" in q_tuned.name and "(int8)" in q_tuned.name and "+" not in q_base.name
+    for g in (q_tuned, q_base):
+        mods = list(g._own_model.modules())
+        assert not any(type(m) is torch.nn.Linear for m in mods)          # every Linear quantised
+        assert any(isinstance(m, QLinear) for m in mods)
+        assert not any("lora" in type(m).__module__ for m in mods)       # adapter merged, not wrapped
+    assert q_tuned._own_model is not q_base._own_model
+
+    # the shared fp32 model (with its attached adapter) is untouched by the int8 copies
+    cfg.generator.dtype = "float32"
+    assert load_generator(cfg, workspace, adapter="q-ad").generate(prompt) == fp32_tuned
