@@ -5,7 +5,9 @@ source that was given (others are dropped), and the sentence must be supported
 by one of the sources it cites: verbatim (after normalisation) or by content-word
 overlap (fugashi lemmas, particles dropped) at or above a threshold. Sentences
 without a marker are attributed to the best-supporting source when one clears
-the threshold. Unsupported sentences are removed; the caller decides whether
+the threshold. Sentences that are not statements at all (a decoding loop, a
+question echoed back, a copied heading, fewer than two content words) are removed
+before any overlap is counted. Unsupported sentences are removed; the caller decides whether
 what is left is enough or whether to fall back to quoting the sources.
 
 Citation numbers are renumbered 1..m in order of first use, so the reader sees
@@ -140,9 +142,42 @@ def best_quote(sentence: str, source_text: str) -> str:
     return best
 
 
+#: a unit of two or more characters repeated three or more times in a row: a small model's
+#: decoding loop (「質問：質問：質問：…」), never how a sentence of a medical page reads
+_LOOP = re.compile(r"(.{2,}?)\1{2,}")
+
+
+def _heading_lines(sources: list[Source]) -> set[str]:
+    """Titles and short lines without sentence-final punctuation (headings) of the sources."""
+    out = {_squash(s.title) for s in sources if s.title}
+    for s in sources:
+        for line in (s.text or "").splitlines():
+            line = line.strip().lstrip("#").strip()
+            if line and len(line) <= 30 and not re.search(r"[。！？!?]$", line):
+                out.add(_squash(line))
+    out.discard("")
+    return out
+
+
+def not_a_claim(body: str, headings: set[str] = frozenset()) -> str:
+    """Why ``body`` (one answer sentence, markers stripped) is not a statement that word
+    overlap could verify, or "" when it is one. Word overlap alone passes a decoding loop
+    over one source word, the question echoed back, or a copied heading."""
+    if _LOOP.search(_squash(body)):
+        return "repetitive"
+    if re.search(r"[？?]\s*$", body):
+        return "a question, not an answer"
+    if _squash(body).rstrip("。") in headings:
+        return "a heading, not a sentence"
+    if len(_tokens(body)) < 2:
+        return "too little content"
+    return ""
+
+
 def verify_answer(answer: str, sources: list[Source], threshold: float) -> Verification:
     """Check every sentence of ``answer`` against ``sources`` (see the module docstring)."""
     by_n = {s.n: s for s in sources}
+    headings = _heading_lines(sources)
     text = _MARKER_AFTER_END.sub(r"\2\1", answer or "")
     claims: list[Claim] = []
     invalid_total = 0
@@ -162,6 +197,9 @@ def verify_answer(answer: str, sources: list[Source], threshold: float) -> Verif
             claim.reason = "repeated"
             continue
         seen.add(key)
+        claim.reason = not_a_claim(body, headings)
+        if claim.reason:
+            continue
         candidates = claim.cited or list(by_n)   # uncited: attribute to the best source
         scored = sorted(((support(body, by_n[n].text), n) for n in candidates), key=lambda x: (-x[0], x[1]))
         if scored and scored[0][0] >= threshold:

@@ -20,7 +20,7 @@ from assistant.config import FT_MODES, MODES, RAG_MODES
 from assistant.conversation import Turn, is_follow_up, retrieval_query
 from assistant.lexicon import expand_query
 from assistant.extractive import coverage, select_sentences
-from assistant.grounding import _URL, Claim, Source, Verification, strip_markers, verify_answer
+from assistant.grounding import _LOOP, _URL, Claim, Source, Verification, strip_markers, verify_answer
 from assistant.injection import clean_source_text
 from assistant.safety import (
     MEDICATION_NOTICE,
@@ -299,6 +299,7 @@ class Assistant:
             out = []
             for s in safe_lines:
                 body = re.sub(r"[ \t\u3000]{2,}", " ", _URL.sub("", strip_markers(s))).strip()
+                body = _LOOP.sub(r"\1", body)  # a decoding loop is shown once (nothing verifies ft text)
                 if body and not re.fullmatch(r"[\W_]+", body):
                     out.append((body, None))
             return out, None, removed, withheld
