@@ -88,7 +88,7 @@ def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_
         if train:
             from generator.demo import train_demo_adapter
 
-            t = _step(3, "build instruction data and LoRA-train the demo adapter (CPU: many minutes)")
+            t = _step(3, "build instruction data and LoRA-train the demo adapter (one epoch: about 40 minutes on 2 CPU cores)")
             adapter = train_demo_adapter(cfg, ws)
             _done(t, f"adapter {adapter}")
         else:
