@@ -42,7 +42,7 @@ class GeneratorConfig:
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
     adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/")
     adapter_mode: str = option("attach", "'attach' (one base model, adapter switched on/off per call) or 'merge' (merged copy, faster)")
-    dtype: str = option("float32", "inference weights on CPU: 'float32', 'bfloat16', or 'int8-dynamic' (torch dynamic quantisation of Linear layers)")
+    dtype: str = option("auto", "inference weights on CPU: 'auto' (bfloat16 where the CPU has native bf16, else float32), 'float32', 'bfloat16', or 'int8-dynamic' (torch dynamic quantisation of Linear layers; faster, but loses quality: see bench/results/generate.json)")
     do_sample: bool = option(False, "sample instead of greedy decoding")
     temperature: float = option(0.7, "sampling temperature (only with do_sample)")
     repetition_penalty: float = option(1.1, "repetition penalty for local generation (1.0 = off)")
@@ -90,8 +90,8 @@ class GeneratorConfig:
             raise ValueError("max_new_tokens must be >= 1")
         if self.adapter_mode not in ("attach", "merge"):
             raise ValueError(f"adapter_mode must be 'attach' or 'merge', not {self.adapter_mode!r}")
-        if self.dtype not in ("float32", "bfloat16", "int8-dynamic"):
-            raise ValueError(f"dtype must be float32, bfloat16 or int8-dynamic, not {self.dtype!r}")
+        if self.dtype not in ("auto", "float32", "bfloat16", "int8-dynamic"):
+            raise ValueError(f"dtype must be auto, float32, bfloat16 or int8-dynamic, not {self.dtype!r}")
         if self.openai_api not in ("completions", "chat"):
             raise ValueError(f"openai_api must be 'completions' or 'chat', not {self.openai_api!r}")
         bad = [s for s in self.strategies if s not in STRATEGIES]

@@ -292,6 +292,18 @@ def _adapter_path(ws: Workspace, adapter: str | Path) -> Path:
                                 hint="train one with `tenkan train`, or use the committed demo adapter")
 
 
+def resolve_dtype(dtype: str) -> str:
+    """``auto`` → ``bfloat16`` on a CPU with native bf16 (AVX512-BF16 or AMX; measured 2x fp32
+    with the same answers, bench/results/generate.json), else ``float32``."""
+    if dtype != "auto":
+        return dtype
+    import torch
+
+    cpu = getattr(torch, "cpu", None)
+    fast_bf16 = any(getattr(cpu, f, lambda: False)() for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
+    return "bfloat16" if fast_bf16 else "float32"
+
+
 def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Generator:
     """A generator for ``cfg.generator.base_model``, with ``adapter`` (a name under
     ``var/adapters/``, a directory, or None for the base model)."""
@@ -304,11 +316,12 @@ def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Gen
     adir = _adapter_path(ws, adapter) if adapter is not None else None
     path = resolve_local_dir(gcfg.base_model, ws)
     short = src.ref.rstrip("/").split("/")[-1]
-    if gcfg.dtype == "int8-dynamic":
+    dtype = resolve_dtype(gcfg.dtype)
+    if dtype == "int8-dynamic":
         # Dynamic int8 replaces every nn.Linear, LoRA's own A/B layers included, and PEFT
         # cannot wrap a quantized layer afterwards: the adapter is merged into fp32 weights
         # first and each (model, adapter) pair gets its own quantized copy.
-        key = (path, gcfg.dtype, str(adir.resolve()) if adir is not None else "")
+        key = (path, dtype, str(adir.resolve()) if adir is not None else "")
         with _LOCK:
             loaded = _MODELS.get(key)
             if loaded is None:
@@ -318,7 +331,7 @@ def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Gen
 
                     loaded.model = PeftModel.from_pretrained(loaded.model, str(adir)).merge_and_unload()
                     loaded.model.eval()
-                loaded.dtype = gcfg.dtype
+                loaded.dtype = dtype
                 loaded.finalize_quantization()
                 _MODELS[key] = loaded
         name = short + (f"+{adir.name}" if adir is not None else "") + "(int8)"
@@ -326,17 +339,17 @@ def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Gen
     if adir is not None and gcfg.adapter_mode == "merge":
         from peft import PeftModel
 
-        loaded = _Loaded(path, gcfg.dtype)
+        loaded = _Loaded(path, dtype)
         merged = PeftModel.from_pretrained(loaded.model, str(adir)).merge_and_unload()
         merged.eval()
         loaded.model = merged
         return LocalGenerator(loaded, prompter, gcfg, adapter_name=None, name=f"{short}+{adir.name}(merged)",
                               model=merged)
-    key = (path, gcfg.dtype, "shared")
+    key = (path, dtype, "shared")
     with _LOCK:
         loaded = _MODELS.get(key)
         if loaded is None:
-            loaded = _Loaded(path, gcfg.dtype)
+            loaded = _Loaded(path, dtype)
             _MODELS[key] = loaded
         adapter_name = loaded.attach(adir) if adir is not None else None
     name = short + (f"+{adir.name}" if adir is not None else "")

@@ -178,7 +178,7 @@ def test_int8_dynamic_path_serves_an_adapter_and_leaves_the_fp32_model_alone(con
     from generator import load_generator
 
     _dataset(workspace)
-    cfg = _cfg(config, tiny_model_dir, max_steps=2, max_new_tokens=8)
+    cfg = _cfg(config, tiny_model_dir, max_steps=2, max_new_tokens=8, dtype="float32")
     train(cfg, workspace, dataset="tiny", out_name="q-ad", progress=False, eval_examples=0)
     prompt = Prompter().build("質問1は？")
     fp32_tuned = load_generator(cfg, workspace, adapter="q-ad").generate(prompt)
@@ -198,3 +198,14 @@ def test_int8_dynamic_path_serves_an_adapter_and_leaves_the_fp32_model_alone(con
     # the shared fp32 model (with its attached adapter) is untouched by the int8 copies
     cfg.generator.dtype = "float32"
     assert load_generator(cfg, workspace, adapter="q-ad").generate(prompt) == fp32_tuned
+
+
+def test_auto_dtype_is_bf16_only_where_the_cpu_has_native_bf16(monkeypatch):
+    from generator.inference import resolve_dtype
+
+    assert resolve_dtype("float32") == "float32" and resolve_dtype("int8-dynamic") == "int8-dynamic"
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert resolve_dtype("auto") == "float32"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert resolve_dtype("auto") == "bfloat16"
