@@ -35,6 +35,8 @@ def is_quotable(sentence: str, title: str = "") -> bool:
         return False
     if len(s) < 25 and not re.search(r"[。！？!?]$", s):  # a heading that lost its '#'
         return False
+    if re.search(r"[？?]$", s) or re.match(r"Q[.．:：]", s):  # an FAQ question answers nothing
+        return False
     if _BOILERPLATE.search(s) or looks_like_injection(s):
         return False
     if unsafe_medication_statement(s):

@@ -35,3 +35,11 @@ def test_real_statements_still_pass_and_loops_inside_a_sentence_are_caught():
     ver = verify_answer(looped, SRC, 0.6)
     assert len(ver.kept) == 1 and ver.removed[0].reason == "repetitive"
     assert not_a_claim("ドキドキしたら休みます。") == ""        # a word repeated twice is language, not a loop
+
+
+def test_quoting_never_picks_a_question():
+    from assistant.extractive import is_quotable
+
+    assert not is_quotable("Q. てんかんがあっても車の運転はできますか？")
+    assert not is_quotable("てんかんがあっても車の運転はできるのでしょうか？")
+    assert is_quotable("A. 条件を満たせば運転免許を取ることができます。")
