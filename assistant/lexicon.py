@@ -67,16 +67,22 @@ def canonical_text(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _lemma_map() -> dict[str, tuple[str, ...]]:
+def _lemma_table() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """(variant lemma → canonical lemmas, variant lemma → canonical surface word), built once."""
     from tenkan.jatext import content_tokens
 
-    out: dict[str, tuple[str, ...]] = {}
+    lemmas: dict[str, tuple[str, ...]] = {}
+    words: dict[str, str] = {}
     for variant, canon in WORD_SYNONYMS.items():
-        v = [t for t in content_tokens(variant) if t not in ("御", "さん")]
+        v = [t for t in content_tokens(variant) if t not in ("御", "さん")]  # お医者さん → 医者
         c = tuple(content_tokens(canon))
         if len(v) == 1 and c and (v[0],) != c:
-            out[v[0]] = c
-    return out
+            lemmas[v[0]], words[v[0]] = c, canon
+    return lemmas, words
+
+
+def _lemma_map() -> dict[str, tuple[str, ...]]:
+    return _lemma_table()[0]
 
 
 def canonical_tokens(tokens: Iterable[str]) -> list[str]:
@@ -98,11 +104,9 @@ def expand_query(query: str) -> str:
         g = BRAND_TO_GENERIC[m.group(0)]
         if g not in query and g not in extra:
             extra.append(g)
-    lm = _lemma_map()
-    inv = {tuple(content_tokens(c)): c for c in WORD_SYNONYMS.values()}
+    words = _lemma_table()[1]
     for t in content_tokens(query):
-        if t in lm:
-            word = inv.get(lm[t], "".join(lm[t]))
-            if word not in query and word not in extra:
-                extra.append(word)
+        word = words.get(t)
+        if word and word not in query and word not in extra:
+            extra.append(word)
     return f"{query} {' '.join(extra)}" if extra else query

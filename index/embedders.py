@@ -69,6 +69,11 @@ class _PackagedModelEmbedder(Embedder):
         self._model = None
 
     def _load(self, mod):  # pragma: no cover - overridden
+        """The model object, from the imported package."""
+        raise NotImplementedError
+
+    def _passages(self, texts: list[str]):  # pragma: no cover - overridden
+        """Raw passage vectors (normalised by ``embed_passages``)."""
         raise NotImplementedError
 
     def _m(self):
