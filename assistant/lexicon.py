@@ -23,7 +23,8 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-__all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "canonical_text", "canonical_tokens", "expand_query"]
+__all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "ENGLISH_WORDS", "canonical_text", "canonical_tokens", "expand_query", "added_words",
+           "from_english"]
 
 #: brand name (as sold in Japan) → generic name used by the sources
 BRAND_TO_GENERIC: dict[str, str] = {
@@ -57,6 +58,35 @@ WORD_SYNONYMS: dict[str, str] = {
     "くすり": "薬",
     "癲癇": "てんかん",
 }
+
+#: English words people mix into Japanese questions → the Japanese the pages (and the safety
+#: patterns) use. Longest phrases first; matched case-insensitively on word boundaries.
+ENGLISH_WORDS: dict[str, str] = {
+    "status epilepticus": "てんかん重積状態", "seizures": "発作", "seizure": "発作", "seizing": "発作中",
+    "convulsions": "けいれん", "convulsion": "けいれん", "fits": "発作", "epilepsy": "てんかん",
+    "not breathing": "息をしていない", "can't breathe": "息ができない", "cannot breathe": "息ができない",
+    "breathing": "呼吸", "breath": "息", "unconscious": "意識がない", "unresponsive": "反応がない",
+    "no response": "反応がない", "not responding": "反応がない", "passed out": "意識を失った",
+    "minutes": "分", "minute": "分", "mins": "分", "min": "分",
+    "bleeding": "出血", "blood level": "血中濃度", "blood levels": "血中濃度", "blood test": "血液検査",
+    "side effects": "副作用", "side effect": "副作用", "generic": "ジェネリック", "generics": "ジェネリック",
+    "pregnant": "妊娠中", "pregnancy": "妊娠", "breastfeeding": "授乳", "period": "月経",
+    "first time": "初めて", "again": "また", "still": "まだ", "ambulance": "救急車",
+    "bath": "お風呂", "bathtub": "お風呂", "pool": "プール", "driving": "運転", "drive": "運転",
+    "license": "免許", "licence": "免許", "surgery": "手術", "medicine": "薬", "medication": "薬",
+    "meds": "薬", "drug": "薬", "dose": "用量", "missed": "飲み忘れ", "forgot": "忘れた",
+    "alcohol": "お酒", "sleep": "睡眠", "diet": "食事療法", "school": "学校", "work": "仕事", "job": "仕事",
+    "doctor": "医師", "hospital": "病院", "eeg": "脳波検査", "brain waves": "脳波",
+}
+_ENGLISH = re.compile(r"(?<![a-z])(?:" + "|".join(
+    re.escape(w) for w in sorted(ENGLISH_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)
+
+
+def from_english(text: str) -> str:
+    """``text`` with the English words of :data:`ENGLISH_WORDS` replaced by their Japanese
+    (「seizure 5min止まらない」 → 「発作 5分止まらない」); other English stays as it is."""
+    return _ENGLISH.sub(lambda m: ENGLISH_WORDS[m.group(0).lower()], text) if text else text
+
 
 _BRANDS = re.compile("|".join(sorted(map(re.escape, BRAND_TO_GENERIC), key=len, reverse=True)))
 
@@ -94,9 +124,9 @@ def canonical_tokens(tokens: Iterable[str]) -> list[str]:
     return out
 
 
-def expand_query(query: str) -> str:
-    """``query`` followed by the canonical words for the brand names and everyday words in
-    it (for retrieval: BM25 then matches the sources' wording)."""
+def added_words(query: str) -> list[str]:
+    """The sources' words for the brand names and everyday words in ``query`` that it does
+    not already contain (「デパケン飲み忘れた」 → ["バルプロ酸"])."""
     from tenkan.jatext import content_tokens
 
     extra: list[str] = []
@@ -109,4 +139,11 @@ def expand_query(query: str) -> str:
         word = words.get(t)
         if word and word not in query and word not in extra:
             extra.append(word)
+    return extra
+
+
+def expand_query(query: str) -> str:
+    """``query`` followed by the canonical words for the brand names and everyday words in
+    it (for retrieval: BM25 then matches the sources' wording)."""
+    extra = added_words(query)
     return f"{query} {' '.join(extra)}" if extra else query
