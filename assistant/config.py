@@ -47,6 +47,16 @@ class AssistantConfig:
     )
     extractive_sentences: int = option(3, "sentences quoted by the extractive mode and by the fallback")
     history_turns: int = option(2, "recent user turns used to complete a follow-up question's retrieval query")
+    story_weight: float = option(
+        0.5,
+        "BM25 weight of the scene-setting sentences of a long message, relative to its question sentence "
+        "(chosen on the tune half of data/eval/styles.jsonl)",
+    )
+    expansion_weight: float = option(
+        0.5,
+        "BM25 weight of the words the lexicon adds for brand names and everyday words, relative to the "
+        "question's own words (chosen on the tune half of data/eval/styles.jsonl)",
+    )
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json)")
     instruction_suffix: str = option(
         "",
@@ -61,7 +71,8 @@ class AssistantConfig:
             raise ValueError("max_sources must be >= 1")
         if self.retrieval_method not in RETRIEVAL_METHODS:
             raise ValueError(f"retrieval_method must be one of {', '.join(RETRIEVAL_METHODS)}")
-        for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio"):
+        for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
+                     "story_weight", "expansion_weight"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {v}")

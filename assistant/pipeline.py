@@ -17,15 +17,15 @@ from tenkan.errors import ModelUnavailableError, TenkanError
 
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent
 from assistant.config import FT_MODES, MODES, RAG_MODES
-from assistant.conversation import Turn, is_follow_up, retrieval_query
-from assistant.lexicon import expand_query
+from assistant.conversation import Turn
 from assistant.extractive import coverage, select_sentences
 from assistant.grounding import _LOOP, _URL, Claim, Source, Verification, strip_markers, verify_answer
 from assistant.injection import clean_source_text
+from assistant.query import Query, QueryWeights, analyse
+from assistant.readings import reading_vocabulary
 from assistant.safety import (
     MEDICATION_NOTICE,
     SafetyReport,
-    check_question,
     classify_scope,
     emergency_guidance,
     unsafe_medication_statement,
@@ -149,8 +149,10 @@ class Assistant:
         if not question:
             raise TenkanError("the question is empty", hint='tenkan ask "発作が5分以上続いたら？"')
         history = list(history or [])
-        report = check_question(question)
+        q = self.analyse(question, history, rag=mode in RAG_MODES)
+        report = q.safety
         ans = Answer(question=question, answer="", mode=mode)
+        ans.query = q.describe()
         timings: dict[str, float] = {}
         first = [None]
 
@@ -163,14 +165,15 @@ class Assistant:
         if prefix:
             yield token(prefix + "\n\n")
 
-        follow = is_follow_up(question, history)
+        follow = q.follow_up
         if report.scope == "out" and follow:
             context = " ".join(t for r, t in history if r == "user")
             if classify_scope(context) == "in":
                 report.scope, report.out_of_scope = "unsure", False
-        # follow-ups borrow the topic of recent turns; brand names and everyday words get the
-        # sources' wording appended (assistant.lexicon)
-        ans.retrieval_query = query = expand_query(retrieval_query(question, history, self.acfg.history_turns))
+        # follow-ups borrow the topic of recent turns; brand names and everyday words add the
+        # sources' wording (assistant.query)
+        ans.retrieval_query = " ".join([q.retrieval, *q.added])
+        match = q.match_text if not follow else ans.retrieval_query
 
         body, notice = "", ""
         if report.out_of_scope:
@@ -180,12 +183,12 @@ class Assistant:
             sources: list[Source] = []
             if mode in RAG_MODES:
                 t = time.perf_counter()
-                sources, hits = self._retrieve(query, report)
+                sources, hits = self._retrieve(q, report)
                 timings["retrieval_s"] = time.perf_counter() - t
                 ans.sources = [{"n": s.n, "chunk_id": s.chunk_id, "url": s.url, "title": s.title, "text": s.text}
                                for s in sources]
                 # an emergency question is in scope whatever its wording: never gate it out
-                relevant = self._relevant(query, sources, hits, ans)
+                relevant = self._relevant(match, sources, hits, ans)
                 if not report.emergency and not relevant:
                     if report.scope == "unsure":
                         report.out_of_scope = True
@@ -197,13 +200,13 @@ class Assistant:
                     sources = []
             if not body:
                 if mode == "extractive":
-                    body, cites, removed = self._extractive(question if not follow else query, sources)
+                    body, cites, removed = self._extractive(match, sources)
                     ans.citations, ans.removed = cites, removed
                     ans.grounded, ans.grounding = bool(cites), "extractive"
                     yield token(body)
                 else:
                     t = time.perf_counter()
-                    gen_events = self._generated(question, mode, sources, ans, report)
+                    gen_events = self._generated(question, mode, sources, ans, report, match)
                     for piece in gen_events:
                         yield token(piece)
                     timings["generate_s"] = time.perf_counter() - t
@@ -220,8 +223,16 @@ class Assistant:
         yield FinalEvent(ans)
 
     # -- steps -----------------------------------------------------------------
-    def _retrieve(self, query: str, report: SafetyReport) -> tuple[list[Source], list]:
-        hits = self.retriever.search(query, k=self.acfg.max_sources, method=self.acfg.retrieval_method)
+    def analyse(self, question: str, history: Sequence[Turn] | None = None, *, rag: bool = True) -> Query:
+        """The one analysis of ``question`` every step uses (:mod:`assistant.query`); kana are
+        restored with the index's reading vocabulary when the mode retrieves."""
+        vocab = reading_vocabulary(self.retriever) if rag else None
+        weights = QueryWeights(story=self.acfg.story_weight, expansion=self.acfg.expansion_weight)
+        return analyse(question, history, vocab=vocab, weights=weights, history_turns=self.acfg.history_turns)
+
+    def _retrieve(self, q: Query, report: SafetyReport) -> tuple[list[Source], list]:
+        hits = self.retriever.search(q.retrieval, k=self.acfg.max_sources, method=self.acfg.retrieval_method,
+                                     terms=q.terms)
         sources = []
         for i, h in enumerate(hits[: self.acfg.max_sources], 1):
             text, removed = clean_source_text(h.text)
@@ -319,7 +330,7 @@ class Assistant:
         return "".join(parts), renum
 
     def _generated(self, question: str, mode: str, sources: list[Source], ans: Answer,
-                   report: SafetyReport) -> Iterator[str]:
+                   report: SafetyReport, match: str = "") -> Iterator[str]:
         rag = mode in RAG_MODES
         instruction = question + self.acfg.instruction_suffix
         p = self.prompter
@@ -379,7 +390,7 @@ class Assistant:
                 # only the tail can differ (the last sentence finished at end of stream)
                 yield text[len(shown):] if text.startswith(shown) else "\n\n" + text
         else:
-            body, cites, _ = self._extractive(question, sources, lead=FALLBACK_LEAD)
+            body, cites, _ = self._extractive(match or question, sources, lead=FALLBACK_LEAD)
             ans.answer, ans.citations = body, cites
             ans.grounded, ans.grounding = bool(cites), "fallback"
             yield ("\n\n" if shown else "") + body
