@@ -98,9 +98,12 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
     restored = normalized
     if vocab is not None and len(vocab):
         restored = vocab.convert(normalized)
-        restored_words = [w for w in vocab.restore(normalized)]
+        restored_words = vocab.restore(normalized)
     focus, context = question_focus(restored)
-    added = added_words(restored)
+    # the sources' words for brand names and everyday words, and every candidate of a sound
+    # shared by several corpus words (いじょう: 以上, 異常), which the text could not restore
+    added = added_words(restored) + [w for w in restored_words if w not in restored]
+    added = list(dict.fromkeys(added))
     follow = is_follow_up(text, history)
     retrieval = retrieval_query(restored, history, history_turns) if follow else restored
     topic = retrieval[: len(retrieval) - len(restored)].strip() if follow else ""

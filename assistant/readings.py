@@ -1,18 +1,26 @@
-"""Kana written where the pages write kanji: find the pages' words by their reading.
+"""Words typed by their sound: find the pages' words by their reading.
 
-Patients type 「ほっさ」, 「うんてん」, 「のうは けんさ」 or 「くすり のみわすれた」, as a phone
-keyboard gives them before conversion. The pages write 発作, 運転, 脳波検査, 薬. Word
-overlap, BM25 and the scope check see nothing in common, and the dense model reads
-hiragana poorly. :class:`ReadingVocabulary` learns, from the index's own chunks, the
-reading of every word written with kanji or katakana (single words and pairs of adjacent
-words, so compounds such as 飲み忘れ and 脳波検査 are found whole), and
-:meth:`ReadingVocabulary.restore` finds those readings inside the kana runs of a query.
+Patients type 「ほっさ」, 「うんてん」, 「くすり のみわすれた」 as a phone keyboard gives them
+before conversion, and the conversion picks the wrong kanji of the right sound: 「点観」 for
+てんかん, 「発心」 for 発疹, 「径連」 for 痙攣, 「脳は検査」 for 脳波検査. The pages write 発作,
+運転, 飲み忘れ, てんかん. Word overlap, BM25 and the scope check see nothing in common.
 
-Spurious matches are the risk (「どうしよう」 contains the reading of 使用), so a match
-must start and end on MeCab token boundaries of the query, and a match that is exactly
-one token MeCab already reads as a verb, auxiliary or particle is not replaced: only
-spans MeCab could not make sense of (「ほっ」「さ」 for ほっさ) or read as a noun or an
-adverb are restored. Readings shorter than :data:`MIN_READING` kana are ignored.
+:class:`ReadingVocabulary` learns, from the index's own chunks, the reading (katakana) of
+every run of one to six adjacent content words (so compounds such as 飲み忘れ and
+精神障害者保健福祉手帳 are found whole), and :meth:`ReadingVocabulary.spans` looks for
+those readings in a query, over spans of MeCab tokens that are suspect:
+
+* a span inside a run of kana (「ほっさ」): the pages' word written in kanji or katakana
+  replaces it. A span that is exactly one token MeCab reads as a verb, auxiliary or particle
+  is left alone (「しよう」 is not 使用);
+* a span written with kanji that the corpus never uses (「点観」「薬材」「自律支援」): a
+  conversion error, replaced by the corpus word of the same sound (「てんかん」「薬剤」);
+* a span across a particle whose reading is a long compound of the corpus (「脳は検査」 →
+  脳波検査, at least :data:`MIN_COMPOUND` kana).
+
+A reading shared by several different words of the corpus (いじょう: 以上 and 異常) is not
+replaced in the text; its candidates are reported so retrieval can search for all of them.
+Readings shorter than :data:`MIN_READING` kana are ignored.
 """
 
 from __future__ import annotations
@@ -20,107 +28,162 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from tenkan.jatext import KANA_RUN, _words, to_katakana
 
-__all__ = ["ReadingVocabulary", "reading_vocabulary", "MIN_READING"]
+__all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "MIN_READING", "MIN_COMPOUND"]
 
 #: shortest reading (in kana) that may be restored: two-kana readings (さけ, かん, いし) are
-#: too ambiguous inside running hiragana
+#: too ambiguous inside running text
 MIN_READING = 3
-_MAX_READING = 14
-_HAS_KANJI_OR_KATAKANA = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
+#: shortest reading of a compound restored across a particle (「脳は検査」 → 脳波検査)
+MIN_COMPOUND = 5
+_MAX_TOKENS = 6
+_MAX_READING = 24
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+_KANJI_OR_KATAKANA = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
 _KEEP_AS_READ = {"動詞", "助動詞", "助詞"}
+#: a word is ambiguous when its most frequent spelling has less than this share of the reading's uses
+_DOMINANT = 0.75
 
 
-def _tokens(text: str) -> list[tuple[str, str, str, bool]]:
-    """(surface, kana, pos1, space before) of each MeCab token."""
-    out = []
+@dataclass(frozen=True)
+class _Tok:
+    surface: str
+    kana: str
+    pos: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Restored:
+    start: int
+    end: int
+    word: str                 # the corpus word (the most frequent spelling of the reading)
+    candidates: tuple[str, ...]  # every corpus word of that reading, most frequent first
+    ambiguous: bool
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out, pos = [], 0
     for w in _words(text):
-        kana = getattr(w.feature, "kana", None)
-        out.append((w.surface, kana if kana and kana != "*" else "", getattr(w.feature, "pos1", ""),
-                    bool(w.white_space)))
+        i = text.find(w.surface, pos)
+        if i < 0:
+            continue
+        kana = getattr(w.feature, "kana", None) or ""
+        if KANA_RUN.fullmatch(w.surface):
+            kana = to_katakana(w.surface)
+        out.append(_Tok(w.surface, "" if kana == "*" else kana, getattr(w.feature, "pos1", ""), i, i + len(w.surface)))
+        pos = i + len(w.surface)
     return out
 
 
 class ReadingVocabulary:
-    """reading (katakana) → the word the corpus writes for it, most frequent spelling first."""
+    """reading (katakana) → the words the corpus writes for it, with their counts."""
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
+        from tenkan.jatext import normalize
+
         counts: dict[str, Counter] = {}
-
-        def add(reading: str, surface: str) -> None:
-            if MIN_READING <= len(reading) <= _MAX_READING and _HAS_KANJI_OR_KATAKANA.search(surface):
-                counts.setdefault(reading, Counter())[surface] += 1
-
+        surfaces: set[str] = set()
         for text in texts:
-            toks = _tokens(text)
-            for i, (surf, kana, pos, _) in enumerate(toks):
-                if not kana or pos not in _CONTENT_POS:
-                    continue
-                if pos in ("名詞", "形状詞"):
-                    add(kana, surf)
-                if i + 1 < len(toks):
-                    s2, k2, p2, space = toks[i + 1]
-                    if k2 and not space and p2 in _CONTENT_POS:
-                        add(kana + k2, surf + s2)
+            toks = _tokens(normalize(text))
+            for i in range(len(toks)):
+                reading, surface = "", ""
+                for j in range(i, min(len(toks), i + _MAX_TOKENS)):
+                    t = toks[j]
+                    if not t.kana or t.pos not in _CONTENT_POS or (j > i and t.start != toks[j - 1].end):
+                        break
+                    reading += t.kana
+                    surface += t.surface
+                    surfaces.add(surface)
+                    if MIN_READING <= len(reading) <= _MAX_READING and (j > i or t.pos in ("名詞", "形状詞")):
+                        counts.setdefault(reading, Counter())[surface] += 1
+        self._counts = counts
+        self.surfaces = surfaces
         self.words = {r: c.most_common(1)[0][0] for r, c in counts.items()}
-        self.df = {r: sum(c.values()) for r, c in counts.items()}
 
     def __len__(self) -> int:
         return len(self.words)
 
-    def spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, corpus word) for each kana span of ``text`` that spells a corpus word's
-        reading, left to right, longest match first (see the module docstring for the rules
-        that keep this from guessing)."""
+    def candidates(self, reading: str) -> tuple[tuple[str, ...], bool]:
+        """(the corpus words of ``reading``, most frequent first; whether the reading is ambiguous)."""
+        c = self._counts.get(reading)
+        if not c:
+            return (), False
+        common = c.most_common()
+        total = sum(c.values())
+        return tuple(w for w, _ in common), len(common) > 1 and common[0][1] < _DOMINANT * total
+
+    def spans(self, text: str) -> list[Restored]:
+        """The spans of ``text`` that spell a corpus word by sound but do not write it, left to
+        right, longest first (see the module docstring for which spans are suspect)."""
         if not self.words:
             return []
         toks = _tokens(text)
-        # character offsets of token boundaries inside the text (MeCab drops spaces)
-        pos, starts, ends, single = 0, set(), set(), {}
-        for surf, _kana, p, _ in toks:
-            i = text.find(surf, pos)
-            if i < 0:
-                continue
-            starts.add(i)
-            ends.add(i + len(surf))
-            single[(i, i + len(surf))] = p
-            pos = i + len(surf)
-        found: list[tuple[int, int, str]] = []
-        for run in KANA_RUN.finditer(text):
-            kata = to_katakana(run.group())
-            a = 0
-            while a < len(kata):
-                hit = None
-                if run.start() + a in starts:
-                    for b in range(min(len(kata), a + _MAX_READING), a + MIN_READING - 1, -1):
-                        word = self.words.get(kata[a:b])
-                        span = (run.start() + a, run.start() + b)
-                        if word and span[1] in ends and single.get(span) not in _KEEP_AS_READ:
-                            hit = (span[0], span[1], word)
-                            break
-                if hit:
-                    found.append(hit)
-                    a = hit[1] - run.start()
+        kana_runs = [(m.start(), m.end()) for m in KANA_RUN.finditer(text)]
+
+        def in_kana_run(a: int, b: int) -> bool:
+            return any(s <= a and b <= e for s, e in kana_runs)
+
+        found: list[Restored] = []
+        i = 0
+        while i < len(toks):
+            hit = None
+            for j in range(min(len(toks), i + _MAX_TOKENS), i, -1):
+                span = toks[i:j]
+                if any(not t.kana for t in span) or any(span[k].start != span[k - 1].end for k in range(1, len(span))):
+                    continue
+                reading = "".join(t.kana for t in span)
+                words, ambiguous = self.candidates(reading)
+                if not words:
+                    continue
+                a, b = span[0].start, span[-1].end
+                surface = text[a:b]
+                if surface in words:
+                    hit = (j, None)  # written as the corpus writes it: nothing to restore
+                    break
+                if in_kana_run(a, b):
+                    ok = not (len(span) == 1 and span[0].pos in _KEEP_AS_READ)
+                    ok = ok and bool(_KANJI_OR_KATAKANA.search(words[0]))
+                elif _KANJI.search(surface) and surface not in self.surfaces:
+                    ok = any(t.pos not in ("助詞", "助動詞") for t in span) and not (
+                        len(span) > 1 and any(t.pos == "助詞" for t in span) and len(reading) < MIN_COMPOUND)
                 else:
-                    a += 1
+                    ok = False
+                if ok:
+                    hit = (j, Restored(a, b, words[0], words, ambiguous))
+                    break
+            if hit is None:
+                i += 1
+                continue
+            i, r = hit
+            if r is not None:
+                found.append(r)
         return found
 
     def restore(self, text: str) -> list[str]:
-        """The corpus words the kana of ``text`` spell, in order, without repeats."""
-        return list(dict.fromkeys(w for _, _, w in self.spans(text)))
+        """The corpus words the suspect spans of ``text`` spell (every candidate of an ambiguous
+        reading), in order, without repeats."""
+        out: list[str] = []
+        for r in self.spans(text):
+            out.extend(r.candidates if r.ambiguous else (r.word,))
+        return list(dict.fromkeys(out))
 
     def convert(self, text: str) -> str:
-        """``text`` with every restorable kana span replaced by the corpus word
-        (「くすり のみわすれた」 → 「薬 飲み忘れた」); a span already written as the word stays."""
+        """``text`` with every suspect span that has one clear corpus word replaced by it
+        (「くすり のみわすれた」 → 「薬 飲み忘れた」, 「点観」 → 「てんかん」)."""
         out, last = [], 0
-        for a, b, word in self.spans(text):
-            out.append(text[last:a])
-            out.append(word)
-            last = b
+        for r in self.spans(text):
+            if r.ambiguous:
+                continue
+            out.append(text[last:r.start])
+            out.append(r.word)
+            last = r.end
         out.append(text[last:])
         return "".join(out)
 
