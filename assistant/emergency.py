@@ -63,14 +63,15 @@ _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(_SEIZ + r".{0,12}(?:止まらな|止まりませ|止まんな|とまらな|おさまらな|治まらな|収まらな|終わらな|ずっと続)"),
         re.compile(r"(?:ずっと|長いこと|長く|長時間).{0,6}" + _SEIZ),
         re.compile(r"重積.{0,6}(?:して|になって|状態です|状態かも|かも)"),
+        re.compile(r"(?:もう|既に|すでに|かれこれ)" + _NUM_MIN),
     ],
     "repeated_seizures": [
         re.compile(_SEIZ + r".{0,12}(?:何度も|何回も|なんども|なんかいも|繰り返|くり返|繰返|立て続け|連続|次々|続けざま)"),
         re.compile(r"(?:何度も|何回も|なんども|繰り返し|くり返し|立て続けに|連続して|次々).{0,8}" + _SEIZ),
     ],
     "no_recovery": [
-        re.compile(r"意識.{0,4}(?:戻らな|戻らず|戻ってこな|戻ってな|戻りませ|回復しな|ないまま|がない|がありませ|ない状態)"),
-        re.compile(r"(?:目を覚まさな|目を覚ましませ|目が覚めな|起きな(?:い|くて)まま|呼びかけ.{0,4}(?:反応|返事|答え).{0,3}(?:しな|な|ありませ))"),
+        re.compile(r"意識.{0,4}(?:戻らな|戻らず|戻ってこな|戻ってな|戻りませ|回復しな|ないまま|がない|がありませ|ない状態|no|なし|無し)"),
+        re.compile(r"(?:目を覚まさな|目を覚ましませ|目が覚めな|目覚めてな|目覚めな|目が覚めてな|起きな(?:い|くて)まま|呼びかけ.{0,4}(?:反応|返事|答え).{0,3}(?:しな|な|ありませ))"),
         re.compile(r"(?:発作|けいれん|痙攣|ひきつけ).{0,10}(?:あと|後|おさまっ|止まっ).{0,10}(?:反応|返事)(?:が|も)?(?:ない|しない|ありません)"),
     ],
     "breathing": [
@@ -85,16 +86,20 @@ _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(r"(?:階段|高い所|高いところ|ベッド|自転車).{0,6}(?:から)?(?:落ち|転落|転倒)"),
     ],
     "first_seizure": [
-        re.compile(r"(?:初めて|はじめて|生まれて初めて|初)(?:の)?.{0,6}" + _SEIZ),
+        re.compile(r"(?:初めて|はじめて|生まれて初めて|初)(?:の)?.{0,30}" + _SEIZ),
+        re.compile(r"(?:これまで|今まで|いままで).{0,12}(?:ない|なかった|聞いたことな|一度もな).{0,30}" + _SEIZ),
         re.compile(_SEIZ + r".{0,10}(?:初めて|はじめて)"),
     ],
     "water": [
-        re.compile(r"(?:お風呂|風呂|ふろ|浴槽|湯船|浴室|入浴中|シャワー中|プール|海|川|水中|水の中).{0,10}(?:" + _SEIZ[3:-1] + r"|沈|溺|おぼれ|意識)"),
+        re.compile(r"(?:お風呂|風呂|ふろ|浴槽|湯船|浴室|入浴中|シャワー中|プール|海|川|水中|水の中|浅瀬|海水浴|水泳中|泳いで)"
+                   r".{0,20}(?:" + _SEIZ[3:-1] + r"|沈|溺|おぼれ|意識)"),
+        re.compile(_SEIZ + r".{0,10}(?:沈ん|沈み|溺れ|おぼれ|水を飲ん|水飲ん)"),
         re.compile(_SEIZ + r".{0,10}(?:お風呂|風呂|浴槽|湯船|プール|海|川|水の中).{0,4}(?:で|に|の中)"),
         re.compile(r"(?:溺れ|おぼれ)(?:た|て|そう)"),
     ],
     "pregnancy": [
-        re.compile(r"(?:妊娠|妊婦).{0,20}(?:けいれんさせ|けいれんし|痙攣し|発作を起こ|発作が起き|倒れ)"),
+        re.compile(r"(?:妊娠|妊婦).{0,40}(?:けいれんさせ|けいれんし|痙攣し|発作を起こ|発作が起き|倒れ)"),
+        re.compile(r"(?:妊娠|妊婦).{0,30}" + _SEIZ + r".{0,8}(?:さっき|今|いま|たった今|ばかり)"),
         re.compile(r"(?:妊娠|妊婦|にんしん|身ごも|おなかに赤ちゃん|お腹に赤ちゃん|おなかの赤ちゃん|お腹の赤ちゃん).{0,20}" + _SEIZ
                    + r"(?:が|を)?.{0,4}(?:起き|起こ|おき|おこ|あっ|出た|出て|し(?:た|て|ちゃ)|続|止まら)"),
         re.compile(_SEIZ + r"(?:が|を)?.{0,4}(?:起き|起こ|おき|おこ|あっ|し(?:た|て|ちゃ)).{0,16}(?:妊娠|妊婦|おなかに赤ちゃん|お腹に赤ちゃん)"),
@@ -117,6 +122,7 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(_R_SEIZ + r".{0,14}" + _R_NOT_STOPPING),
         re.compile(r"(?:ズット|ナガイコト|ナガク|チョウジカン).{0,6}" + _R_SEIZ),
         re.compile(r"ジュウセキ.{0,6}(?:シテ|ニナッテ|ジョウタイデス|ジョウタイカモ|カモ)"),
+        re.compile(r"(?:モウ|スデニ|カレコレ)" + _R_NUM_MIN),
     ],
     "repeated_seizures": [
         re.compile(_R_SEIZ + r".{0,12}(?:ナンドモ|ナンカイモ|ナンベンモ|クリカエ|タテツヅケ|レンゾク|ツギツギ|ツヅケザマ|"
@@ -127,7 +133,8 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
     "no_recovery": [
         re.compile(r"イシキ.{0,4}(?:モドラ|モドッテナ|モドッテコナ|モドリマセ|カイフクシナ|ガナイ|ガナク|ガナカ|"
                    r"ナイ|ナク|ナシ|ガアリマセ|フメイ|ガモドラ)"),
-        re.compile(r"(?:メヲサマサナ|メヲサマシマセ|メガサメナ|メヲアケナ|メサマサナ|オキナイ|オキナク|オキマセン)"),
+        re.compile(r"(?:メヲサマサナ|メヲサマシマセ|メガサメナ|メガサメテナ|メザメテナ|メザメナ|メヲアケナ|メサマサナ|オキナイ|"
+                   r"オキナク|オキマセン)"),
         re.compile(r"(?:ヨビカケ|ヨン).{0,6}(?:ハンノウ|ヘンジ|コタエ).{0,3}(?:シナ|ナ|アリマセ|ガナ|シマセ)"),
     ],
     "breathing": [
@@ -143,7 +150,7 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(r"(?:カイダン|タカイトコロ|ベッド|ジテンシャ).{0,6}(?:カラ)?(?:オチ|テンラク|テントウ|コロゲオチ)"),
     ],
     "first_seizure": [
-        re.compile(r"ハジメテ.{0,6}" + _R_SEIZ),
+        re.compile(r"ハジメテ.{0,30}" + _R_SEIZ),
         re.compile(_R_SEIZ + r".{0,10}ハジメテ"),
     ],
     "water": [
@@ -151,9 +158,10 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
                    r"(?:" + _R_SEIZ[3:-1] + r"|シズ|オボレ|イシキ)"),
         re.compile(_R_SEIZ + r".{0,10}(?:オフロ|ユブネ|ヨクソウ|プール|ミズノナカ)(?:デ|ニ|ノナカ)"),
         re.compile(r"オボレ(?:タ|テ|ソウ)"),
+        re.compile(r"(?:ウミ|カワ)(?:デ|ニ|ノナカ).{0,20}(?:" + _R_SEIZ[3:-1] + r"|シズ|オボレ|イシキ)"),
     ],
     "pregnancy": [
-        re.compile(r"(?:ニンシン|ニンプ|ミゴモ|オナカニアカチャン|オナカノアカチャン).{0,20}" + _R_SEIZ
+        re.compile(r"(?:ニンシン|ニンプ|ミゴモ|オナカニアカチャン|オナカノアカチャン).{0,40}" + _R_SEIZ
                    + r"(?:ガ|ヲ)?.{0,4}" + _R_EVENT),
         re.compile(_R_SEIZ + r"(?:ガ|ヲ)?.{0,4}" + _R_EVENT + r".{0,16}(?:ニンシン|ニンプ|オナカニアカチャン)"),
     ],
@@ -190,6 +198,36 @@ _R_DRUG_RESISTANCE = re.compile(
     + r".{0,12}(?:トマラナ|トマリマセ|オサマラナ|オサマリマセ|ナクナラナ)")
 
 
+# A question *about* an emergency situation is not one happening now: 「意識が戻らない発作って
+# どんなの？」 (what is it), 「発作中に息止まることある？」 (can it happen), 「以前…ことがありました」
+# (it happened once), 「いつもすぐ戻る」 (it always passes). Such wording withdraws the alarm,
+# unless a word says it is happening now (今, さっき, まだ, 目の前, 助けて, ！ …).
+_NOW = re.compile(r"今|いま|さっき|たった今|まだ|ずっと|目の前|助けて|たすけて|どうしよう|どうすれば|急いで|至急|[!！]|"
+                  + _NUM_MIN + r"(?:以上|も|たっ|経)")
+_R_NOW = re.compile(r"イマ|サッキ|マダ|ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
+_ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
+                    r"場合の|の場合|ときの|時の|ときって|時って")
+_R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ")
+_PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
+                   r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
+_HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,10}(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)")
+_R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,10}(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
+#: kinds a habitual quick recovery speaks against (a first seizure, an injury, water or
+#: pregnancy stay emergencies however it ended)
+_HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
+
+
+def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
+    """The kinds withdrawn because the message asks about the situation rather than living it."""
+    if _NOW.search(written) or _R_NOW.search(read):
+        return set()
+    if _ABOUT.search(written) or _R_ABOUT.search(read) or _PAST.search(written):
+        return set(found)
+    if _HABIT.search(written) or _R_HABIT.search(read):
+        return found & _HABIT_KINDS
+    return set()
+
+
 @lru_cache(maxsize=512)
 def emergency_views(text: str) -> tuple[str, str]:
     """The two forms the patterns read: (as written, as read), English words in Japanese."""
@@ -210,6 +248,7 @@ def detect_emergencies(text: str) -> list[str]:
     if "long_seizure" in found and (_DRUG_RESISTANCE.search(written) or _R_DRUG_RESISTANCE.search(read)) \
             and not (_ONGOING.search(written) or _R_ONGOING.search(read)):
         found.discard("long_seizure")
+    found -= _about_not_now(written, read, found)
     return [k for k in EMERGENCY_KINDS if k in found]
 
 

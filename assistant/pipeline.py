@@ -18,7 +18,7 @@ from tenkan.errors import ModelUnavailableError, TenkanError
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent
 from assistant.config import FT_MODES, MODES, RAG_MODES
 from assistant.conversation import Turn
-from assistant.extractive import coverage, select_sentences
+from assistant.extractive import ExtractiveWeights, select_passages
 from assistant.grounding import _LOOP, _URL, Claim, Source, Verification, strip_markers, verify_answer
 from assistant.injection import clean_source_text
 from assistant.query import Query, QueryWeights, analyse
@@ -174,6 +174,7 @@ class Assistant:
         # sources' wording (assistant.query)
         ans.retrieval_query = " ".join([q.retrieval, *q.added])
         match = q.match_text if not follow else ans.retrieval_query
+        whole = q.whole_text if not follow else ans.retrieval_query
 
         body, notice = "", ""
         if report.out_of_scope:
@@ -181,14 +182,16 @@ class Assistant:
             yield token(body)
         else:
             sources: list[Source] = []
+            sims: dict[str, float] = {}
             if mode in RAG_MODES:
                 t = time.perf_counter()
                 sources, hits = self._retrieve(q, report)
                 timings["retrieval_s"] = time.perf_counter() - t
                 ans.sources = [{"n": s.n, "chunk_id": s.chunk_id, "url": s.url, "title": s.title, "text": s.text}
                                for s in sources]
+                sims = self._similarities(q, sources)
                 # an emergency question is in scope whatever its wording: never gate it out
-                relevant = self._relevant(match, sources, hits, ans)
+                relevant = self._relevant(match, sources, hits, sims, ans, whole=whole)
                 if not report.emergency and not relevant:
                     if report.scope == "unsure":
                         report.out_of_scope = True
@@ -200,13 +203,13 @@ class Assistant:
                     sources = []
             if not body:
                 if mode == "extractive":
-                    body, cites, removed = self._extractive(match, sources)
+                    body, cites, removed = self._extractive(match, sources, sims)
                     ans.citations, ans.removed = cites, removed
                     ans.grounded, ans.grounding = bool(cites), "extractive"
                     yield token(body)
                 else:
                     t = time.perf_counter()
-                    gen_events = self._generated(question, mode, sources, ans, report, match)
+                    gen_events = self._generated(question, mode, sources, ans, report, match, sims)
                     for piece in gen_events:
                         yield token(piece)
                     timings["generate_s"] = time.perf_counter() - t
@@ -242,50 +245,79 @@ class Assistant:
             sources.append(Source(n=i, chunk_id=h.chunk_id, url=h.url, title=h.title, text=text))
         return sources, hits
 
-    def _relevant(self, query: str, sources: list[Source], hits: list, ans: Answer | None = None) -> bool:
-        """Do the sources cover ``query``? Records the signals in ``ans.relevance``."""
-        from assistant.relevance import Relevance, assess, term_stats
+    def _similarities(self, q: Query, sources: list[Source]) -> dict[str, float]:
+        """Cosine of the question and each source sentence that has a vector in the index
+        (``index.sentence_vectors``); empty when the retriever has none."""
+        vectors = getattr(self.retriever, "sentence_vectors", None)
+        if vectors is None or not sources:
+            return {}
+        from tenkan.jatext import split_sentences
+
+        sents = list(dict.fromkeys(x for s in sources for x in split_sentences(s.text)))
+        found = vectors(sents)
+        if not found:
+            return {}
+        qv = self.retriever.embed_query(q.retrieval)
+        return {text: float((qv * v).sum()) for text, v in found.items()}
+
+    def _relevant(self, match: str, sources: list[Source], hits: list, sims: dict[str, float],
+                  ans: Answer | None = None, whole: str = "") -> bool:
+        """Do the sources answer ``match`` (the question sentence and added words)? Records the
+        signals in ``ans.relevance`` (see :mod:`assistant.relevance`)."""
+        from assistant.relevance import PLAIN_MIN_COVERAGE, Relevance, assess, term_stats
 
         acfg = self.acfg
         if not sources:
             rel = Relevance(coverage=0.0, weighted_coverage=0.0, relevant=False, reason="no sources")
         else:
             texts = [f"{s.title}\n{s.text}" for s in sources]
-            stats = term_stats(self.retriever) if acfg.min_weighted_coverage else None
-            if stats is not None:
-                rel = assess(query, texts, stats, specific_idf=0.8 * stats.max_idf)
-            else:
-                rel = Relevance(coverage=coverage(query, texts))
+            stats = term_stats(self.retriever)
+            rel = assess(match, texts, stats, specific_idf=0.8 * stats.max_idf)
+            if whole and whole != match:
+                # a story's question sentence may lean on its scene (「理由を聞きそびれたのですが、なぜですか」):
+                # the whole message covered counts as well as its question sentence
+                full = assess(whole, texts, stats)
+                if full.weighted_coverage > rel.weighted_coverage:
+                    rel.coverage, rel.weighted_coverage = full.coverage, full.weighted_coverage
+            rel.similarity = max(sims.values()) if sims else None
             best = max(float(getattr(h, "score", 0.0)) for h in hits) if hits else 0.0
             if acfg.min_score and best < acfg.min_score:
                 rel.relevant, rel.reason = False, f"best score {best:.4f} < min_score {acfg.min_score}"
+            elif acfg.decline_unknown and rel.unknown and not (
+                    rel.similarity is not None and rel.similarity >= acfg.known_similarity):
+                rel.relevant, rel.reason = False, f"the corpus never mentions {'、'.join(rel.unknown)}"
+            elif rel.asks and not rel.asks_found:
+                rel.relevant, rel.reason = False, f"asks for a {rel.asks}; the sources state none"
+            elif stats.n == 0 and rel.coverage < PLAIN_MIN_COVERAGE:
+                # no corpus statistics (a hand-built retriever, a tiny index): only the word count is left
+                rel.relevant, rel.reason = False, f"coverage {rel.coverage:.2f} < {PLAIN_MIN_COVERAGE} (no corpus statistics)"
             elif acfg.min_coverage and rel.coverage < acfg.min_coverage:
                 rel.relevant, rel.reason = False, f"coverage {rel.coverage:.2f} < min_coverage {acfg.min_coverage}"
-            elif stats is not None and rel.weighted_coverage < acfg.min_weighted_coverage:
+            elif rel.weighted_coverage < acfg.min_weighted_coverage:
                 rel.relevant, rel.reason = False, (f"weighted coverage {rel.weighted_coverage:.2f} < "
                                                    f"min_weighted_coverage {acfg.min_weighted_coverage}")
         if ans is not None:
             ans.relevance = rel.to_dict()
         return rel.relevant
 
-    def _extractive(self, question: str, sources: list[Source], lead: str = "") -> tuple[str, list[Citation], list]:
-        quotes = select_sentences(question, sources, n=self.acfg.extractive_sentences)
-        if not quotes:
+    def _extractive(self, question: str, sources: list[Source], sims: dict[str, float] | None = None,
+                    lead: str = "") -> tuple[str, list[Citation], list]:
+        acfg = self.acfg
+        weights = ExtractiveWeights(meaning=acfg.extractive_meaning_weight)
+        passages = select_passages(question, sources, n=acfg.extractive_sentences, sims=sims, weights=weights)
+        if not passages:
             return EMPTY_EXTRACT_TEXT, [], []
         by_n = {s.n: s for s in sources}
         renum: dict[int, int] = {}
-        lines, cites = [], []
-        quotes.sort(key=lambda q: (q.source, q.position))
-        texts: dict[int, list[str]] = {}
-        for q in quotes:
-            if q.source not in renum:
-                renum[q.source] = len(renum) + 1
-            texts.setdefault(q.source, []).append(q.text)
-            lines.append(_with_marker(q.text, renum[q.source]))
-        for old, new in renum.items():
-            s = by_n[old]
-            cites.append(Citation(n=new, url=s.url, title=s.title, chunk_id=s.chunk_id,
-                                  quote=" … ".join(texts[old])))
+        lines, texts = [], {}
+        for p in passages:  # the best passage first
+            if p.source not in renum:
+                renum[p.source] = len(renum) + 1
+            texts.setdefault(p.source, []).extend(p.verbatim)
+            lines.append(_with_marker("".join(p.lines()), renum[p.source]))
+            lines.extend(p.items)
+        cites = [Citation(n=new, url=by_n[old].url, title=by_n[old].title, chunk_id=by_n[old].chunk_id,
+                          quote=" … ".join(texts[old])) for old, new in renum.items()]
         body = "\n".join(([lead] if lead else []) + lines)
         return body, cites, []
 
@@ -330,7 +362,7 @@ class Assistant:
         return "".join(parts), renum
 
     def _generated(self, question: str, mode: str, sources: list[Source], ans: Answer,
-                   report: SafetyReport, match: str = "") -> Iterator[str]:
+                   report: SafetyReport, match: str = "", sims: dict[str, float] | None = None) -> Iterator[str]:
         rag = mode in RAG_MODES
         instruction = question + self.acfg.instruction_suffix
         p = self.prompter
@@ -390,7 +422,7 @@ class Assistant:
                 # only the tail can differ (the last sentence finished at end of stream)
                 yield text[len(shown):] if text.startswith(shown) else "\n\n" + text
         else:
-            body, cites, _ = self._extractive(match or question, sources, lead=FALLBACK_LEAD)
+            body, cites, _ = self._extractive(match or question, sources, sims, lead=FALLBACK_LEAD)
             ans.answer, ans.citations = body, cites
             ans.grounded, ans.grounding = bool(cites), "fallback"
             yield ("\n\n" if shown else "") + body

@@ -66,6 +66,11 @@ class Query:
         """What word-overlap checks compare with sources: the question part and the added words."""
         return " ".join([self.focus, *self.added])
 
+    @property
+    def whole_text(self) -> str:
+        """The whole message (scene included) and the added words."""
+        return " ".join([self.restored, *self.added])
+
     def describe(self) -> dict:
         """For ``Answer.query`` (logs, the app, the bench): what the analysis changed."""
         return {"restored": self.restored if self.restored != self.normalized else "",
@@ -73,19 +78,28 @@ class Query:
                 "focus": self.focus if self.context else "", "follow_up": self.follow_up}
 
 
+def _content(text: str) -> int:
+    from assistant.grounding import _tokens
+
+    return len(_tokens(text))
+
+
 def question_focus(text: str) -> tuple[str, str]:
-    """(the question, the scene before it) of a message: the last sentence that asks
-    something, with what follows it; ("", "") pieces are never both empty. A message of
-    one sentence is all question."""
+    """(the question, the rest) of a message: the last sentence that asks something; the
+    scene before it and remarks after it (「最近ズボンきついんだよね」) are the rest. A
+    question sentence with fewer than two content words (「これっててんかんなんでしょうか」,
+    「夫として何をしてあげたらいいですか」) takes in the sentences before it until it has
+    them. A message of one sentence is all question."""
     sents = split_sentences(text)
     if len(sents) < 2:
         return text, ""
     asking = [i for i, s in enumerate(sents) if _ASKS.search(s.strip())]
     i = asking[-1] if asking else len(sents) - 1
-    # a short trailing cry (「どうしよう」「教えて」) asks about the sentence before it
-    while i > 0 and len(re.sub(r"\W", "", sents[i])) <= 8:
+    j = i + 1
+    while i > 0 and _content(" ".join(sents[i:j])) < 2:
         i -= 1
-    return " ".join(sents[i:]), " ".join(sents[:i])
+    rest = sents[:i] + sents[j:]
+    return " ".join(sents[i:j]), " ".join(rest)
 
 
 def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: ReadingVocabulary | None = None,

@@ -13,8 +13,10 @@ those readings in a query, over spans of MeCab tokens that are suspect:
 * a span inside a run of kana (「ほっさ」): the pages' word written in kanji or katakana
   replaces it. A span that is exactly one token MeCab reads as a verb, auxiliary or particle
   is left alone (「しよう」 is not 使用);
-* a span written with kanji that the corpus never uses (「点観」「薬材」「自律支援」): a
-  conversion error, replaced by the corpus word of the same sound (「てんかん」「薬剤」);
+* a compound of two or more tokens written with kanji that the corpus never uses (「点観」,
+  「薬材抵抗性」, 「自律支援医療」), or a word MeCab does not know: a conversion error,
+  replaced by the corpus word of the same sound. A real word of its own that the corpus does
+  not use is left alone (「高校」 is not 口腔);
 * a span across a particle whose reading is a long compound of the corpus (「脳は検査」 →
   脳波検査, at least :data:`MIN_COMPOUND` kana).
 
@@ -57,6 +59,7 @@ class _Tok:
     pos: str
     start: int
     end: int
+    unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,8 @@ def _tokens(text: str) -> list[_Tok]:
         kana = getattr(w.feature, "kana", None) or ""
         if KANA_RUN.fullmatch(w.surface):
             kana = to_katakana(w.surface)
-        out.append(_Tok(w.surface, "" if kana == "*" else kana, getattr(w.feature, "pos1", ""), i, i + len(w.surface)))
+        out.append(_Tok(w.surface, "" if kana == "*" else kana, getattr(w.feature, "pos1", ""), i, i + len(w.surface),
+                        bool(getattr(w, "is_unk", False))))
         pos = i + len(w.surface)
     return out
 
@@ -148,9 +152,13 @@ class ReadingVocabulary:
                     hit = (j, None)  # written as the corpus writes it: nothing to restore
                     break
                 if in_kana_run(a, b):
-                    ok = not (len(span) == 1 and span[0].pos in _KEEP_AS_READ)
+                    # 「しよう」 is not 使用; but 「いでん する」 is 遺伝する, whatever MeCab made of いでん
+                    suru = j < len(toks) and toks[j].surface[:1] in "しすさせ" and toks[j].pos == "動詞"
+                    ok = not (len(span) == 1 and span[0].pos in _KEEP_AS_READ and not (suru and _KANJI.search(words[0])))
                     ok = ok and bool(_KANJI_OR_KATAKANA.search(words[0]))
-                elif _KANJI.search(surface) and surface not in self.surfaces:
+                elif _KANJI.search(surface) and surface not in self.surfaces and (len(span) > 1 or span[0].unknown):
+                    # a compound the corpus never writes (「点観」「自律支援医療」), not a real word of its
+                    # own that the corpus happens not to use (「高校」 is not 口腔)
                     ok = any(t.pos not in ("助詞", "助動詞") for t in span) and not (
                         len(span) > 1 and any(t.pos == "助詞" for t in span) and len(reading) < MIN_COMPOUND)
                 else:
