@@ -53,6 +53,8 @@ class Answer:
     #: how well the retrieved sources cover the question (RAG modes): coverage, weighted_coverage,
     #: missing (specific words not found in the sources), relevant, reason
     relevance: dict[str, Any] = field(default_factory=dict)
+    #: why a generated answer fell back to quoting: "unsupported" or "off-topic" ("" otherwise)
+    fallback_reason: str = ""
     #: what the question analysis changed (assistant.query.Query.describe): restored kana, added words, focus
     query: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -74,6 +76,7 @@ class Answer:
             "model": self.model,
             "relevance": dict(self.relevance),
             "query": dict(self.query),
+            "fallback_reason": self.fallback_reason,
             "timings": dict(self.timings),
         }
         return d

