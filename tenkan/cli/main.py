@@ -21,6 +21,7 @@ COMMANDS = [
     "dataset",
     "train",
     "ask",
+    "serve",
     "eval_cmd",
     "doctor",
     "config_cmd",
