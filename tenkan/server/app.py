@@ -166,6 +166,10 @@ class ServerState:
 
         def work() -> None:
             try:
+                if ticket.key is not None:
+                    # load (or fail to load) the model before any text, so that a missing model
+                    # is a plain HTTP error even for a streamed emergency answer
+                    self._generator(ticket.key)
                 events = self.assistant.ask_stream(question, mode=mode, history=history)
                 try:
                     for ev in events:
