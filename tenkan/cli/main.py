@@ -20,6 +20,7 @@ COMMANDS = [
     "index_cmd",
     "dataset",
     "train",
+    "export_adapter",
     "ask",
     "serve",
     "eval_cmd",
