@@ -40,6 +40,8 @@ CARD = "training_card.json"
 class TrainSummary:
     adapter_dir: Path
     card: dict
+    #: False in the other processes of a distributed run (the main process writes and reports)
+    main_process: bool = True
 
 
 def decide_qlora(setting: str, cuda_available: bool) -> bool:
@@ -323,7 +325,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     acc.wait_for_everyone()
     dev_after = _eval_loss(model, dev_batches)
     if not acc.is_main_process:  # the main process writes the adapter
-        return TrainSummary(out, {"steps": step, "losses": losses, "process_index": rank})
+        return TrainSummary(out, {"steps": step, "losses": losses, "process_index": rank}, main_process=False)
 
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
