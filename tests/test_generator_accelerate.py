@@ -4,6 +4,7 @@ launched by torchrun); on GPUs the same code runs with NCCL under `accelerate la
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -11,6 +12,20 @@ import pytest
 
 from generator.training import train
 from tests.test_generator_lora import _cfg, _dataset
+
+
+def _run(cmd, env, timeout=600):
+    """Run ``cmd`` in its own process group; on timeout the whole group (torchrun's workers
+    included) is killed, so nothing is left behind."""
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        raise AssertionError(f"{cmd[:6]} timed out: {err[-2000:]}") from None
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 
 def test_single_process_run_reports_no_distribution(config, workspace, tiny_model_dir):
@@ -30,16 +45,16 @@ def test_two_process_ddp_gives_the_loss_curve_of_one_process_with_the_same_globa
               "--set", "generator.lora_dropout=0.0", "--set", "generator.learning_rate=5e-3",
               "--set", "generator.batch_size=2", "--set", "generator.save_steps=0", "-q"]
     env = {**os.environ, "ACCELERATE_USE_CPU": "1", "OMP_NUM_THREADS": "1"}
-    ddp = subprocess.run(
+    ddp = _run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
          "-m", "tenkan.cli.main", *common, "--set", "generator.grad_accum=1",
          "train", "--dataset", "tiny", "--out", "ddp", "--no-progress"],
-        env=env, capture_output=True, text=True, timeout=600)
+        env)
     assert ddp.returncode == 0, ddp.stderr[-3000:]
-    one = subprocess.run(
+    one = _run(
         [sys.executable, "-m", "tenkan.cli.main", *common, "--set", "generator.grad_accum=2",
          "train", "--dataset", "tiny", "--out", "one", "--no-progress"],
-        env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=600)
+        {**os.environ, "OMP_NUM_THREADS": "1"})
     assert one.returncode == 0, one.stderr[-3000:]
     a = json.loads((workspace.adapters_dir() / "ddp" / "training_card.json").read_text(encoding="utf-8"))
     b = json.loads((workspace.adapters_dir() / "one" / "training_card.json").read_text(encoding="utf-8"))

@@ -19,9 +19,19 @@ def uvicorn_config(app, cfg, host: str, port: int):
 
 
 def serve(app, cfg, host: str, port: int) -> None:
+    """Serve until SIGTERM or Ctrl-C; both stop accepting and let running requests finish.
+
+    uvicorn re-raises the signal once it has shut down; a no-op SIGTERM handler makes a
+    requested stop a normal exit (status 0), which is what service managers expect."""
+    import signal
+
     import uvicorn
 
-    uvicorn.Server(uvicorn_config(app, cfg, host, port)).run()
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        uvicorn.Server(uvicorn_config(app, cfg, host, port)).run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class ServerThread:
