@@ -331,7 +331,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))
     ds_sha = sha256_file(ddir / "train.jsonl")
-    epochs_done = round(step * g.grad_accum * g.batch_size / max(1, len(encoded)), 3)
+    epochs_done = round(step * g.grad_accum * g.batch_size * world / max(1, len(encoded)), 3)
     card = {
         "adapter": out.name,
         "base_model": base_info,

@@ -59,7 +59,7 @@ def test_two_process_ddp_gives_the_loss_curve_of_one_process_with_the_same_globa
     a = json.loads((workspace.adapters_dir() / "ddp" / "training_card.json").read_text(encoding="utf-8"))
     b = json.loads((workspace.adapters_dir() / "one" / "training_card.json").read_text(encoding="utf-8"))
     assert a["processes"] == 2 and a["distributed"] == "multi_cpu" and b["processes"] == 1
-    assert a["steps"] == b["steps"] == 4
+    assert a["steps"] == b["steps"] == 4 and a["epochs_completed"] == b["epochs_completed"] == 1.0
     assert a["losses"] == pytest.approx(b["losses"], abs=2e-3)
     assert a["tokens_seen"] == b["tokens_seen"] and a["response_tokens"] == b["response_tokens"]
     assert a["losses"][-1] < a["losses"][0]
