@@ -40,7 +40,9 @@ class GeneratorConfig:
     )
     max_new_tokens: int = option(160, "generation length limit")
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
-    adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/")
+    adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/; "
+                                  "with an openai: base_model, the name the server serves the adapter under "
+                                  "(vLLM --lora-modules NAME=DIR), sent as the request's model")
     adapter_mode: str = option("attach", "'attach' (one base model, adapter switched on/off per call) or 'merge' (merged copy, faster)")
     dtype: str = option("auto", "inference weights on CPU: 'auto' (bfloat16 where the CPU has native bf16, else float32), 'float32', 'bfloat16', or 'int8-dynamic' (torch dynamic quantisation of Linear layers; faster, but loses quality: see bench/results/generate.json)")
     do_sample: bool = option(False, "sample instead of greedy decoding")

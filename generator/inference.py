@@ -45,8 +45,13 @@ def adapter_base_model(adapter_dir: str | Path) -> str | None:
 
 def find_adapter(ws: Workspace, cfg) -> Path | None:
     """The adapter to use: ``var/adapters/<cfg.adapter>/``, else the committed demo adapter
-    (when it was trained on the configured base model), else None."""
+    (when it was trained on the configured base model), else None. For an ``openai:`` endpoint
+    it is ``generator.adapter`` itself: the name under which the server serves the adapter."""
     gcfg = getattr(cfg, "generator", cfg)
+    if parse_source(gcfg.base_model).is_remote and gcfg.adapter:
+        # a served model (vLLM --enable-lora --lora-modules NAME=DIR): the server holds the
+        # adapter and the request names it; no local copy is needed
+        return Path(gcfg.adapter)
     candidates = [ws.adapters_dir() / gcfg.adapter]
     if Path(gcfg.adapter).is_absolute():
         candidates.insert(0, Path(gcfg.adapter))

@@ -192,7 +192,7 @@ def load_model_and_tokenizer(spec: str, ws: Workspace, *, dtype: str = "float32"
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16)
-        kwargs["device_map"] = {"": 0}
+        kwargs["device_map"] = {"": torch.cuda.current_device()}  # this process's GPU (accelerate sets it)
     else:
         kwargs["dtype"] = getattr(torch, dtype)
     try:

@@ -1,9 +1,16 @@
 """``tenkan train``: PEFT LoRA (QLoRA on CUDA) on the instruction data, loss on
 the response tokens only, with checkpoints, resume, a progress bar, and an
-adapter directory that describes itself (training card + loss curve)."""
+adapter directory that describes itself (training card + loss curve).
+
+The loop runs through Hugging Face ``accelerate``: the plain command trains in one
+process (CPU or one GPU, the same steps and losses as a hand-written loop), and
+``accelerate launch -m tenkan.cli.main train ...`` trains data-parallel (DDP) on several
+GPUs: each process takes every N-th micro-batch, gradients are averaged, the main
+process alone writes checkpoints and the adapter."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -33,6 +40,8 @@ CARD = "training_card.json"
 class TrainSummary:
     adapter_dir: Path
     card: dict
+    #: False in the other processes of a distributed run (the main process writes and reports)
+    main_process: bool = True
 
 
 def decide_qlora(setting: str, cuda_available: bool) -> bool:
@@ -164,6 +173,13 @@ def _latest_checkpoint(out: Path) -> Path | None:
     return cks[-1] if cks else None
 
 
+def _accelerator():
+    """One ``Accelerator`` per process (it reads what ``accelerate launch`` / ``torchrun`` set)."""
+    from accelerate import Accelerator
+
+    return Accelerator()
+
+
 def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: str | None = None,
           resume: bool = False, progress: bool = True, model_and_tokenizer: tuple | None = None,
           eval_examples: int = 32, keep_checkpoints: bool = False, note: str = "") -> TrainSummary:
@@ -172,6 +188,9 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     ``model_and_tokenizer`` lets a caller (tests, benchmarks) pass an already built
     model instead of ``cfg.generator.base_model``."""
     import torch
+
+    acc = _accelerator()
+    world, rank = acc.num_processes, acc.process_index
 
     from generator.dataset import read_split
 
@@ -183,7 +202,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     if not rows:
         raise DatasetError(f"{ddir}/train.jsonl has no examples of shapes {g.train_shapes}", hint="tenkan dataset")
     out = ws.adapters_dir(create=True) / (out_name or g.adapter)
-    cuda = torch.cuda.is_available()
+    cuda = acc.device.type == "cuda"
     qlora = decide_qlora(g.qlora, cuda)
     lora = g.lora_settings()
     if model_and_tokenizer is not None:
@@ -198,8 +217,8 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         base_info = source_fingerprint(g.base_model, ws)
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
-    if cuda and not qlora:
-        model = model.to("cuda")
+    if not qlora:
+        model = model.to(acc.device)
     prompter = Prompter(g.template)
     torch.manual_seed(g.seed)
     model = add_lora(model, lora, quantized=qlora)
@@ -222,7 +241,8 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
                            hint="raise generator.max_length or train on closed-book examples only")
     pad = tok.pad_token_id
     micro = [collate(encoded[i: i + g.batch_size], pad) for i in range(0, len(encoded), g.batch_size)]
-    steps_per_epoch = math.ceil(len(micro) / g.grad_accum)
+    # data-parallel: one optimizer step consumes grad_accum micro-batches on each of `world` processes
+    steps_per_epoch = math.ceil(len(micro) / (g.grad_accum * world))
     total_steps = max(1, math.ceil(steps_per_epoch * g.epochs))
     if g.max_steps:
         total_steps = min(total_steps, g.max_steps)
@@ -262,43 +282,56 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
     if dev_before is None:
         dev_before = _eval_loss(model, dev_batches)
+    # the scheduler stays ours (stepped once per optimizer step): accelerate's wrapper would
+    # step it once per process
+    ddp_model, opt = acc.prepare(model, opt)
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total_steps, initial=step, desc="LoRA", unit="step", disable=not progress, dynamic_ncols=True)
+    bar = tqdm(total=total_steps, initial=step, desc="LoRA", unit="step", disable=not progress or not acc.is_main_process,
+               dynamic_ncols=True)
     t0 = time.perf_counter()
     mi = step * g.grad_accum  # micro-batch cursor (deterministic order → resume skips what was done)
     while step < total_steps:
         opt.zero_grad(set_to_none=True)
-        acc_loss, acc_n = 0.0, 0
-        for _ in range(g.grad_accum):
-            b = micro[mi % len(micro)]
+        acc_loss, acc_n, acc_tokens = 0.0, 0, 0
+        for k in range(g.grad_accum):
+            b = micro[(mi * world + rank) % len(micro)]  # process `rank` takes every world-th micro-batch
             mi += 1
-            loss, n = response_loss(model, b)
-            (loss / g.grad_accum).backward()
+            sync = acc.no_sync(ddp_model) if k < g.grad_accum - 1 and world > 1 else contextlib.nullcontext()
+            with sync:
+                loss, n = response_loss(ddp_model, b)
+                acc.backward(loss / g.grad_accum)
             acc_loss += float(loss) * n
             acc_n += n
-            tokens_seen += int(b["attention_mask"].sum())
-            resp_tokens += n
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+            acc_tokens += int(b["attention_mask"].sum())
+        if world > 1:  # the step's loss and token counts over all processes
+            tot = acc.reduce(torch.tensor([acc_loss, acc_n, acc_tokens], dtype=torch.float64, device=acc.device), "sum")
+            acc_loss, acc_n, acc_tokens = float(tot[0]), int(tot[1]), int(tot[2])
+        tokens_seen += acc_tokens
+        resp_tokens += acc_n
+        acc.clip_grad_norm_(params, 1.0)
         opt.step()
         sched.step()
         step += 1
         losses.append(round(acc_loss / max(acc_n, 1), 4))
         bar.set_postfix(loss=f"{losses[-1]:.3f}")
         bar.update(1)
-        if g.save_steps and step % g.save_steps == 0 and step < total_steps:
+        if g.save_steps and step % g.save_steps == 0 and step < total_steps and acc.is_main_process:
             _save_checkpoint(model, opt, sched, out, step, losses, tokens_seen, resp_tokens,
                              elapsed_before + time.perf_counter() - t0, dev_before)
     bar.close()
     train_time = elapsed_before + time.perf_counter() - t0
+    acc.wait_for_everyone()
     dev_after = _eval_loss(model, dev_batches)
+    if not acc.is_main_process:  # the main process writes the adapter
+        return TrainSummary(out, {"steps": step, "losses": losses, "process_index": rank}, main_process=False)
 
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))
     ds_sha = sha256_file(ddir / "train.jsonl")
-    epochs_done = round(step * g.grad_accum * g.batch_size / max(1, len(encoded)), 3)
+    epochs_done = round(step * g.grad_accum * g.batch_size * world / max(1, len(encoded)), 3)
     card = {
         "adapter": out.name,
         "base_model": base_info,
@@ -315,6 +348,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         "tokens_seen": tokens_seen, "response_tokens": resp_tokens,
         "time_s": round(train_time, 1), "tokens_per_s": round(tokens_seen / max(train_time, 1e-9), 1),
         "peak_memory_mb": _peak_mb(cuda), "device": "cuda" if cuda else "cpu",
+        "processes": world, "distributed": str(acc.distributed_type).split(".")[-1].lower(),
         "loss_first": losses[0] if losses else None, "loss_last": losses[-1] if losses else None,
         "dev_loss_before": dev_before, "dev_loss_after": dev_after, "dev_examples": sum(len(b["input_ids"]) for b in dev_batches),
         "losses": losses,

@@ -22,8 +22,8 @@ Tokenisation uses fugashi (MeCab) with unidic-lite, loaded lazily on first use.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 import unicodedata
 
 __all__ = [
@@ -99,8 +99,16 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
+_TAGGERS = threading.local()
+
+
 def _tagger():
+    """This thread's MeCab tagger. A tagger is not thread-safe (two threads parsing at once
+    get None or each other's nodes: seen under `tenkan serve`'s parallel requests and possible
+    with several Streamlit sessions), so each thread gets its own."""
+    tagger = getattr(_TAGGERS, "tagger", None)
+    if tagger is not None:
+        return tagger
     try:
         import fugashi  # noqa: WPS433 - lazy by design
     except ImportError as exc:  # pragma: no cover - install problem
@@ -109,7 +117,8 @@ def _tagger():
         raise ModelUnavailableError(
             "fugashi is not installed; Japanese tokenisation needs it", hint="make setup"
         ) from exc
-    return fugashi.Tagger()
+    _TAGGERS.tagger = tagger = fugashi.Tagger()
+    return tagger
 
 
 _PUNCT_POS = {"補助記号", "記号", "空白"}
