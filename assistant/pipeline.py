@@ -416,18 +416,13 @@ class Assistant:
         total = len(ver.claims) if ver else 0
         ratio = len(kept) / total if total else 0.0
         off = self._off_topic(match or question, [(c.text, c.quote) for c in ver.kept], sims or {}) if kept else []
-        if off:
-            ans.removed.extend({"sentence": t, "reason": "off-topic"} for t in off)
-        if kept and ratio >= self.acfg.min_supported_ratio and len(off) * 2 > len(kept):
+        if not kept or ratio < self.acfg.min_supported_ratio:
+            ans.fallback_reason = "unsupported"
+        elif len(off) == len(kept):
+            # supported by the sources, but about something else than what was asked
             ans.fallback_reason = "off-topic"
-        elif kept and ratio < self.acfg.min_supported_ratio:
-            ans.fallback_reason = "unsupported"
-        elif not kept:
-            ans.fallback_reason = "unsupported"
-        if kept and ratio >= self.acfg.min_supported_ratio and not ans.fallback_reason:
-            if off:  # a minority of off-topic sentences goes, like unsupported ones
-                ver.kept = [c for c in ver.kept if c.text not in off]
-                kept = [(c.text, c.supported_by) for c in ver.kept]
+            ans.removed.extend({"sentence": t, "reason": "off-topic"} for t in off)
+        if not ans.fallback_reason:
             text, renum = self._render(kept)
             by_n = {s.n: s for s in sources}
             quotes: dict[int, list[str]] = {}
@@ -442,7 +437,7 @@ class Assistant:
             ]
             ans.answer = text
             ans.grounded = True
-            ans.grounding = "verified" if not (removed or off) else "pruned"
+            ans.grounding = "verified" if not removed else "pruned"
             if text != shown:
                 # only the tail can differ (the last sentence finished at end of stream)
                 yield text[len(shown):] if text.startswith(shown) else "\n\n" + text

@@ -55,7 +55,7 @@ PLAIN_MIN_COVERAGE = 0.5
 #: nouns that set a scene or carry a mood, never the thing asked about
 NOT_A_TOPIC = frozenset(
     "今日 明日 昨日 今朝 今夜 今晩 今年 去年 昨年 来年 今月 先月 来月 今週 先週 来週 毎日 毎朝 毎晩 最近 最初 "
-    "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 "
+    "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 一生 生涯 ずっと 将来 "
     "駄目 だめ ダメ 無理 本当 本当に 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
     "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 "
     "ネット スマホ テレビ 話 こと もの NG OK ok ng "

@@ -142,3 +142,30 @@ def test_an_answer_opens_with_the_sentence_that_answers(demo_assistant):
     for i, line in enumerate(lines):
         if line.startswith("- "):
             assert i > 0 and (lines[i - 1].startswith("- ") or lines[i - 1].rstrip().endswith(("。", "：", ":", "]")))
+
+
+def test_a_supported_but_off_topic_generated_answer_falls_back_with_its_reason(make_assistant, demo_index):
+    malformation = ("脳の形成異常は、胎児期に脳が作られる過程で起こる変化で、子どものてんかんの原因になります。"
+                    "MRI検査で見つかることがあります。")
+    stroke = "高齢になってから始まるてんかんの原因として、脳卒中がもっとも多いとされています。"
+
+    class Fixed(StaticRetriever):
+        """Fixed hits, with the demo corpus's chunks for the word statistics."""
+        manifest = demo_index.retriever.manifest
+
+        def iter_chunks(self):
+            return demo_index.retriever.iter_chunks()
+
+    r = Fixed([make_hit("basics/causes", malformation, "てんかんの原因"),
+               make_hit("basics/adult-onset", stroke, "大人と高齢者のてんかん", rank=2)])
+    r.manifest = demo_index.retriever.manifest
+    # the sentence is supported by source 1, but it is not about the stroke the question asks about
+    a = make_assistant(r, answer="脳の形成異常は、胎児期に脳が作られる過程で起こる変化です[1]。")
+    ans = a.ask("脳卒中のあとにてんかんになることはある？", mode="rag-base")
+    assert ans.grounding == "fallback" and ans.fallback_reason == "off-topic"
+    assert any(x["reason"] == "off-topic" for x in ans.removed)
+    assert "脳卒中" in ans.answer  # the quoted fallback answers from the stroke source
+    # the same answer to a question it does answer is kept
+    kept = make_assistant(r, answer="脳の形成異常は、胎児期に脳が作られる過程で起こる変化です[1]。").ask(
+        "脳の形成異常ってなに？", mode="rag-base")
+    assert kept.grounding == "verified" and kept.fallback_reason == ""
