@@ -100,6 +100,7 @@ class Passage:
             if i == 0 and _ADDS.match(text) and not _LEANS.match(text):
                 text = _ADDS.sub("", text, count=1)
             text = _FAQ_A.sub("", text, count=1)
+            text = _ITEM.sub("", text, count=1) if not self.items else text  # an item without its list reads as a sentence
             out.append(text)
         return out
 
@@ -148,6 +149,10 @@ def _lead_in(sents: list[str], i: int) -> int | None:
     if j >= 0 and not sents[j].startswith("#"):
         return j
     return None
+
+
+#: a sentence that introduces a list (「次のような場合は…」「主な副作用は以下のとおりです：」)
+_LEADS_IN = re.compile(r"[：:]$|次の|以下の|つぎの|主な|主なもの|次のとおり|下記")
 
 
 def _items_after(sents: list[str], i: int) -> list[int]:
@@ -222,17 +227,15 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         sents = split[q.source]
         quotes = [q]
         items: list[str] = []
-        if _is_item(q.text):
-            lead = _lead_in(sents, q.position)
-            if lead is not None and is_quotable(sents[lead], by_n[q.source].title) or (
-                    lead is not None and re.search(r"[：:。]$", sents[lead])):
-                # the item under its lead-in, with its sibling items
-                siblings = _items_after(sents, lead)
-                quotes = [Quote(q.source, lead, sents[lead], q.score)]
-                items = best_items(siblings, sents, q.text)
-                used.update((q.source, j) for j in [lead, *siblings])
+        if _is_item(q.text) and (lead := _lead_in(sents, q.position)) is not None \
+                and _LEADS_IN.search(sents[lead]):
+            # the item under its lead-in, with its sibling items
+            siblings = _items_after(sents, lead)
+            quotes = [Quote(q.source, lead, sents[lead], q.score)]
+            items = best_items(siblings, sents, q.text)
+            used.update((q.source, j) for j in [lead, *siblings])
         else:
-            after = _items_after(sents, q.position)
+            after = _items_after(sents, q.position) if _LEADS_IN.search(q.text) else []
             if after:
                 items = best_items(after, sents)
                 used.update((q.source, j) for j in after)
