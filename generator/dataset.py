@@ -76,6 +76,7 @@ def dedupe(cands: Sequence[Candidate], threshold: float = 0.85, seed: int = 13) 
     seen: set[str] = set()
     removed = {"exact": 0, "near": 0}
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    hashes: dict[str, MinHash] = {}
     for i, c in enumerate(cands):
         k = hashlib.sha256((_key(c.question) + "\x00" + _key(c.answer)).encode()).hexdigest()
         if k in seen:
@@ -85,10 +86,12 @@ def dedupe(cands: Sequence[Candidate], threshold: float = 0.85, seed: int = 13) 
         mh = MinHash(num_perm=128, seed=seed)
         for g in set(char_ngrams(_key(c.question + c.answer), 3)):
             mh.update(g.encode("utf-8"))
-        if lsh.query(mh):
+        # LSH proposes candidates; the Jaccard estimate decides (banding lets lower pairs through)
+        if any(mh.jaccard(hashes[k]) >= threshold for k in lsh.query(mh)):
             removed["near"] += 1
             continue
         lsh.insert(str(i), mh)
+        hashes[str(i)] = mh
         kept.append(c)
     return kept, removed
 
