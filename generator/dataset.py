@@ -215,7 +215,7 @@ def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterab
     if "teacher" in gcfg.strategies and gcfg.teacher_url:
         from generator.openai_client import OpenAIClient
 
-        client = OpenAIClient.from_env(gcfg.teacher_url, gcfg.api_key_env, gcfg.request_timeout)
+        client = OpenAIClient.from_env(gcfg.teacher_url, gcfg.api_key_env, gcfg.request_timeout, gcfg.request_retries)
         model = gcfg.teacher_model or "teacher"
 
         def teacher(prompt: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from generator.prompter import Prompter
+from generator.stops import StopFilter as _StopFilter
 from generator.sources import parse_source, resolve_local_dir
 from tenkan.errors import ModelUnavailableError
 from tenkan.paths import DATA_DIR, Workspace
@@ -73,37 +74,6 @@ class Generator:
 
     def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:  # pragma: no cover
         raise NotImplementedError
-
-
-class _StopFilter:
-    """Feeds text pieces through, holding back what might be the start of a stop sequence."""
-
-    def __init__(self, stops: list[str]):
-        self.stops = [s for s in stops if s]
-        self.buf = ""
-        self.stopped = False
-
-    def feed(self, piece: str) -> str:
-        if self.stopped:
-            return ""
-        self.buf += piece
-        cut = min((i for i in (self.buf.find(s) for s in self.stops) if i != -1), default=-1)
-        if cut != -1:
-            out, self.buf, self.stopped = self.buf[:cut], "", True
-            return out
-        hold = 0
-        for s in self.stops:
-            for k in range(min(len(s) - 1, len(self.buf)), 0, -1):
-                if self.buf.endswith(s[:k]):
-                    hold = max(hold, k)
-                    break
-        out = self.buf[: len(self.buf) - hold]
-        self.buf = self.buf[len(self.buf) - hold:]
-        return out
-
-    def flush(self) -> str:
-        out, self.buf = ("" if self.stopped else self.buf), ""
-        return out
 
 
 # One loaded base model per (path, dtype) per process, shared by the generators
@@ -249,7 +219,7 @@ class OpenAIGenerator(Generator):
     def __init__(self, base_url: str, prompter: Prompter, cfg, model: str):
         from generator.openai_client import OpenAIClient
 
-        self.client = OpenAIClient.from_env(base_url, cfg.api_key_env, cfg.request_timeout)
+        self.client = OpenAIClient.from_env(base_url, cfg.api_key_env, cfg.request_timeout, cfg.request_retries)
         self.prompter = prompter
         self.cfg = cfg
         self.model = model
@@ -260,20 +230,17 @@ class OpenAIGenerator(Generator):
                     stop=self.prompter.stop, temperature=self.cfg.temperature if self.cfg.do_sample else 0.0)
 
     def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:
-        filt = _StopFilter(self.prompter.stop)
-        started = False
+        # the client cuts at every stop sequence; here only the leading/trailing blanks go
+        started, held = False, ""
         for piece in self.client.stream(prompt, **self._kw(max_new_tokens)):
-            out = filt.feed(piece)
             if not started:
-                out = out.lstrip("\n ")
-                started = bool(out)
-            if out:
-                yield out
-            if filt.stopped:
-                return
-        tail = filt.flush().rstrip()
-        if tail:
-            yield tail
+                piece = piece.lstrip("\n ")
+                started = bool(piece)
+            piece = held + piece
+            stripped = piece.rstrip()
+            held = piece[len(stripped):]
+            if stripped:
+                yield stripped
 
     def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
         return self.prompter.parse(self.client.complete(prompt, **self._kw(max_new_tokens)))

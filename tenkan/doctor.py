@@ -25,7 +25,7 @@ PACKAGES = [
     ("trafilatura", "trafilatura"), ("protego", "protego"), ("fugashi", "fugashi"), ("unidic-lite", "unidic_lite"),
     ("datasketch", "datasketch"), ("streamlit", None), ("ragas", None), ("langchain-community", None),
     ("rouge-score", "rouge_score"), ("sacrebleu", "sacrebleu"), ("nltk", "nltk"),
-    ("matplotlib", "matplotlib"), ("gguf", "gguf"),
+    ("matplotlib", "matplotlib"), ("gguf", "gguf"), ("openai", "openai"), ("scipy", "scipy"),
 ]
 
 
