@@ -38,6 +38,10 @@ class GeneratorConfig:
         "model source: a Hugging Face id or local directory, 'gguf-pkg:<package>' for a GGUF "
         "shipped by an installed package, or 'openai:<base url>' for an OpenAI-compatible endpoint",
     )
+    base_model_hub_id: str = option("", "Hugging Face id of the base model written into adapters (adapter_config.json "
+                                        "base_model_name_or_path, model card base_model) so PEFT, the Hub and vLLM can "
+                                        "resolve it; empty = the id of base_model when it has one (a Hugging Face id, or "
+                                        "a known gguf-pkg package), else the local path")
     max_new_tokens: int = option(160, "generation length limit")
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
     adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/")

@@ -26,7 +26,7 @@ from generator.strategies import Candidate, boilerplate_sentences, faq_pairs, he
 from tenkan.errors import DatasetError
 from tenkan.jatext import char_ngrams, normalize, split_sentences
 from tenkan.manifest import atomic_write_json, atomic_write_text, write_manifest
-from tenkan.paths import Workspace
+from tenkan.paths import Workspace, portable_path
 
 __all__ = ["build_dataset", "make_examples", "split_by_document", "dedupe", "collect_candidates",
            "read_split", "DatasetSummary", "SPLITS"]
@@ -245,7 +245,7 @@ def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterab
 
     write_manifest(tmp, "tenkan dataset", inputs={"index": index_ref}, settings=gcfg,
                    extra={"name": name, "template": gcfg.template, "counts": stats["examples"],
-                          "outputs": {s: {"path": str(out / f"{s}.jsonl"), "sha256": sha256_file(tmp / f"{s}.jsonl")}
+                          "outputs": {s: {"path": portable_path(out / f"{s}.jsonl", ws.root), "sha256": sha256_file(tmp / f"{s}.jsonl")}
                                       for s in SPLITS},
                           "split_of_document": assign})
     old = out.with_name(f".{name}.old")

@@ -107,19 +107,23 @@ def write_manifest(
     inputs: dict[str, str | os.PathLike] | None = None,
     settings: Any = None,
     extra: dict[str, Any] | None = None,
+    workspace: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Write ``<directory>/manifest.json`` atomically and return it.
 
     ``inputs`` maps a role to a file path (hashed) or to a string that is already
-    an identifier (kept as is when the path does not exist).
+    an identifier (kept as is when the path does not exist). Paths are recorded
+    without this machine's directories (:func:`tenkan.paths.portable_path`:
+    ``$TENKAN_HOME/...`` inside ``workspace``, repository-relative inside the repository).
     """
     from tenkan.config import to_dict
+    from tenkan.paths import portable_path
 
     ins = {}
     for role, p in (inputs or {}).items():
         pth = Path(p)
         if pth.is_file():
-            ins[role] = {"path": str(pth), "sha256": sha256_file(pth)}
+            ins[role] = {"path": portable_path(pth, workspace), "sha256": sha256_file(pth)}
         else:
             ins[role] = {"ref": str(p)}
     m = {
