@@ -246,9 +246,23 @@ def write_report(run_dir: Path, metrics: dict, records: list[dict]) -> None:
 def write_exam_report(run_dir: Path, metrics: dict, records: list[dict]) -> None:
     run_dir = Path(run_dir)
     variants = list(metrics["modes"])
+    ex = metrics["exam"]
+    scoring = metrics.get("scoring", "generate")
+    how = {"loglik": f"log-likelihood of each choice's {metrics.get('loglik_target', 'letter')} after the prompt "
+                     "(the top k for questions asking for k answers)",
+           "generate": "letters parsed from a generated answer",
+           "prediction": "published predictions: comma-separated letters, anything else counts as no answer"}
     sections: list[tuple[str, str]] = [
-        ("p", f"Exam file: {metrics['exam']['path']} ({metrics['exam']['n']} questions, "
-              f"sha256 {metrics['exam']['sha256'][:12]}); {metrics['exam']['skipped']} skipped (text_only: false).")]
+        ("p", f"Exam file: {ex['path']} ({ex['n']} questions, sha256 {ex['sha256'][:12]}); "
+              + (f"{ex['skipped']} skipped (text_only: false)." if scoring != "prediction" else
+                 f"all scored, {ex.get('figures', 0)} of them figure questions (text_only: false).")),
+        ("p", f"Scoring: {how.get(scoring, scoring)}.")]
+    for name, r in (metrics.get("responses") or {}).items():
+        sections.append(("p", f"{name}: {r['path']} (sha256 {r['sha256'][:12]}), "
+                              f"{r['missing']} question(s) without a prediction (counted wrong)."))
+    if metrics.get("formats_not_scored"):
+        sections.append(("p", "Formats not scored: " + "; ".join(f"{f}: {why}" for f, why in
+                                                                  metrics["formats_not_scored"].items())))
     if metrics.get("unavailable_modes"):
         sections.append(("p", "Unavailable: " + "; ".join(f"{m}: {r}" for m, r in metrics["unavailable_modes"].items())))
     rows = [[v, metrics["modes"][v].get("accuracy"), metrics["modes"][v].get("exact_match"),

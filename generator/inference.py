@@ -212,6 +212,40 @@ class LocalGenerator(Generator):
     def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
         return "".join(self.stream(prompt, max_new_tokens)).strip()
 
+    def loglik(self, prompt: str, continuations: list[str]) -> list[tuple[float, int]]:
+        """``[(sum of log p(token), number of tokens)]`` of each continuation right after ``prompt``.
+
+        Prompt and continuation are tokenised apart, as training tokenises prompt and
+        response (:func:`generator.training.encode_example`), so the boundary is where
+        generation would start. The prompt runs once; its KV cache is copied for each
+        continuation longer than one token (single tokens -- choice letters -- need no
+        second pass)."""
+        import copy
+
+        import torch
+
+        tok = self._l.tok
+        p_ids = tok(prompt, return_tensors="pt")["input_ids"]
+        conts = [tok(c, add_special_tokens=False)["input_ids"] for c in continuations]
+        out: list[tuple[float, int]] = []
+        with self._l.lock, torch.inference_mode(), self._context() as model:
+            dev = next(model.parameters()).device
+            res = model(input_ids=p_ids.to(dev), use_cache=True, logits_to_keep=1)
+            first = torch.log_softmax(res.logits[0, -1].float(), dim=-1)
+            cache = res.past_key_values
+            for ids in conts:
+                if not ids:
+                    out.append((0.0, 0))
+                    continue
+                lp = float(first[ids[0]])
+                if len(ids) > 1:
+                    r = model(input_ids=torch.tensor([ids[:-1]], device=dev), past_key_values=copy.deepcopy(cache),
+                              use_cache=True)
+                    logp = torch.log_softmax(r.logits[0].float(), dim=-1)
+                    lp += float(logp[torch.arange(len(ids) - 1), torch.tensor(ids[1:], device=dev)].sum())
+                out.append((lp, len(ids)))
+        return out
+
 
 class OpenAIGenerator(Generator):
     """Generation through an OpenAI-compatible endpoint; the adapter is named as the model."""
