@@ -16,6 +16,7 @@ A model source is one string (``GeneratorConfig.base_model``):
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import logging
 import os
@@ -213,6 +214,9 @@ def load_model_and_tokenizer(spec: str, ws: Workspace, *, dtype: str = "float32"
     path = resolve_local_dir(spec, ws)
     kwargs: dict = {}
     if quantize_4bit:
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise ModelUnavailableError("4-bit loading (QLoRA) needs bitsandbytes, which is not installed",
+                                        hint="pip install -e '.[cuda]'  (on a CUDA machine), or --set generator.qlora=off")
         from transformers import BitsAndBytesConfig
 
         kwargs["quantization_config"] = BitsAndBytesConfig(

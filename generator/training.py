@@ -21,7 +21,7 @@ from tenkan.errors import ConfigError, DatasetError
 from tenkan.manifest import atomic_write_json, sha256_file, write_manifest
 from tenkan.paths import Workspace, portable_path
 
-__all__ = ["train", "TrainSummary", "decide_qlora", "encode_example", "collate", "response_loss",
+__all__ = ["train", "TrainSummary", "decide_qlora", "bitsandbytes_available", "encode_example", "collate", "response_loss",
            "add_lora", "IGNORE"]
 
 log = logging.getLogger(__name__)
@@ -35,15 +35,35 @@ class TrainSummary:
     card: dict
 
 
-def decide_qlora(setting: str, cuda_available: bool) -> bool:
-    """Whether to load the base model in 4-bit (QLoRA): 'auto' = exactly when CUDA is present."""
+BNB_HINT = "pip install -e '.[cuda]'  (bitsandbytes, the optional CUDA extra)"
+
+
+def bitsandbytes_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("bitsandbytes") is not None
+
+
+def decide_qlora(setting: str, cuda_available: bool, bnb_available: bool | None = None) -> bool:
+    """Whether to load the base model in 4-bit (QLoRA): 'auto' = when CUDA is present and
+    bitsandbytes (the optional ``cuda`` extra) is installed; without it, plain LoRA with a
+    warning that says how to get QLoRA."""
     if setting == "off":
         return False
+    if bnb_available is None:
+        bnb_available = bitsandbytes_available()
     if setting == "on":
         if not cuda_available:
             raise ConfigError("QLoRA (4-bit bitsandbytes) needs a CUDA GPU; this machine has none",
                               hint="--set generator.qlora=auto (or off) to train plain LoRA on CPU")
+        if not bnb_available:
+            raise ConfigError("QLoRA needs bitsandbytes, which is not installed",
+                              hint=f"{BNB_HINT}; or --set generator.qlora=off for plain LoRA")
         return True
+    if cuda_available and not bnb_available:
+        log.warning("CUDA is present but bitsandbytes is not installed: training plain LoRA, not QLoRA. "
+                    "For QLoRA: %s", BNB_HINT)
+        return False
     return cuda_available
 
 
