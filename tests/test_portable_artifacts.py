@@ -46,6 +46,8 @@ def test_no_committed_file_holds_a_machine_path():
     own = {str(REPO_ROOT), os.path.expanduser("~")} - {"/", ""}
     found = []
     for f in _tracked_files():
+        if f.resolve() == Path(__file__).resolve():
+            continue  # this file's own examples of what the check catches
         text = _text(f)
         if text is None:
             continue
@@ -134,3 +136,16 @@ def test_hub_identity_of_model_sources(spec, hub):
 
     assert hub_identity(spec)["hub_id"] == hub
     assert hub_identity(spec, override="org/x")["hub_id"] == "org/x"
+
+
+def test_docs_stand_on_their_own():
+    """Design decisions live in docs/design.md; nothing cites a design file outside the repository."""
+    assert (REPO_ROOT / "docs" / "design.md").is_file()
+    outside = ["DESIGN" + ".md", "shared/" + "DESIGN", "../" + "shared", "STYLE" + ".md"]
+    found = []
+    for f in _tracked_files():
+        text = _text(f)
+        if text is None:
+            continue
+        found += [f"{f.relative_to(REPO_ROOT)}: {o}" for o in outside if o in text]
+    assert not found, found
