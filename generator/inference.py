@@ -232,15 +232,17 @@ class LocalGenerator(Generator):
             dev = next(model.parameters()).device
             res = model(input_ids=p_ids.to(dev), use_cache=True, logits_to_keep=1)
             first = torch.log_softmax(res.logits[0, -1].float(), dim=-1)
-            cache = res.past_key_values
+            # transformers 5.2x names the KV cache `cache` (older releases: `past_key_values`)
+            cache_kw = "cache" if "cache" in res else "past_key_values"
+            cache = res[cache_kw]
             for ids in conts:
                 if not ids:
                     out.append((0.0, 0))
                     continue
                 lp = float(first[ids[0]])
                 if len(ids) > 1:
-                    r = model(input_ids=torch.tensor([ids[:-1]], device=dev), past_key_values=copy.deepcopy(cache),
-                              use_cache=True)
+                    r = model(input_ids=torch.tensor([ids[:-1]], device=dev), use_cache=True,
+                              **{cache_kw: copy.deepcopy(cache)})
                     logp = torch.log_softmax(r.logits[0].float(), dim=-1)
                     lp += float(logp[torch.arange(len(ids) - 1), torch.tensor(ids[1:], device=dev)].sum())
                 out.append((lp, len(ids)))
