@@ -112,3 +112,28 @@ def test_missing_index_says_what_to_run(tmp_path, monkeypatch):
     assert not at.exception
     assert any("tenkan index" in w.value for w in at.warning), [w.value for w in at.warning]
     st.cache_resource.clear()
+
+
+def test_pages_use_no_deprecated_streamlit_parameters(app):
+    """Streamlit logs every deprecated parameter it is given (use_container_width gave one
+    per table); the pages with tables must log none."""
+    import logging
+
+    from streamlit import deprecation_util
+
+    seen: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    handler = Catch(level=logging.WARNING)
+    deprecation_util._LOGGER.addHandler(handler)
+    try:
+        for name in ("corpus_page", "evaluator_page"):
+            at = _page(name).run()
+            assert not at.exception
+            assert at.dataframe, name
+    finally:
+        deprecation_util._LOGGER.removeHandler(handler)
+    assert not seen, seen
