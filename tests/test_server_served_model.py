@@ -26,8 +26,9 @@ class _Engine(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         for i in range(0, len(GROUNDED), 4):
-            self.wfile.write(f"data: {json.dumps({'choices': [{'text': GROUNDED[i:i + 4]}]}, ensure_ascii=False)}\n\n"
-                             .encode())
+            last = i + 4 >= len(GROUNDED)
+            choice = {"index": 0, "text": GROUNDED[i:i + 4], "finish_reason": "stop" if last else None}
+            self.wfile.write(f"data: {json.dumps({'choices': [choice]}, ensure_ascii=False)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
 
 
