@@ -174,6 +174,7 @@ def main() -> int:
               "max_new_tokens": a.tokens,
               "machine": {"cpus": os.cpu_count(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
                           "load_average_1m_at_end": None,
+                          "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
                           "note": "2 CPU cores shared with other jobs: timings are noisy; all rows of one "
                                   "file come from the same run"}}
     if a.quality:

