@@ -58,7 +58,7 @@ class IndexConfig:
         "(bench/retrieval.py measures both at 100k chunks)",
     )
     hnsw_m: int = option(32, "HNSW graph degree (faiss_index = 'hnsw')")
-    hnsw_ef_search: int = option(128, "HNSW search breadth (faiss_index = 'hnsw')")
+    hnsw_ef_search: int = option(1024, "HNSW search breadth (faiss_index = 'hnsw'); 1024 found 0.97 of the flat top-10 at 100k chunks in 2.5 ms, 128 only 0.82 (docs/retrieval.md)")
     ivf_nlist: int = option(0, "IVF cells (faiss_index = 'ivf'; 0 = about 4*sqrt(chunks))")
     ivf_nprobe: int = option(16, "IVF cells visited per query (faiss_index = 'ivf')")
     bm25_k1: float = option(1.2, "BM25 term-frequency saturation")

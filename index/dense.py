@@ -44,7 +44,7 @@ def index_kind(index) -> str:
     return "flat"
 
 
-def build_faiss(vectors: np.ndarray, kind: str = "flat", *, hnsw_m: int = 32, hnsw_ef_search: int = 128,
+def build_faiss(vectors: np.ndarray, kind: str = "flat", *, hnsw_m: int = 32, hnsw_ef_search: int = 1024,
                 ivf_nlist: int = 0, ivf_nprobe: int = 16, flat_max: int = 50_000):
     import faiss
 
