@@ -28,6 +28,7 @@ LORA_PRESETS: dict[str, dict] = {
 
 STRATEGIES = ("faq", "heading", "teacher")
 SHAPES = ("closed", "context")
+RUNTIMES = ("auto", "llama.cpp", "transformers")
 
 
 @dataclass
@@ -42,6 +43,20 @@ class GeneratorConfig:
                                         "base_model_name_or_path, model card base_model) so PEFT, the Hub and vLLM can "
                                         "resolve it; empty = the id of base_model when it has one (a Hugging Face id, or "
                                         "a known gguf-pkg package), else the local path")
+    runtime: str = option(
+        "auto",
+        "how a local model runs: 'llama.cpp' (the GGUF as shipped, via llama-cpp-python from "
+        "`make setup-llama`; adapters converted to GGUF LoRA), 'transformers' (dequantised weights, PEFT "
+        "adapters), or 'auto' (llama.cpp when it imports and the model is a GGUF, else transformers). "
+        "Training always uses transformers",
+    )
+    threads: int = option(0, "CPU threads of the llama.cpp runtime (0 = all cores)")
+    n_ctx: int = option(4096, "llama.cpp context length in tokens (prompt + answer)")
+    llama_extra_buffers: bool = option(
+        False,
+        "let llama.cpp repack weights into its extra buffer types (AMX / wide-SIMD kernels); off because "
+        "llama-cpp-python 0.3.36 built with -march=native crashed with them on an AMX-capable Xeon",
+    )
     max_new_tokens: int = option(160, "generation length limit")
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
     adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/; "
@@ -97,6 +112,10 @@ class GeneratorConfig:
             raise ValueError("max_new_tokens must be >= 1")
         if self.request_retries < 0:
             raise ValueError("request_retries must be >= 0")
+        if self.runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {self.runtime!r}")
+        if self.threads < 0 or self.n_ctx < 256:
+            raise ValueError("threads must be >= 0 and n_ctx >= 256")
         if self.adapter_mode not in ("attach", "merge"):
             raise ValueError(f"adapter_mode must be 'attach' or 'merge', not {self.adapter_mode!r}")
         if self.dtype not in ("auto", "float32", "bfloat16", "int8-dynamic"):

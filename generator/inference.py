@@ -21,7 +21,7 @@ from tenkan.errors import ModelUnavailableError
 from tenkan.paths import DATA_DIR, Workspace
 
 __all__ = ["Generator", "LocalGenerator", "OpenAIGenerator", "load_generator", "find_adapter",
-           "DEMO_ADAPTER_DIR", "adapter_base_model"]
+           "DEMO_ADAPTER_DIR", "adapter_base_model", "active_runtime"]
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,8 @@ class _Loaded:
 class LocalGenerator(Generator):
     """Generation through transformers; ``adapter_name`` None means the base model."""
 
+    runtime = "transformers"
+
     def __init__(self, loaded: _Loaded, prompter: Prompter, cfg, *, adapter_name: str | None, name: str,
                  model=None):
         self._l = loaded
@@ -145,6 +147,9 @@ class LocalGenerator(Generator):
     @property
     def tokenizer(self):
         return self._l.tok
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._l.tok(text, add_special_tokens=False)["input_ids"])
 
     def _context(self):
         import contextlib
@@ -312,9 +317,33 @@ def resolve_dtype(dtype: str) -> str:
     return "bfloat16" if fast_bf16 else "float32"
 
 
+def _is_gguf_source(src) -> bool:
+    return src.kind == "gguf-pkg" or (src.kind == "hf" and src.ref.endswith(".gguf"))
+
+
+def active_runtime(gcfg) -> str:
+    """'llama.cpp' or 'transformers': what ``load_generator`` runs a local model on under
+    ``gcfg.runtime`` (raises when llama.cpp is asked for and cannot run)."""
+    from generator import llamacpp  # builds on this module's Generator, hence imported here
+
+    src = parse_source(gcfg.base_model)
+    if gcfg.runtime == "transformers" or src.is_remote:
+        return "transformers"
+    why = llamacpp.import_error()
+    if gcfg.runtime == "llama.cpp":
+        if why:
+            raise ModelUnavailableError(f"generator.runtime is 'llama.cpp' but {why}", hint=llamacpp.SETUP_HINT)
+        if not _is_gguf_source(src):
+            raise ModelUnavailableError(f"the llama.cpp runtime needs a GGUF model; {gcfg.base_model!r} is not one",
+                                        hint="set generator.runtime='transformers' or 'auto'")
+        return "llama.cpp"
+    return "llama.cpp" if why is None and _is_gguf_source(src) else "transformers"
+
+
 def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Generator:
     """A generator for ``cfg.generator.base_model``, with ``adapter`` (a name under
-    ``var/adapters/``, a directory, or None for the base model)."""
+    ``var/adapters/``, a directory, or None for the base model), on the runtime that
+    ``generator.runtime`` selects (see :func:`active_runtime`)."""
     gcfg = getattr(cfg, "generator", cfg)
     prompter = Prompter(gcfg.template)
     src = parse_source(gcfg.base_model)
@@ -322,8 +351,15 @@ def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Gen
         name = Path(str(adapter)).name if adapter is not None else (gcfg.openai_model or "default")
         return OpenAIGenerator(src.ref, prompter, gcfg, name)
     adir = _adapter_path(ws, adapter) if adapter is not None else None
-    path = resolve_local_dir(gcfg.base_model, ws)
     short = src.ref.rstrip("/").split("/")[-1]
+    if active_runtime(gcfg) == "llama.cpp":
+        from generator import llamacpp
+
+        model = llamacpp.gguf_model_path(gcfg.base_model, ws)
+        lora = llamacpp.lora_gguf(adir, model, ws) if adir is not None else None
+        name = short + (f"+{adir.name}" if adir is not None else "") + "(llama.cpp)"
+        return llamacpp.LlamaCppGenerator(model, prompter, gcfg, lora_path=lora, name=name)
+    path = resolve_local_dir(gcfg.base_model, ws)
     dtype = resolve_dtype(gcfg.dtype)
     if dtype == "int8-dynamic":
         # Dynamic int8 replaces every nn.Linear, LoRA's own A/B layers included, and PEFT

@@ -166,9 +166,30 @@ def _convert_gguf(package: str, ws: Workspace) -> Path:
                           "convert_seconds": round(time.perf_counter() - t0, 1)})
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
-    gguf_path.unlink(missing_ok=True)  # the safetensors cache replaces it
+    # the GGUF stays: the llama.cpp runtime runs it as it is (assemble_gguf_cached)
     log.info("converted %s in %.0f s into %s", package, time.perf_counter() - t0, out)
     return out
+
+
+def assemble_gguf_cached(package: str, ws: Workspace) -> Path:
+    """The package's GGUF file in ``models_dir/gguf/``, assembled and sha256-checked once (a small
+    ``.json`` beside it records the check, so later calls do not hash 250 MB again)."""
+    mod = _import_gguf_package(package)
+    name = getattr(mod, "MODEL_NAME", f"{_module_name(package)}.gguf")
+    path = ws.models_dir(create=True) / "gguf" / name
+    stamp = path.with_name(path.name + ".json")
+    expected = getattr(mod, "EXPECTED_SHA256", None)
+    if path.is_file() and stamp.is_file():
+        try:
+            info = json.loads(stamp.read_text(encoding="utf-8"))
+        except ValueError:
+            info = {}
+        if (expected is None or info.get("sha256") == expected) and info.get("size") == path.stat().st_size:
+            return path
+    path, digest = _assemble_gguf(package, ws)
+    stamp.write_text(json.dumps({"package": package, "sha256": digest, "size": path.stat().st_size}) + "\n",
+                     encoding="utf-8")
+    return path
 
 
 def resolve_local_dir(spec: str, ws: Workspace) -> str:

@@ -62,17 +62,20 @@ class BM25Index:
     def search_terms(self, weights: Mapping[str, float], k: int) -> list[tuple[int, float]]:
         """Like :meth:`search` for a weighted bag of index tokens: a row's score is the sum over
         the terms of ``weight × BM25 score of the term`` (a plain query weighs each
-        occurrence 1). Only the rows that contain a term are touched."""
+        occurrence 1). Only the postings of the query's terms are read."""
         m = self._m
         vocab = m.vocab_dict
         ids = [(vocab[t], float(w)) for t, w in weights.items() if t in vocab and w > 0]
         if not ids or k <= 0:
             return []
         data, indices, indptr = m.scores["data"], m.scores["indices"], m.scores["indptr"]
-        scores = np.zeros(int(m.scores["num_docs"]), dtype=np.float32)
-        for tid, w in ids:
-            a, b = indptr[tid], indptr[tid + 1]
-            np.add.at(scores, indices[a:b], w * data[a:b])
+        # the postings of the query's terms in one pass: bincount sums the (weighted) BM25
+        # contributions per row, several times faster than np.add.at per term
+        rows = np.concatenate([indices[indptr[t]:indptr[t + 1]] for t, _ in ids])
+        vals = np.concatenate([w * data[indptr[t]:indptr[t + 1]] for t, w in ids])
+        if rows.size == 0:
+            return []
+        scores = np.bincount(rows, weights=vals, minlength=int(m.scores["num_docs"]))
         hit = np.flatnonzero(scores > 0)
         if hit.size == 0:
             return []

@@ -22,7 +22,7 @@ import numpy as np
 
 from index.bm25 import BM25Index, tokens_for
 from index.chunking import chunk_text, embedding_text
-from index.dense import build_faiss, save_faiss
+from index.dense import build_faiss, choose_kind, save_faiss
 from index.embcache import cached_embed
 from index.embedders import Embedder, get_embedder
 from index.generations import build_lock, cleanup, current_dir, generation_number, next_tmp_dir, publish
@@ -43,7 +43,7 @@ FORMAT = 1
 
 #: settings whose change alters chunk texts / BM25 / the FAISS layout (not just search behaviour)
 CHUNK_KEYS = ("chunk_size", "chunk_overlap", "min_chunk", "embed_headings")
-BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "hnsw_m", "ivf_nlist", "bm25_k1", "bm25_b", "sentence_vectors")
+BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "faiss_flat_max", "hnsw_m", "ivf_nlist", "bm25_k1", "bm25_b", "sentence_vectors")
 
 
 def sentence_key(sentence: str) -> str:
@@ -276,7 +276,8 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         np.save(tmp / "vectors.npy", vectors)
         if sent_vecs is not None:
             np.save(tmp / SENTENCE_FILE, sent_vecs)
-        faiss_index = build_faiss(vectors, icfg.faiss_index, hnsw_m=icfg.hnsw_m,
+        faiss_kind = choose_kind(icfg.faiss_index, len(rows), icfg.faiss_flat_max)
+        faiss_index = build_faiss(vectors, faiss_kind, hnsw_m=icfg.hnsw_m,
                                   hnsw_ef_search=icfg.hnsw_ef_search, ivf_nlist=icfg.ivf_nlist,
                                   ivf_nprobe=icfg.ivf_nprobe)
         save_faiss(faiss_index, tmp / "faiss.index")
@@ -298,7 +299,7 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
             tmp, PRODUCER, inputs={"documents": corpus_path}, settings=icfg,
             extra={"format": FORMAT, "generation": n, "embedder": desc, "dim": dim, "chunks": len(rows),
                    "sentences": len(sent_keys), "documents": len(docs), "corpus_digest": cdig, "settings_digest": sdig, "files": files,
-                   "faiss_index": icfg.faiss_index, "build": {k: v for k, v in summary.to_dict().items()
+                   "faiss_index": faiss_kind, "build": {k: v for k, v in summary.to_dict().items()
                                                               if k not in ("path", "seconds")}},
         )
         phase("written")

