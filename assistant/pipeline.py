@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from tenkan.errors import ModelUnavailableError, TenkanError
 
-from assistant.answer import Answer, Citation, FinalEvent, TokenEvent
+from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
 from assistant.config import FT_MODES, MODES, RAG_MODES
 from assistant.conversation import Turn, is_follow_up, retrieval_query
 from assistant.lexicon import expand_query
@@ -182,8 +182,8 @@ class Assistant:
                 t = time.perf_counter()
                 sources, hits = self._retrieve(query, report)
                 timings["retrieval_s"] = time.perf_counter() - t
-                ans.sources = [{"n": s.n, "chunk_id": s.chunk_id, "url": s.url, "title": s.title, "text": s.text}
-                               for s in sources]
+                ans.sources = [{"n": s.n, "chunk_id": s.chunk_id, "url": s.url, "title": s.title, "text": s.text,
+                                "page": s.page} for s in sources]
                 # an emergency question is in scope whatever its wording: never gate it out
                 relevant = self._relevant(query, sources, hits, ans)
                 if not report.emergency and not relevant:
@@ -228,7 +228,8 @@ class Assistant:
             if removed:
                 log.info("ignored %d instruction-like sentence(s) in %s", removed, h.chunk_id)
                 report.injection_ignored += removed
-            sources.append(Source(n=i, chunk_id=h.chunk_id, url=h.url, title=h.title, text=text))
+            sources.append(Source(n=i, chunk_id=h.chunk_id, url=h.url, title=h.title, text=text,
+                                  page=getattr(h, "page", None)))
         return sources, hits
 
     def _relevant(self, query: str, sources: list[Source], hits: list, ans: Answer | None = None) -> bool:
@@ -273,8 +274,8 @@ class Assistant:
             lines.append(_with_marker(q.text, renum[q.source]))
         for old, new in renum.items():
             s = by_n[old]
-            cites.append(Citation(n=new, url=s.url, title=s.title, chunk_id=s.chunk_id,
-                                  quote=" … ".join(texts[old])))
+            cites.append(Citation(n=new, url=page_url(s.url, s.page), title=s.title, chunk_id=s.chunk_id,
+                                  quote=" … ".join(texts[old]), page=s.page))
         body = "\n".join(([lead] if lead else []) + lines)
         return body, cites, []
 
@@ -368,8 +369,8 @@ class Assistant:
                 if c.quote and c.quote not in quotes[c.supported_by]:
                     quotes[c.supported_by].append(c.quote)
             ans.citations = [
-                Citation(n=new, url=by_n[old].url, title=by_n[old].title, chunk_id=by_n[old].chunk_id,
-                         quote=" … ".join(quotes.get(old, [])[:2]))
+                Citation(n=new, url=page_url(by_n[old].url, by_n[old].page), title=by_n[old].title,
+                         chunk_id=by_n[old].chunk_id, quote=" … ".join(quotes.get(old, [])[:2]), page=by_n[old].page)
                 for old, new in renum.items()
             ]
             ans.answer = text
