@@ -23,7 +23,7 @@ PACKAGES = [
     ("llama-index-core", "llama_index.core"), ("llama-index-vector-stores-faiss", None),
     ("llama-index-embeddings-huggingface", None), ("bm25s", "bm25s"),
     ("trafilatura", "trafilatura"), ("fugashi", "fugashi"), ("unidic-lite", "unidic_lite"),
-    ("datasketch", "datasketch"), ("streamlit", None), ("ragas", None), ("langchain-community", None),
+    ("datasketch", "datasketch"), ("pdfminer.six", "pdfminer"), ("streamlit", None), ("ragas", None), ("langchain-community", None),
     ("rouge-score", "rouge_score"), ("sacrebleu", "sacrebleu"), ("nltk", "nltk"),
     ("matplotlib", "matplotlib"), ("gguf", "gguf"),
 ]
