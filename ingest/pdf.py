@@ -241,12 +241,14 @@ def _body_style(lines: list[_Line]) -> tuple[float, str]:
 def _classify(lines: list[_Line]) -> None:
     body_size, body_font = _body_style(lines)
     heading_sizes: set[float] = set()
+    # lines of one size in one text box: three or more are a paragraph, not a heading
+    same: Counter = Counter((ln.page, ln.box, round(ln.size * 2) / 2) for ln in lines)
     for ln in lines:
         if _BULLET.match(ln.text):
             ln.kind = "item"
             continue
         short = len(ln.text) <= 60 and not _SENTENCE_END.search(ln.text) and not ln.text.endswith(("、", "，", ","))
-        if not short or not body_size:
+        if not short or not body_size or same[(ln.page, ln.box, round(ln.size * 2) / 2)] >= 3:
             continue
         size = round(ln.size * 2) / 2
         if size >= body_size * 1.15:
@@ -288,7 +290,10 @@ def _joins(prev: _Line, nxt: _Line) -> bool:
 
 
 def _glue(a: str, b: str) -> str:
-    if re.search(r"[A-Za-z0-9]$", a) and re.match(r"[A-Za-z0-9]", b):
+    """Join a wrapped line to the next: Japanese needs no space, nor does a number broken in two;
+    two Latin words do."""
+    if re.search(r"[A-Za-z0-9]$", a) and re.match(r"[A-Za-z0-9]", b) and (
+            re.search(r"[A-Za-z]$", a) or re.match(r"[A-Za-z]", b)):
         return f"{a} {b}"
     return a + b
 
