@@ -112,3 +112,28 @@ def test_missing_index_says_what_to_run(tmp_path, monkeypatch):
     assert not at.exception
     assert any("tenkan index" in w.value for w in at.warning), [w.value for w in at.warning]
     st.cache_resource.clear()
+
+
+def test_a_pdf_citation_shows_its_page_and_links_to_it():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from assistant.ui.render import render_answer
+
+        render_answer({
+            "answer": "器具を口の中からすぐに取り出します[1]。発作の時刻を確かめます[2]。", "mode": "extractive",
+            "grounding": "extractive", "safety": {},
+            "citations": [
+                {"n": 1, "url": "http://127.0.0.1:8765/guidelines/dental-care.pdf#page=2", "page": 2,
+                 "title": "てんかんのある方の歯科診療の手引き（デモ版）", "chunk_id": "d-x#3", "quote": "器具を口の中からすぐに取り出す。"},
+                {"n": 2, "url": "http://127.0.0.1:8765/life/first-aid.html", "page": None,
+                 "title": "発作が起きたときの応急手当", "chunk_id": "d-y#1", "quote": "時刻を確かめます。"}]},
+            key="pdf", show_rating=False)
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    labels = [e.label.replace("\\", "") for e in at.expander]
+    assert labels[0] == "[1] てんかんのある方の歯科診療の手引き（デモ版） 「p.2」"
+    assert "p." not in labels[1]
+    text = _all_text(at).replace("\\", "")
+    assert "[PDFの2ページを開く](http://127.0.0.1:8765/guidelines/dental-care.pdf#page=2)" in text
