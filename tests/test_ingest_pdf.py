@@ -81,6 +81,15 @@ def test_vertical_writing_and_columns_are_read_in_reading_order():
     assert ex.text[p2["start"]:].startswith("## 縦書きのコラム")
 
 
+def test_pages_past_pdf_max_pages_are_left_out_with_a_note():
+    from ingest.pdf import PdfLimits, extract_pdf
+
+    data = make_pdf([[("h1", "一枚目"), ("p", P1)], [("p", P2)], [("p", P3 * 2)]])
+    ex = extract_pdf(data, f"{CANON}/long.pdf", PdfLimits(max_pages=2))
+    assert [p["n"] for p in ex.pages] == [1, 2] and ex.page_count == 3 and P3 not in ex.text
+    assert ex.notes == ["only the first 2 of 3 pages were read (pdf_max_pages)"]
+
+
 def test_an_encrypted_pdf_that_opens_without_a_password_is_read():
     """Only a password (or forbidden copying) stops a PDF: permission-only encryption is common."""
     import io
