@@ -292,12 +292,14 @@ def test_bad_pdfs_are_skipped_with_reasons_and_nothing_else_is_lost(tmp_path, ho
     expect = {
         "encrypted.pdf": "a password is needed", "nocopy.pdf": "forbid copying", "scan.pdf": "needs OCR",
         "truncated.pdf": "truncated", "huge.pdf": "too large: Content-Length", "pdf-as-html.html": "PDF served as text/html",
-        "html-as-pdf.pdf": "HTML served as application/pdf", "bomb.pdf": "pdf_max_memory_mb 160",
-        "bombs.pdf": "pdf_timeout_s 4",
+        "html-as-pdf.pdf": "HTML served as application/pdf",
+        # bounded work: whichever limit comes first on a busy machine (test_ingest_pdf checks each one alone)
+        "bomb.pdf": ("pdf_max_memory_mb 160", "pdf_timeout_s 4"), "bombs.pdf": ("pdf_timeout_s 4", "pdf_max_memory_mb"),
     }
     for path, words in expect.items():
         reasons = reason_for(summary, path)
-        assert reasons and words in reasons[0]["reason"] and reasons[0]["kind"] == "skipped", (path, reasons)
+        assert reasons and reasons[0]["kind"] == "skipped", (path, reasons)
+        assert any(w in reasons[0]["reason"] for w in ((words,) if isinstance(words, str) else words)), (path, reasons)
         assert any(path in rec.getMessage() for rec in caplog.records), f"no log line for {path}"
     d = summary.to_dict()
     assert d["needs_ocr"] == 1 and d["pdf_documents"] == 1 and d["pdf_pages"] == 2

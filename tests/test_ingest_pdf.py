@@ -90,6 +90,22 @@ def test_pages_past_pdf_max_pages_are_left_out_with_a_note():
     assert ex.notes == ["only the first 2 of 3 pages were read (pdf_max_pages)"]
 
 
+def test_decompression_bombs_stop_at_the_memory_limit_or_the_time_limit():
+    import time
+
+    from ingest.pdf import PdfLimits, PdfSkipped, extract_pdf
+    from tests.fixtures.pdfs import objstm_bomb_pdf
+
+    with pytest.raises(PdfSkipped) as e:  # one object stream inflating to 400 MiB, 128 MB allowed
+        extract_pdf(objstm_bomb_pdf(400), f"{CANON}/bomb.pdf", PdfLimits(memory_mb=128, timeout_s=120))
+    assert e.value.kind == "limit" and "pdf_max_memory_mb 128" in e.value.reason
+    t0 = time.monotonic()
+    with pytest.raises(PdfSkipped) as e:  # 200 streams of 4 MiB each: small, but slow to parse
+        extract_pdf(objstm_bomb_pdf(4, streams=200), f"{CANON}/bombs.pdf", PdfLimits(memory_mb=1024, timeout_s=2))
+    assert e.value.kind == "limit" and "pdf_timeout_s 2" in e.value.reason
+    assert time.monotonic() - t0 < 10, "the child process is stopped at the time limit"
+
+
 def test_an_encrypted_pdf_that_opens_without_a_password_is_read():
     """Only a password (or forbidden copying) stops a PDF: permission-only encryption is common."""
     import io
