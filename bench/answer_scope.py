@@ -1,137 +1,195 @@
-"""Does the assistant decline what its sources do not cover, and answer what they do?
+"""Does the assistant answer what its sources cover, in the words users really write?
 
-Usage: .venv/bin/python bench/answer_scope.py [--home DIR] [--set assistant.KEY=VALUE ...]
+Usage: .venv/bin/python bench/answer_scope.py [--home DIR] [--split tune|test|both] [--set KEY=VALUE ...]
 
-Asks every evaluation question (data/eval/questions.jsonl) in extractive mode, twice:
-with the configured relevance gate ("gate") and with the earlier plain-coverage gate only
-("plain": assistant.min_weighted_coverage=0), and reports per setting
+Asks questions in extractive mode (the app's default) and reports:
 
-* out-of-scope declined: `out-of-scope` questions (no gold page) answered with the
-  "sources do not cover this / outside scope" text;
-* in-scope answered: every other question answered from the sources;
-* gold page rate: answered in-scope questions citing one of their gold pages.
+* ``styles``: the user-wording set (``data/eval/styles.jsonl``), per half (``tune`` / ``test``)
+  and per style: gold page among the retrieved sources (``gold_retrieved@4``), gold page cited,
+  must-mention present (every ``must_mention`` span of the question in the answer text, and the
+  share of spans present), in-scope declined (answered "the sources do not say" or "outside
+  scope") and out-of-scope declined. Thresholds, weights and lexicon entries are chosen on
+  ``tune`` only; ``test`` is reported, never looked at while tuning.
+* ``emergencies``: the emergency-wording set (``data/eval/emergencies.jsonl``) per half:
+  emergencies whose answer starts with the 119 guidance, emergencies declared out of scope
+  (must be 0), and false alarms among the look-alike non-emergencies.
+* ``own``: the project's own set (``data/eval/questions.jsonl``): in-scope answered, gold page
+  cited, out-of-scope declined (kept from regressing).
+* ``timing``: seconds per extractive answer after the index is loaded (median, p95).
 
-It also sweeps min_weighted_coverage over the recorded signals (``answer.relevance``) to
-show the trade-off. Needs an index in the workspace (`tenkan crawl && tenkan index`).
-Prints and saves bench/results/answer_scope.json.
+Needs an index in the workspace (`tenkan crawl && tenkan index`). Prints and saves
+bench/results/answer_scope.json (``--out`` elsewhere, e.g. while tuning on one half).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
+import re
+import statistics
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant import Assistant
+from index import open_index
+from index.evalset import load_emergencies, load_questions, load_styles, url_path
+from tenkan.config import load_config
+from tenkan.jatext import normalize
+from tenkan.manifest import atomic_write_json
+from tenkan.paths import REPO_ROOT, Workspace
 
 DECLINED = ("no_sources", "out_of_scope")
+GUIDANCE_HEAD = "【緊急】"
 
 
-def run(cfg, ws, retriever, questions):
-    from assistant import Assistant
-    from index.evalset import url_path
+def _squash(text: str) -> str:
+    return re.sub(r"\s+|\[\d+\]", "", normalize(text))
 
-    asst = Assistant(cfg, ws, retriever=retriever)
+
+def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> list[dict]:
     rows = []
     for q in questions:
-        ans = asst.ask(q["question"], mode="extractive")
-        gold = {url_path(u) for u in q["urls"]}
+        t = time.perf_counter()
+        ans = asst.ask(q[key], mode="extractive")
+        seconds = time.perf_counter() - t
+        # what retrieval found, also when the answer declined (a declined answer gives no sources)
+        aq = asst.analyse(q[key])
+        retrieved = asst.retriever.search(aq.retrieval, k=asst.acfg.max_sources,
+                                          method=asst.acfg.retrieval_method, terms=aq.terms)
+        gold = set(q.get("gold_pages") or [url_path(u) for u in q.get("urls", [])])
+        answer = _squash(ans.answer)
+        spans = q.get("must_mention") or []
+        present = [s for s in spans if _squash(s) in answer]
         rows.append({
-            "id": q["id"], "type": q["type"], "question": q["question"], "grounding": ans.grounding,
-            "declined": ans.grounding in DECLINED, "emergency": bool(ans.safety.get("emergency")),
-            "scope": ans.safety.get("scope"),
+            "id": q["id"], "style": q.get("style") or q.get("type"), "split": q.get("split", ""),
+            "in_scope": bool(gold), "gold": sorted(gold), "grounding": ans.grounding,
+            "declined": ans.grounding in DECLINED,
+            "emergency": bool(ans.safety.get("emergency")), "emergency_kinds": ans.safety.get("emergency_kinds"),
+            "guidance_first": ans.answer.startswith(GUIDANCE_HEAD),
+            "gold_retrieved": bool(gold & {url_path(h.url) for h in retrieved}),
             "gold_cited": bool(gold & {url_path(c.url) for c in ans.citations}),
-            "relevance": ans.relevance,
+            "must_mention": len(present) / len(spans) if spans else None,
+            "must_mention_all": len(present) == len(spans) if spans else None,
+            "relevance": ans.relevance, "query": ans.query, "seconds": round(seconds, 4),
         })
     return rows
 
 
-def summarise(rows) -> dict:
-    oos = [r for r in rows if r["type"] == "out-of-scope"]
-    ins = [r for r in rows if r["type"] != "out-of-scope"]
-    answered = [r for r in ins if not r["declined"]]
+def _rate(rows: list[dict], key: str) -> float | None:
+    vals = [r[key] for r in rows if r[key] is not None]
+    return round(sum(vals) / len(vals), 3) if vals else None
+
+
+def summarise(rows: list[dict]) -> dict:
+    ins = [r for r in rows if r["in_scope"]]
+    oos = [r for r in rows if not r["in_scope"]]
     return {
-        "out_of_scope_declined": sum(r["declined"] for r in oos), "out_of_scope": len(oos),
-        "in_scope_answered": len(answered), "in_scope": len(ins),
-        "gold_page_rate_answered": round(sum(r["gold_cited"] for r in answered) / max(1, len(answered)), 3),
-        "gold_page_rate_all_in_scope": round(sum(r["gold_cited"] for r in answered) / max(1, len(ins)), 3),
-        "out_of_scope_still_answered": [r["question"] for r in oos if not r["declined"]],
-        "in_scope_declined": [r["question"] for r in ins if r["declined"]],
+        "in_scope": len(ins), "out_of_scope": len(oos),
+        "gold_retrieved@4": _rate(ins, "gold_retrieved"),
+        "gold_cited": _rate(ins, "gold_cited"),
+        "must_mention_present": _rate(ins, "must_mention_all"),
+        "must_mention_spans": _rate(ins, "must_mention"),
+        "in_scope_declined": _rate(ins, "declined"),
+        "out_of_scope_declined": _rate(oos, "declined"),
     }
 
 
-def sweep(rows, plain_rows, min_coverage: float) -> list[dict]:
-    """Decisions re-derived from the recorded signals for other min_weighted_coverage values
-    (the scope classifier's "out" and the emergency exemption as in the pipeline); whether an
-    answered question cites its gold page comes from the plain run, which answered more."""
-    gold = {r["id"]: r["gold_cited"] for r in plain_rows}
-    out = []
-    for th in (0.0, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
-        def declined(r):
-            if r["emergency"]:
-                return False
-            if r["grounding"] == "out_of_scope" and not r["relevance"]:
-                return True  # declined by the scope classifier before retrieval
-            rel = r["relevance"] or {}
-            return rel.get("coverage", 1) < min_coverage or rel.get("weighted_coverage", 1) < th
-        oos = [r for r in rows if r["type"] == "out-of-scope"]
-        ins = [r for r in rows if r["type"] != "out-of-scope"]
-        ans = [r for r in ins if not declined(r)]
-        out.append({"min_weighted_coverage": th, "out_of_scope_declined": sum(map(declined, oos)),
-                    "in_scope_answered": len(ans),
-                    "gold_page_rate_answered": round(sum(gold[r["id"]] for r in ans) / max(1, len(ans)), 3),
-                    "gold_cited_by_declined_in_scope": sum(gold[r["id"]] for r in ins if declined(r))})
-    return out
+def by_style(rows: list[dict]) -> dict:
+    styles = sorted({r["style"] for r in rows})
+    return {s: summarise([r for r in rows if r["style"] == s]) for s in styles}
+
+
+def emergency_summary(rows: list[dict], truth: dict[str, dict]) -> dict:
+    em = [r for r in rows if truth[r["id"]]["emergency"]]
+    calm = [r for r in rows if not truth[r["id"]]["emergency"]]
+    missed = [truth[r["id"]]["id"] for r in em if not r["guidance_first"]]
+    kind_hits = sum(bool(set(truth[r["id"]]["kinds"]) & set(r["emergency_kinds"] or [])) for r in em)
+    return {
+        "emergencies": len(em), "guidance_first": sum(r["guidance_first"] for r in em),
+        "out_of_scope": sum(r["grounding"] == "out_of_scope" for r in em),
+        "kind_named": kind_hits, "missed_ids": missed,
+        "non_emergencies": len(calm), "false_alarms": sum(r["emergency"] for r in calm),
+        "by_style": {s: {"emergencies": sum(truth[r["id"]]["style"] == s for r in em),
+                         "guidance_first": sum(r["guidance_first"] for r in em if truth[r["id"]]["style"] == s)}
+                     for s in sorted({truth[r["id"]]["style"] for r in em})},
+    }
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", default=None, help="workspace (default: $TENKAN_HOME or ./var)")
     ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="config override")
-    ap.add_argument("--out", default=str(ROOT / "bench/results/answer_scope.json"))
+    ap.add_argument("--split", choices=("tune", "test", "both"), default="both",
+                    help="which half of the style and emergency sets to ask (tune while choosing settings)")
+    ap.add_argument("--skip-own", action="store_true", help="do not ask the project's own question set")
+    ap.add_argument("--out", default=str(REPO_ROOT / "bench/results/answer_scope.json"))
+    ap.add_argument("--rows", action="store_true", help="print each question's outcome (tune rows only)")
     args = ap.parse_args()
-
-    from index import open_index
-    from index.evalset import load_questions
-    from tenkan.config import load_config
-    from tenkan.manifest import atomic_write_json
-    from tenkan.paths import Workspace
 
     ws = Workspace.from_home(args.home)
     cfg = load_config(overrides=args.set)
-    plain_cfg = load_config(overrides=args.set + ["assistant.min_weighted_coverage=0"])
     retriever = open_index(ws, cfg)
-    questions = load_questions()
-    t = time.perf_counter()
-    gate_rows = run(cfg, ws, retriever, questions)
-    seconds = time.perf_counter() - t
-    plain_rows = run(plain_cfg, ws, retriever, questions)
-    result = {
-        "questions": len(questions), "index": retriever.manifest.get("embedder"),
-        "chunks": retriever.manifest.get("chunks"), "mode": "extractive",
-        "settings": {"min_coverage": cfg.assistant.min_coverage,
-                     "min_weighted_coverage": cfg.assistant.min_weighted_coverage,
-                     "retrieval_method": cfg.assistant.retrieval_method, "max_sources": cfg.assistant.max_sources},
-        "plain": summarise(plain_rows),
-        "gate": summarise(gate_rows),
-        "sweep": sweep(gate_rows, plain_rows, cfg.assistant.min_coverage),
-        "seconds_per_question": round(seconds / max(1, len(questions)), 3),
-        "per_question": gate_rows,
-    }
-    for name in ("plain", "gate"):
-        s = result[name]
-        print(f"{name:5}: out-of-scope declined {s['out_of_scope_declined']}/{s['out_of_scope']}, "
-              f"in-scope answered {s['in_scope_answered']}/{s['in_scope']}, "
-              f"gold page cited {s['gold_page_rate_answered']:.1%} of answered "
-              f"({s['gold_page_rate_all_in_scope']:.1%} of all in-scope)")
-    for s in result["sweep"]:
-        print(f"  min_weighted_coverage={s['min_weighted_coverage']:.2f}: declined {s['out_of_scope_declined']}/10 "
-              f"answered {s['in_scope_answered']}/{result['gate']['in_scope']} gold {s['gold_page_rate_answered']:.1%} "
-              f"(declined in-scope that cited gold: {s['gold_cited_by_declined_in_scope']})")
-    print("still answered (out-of-scope):", result["gate"]["out_of_scope_still_answered"])
+    asst = Assistant(cfg, ws, retriever=retriever)
+    asst.ask("てんかんとは？", mode="extractive")  # warm-up: vocabulary, IDF, tokenizer
+    splits = ("tune", "test") if args.split == "both" else (args.split,)
+    result: dict = {"index": retriever.manifest.get("embedder"), "chunks": retriever.manifest.get("chunks"),
+                    "mode": "extractive", "settings": {k: getattr(cfg.assistant, k) for k in (
+                        "retrieval_method", "max_sources", "min_coverage", "min_weighted_coverage",
+                        "story_weight", "expansion_weight")},
+                    "styles": {}, "emergencies": {}}
+    seconds: list[float] = []
+    per_question: list[dict] = []
+    for split in splits:
+        rows = ask_all(asst, load_styles(split=split))
+        seconds += [r["seconds"] for r in rows]
+        result["styles"][split] = {"all": summarise(rows), "by_style": by_style(rows)}
+        messages = load_emergencies(split=split)
+        truth = {m["id"]: m for m in messages}
+        erows = ask_all(asst, messages, key="text")
+        result["emergencies"][split] = emergency_summary(erows, truth)
+        if split == "tune":
+            per_question += rows + erows
+            if args.rows:
+                qs = {q["id"]: q for q in load_styles(split="tune")}
+                for r in rows:
+                    if r["in_scope"] and r["gold_cited"] and r["must_mention_all"] or (
+                            not r["in_scope"] and r["declined"]):
+                        continue
+                    print(r["id"], r["style"], "declined" if r["declined"] else "answered",
+                          "retrieved" if r["gold_retrieved"] else "not-retrieved", "cited" if r["gold_cited"] else
+                          "MISS", r["must_mention"], r["relevance"].get("reason", ""), "|", qs[r["id"]]["question"],
+                          "| gold", r["gold"], qs[r["id"]]["must_mention"], "|", r["query"])
+                for r in erows:
+                    m = truth[r["id"]]
+                    if m["emergency"] != r["guidance_first"] or r["grounding"] == "out_of_scope" and m["emergency"]:
+                        print(r["id"], "EMERGENCY" if m["emergency"] else "calm", m["kinds"], "got",
+                              r["emergency_kinds"], r["grounding"], "|", m["text"])
+    if not args.skip_own:
+        own = ask_all(asst, load_questions())
+        seconds += [r["seconds"] for r in own]
+        s = summarise(own)
+        result["own"] = {**s, "in_scope_answered": sum(not r["declined"] for r in own if r["in_scope"]),
+                         "out_of_scope_declined_n": sum(r["declined"] for r in own if not r["in_scope"])}
+    result["timing"] = {"answers": len(seconds), "median_s": round(statistics.median(seconds), 4),
+                        "p95_s": round(sorted(seconds)[int(0.95 * (len(seconds) - 1))], 4)}
+    result["per_question_tune"] = per_question
+
+    for split, s in result["styles"].items():
+        a = s["all"]
+        print(f"styles/{split}: gold retrieved@4 {a['gold_retrieved@4']}, gold cited {a['gold_cited']}, "
+              f"must-mention {a['must_mention_present']} (spans {a['must_mention_spans']}), "
+              f"in-scope declined {a['in_scope_declined']}, out-of-scope declined {a['out_of_scope_declined']}")
+        for style, b in s["by_style"].items():
+            print(f"   {style:15} n={b['in_scope'] or b['out_of_scope']:3} retrieved {b['gold_retrieved@4']} "
+                  f"cited {b['gold_cited']} must {b['must_mention_present']} declined "
+                  f"{b['in_scope_declined'] if b['in_scope'] else b['out_of_scope_declined']}")
+    for split, e in result["emergencies"].items():
+        print(f"emergencies/{split}: 119 first {e['guidance_first']}/{e['emergencies']}, out of scope "
+              f"{e['out_of_scope']}, false alarms {e['false_alarms']}/{e['non_emergencies']}")
+    if "own" in result:
+        o = result["own"]
+        print(f"own set: answered {o['in_scope_answered']}/{o['in_scope']}, gold cited {o['gold_cited']}, "
+              f"out-of-scope declined {o['out_of_scope_declined_n']}/{o['out_of_scope']}")
+    print(f"timing: median {result['timing']['median_s']} s, p95 {result['timing']['p95_s']} s")
     atomic_write_json(Path(args.out), result)
     print(f"saved {args.out}")
     return 0

@@ -85,7 +85,7 @@ def quality(home: str, n: int, tokens: int) -> dict:
     from generator.dataset import read_split
     from generator.prompter import Prompter
     from tenkan.config import load_config
-    from tenkan.paths import Workspace
+    from tenkan.paths import Workspace, portable_path
 
     cfg = load_config()
     ws = Workspace.from_home(home)
@@ -108,7 +108,7 @@ def quality(home: str, n: int, tokens: int) -> dict:
     for shape in rows:
         res[shape]["n"] = len(rows[shape])
         res[shape]["delta_tuned_vs_base"] = round(res[shape]["tuned"] - res[shape]["base"], 4)
-    res.update({"metric": "char-level ROUGE-L F1 vs test-split references", "adapter": str(adapter),
+    res.update({"metric": "char-level ROUGE-L F1 vs test-split references", "adapter": portable_path(adapter, ws.root) if adapter else None,
                 "dataset": cfg.generator.dataset, "max_new_tokens": tokens})
     return res
 

@@ -8,7 +8,16 @@ from tenkan.config import option
 
 #: answer modes the assistant offers (kept in step with assistant.config.MODES)
 EVAL_MODES = ("rag-ft", "ft", "rag-base", "base", "extractive")
-EXAM_FORMATS = ("plain", "cot")
+EXAM_FORMATS = ("plain", "cot")  # the bundled ones; any eval/exam_templates/<name>.json is a format
+EXAM_SCORINGS = ("auto", "loglik", "generate")
+EXAM_LOGLIK_TARGETS = ("letter", "text")
+
+
+def exam_formats() -> list[str]:
+    """The prompt formats in ``eval/exam_templates/``."""
+    from importlib import resources
+
+    return sorted(p.name[:-5] for p in resources.files("eval.exam_templates").iterdir() if p.name.endswith(".json"))
 RETRIEVAL_METHODS = ("hybrid", "bm25", "dense")
 
 
@@ -30,10 +39,16 @@ class EvalConfig:
                             "'hf:<id or dir>', or '' (none: those metrics are reported as not computed)")
     judge_model: str = option("", "model name sent to an OpenAI-compatible judge")
     judge_api_key_env: str = option("OPENAI_API_KEY", "environment variable holding the judge's API key")
-    exam_formats: list[str] = option(["plain", "cot"], "exam prompt formats: 'plain' (letters only), 'cot' (reason, then answer)")
+    exam_formats: list[str] = option(["plain", "cot"], "exam prompt formats (eval/exam_templates/<name>.json): 'plain' "
+                                                       "(letters only), 'cot' (reason, then answer; generation scoring only)")
     exam_modes: list[str] = option(["rag-ft", "ft"], "exam generators: ft/base, rag-* adds retrieved context, "
                                                      "'extractive' picks choices by overlap with retrieved text")
-    exam_max_new_tokens: int = option(96, "generation limit for exam answers (cot gets 3x)")
+    exam_scoring: str = option("auto", "how exam answers are scored: 'loglik' (the choice with the highest "
+                                       "log-likelihood, local models), 'generate' (letters parsed from a generated "
+                                       "response), 'auto' (loglik for local models, generate for endpoints)")
+    exam_loglik_target: str = option("letter", "what log-likelihood scoring compares: 'letter' (each choice's letter) "
+                                               "or 'text' (each choice's text, per character)")
+    exam_max_new_tokens: int = option(96, "generation limit for exam answers (times the format's max_new_tokens_factor)")
 
     def __post_init__(self) -> None:
         if self.bootstrap < 0:
@@ -43,9 +58,14 @@ class EvalConfig:
         for m in list(self.modes) + list(self.exam_modes):
             if m not in EVAL_MODES:
                 raise ValueError(f"unknown mode {m!r}; valid: {', '.join(EVAL_MODES)}")
+        formats = exam_formats()
         for f in self.exam_formats:
-            if f not in EXAM_FORMATS:
-                raise ValueError(f"unknown exam format {f!r}; valid: {', '.join(EXAM_FORMATS)}")
+            if f not in formats:
+                raise ValueError(f"unknown exam format {f!r}; valid: {', '.join(formats)} (eval/exam_templates/)")
+        if self.exam_scoring not in EXAM_SCORINGS:
+            raise ValueError(f"exam_scoring must be one of {', '.join(EXAM_SCORINGS)}")
+        if self.exam_loglik_target not in EXAM_LOGLIK_TARGETS:
+            raise ValueError(f"exam_loglik_target must be one of {', '.join(EXAM_LOGLIK_TARGETS)}")
         for r in self.retrieval_methods:
             if r not in RETRIEVAL_METHODS:
                 raise ValueError(f"unknown retrieval method {r!r}; valid: {', '.join(RETRIEVAL_METHODS)}")

@@ -1,5 +1,18 @@
 """``tenkan eval --exam FILE``: answer an IgakuQA-format exam with several
-generators and prompt formats in one run and score each variant."""
+generators and prompt formats in one run and score each variant; or, with
+``--responses FILE``, score published predictions (IgakuQA's ``baseline_results``)
+with the same metrics, which checks this scorer against numbers computed elsewhere.
+
+Scoring (``--scoring``, ``eval.exam_scoring``):
+
+* ``loglik`` -- the choice with the highest log-likelihood after the prompt
+  (:func:`eval.exam.loglik_choice`); the default for local models, which at 270M
+  parameters rarely write a choice letter at all;
+* ``generate`` -- the model writes a response, letters are parsed from it; the
+  default for endpoints (an OpenAI-compatible server gives no prompt log-probabilities
+  here);
+* ``auto`` -- ``loglik`` when every generator used is local, else ``generate``.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +21,25 @@ import json
 import logging
 import sys
 import time
-from typing import Any, Callable, Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
-from tenkan.errors import TenkanError
+from tenkan.errors import ConfigError, TenkanError
 from tenkan.manifest import atomic_write_json, sha256_file, write_manifest
-from tenkan.paths import Workspace
+from tenkan.paths import Workspace, portable_path
 
-from eval.exam import ExamQuestion, build_instruction, extractive_choice, load_exam, score_response
+from eval.config import EXAM_SCORINGS
+from eval.exam import (ExamFormat, ExamQuestion, extractive_choice, load_exam, load_responses, loglik_choice,
+                       score_loglik, score_prediction, score_response)
 from eval.runner import RunResult, new_run_id
 from eval.stats import mean, paired_bootstrap
 
-__all__ = ["exam_variants", "run_exam"]
+__all__ = ["exam_variants", "run_exam", "score_responses", "resolve_scoring", "SCORINGS"]
 
 log = logging.getLogger(__name__)
+
+SCORINGS = EXAM_SCORINGS
+_METRICS = ("accuracy", "exact_match", "gestalt")
 
 
 def exam_variants(modes: Sequence[str], formats: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -39,11 +58,27 @@ def _context(retriever, q: ExamQuestion, k: int) -> tuple[str, list[str]]:
     return "\n".join(f"[{i}] {h.text}" for i, h in enumerate(hits, start=1)), [h.chunk_id for h in hits]
 
 
+def resolve_scoring(scoring: str, cfg, generators: dict[str, Any] | None = None) -> str:
+    """``auto`` → ``loglik`` for local models, ``generate`` for endpoints (or for given
+    generator objects that cannot score a continuation)."""
+    if scoring not in SCORINGS:
+        raise ConfigError(f"unknown exam scoring {scoring!r}; valid: {', '.join(SCORINGS)}")
+    if scoring != "auto":
+        return scoring
+    if generators:
+        return "loglik" if all(callable(getattr(g, "loglik", None)) for g in generators.values()) else "generate"
+    from generator.sources import parse_source
+
+    return "generate" if parse_source(cfg.generator.base_model).is_remote else "loglik"
+
+
 def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, formats: Sequence[str] | None = None,
              limit: int | None = None, generators: dict[str, Any] | None = None, retriever=None,
-             progress: bool = True, run_id: str | None = None, adapter: str | None = None) -> RunResult:
+             progress: bool = True, run_id: str | None = None, adapter: str | None = None,
+             scoring: str | None = None) -> RunResult:
     """Score every variant on the exam. ``generators`` maps "ft"/"base" to objects with
-    ``generate(prompt, max_new_tokens)`` (default: loaded from the generator stage)."""
+    ``generate(prompt, max_new_tokens)`` -- and ``loglik(prompt, continuations)`` for
+    log-likelihood scoring (default: loaded from the generator stage)."""
     from generator.prompter import Prompter
 
     questions = load_exam(path)
@@ -52,7 +87,20 @@ def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, fo
         questions = questions[:limit]
     usable = [q for q in questions if q.text_only]
     skipped = len(questions) - len(usable)
-    variants = exam_variants(modes or cfg.eval.exam_modes, formats or cfg.eval.exam_formats)
+    scoring = resolve_scoring(scoring or cfg.eval.exam_scoring, cfg, generators)
+    target = cfg.eval.exam_loglik_target
+    formats = list(formats or cfg.eval.exam_formats)
+    not_scored: dict[str, str] = {}
+    if scoring == "loglik":
+        keep = [f for f in formats if ExamFormat.load(f).loglik]
+        for f in formats:
+            if f not in keep:
+                not_scored[f] = "asks for reasoning before the answer; scored only with --scoring generate"
+        if not keep:
+            raise ConfigError(f"no exam format among {', '.join(formats)} can be scored by log-likelihood",
+                              hint="--formats plain, or --scoring generate")
+        formats = keep
+    variants = exam_variants(modes or cfg.eval.exam_modes, formats)
     generators = dict(generators or {})
     prompter = Prompter(cfg.assistant.template)
     unavailable: dict[str, str] = {}
@@ -66,7 +114,11 @@ def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, fo
             if kind == "ft" and ad is None:
                 raise TenkanError("no adapter for the fine-tuned model", hint="tenkan train")
             generators[kind] = load_generator(cfg, ws, ad if kind == "ft" else None)
-        return generators[kind]
+        g = generators[kind]
+        if scoring == "loglik" and not callable(getattr(g, "loglik", None)):
+            raise ConfigError(f"{getattr(g, 'name', kind)} cannot score continuations (an endpoint)",
+                              hint="--scoring generate")
+        return g
 
     need_ret = any(m.startswith("rag") or m == "extractive" for _, m, _ in variants)
     if need_ret and retriever is None:
@@ -82,12 +134,19 @@ def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, fo
     bar = tqdm(total=len(usable) * len(variants), desc="exam", unit="answer", file=sys.stderr,
                disable=not progress, dynamic_ncols=True)
     records: list[dict] = []
+    unscorable = 0
     ctx_cache: dict[str, tuple[str, list[str]]] = {}
     with open(run_dir / "per_question.jsonl", "w", encoding="utf-8") as fh:
         for name, mode, fmt in variants:
+            exam_fmt = ExamFormat.load(fmt)
+            how = "overlap" if mode == "extractive" else scoring
             for q in usable:
                 bar.set_postfix_str(f"{name} {q.problem_id}")
                 if name in unavailable:
+                    bar.update(1)
+                    continue
+                if how == "loglik" and not q.choices:
+                    unscorable += 1  # a calculation item has no choices to rank
                     bar.update(1)
                     continue
                 ctx, ids = ("", [])
@@ -99,36 +158,115 @@ def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, fo
                 try:
                     if mode == "extractive":
                         response = extractive_choice(q, ctx)
+                        sc = score_response(q, response)
+                    elif how == "loglik":
+                        g = gen_for(mode)
+                        prompt = prompter.build(exam_fmt.instruction(q), ctx or None)
+                        chosen = loglik_choice(q, prompt, g.loglik, target=target, answer_prefix=exam_fmt.answer_prefix)
+                        sc = score_loglik(q, chosen)
+                        response = ",".join(chosen["predicted"])
                     else:
                         g = gen_for(mode)
-                        prompt = prompter.build(build_instruction(q, fmt), ctx or None)
-                        mx = cfg.eval.exam_max_new_tokens * (3 if fmt == "cot" else 1)
+                        prompt = prompter.build(exam_fmt.instruction(q), ctx or None)
+                        mx = cfg.eval.exam_max_new_tokens * exam_fmt.max_new_tokens_factor
                         response = g.generate(prompt, max_new_tokens=mx)
+                        sc = score_response(q, response)
                 except TenkanError as exc:
                     unavailable[name] = str(exc).split("\n")[0]
                     log.warning("exam variant %s unavailable: %s", name, unavailable[name])
                     bar.update(1)
                     continue
-                sc = score_response(q, response)
-                rec = {"variant": name, "mode": mode, "format": fmt, "problem_id": q.problem_id,
+                rec = {"variant": name, "mode": mode, "format": fmt, "scoring": how, "problem_id": q.problem_id,
                        "answer": q.answer, "response": response, "retrieved_ids": ids,
                        "latency_s": round(time.perf_counter() - t0, 4), **sc}
                 records.append(rec)
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 bar.update(1)
     bar.close()
+    exam_info = {"n": len(questions), "scored": len(usable), "skipped": skipped,
+                 "multi_answer": sum(1 for q in usable if len(q.gold) > 1)}
+    extra = {"scoring": scoring, "unavailable_modes": unavailable,
+             "variants": [{"name": n, "mode": m, "format": f,
+                           "scoring": "overlap" if m == "extractive" else scoring} for n, m, f in variants]}
+    if scoring == "loglik":
+        extra["loglik_target"] = target
+        extra["unscorable"] = unscorable
+    if not_scored:
+        extra["formats_not_scored"] = not_scored
+    return _finish(cfg, ws, run_dir, run_id, path, exam_info, [n for n, _, _ in variants], records, skipped, extra,
+                   producer="tenkan eval --exam",
+                   manifest_extra={"generators": {k: getattr(g, "name", str(g)) for k, g in generators.items()},
+                                   "index": getattr(retriever, "manifest", None) if retriever is not None else None})
 
+
+def score_responses(cfg, ws: Workspace, path, responses: Sequence[str | Path], *, limit: int | None = None,
+                    run_id: str | None = None) -> RunResult:
+    """Score prediction files (IgakuQA ``baseline_results``: ``problem_id``, ``prediction``)
+    against the exam's answers: one variant per file, named after it.
+
+    Every exam question is scored, figure questions (``text_only: false``) included --
+    the predictor answered them, and IgakuQA's accuracy counts them; a question the file
+    has no line for counts as wrong and is reported as ``missing``."""
+    questions = load_exam(path)
+    limit = cfg.eval.limit if limit is None else limit
+    if limit:
+        questions = questions[:limit]
+    names: list[str] = []
+    files: dict[str, Path] = {}
+    for r in responses:
+        p = Path(r)
+        name, i = p.stem, 2
+        while name in files:
+            name, i = f"{p.stem}-{i}", i + 1
+        files[name] = p
+        names.append(name)
+    preds = {n: load_responses(p) for n, p in files.items()}
+    ids = {q.problem_id for q in questions}
+    for name, known in preds.items():
+        if not ids & set(known):
+            raise TenkanError(f"{files[name]} has no prediction for any question of {path}",
+                              hint="are the exam file and the predictions from the same exam?")
+    records: list[dict] = []
+    missing: dict[str, int] = {}
+    for name in names:
+        for q in questions:
+            pred = preds[name].get(q.problem_id)
+            missing[name] = missing.get(name, 0) + (pred is None)
+            records.append({"variant": name, "mode": "responses", "format": "-", "scoring": "prediction",
+                            "problem_id": q.problem_id, "answer": q.answer, "response": pred,
+                            "text_only": q.text_only, **score_prediction(q, pred)})
+    run_id = run_id or new_run_id("exam")
+    run_dir = ws.runs_dir(create=True) / run_id  # made only once the input is known to be good
+    run_dir.mkdir(parents=True, exist_ok=False)
+    with open(run_dir / "per_question.jsonl", "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    exam_info = {"n": len(questions), "scored": len(questions), "skipped": 0,
+                 "figures": sum(1 for q in questions if not q.text_only),
+                 "multi_answer": sum(1 for q in questions if len(q.gold) > 1)}
+    extra = {"scoring": "prediction", "unavailable_modes": {},
+             "responses": {n: {"path": portable_path(p, ws.root), "sha256": sha256_file(p), "missing": missing[n]}
+                           for n, p in files.items()},
+             "variants": [{"name": n, "mode": "responses", "format": "-", "scoring": "prediction"} for n in names]}
+    return _finish(cfg, ws, run_dir, run_id, path, exam_info, names, records, 0, extra,
+                   producer="tenkan eval --exam --responses", inputs={n: p for n, p in files.items()},
+                   summary_extra={n: {"missing": missing[n]} for n in names})
+
+
+def _finish(cfg, ws: Workspace, run_dir: Path, run_id: str, path, exam_info: dict, names: list[str],
+            records: list[dict], skipped: int, extra: dict, *, producer: str, inputs: dict | None = None,
+            manifest_extra: dict | None = None, summary_extra: dict | None = None) -> RunResult:
+    """Per-variant means, paired differences in accuracy, metrics.json, report, manifest."""
     summary: dict[str, dict] = {}
-    for name, _, _ in variants:
+    for name in names:
         rs = [r for r in records if r["variant"] == name]
         if not rs:
             continue
-        summary[name] = {m: mean([r[m] for r in rs]) for m in ("accuracy", "exact_match", "gestalt")}
-        summary[name].update({"n": len(rs), "skipped": skipped})
+        summary[name] = {m: mean([r[m] for r in rs]) for m in _METRICS}
+        summary[name].update({"n": len(rs), "skipped": skipped, **(summary_extra or {}).get(name, {})})
     diffs = []
-    names = list(summary)
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
+    present = list(summary)
+    for i, a in enumerate(present):
+        for b in present[i + 1:]:
             sa = {r["problem_id"]: r["accuracy"] for r in records if r["variant"] == a}
             sb = {r["problem_id"]: r["accuracy"] for r in records if r["variant"] == b}
             d = paired_bootstrap(sa, sb, metric="accuracy", a=a, b=b, n_boot=cfg.eval.bootstrap, seed=cfg.eval.seed)
@@ -137,17 +275,14 @@ def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, fo
     metrics = {
         "run_id": run_id, "kind": "exam",
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "exam": {"path": str(path), "sha256": sha256_file(path), "n": len(questions), "scored": len(usable),
-                 "skipped": skipped, "multi_answer": sum(1 for q in usable if len(q.gold) > 1)},
-        "modes": summary, "differences": diffs, "unavailable_modes": unavailable,
-        "variants": [{"name": n, "mode": m, "format": f} for n, m, f in variants],
+        "exam": {"path": portable_path(path, ws.root), "sha256": sha256_file(path), **exam_info},
+        "modes": summary, "differences": diffs, **extra,
     }
     atomic_write_json(run_dir / "metrics.json", metrics)
     from eval.report import write_exam_report
 
     write_exam_report(run_dir, metrics, records)
-    write_manifest(run_dir, "tenkan eval --exam", inputs={"exam": str(path)}, settings=cfg,
-                   extra={"run_id": run_id, "variants": metrics["variants"],
-                          "generators": {k: getattr(g, "name", str(g)) for k, g in generators.items()},
-                          "index": getattr(retriever, "manifest", None) if retriever is not None else None})
+    write_manifest(run_dir, producer, inputs={"exam": str(path), **(inputs or {})}, settings=cfg,
+                   extra={"run_id": run_id, "variants": metrics["variants"], **(manifest_extra or {})},
+                   workspace=ws.root)
     return RunResult(run_dir, metrics, records)

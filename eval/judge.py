@@ -23,16 +23,12 @@ Without a judge nothing here runs, and the report says "not computed".
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from tenkan.errors import ModelUnavailableError
 
 __all__ = ["JUDGE_METRICS", "Judge", "OpenAIJudge", "TransformersJudge", "load_judge", "JudgeScorer", "parse_verdict"]
 
@@ -78,33 +74,29 @@ class Judge:
 
 @dataclass
 class OpenAIJudge(Judge):
+    """A judge behind an OpenAI-compatible chat endpoint, through the project's one
+    endpoint client (retries on 429/5xx/connection errors, errors as
+    :class:`tenkan.errors.ModelUnavailableError`)."""
+
     base_url: str
     model: str = ""
     api_key: str = ""
     timeout_s: float = 60.0
+    retries: int = 3
+
+    def __post_init__(self) -> None:
+        from generator.openai_client import OpenAIClient
+
+        self._client = OpenAIClient(self.base_url, api_key=self.api_key or None, timeout=self.timeout_s,
+                                    max_retries=self.retries)
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"openai:{self.base_url}#{self.model}"
 
     def complete(self, prompt: str, max_tokens: int = 64) -> str:
-        url = self.base_url.rstrip("/")
-        url = url + ("/chat/completions" if url.endswith("/v1") else "/v1/chat/completions")
-        body = {"model": self.model or "default", "temperature": 0.0, "max_tokens": max_tokens,
-                "messages": [{"role": "user", "content": prompt}]}
-        req = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
-                data = json.loads(resp.read().decode("utf-8"))
-        except (urllib.error.URLError, OSError, json.JSONDecodeError) as exc:
-            raise ModelUnavailableError(f"judge endpoint {url} failed: {exc}",
-                                        hint="check eval.judge / that the server is running") from exc
-        try:
-            return data["choices"][0]["message"]["content"] or ""
-        except (KeyError, IndexError, TypeError) as exc:
-            raise ModelUnavailableError(f"judge endpoint {url} returned no choices: {str(data)[:200]}") from exc
+        return self._client.complete(prompt, model=self.model or "default", api="chat", max_tokens=max_tokens,
+                                     temperature=0.0)
 
 
 class TransformersJudge(Judge):

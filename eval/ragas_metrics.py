@@ -1,10 +1,13 @@
 """ragas's non-LLM metrics, offline.
 
-Used from ragas 0.4.3 as they are (``RAGAS_DO_NOT_TRACK=true`` is set before import):
-
-* ``IDBasedContextRecall`` / ``IDBasedContextPrecision`` -- with *page keys*
+* ID-based context recall / precision -- ragas's ``IDBasedContextRecall`` /
+  ``IDBasedContextPrecision`` definitions, implemented here (two set ratios; ragas
+  0.4 exports those classes only under private names): with *page keys*
   (:func:`eval.retrieval.page_key` of the retrieved chunks' URLs) as ids, so
   "context recall/precision against the gold pages" needs no LLM;
+
+Used through ragas's public API (``RAGAS_DO_NOT_TRACK=true`` is set before import):
+
 * ``NonLLMStringSimilarity`` (normalised Levenshtein, rapidfuzz) on normalised text;
 * ``SemanticSimilarity`` with the index's own embedder wrapped as a ragas
   embedding (cosine of the answer and reference vectors).
@@ -20,7 +23,8 @@ import math
 import os
 from typing import Any, Callable, Sequence
 
-__all__ = ["context_scores", "string_similarity", "EmbedderAdapter", "semantic_similarity", "as_embed_fn"]
+__all__ = ["context_scores", "id_context_recall", "id_context_precision", "string_similarity", "EmbedderAdapter",
+           "semantic_similarity", "as_embed_fn"]
 
 os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
 
@@ -33,33 +37,37 @@ def _nan_to_none(x: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-@functools.lru_cache(maxsize=1)
-def _id_metrics():
-    from ragas.metrics._context_precision import IDBasedContextPrecision
-    from ragas.metrics._context_recall import IDBasedContextRecall
+def id_context_recall(retrieved_ids: Sequence[str], reference_ids: Sequence[str]) -> float | None:
+    """Share of the reference ids found among the retrieved ids (ragas ``IDBasedContextRecall``);
+    None without reference ids."""
+    ref = {str(i) for i in reference_ids}
+    if not ref:
+        return None
+    got = {str(i) for i in retrieved_ids}
+    return len(ref & got) / len(ref)
 
-    return IDBasedContextRecall(), IDBasedContextPrecision()
+
+def id_context_precision(retrieved_ids: Sequence[str], reference_ids: Sequence[str]) -> float | None:
+    """Share of the retrieved ids that are reference ids (ragas ``IDBasedContextPrecision``);
+    None when nothing was retrieved."""
+    got = {str(i) for i in retrieved_ids}
+    if not got:
+        return None
+    return len(got & {str(i) for i in reference_ids}) / len(got)
 
 
 def context_scores(retrieved_pages: Sequence[str], gold_pages: Sequence[str]) -> dict[str, float | None]:
-    """ragas ID-based context recall and precision over page keys.
+    """ID-based context recall and precision over page keys.
 
     None when there is no gold page (nothing to recall) or, for precision,
     nothing was retrieved (a mode without retrieval).
     """
-    from ragas.dataset_schema import SingleTurnSample
-
     gold = [g for g in gold_pages if g]
     got = [r for r in retrieved_pages if r]
     if not gold or not got:
         # no gold page: nothing to recall; nothing retrieved: recall 0, precision undefined
         return {"context_recall": 0.0 if gold else None, "context_precision": None}
-    recall_m, precision_m = _id_metrics()
-    sample = SingleTurnSample(retrieved_context_ids=list(got), reference_context_ids=list(gold))
-    return {
-        "context_recall": _nan_to_none(recall_m.single_turn_score(sample)),
-        "context_precision": _nan_to_none(precision_m.single_turn_score(sample)),
-    }
+    return {"context_recall": id_context_recall(got, gold), "context_precision": id_context_precision(got, gold)}
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,7 +100,7 @@ def as_embed_fn(embedder: Any) -> Callable[[list[str]], Any]:
 
 
 def _ragas_embedding_class():
-    from ragas.embeddings.base import BaseRagasEmbedding
+    from ragas.embeddings import BaseRagasEmbedding
 
     class _Adapter(BaseRagasEmbedding):
         def __init__(self, fn):

@@ -11,6 +11,8 @@ from typing import Any, Sequence
 
 from tenkan.manifest import atomic_write_text
 
+from eval.stats import MIN_PAIRS, TOO_FEW
+
 __all__ = ["write_report", "write_exam_report", "fmt"]
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ def _plot_diffs(run_dir: Path, metrics: dict, metric: str = "rougeL_word") -> st
     fig, ax = plt.subplots(figsize=(6, 0.5 * len(diffs) + 1.2))
     for i, d in enumerate(diffs):
         ax.errorbar(d["diff"], i, xerr=[[d["diff"] - d["low"]], [d["high"] - d["diff"]]], fmt="o", capsize=3,
-                    color="tab:red" if d["significant"] else "tab:blue")
+                    color={True: "tab:red", False: "tab:blue"}.get(d.get("significant"), "tab:gray"))
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(range(len(diffs)), [f"{d['a']} − {d['b']}" for d in diffs])
     ax.set_xlabel(f"Δ {metric} (paired bootstrap 95% CI)")
@@ -168,6 +170,19 @@ def _write(run_dir: Path, title: str, sections: list[tuple[str, str]], pngs: lis
     atomic_write_text(run_dir / "report.html", _html_page(title, sections, [(p, run_dir / p) for p in imgs]))
 
 
+_FEW_NOTE = (f"Each difference is over the n questions both sides answered; with fewer than {MIN_PAIRS} the "
+             f"verdict is \"{TOO_FEW}\" whatever the interval says.")
+
+
+def _verdict(d: dict) -> str:
+    """The verdict of a difference (older metrics.json files have only ``significant``)."""
+    if d.get("verdict"):
+        return d["verdict"]
+    if d.get("n", 0) < MIN_PAIRS or d.get("significant") is None:
+        return TOO_FEW
+    return "CI excludes 0" if d["significant"] else "no clear difference"
+
+
 def write_report(run_dir: Path, metrics: dict, records: list[dict]) -> None:
     run_dir = Path(run_dir)
     modes = list(metrics["modes"])
@@ -204,10 +219,11 @@ def write_report(run_dir: Path, metrics: dict, records: list[dict]) -> None:
         sections.append(("table", _md_table(["metric", "why"], sorted(nc.items()))))
     diffs = metrics.get("differences") or []
     if diffs:
-        sections.append(("h2", "Differences between modes (paired bootstrap, 95% CI)"))
-        rows = [[f"{d['a']} − {d['b']}", d["metric"], d["n"], d["diff"], d["low"], d["high"],
-                 "yes" if d["significant"] else "no"] for d in diffs]
-        sections.append(("table", _md_table(["pair", "metric", "n", "Δ mean", "low", "high", "CI excludes 0"], rows)))
+        sections.append(("h2", "Differences between modes (paired BCa bootstrap, 95% CI)"))
+        sections.append(("p", _FEW_NOTE))
+        rows = [[f"{d['a']} − {d['b']}", d["metric"], d["n"], d["diff"], d["low"], d["high"], _verdict(d)]
+                for d in diffs]
+        sections.append(("table", _md_table(["pair", "metric", "n", "Δ mean", "low", "high", "verdict"], rows)))
     ret = metrics.get("retrieval") or {}
     if any(ret.values()):
         sections.append(("h2", "Retrieval against gold pages"))
@@ -230,9 +246,23 @@ def write_report(run_dir: Path, metrics: dict, records: list[dict]) -> None:
 def write_exam_report(run_dir: Path, metrics: dict, records: list[dict]) -> None:
     run_dir = Path(run_dir)
     variants = list(metrics["modes"])
+    ex = metrics["exam"]
+    scoring = metrics.get("scoring", "generate")
+    how = {"loglik": f"log-likelihood of each choice's {metrics.get('loglik_target', 'letter')} after the prompt "
+                     "(the top k for questions asking for k answers)",
+           "generate": "letters parsed from a generated answer",
+           "prediction": "published predictions: comma-separated letters, anything else counts as no answer"}
     sections: list[tuple[str, str]] = [
-        ("p", f"Exam file: {metrics['exam']['path']} ({metrics['exam']['n']} questions, "
-              f"sha256 {metrics['exam']['sha256'][:12]}); {metrics['exam']['skipped']} skipped (text_only: false).")]
+        ("p", f"Exam file: {ex['path']} ({ex['n']} questions, sha256 {ex['sha256'][:12]}); "
+              + (f"{ex['skipped']} skipped (text_only: false)." if scoring != "prediction" else
+                 f"all scored, {ex.get('figures', 0)} of them figure questions (text_only: false).")),
+        ("p", f"Scoring: {how.get(scoring, scoring)}.")]
+    for name, r in (metrics.get("responses") or {}).items():
+        sections.append(("p", f"{name}: {r['path']} (sha256 {r['sha256'][:12]}), "
+                              f"{r['missing']} question(s) without a prediction (counted wrong)."))
+    if metrics.get("formats_not_scored"):
+        sections.append(("p", "Formats not scored: " + "; ".join(f"{f}: {why}" for f, why in
+                                                                  metrics["formats_not_scored"].items())))
     if metrics.get("unavailable_modes"):
         sections.append(("p", "Unavailable: " + "; ".join(f"{m}: {r}" for m, r in metrics["unavailable_modes"].items())))
     rows = [[v, metrics["modes"][v].get("accuracy"), metrics["modes"][v].get("exact_match"),
@@ -242,9 +272,11 @@ def write_exam_report(run_dir: Path, metrics: dict, records: list[dict]) -> None
     sections.append(("table", _md_table(["variant", "accuracy", "exact_match", "gestalt", "n", "skipped"], rows)))
     diffs = metrics.get("differences") or []
     if diffs:
-        sections.append(("h2", "Differences in accuracy (paired bootstrap, 95% CI)"))
-        sections.append(("table", _md_table(["pair", "n", "Δ", "low", "high"],
-                                            [[f"{d['a']} − {d['b']}", d["n"], d["diff"], d["low"], d["high"]] for d in diffs])))
+        sections.append(("h2", "Differences in accuracy (paired BCa bootstrap, 95% CI)"))
+        sections.append(("p", _FEW_NOTE))
+        sections.append(("table", _md_table(["pair", "n", "Δ", "low", "high", "verdict"],
+                                            [[f"{d['a']} − {d['b']}", d["n"], d["diff"], d["low"], d["high"], _verdict(d)]
+                                             for d in diffs])))
     png = None
     if variants:
         plt = _plt()

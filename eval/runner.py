@@ -373,7 +373,8 @@ def run_eval(cfg, ws: Workspace, sets: Sequence[EvalSet], *, modes: Sequence[str
                  "index": getattr(retriever, "manifest", None) if retriever is not None else None,
                  "judge": getattr(judge, "name", None)}
     man_extra.update(extra_manifest or {})
-    write_manifest(run_dir, "tenkan eval", inputs={s.name: s.path for s in sets}, settings=cfg, extra=man_extra)
+    write_manifest(run_dir, "tenkan eval", inputs={s.name: s.path for s in sets}, settings=cfg, extra=man_extra,
+                   workspace=ws.root)
     return RunResult(run_dir, metrics, records)
 
 

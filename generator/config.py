@@ -38,9 +38,15 @@ class GeneratorConfig:
         "model source: a Hugging Face id or local directory, 'gguf-pkg:<package>' for a GGUF "
         "shipped by an installed package, or 'openai:<base url>' for an OpenAI-compatible endpoint",
     )
+    base_model_hub_id: str = option("", "Hugging Face id of the base model written into adapters (adapter_config.json "
+                                        "base_model_name_or_path, model card base_model) so PEFT, the Hub and vLLM can "
+                                        "resolve it; empty = the id of base_model when it has one (a Hugging Face id, or "
+                                        "a known gguf-pkg package), else the local path")
     max_new_tokens: int = option(160, "generation length limit")
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
-    adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/")
+    adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/; "
+                                  "with an openai: base_model, the name the server serves the adapter under "
+                                  "(vLLM --lora-modules NAME=DIR), sent as the request's model")
     adapter_mode: str = option("attach", "'attach' (one base model, adapter switched on/off per call) or 'merge' (merged copy, faster)")
     dtype: str = option("auto", "inference weights on CPU: 'auto' (bfloat16 where the CPU has native bf16, else float32), 'float32', 'bfloat16', or 'int8-dynamic' (torch dynamic quantisation of Linear layers; faster, but loses quality: see bench/results/generate.json)")
     do_sample: bool = option(False, "sample instead of greedy decoding")
@@ -50,6 +56,7 @@ class GeneratorConfig:
     openai_model: str = option("", "model name sent to the endpoint when no adapter is used (default: the served model)")
     api_key_env: str = option("OPENAI_API_KEY", "environment variable holding the endpoint's API key (optional)")
     request_timeout: float = option(120.0, "seconds to wait for an HTTP endpoint")
+    request_retries: int = option(3, "retries of an HTTP endpoint request after 429, 5xx, a timeout or a lost connection (exponential backoff)")
 
     # --- instruction data (tenkan dataset) ---------------------------------
     dataset: str = option("demo", "dataset name: var/datasets/<name>/")
@@ -88,6 +95,8 @@ class GeneratorConfig:
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
             raise ValueError("max_new_tokens must be >= 1")
+        if self.request_retries < 0:
+            raise ValueError("request_retries must be >= 0")
         if self.adapter_mode not in ("attach", "merge"):
             raise ValueError(f"adapter_mode must be 'attach' or 'merge', not {self.adapter_mode!r}")
         if self.dtype not in ("auto", "float32", "bfloat16", "int8-dynamic"):

@@ -26,7 +26,7 @@ from generator.strategies import Candidate, boilerplate_sentences, faq_pairs, he
 from tenkan.errors import DatasetError
 from tenkan.jatext import char_ngrams, normalize, split_sentences
 from tenkan.manifest import atomic_write_json, atomic_write_text, write_manifest
-from tenkan.paths import Workspace
+from tenkan.paths import Workspace, portable_path
 
 __all__ = ["build_dataset", "make_examples", "split_by_document", "dedupe", "collect_candidates",
            "read_split", "DatasetSummary", "SPLITS"]
@@ -76,6 +76,7 @@ def dedupe(cands: Sequence[Candidate], threshold: float = 0.85, seed: int = 13) 
     seen: set[str] = set()
     removed = {"exact": 0, "near": 0}
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    hashes: dict[str, MinHash] = {}
     for i, c in enumerate(cands):
         k = hashlib.sha256((_key(c.question) + "\x00" + _key(c.answer)).encode()).hexdigest()
         if k in seen:
@@ -85,10 +86,12 @@ def dedupe(cands: Sequence[Candidate], threshold: float = 0.85, seed: int = 13) 
         mh = MinHash(num_perm=128, seed=seed)
         for g in set(char_ngrams(_key(c.question + c.answer), 3)):
             mh.update(g.encode("utf-8"))
-        if lsh.query(mh):
+        # LSH proposes candidates; the Jaccard estimate decides (banding lets lower pairs through)
+        if any(mh.jaccard(hashes[k]) >= threshold for k in lsh.query(mh)):
             removed["near"] += 1
             continue
         lsh.insert(str(i), mh)
+        hashes[str(i)] = mh
         kept.append(c)
     return kept, removed
 
@@ -212,7 +215,7 @@ def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterab
     if "teacher" in gcfg.strategies and gcfg.teacher_url:
         from generator.openai_client import OpenAIClient
 
-        client = OpenAIClient.from_env(gcfg.teacher_url, gcfg.api_key_env, gcfg.request_timeout)
+        client = OpenAIClient.from_env(gcfg.teacher_url, gcfg.api_key_env, gcfg.request_timeout, gcfg.request_retries)
         model = gcfg.teacher_model or "teacher"
 
         def teacher(prompt: str) -> str:
@@ -242,7 +245,7 @@ def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterab
 
     write_manifest(tmp, "tenkan dataset", inputs={"index": index_ref}, settings=gcfg,
                    extra={"name": name, "template": gcfg.template, "counts": stats["examples"],
-                          "outputs": {s: {"path": str(out / f"{s}.jsonl"), "sha256": sha256_file(tmp / f"{s}.jsonl")}
+                          "outputs": {s: {"path": portable_path(out / f"{s}.jsonl", ws.root), "sha256": sha256_file(tmp / f"{s}.jsonl")}
                                       for s in SPLITS},
                           "split_of_document": assign})
     old = out.with_name(f".{name}.old")

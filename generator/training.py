@@ -1,9 +1,16 @@
 """``tenkan train``: PEFT LoRA (QLoRA on CUDA) on the instruction data, loss on
 the response tokens only, with checkpoints, resume, a progress bar, and an
-adapter directory that describes itself (training card + loss curve)."""
+adapter directory that describes itself (training card + loss curve).
+
+The loop runs through Hugging Face ``accelerate``: the plain command trains in one
+process (CPU or one GPU, the same steps and losses as a hand-written loop), and
+``accelerate launch -m tenkan.cli.main train ...`` trains data-parallel (DDP) on several
+GPUs: each process takes every N-th micro-batch, gradients are averaged, the main
+process alone writes checkpoints and the adapter."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -19,9 +26,9 @@ from generator.prompter import Prompter
 from tenkan.config import to_dict
 from tenkan.errors import ConfigError, DatasetError
 from tenkan.manifest import atomic_write_json, sha256_file, write_manifest
-from tenkan.paths import Workspace
+from tenkan.paths import Workspace, portable_path
 
-__all__ = ["train", "TrainSummary", "decide_qlora", "encode_example", "collate", "response_loss",
+__all__ = ["train", "TrainSummary", "decide_qlora", "bitsandbytes_available", "encode_example", "collate", "response_loss",
            "add_lora", "IGNORE"]
 
 log = logging.getLogger(__name__)
@@ -33,17 +40,39 @@ CARD = "training_card.json"
 class TrainSummary:
     adapter_dir: Path
     card: dict
+    #: False in the other processes of a distributed run (the main process writes and reports)
+    main_process: bool = True
 
 
-def decide_qlora(setting: str, cuda_available: bool) -> bool:
-    """Whether to load the base model in 4-bit (QLoRA): 'auto' = exactly when CUDA is present."""
+BNB_HINT = "pip install -e '.[cuda]'  (bitsandbytes, the optional CUDA extra)"
+
+
+def bitsandbytes_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("bitsandbytes") is not None
+
+
+def decide_qlora(setting: str, cuda_available: bool, bnb_available: bool | None = None) -> bool:
+    """Whether to load the base model in 4-bit (QLoRA): 'auto' = when CUDA is present and
+    bitsandbytes (the optional ``cuda`` extra) is installed; without it, plain LoRA with a
+    warning that says how to get QLoRA."""
     if setting == "off":
         return False
+    if bnb_available is None:
+        bnb_available = bitsandbytes_available()
     if setting == "on":
         if not cuda_available:
             raise ConfigError("QLoRA (4-bit bitsandbytes) needs a CUDA GPU; this machine has none",
                               hint="--set generator.qlora=auto (or off) to train plain LoRA on CPU")
+        if not bnb_available:
+            raise ConfigError("QLoRA needs bitsandbytes, which is not installed",
+                              hint=f"{BNB_HINT}; or --set generator.qlora=off for plain LoRA")
         return True
+    if cuda_available and not bnb_available:
+        log.warning("CUDA is present but bitsandbytes is not installed: training plain LoRA, not QLoRA. "
+                    "For QLoRA: %s", BNB_HINT)
+        return False
     return cuda_available
 
 
@@ -164,6 +193,13 @@ def _latest_checkpoint(out: Path) -> Path | None:
     return cks[-1] if cks else None
 
 
+def _accelerator():
+    """One ``Accelerator`` per process (it reads what ``accelerate launch`` / ``torchrun`` set)."""
+    from accelerate import Accelerator
+
+    return Accelerator()
+
+
 def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: str | None = None,
           resume: bool = False, progress: bool = True, model_and_tokenizer: tuple | None = None,
           eval_examples: int = 32, keep_checkpoints: bool = False, note: str = "") -> TrainSummary:
@@ -172,6 +208,9 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     ``model_and_tokenizer`` lets a caller (tests, benchmarks) pass an already built
     model instead of ``cfg.generator.base_model``."""
     import torch
+
+    acc = _accelerator()
+    world, rank = acc.num_processes, acc.process_index
 
     from generator.dataset import read_split
 
@@ -183,23 +222,24 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     if not rows:
         raise DatasetError(f"{ddir}/train.jsonl has no examples of shapes {g.train_shapes}", hint="tenkan dataset")
     out = ws.adapters_dir(create=True) / (out_name or g.adapter)
-    cuda = torch.cuda.is_available()
+    cuda = acc.device.type == "cuda"
     qlora = decide_qlora(g.qlora, cuda)
     lora = g.lora_settings()
     if model_and_tokenizer is not None:
         model, tok = model_and_tokenizer
-        base_info = {"source": getattr(model.config, "_name_or_path", "") or "in-memory model", "sha256": None}
+        base_info = {"source": getattr(model.config, "_name_or_path", "") or "in-memory model", "sha256": None,
+                     "hub_id": g.base_model_hub_id or None, "license": None}
     else:
-        from generator.sources import load_model_and_tokenizer, source_fingerprint, parse_source
+        from generator.sources import hub_identity, load_model_and_tokenizer, parse_source, source_fingerprint
 
         if parse_source(g.base_model).is_remote:
             raise ConfigError("cannot train an HTTP endpoint", hint="set generator.base_model to local weights")
         model, tok = load_model_and_tokenizer(g.base_model, ws, quantize_4bit=qlora)
-        base_info = source_fingerprint(g.base_model, ws)
+        base_info = {**source_fingerprint(g.base_model, ws), **hub_identity(g.base_model, g.base_model_hub_id)}
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
-    if cuda and not qlora:
-        model = model.to("cuda")
+    if not qlora:
+        model = model.to(acc.device)
     prompter = Prompter(g.template)
     torch.manual_seed(g.seed)
     model = add_lora(model, lora, quantized=qlora)
@@ -222,7 +262,8 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
                            hint="raise generator.max_length or train on closed-book examples only")
     pad = tok.pad_token_id
     micro = [collate(encoded[i: i + g.batch_size], pad) for i in range(0, len(encoded), g.batch_size)]
-    steps_per_epoch = math.ceil(len(micro) / g.grad_accum)
+    # data-parallel: one optimizer step consumes grad_accum micro-batches on each of `world` processes
+    steps_per_epoch = math.ceil(len(micro) / (g.grad_accum * world))
     total_steps = max(1, math.ceil(steps_per_epoch * g.epochs))
     if g.max_steps:
         total_steps = min(total_steps, g.max_steps)
@@ -262,43 +303,56 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
     if dev_before is None:
         dev_before = _eval_loss(model, dev_batches)
+    # the scheduler stays ours (stepped once per optimizer step): accelerate's wrapper would
+    # step it once per process
+    ddp_model, opt = acc.prepare(model, opt)
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total_steps, initial=step, desc="LoRA", unit="step", disable=not progress, dynamic_ncols=True)
+    bar = tqdm(total=total_steps, initial=step, desc="LoRA", unit="step", disable=not progress or not acc.is_main_process,
+               dynamic_ncols=True)
     t0 = time.perf_counter()
     mi = step * g.grad_accum  # micro-batch cursor (deterministic order → resume skips what was done)
     while step < total_steps:
         opt.zero_grad(set_to_none=True)
-        acc_loss, acc_n = 0.0, 0
-        for _ in range(g.grad_accum):
-            b = micro[mi % len(micro)]
+        acc_loss, acc_n, acc_tokens = 0.0, 0, 0
+        for k in range(g.grad_accum):
+            b = micro[(mi * world + rank) % len(micro)]  # process `rank` takes every world-th micro-batch
             mi += 1
-            loss, n = response_loss(model, b)
-            (loss / g.grad_accum).backward()
+            sync = acc.no_sync(ddp_model) if k < g.grad_accum - 1 and world > 1 else contextlib.nullcontext()
+            with sync:
+                loss, n = response_loss(ddp_model, b)
+                acc.backward(loss / g.grad_accum)
             acc_loss += float(loss) * n
             acc_n += n
-            tokens_seen += int(b["attention_mask"].sum())
-            resp_tokens += n
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+            acc_tokens += int(b["attention_mask"].sum())
+        if world > 1:  # the step's loss and token counts over all processes
+            tot = acc.reduce(torch.tensor([acc_loss, acc_n, acc_tokens], dtype=torch.float64, device=acc.device), "sum")
+            acc_loss, acc_n, acc_tokens = float(tot[0]), int(tot[1]), int(tot[2])
+        tokens_seen += acc_tokens
+        resp_tokens += acc_n
+        acc.clip_grad_norm_(params, 1.0)
         opt.step()
         sched.step()
         step += 1
         losses.append(round(acc_loss / max(acc_n, 1), 4))
         bar.set_postfix(loss=f"{losses[-1]:.3f}")
         bar.update(1)
-        if g.save_steps and step % g.save_steps == 0 and step < total_steps:
+        if g.save_steps and step % g.save_steps == 0 and step < total_steps and acc.is_main_process:
             _save_checkpoint(model, opt, sched, out, step, losses, tokens_seen, resp_tokens,
                              elapsed_before + time.perf_counter() - t0, dev_before)
     bar.close()
     train_time = elapsed_before + time.perf_counter() - t0
+    acc.wait_for_everyone()
     dev_after = _eval_loss(model, dev_batches)
+    if not acc.is_main_process:  # the main process writes the adapter
+        return TrainSummary(out, {"steps": step, "losses": losses, "process_index": rank}, main_process=False)
 
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))
     ds_sha = sha256_file(ddir / "train.jsonl")
-    epochs_done = round(step * g.grad_accum * g.batch_size / max(1, len(encoded)), 3)
+    epochs_done = round(step * g.grad_accum * g.batch_size * world / max(1, len(encoded)), 3)
     card = {
         "adapter": out.name,
         "base_model": base_info,
@@ -307,7 +361,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         "qlora": qlora,
         "training": {k: getattr(g, k) for k in ("epochs", "max_steps", "max_examples", "batch_size", "grad_accum",
                                                 "max_length", "warmup_ratio", "weight_decay", "seed", "train_shapes")},
-        "dataset": {"dir": str(ddir), "train_sha256": ds_sha, "examples_available": len(rows),
+        "dataset": {"dir": portable_path(ddir, ws.root), "train_sha256": ds_sha, "examples_available": len(rows),
                     "examples_used": len(encoded), "examples_skipped_too_long": skipped},
         "steps": step, "steps_for_full_run": max(1, math.ceil(steps_per_epoch * g.epochs)),
         "epochs_completed": epochs_done,
@@ -315,6 +369,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         "tokens_seen": tokens_seen, "response_tokens": resp_tokens,
         "time_s": round(train_time, 1), "tokens_per_s": round(tokens_seen / max(train_time, 1e-9), 1),
         "peak_memory_mb": _peak_mb(cuda), "device": "cuda" if cuda else "cpu",
+        "processes": world, "distributed": str(acc.distributed_type).split(".")[-1].lower(),
         "loss_first": losses[0] if losses else None, "loss_last": losses[-1] if losses else None,
         "dev_loss_before": dev_before, "dev_loss_after": dev_after, "dev_examples": sum(len(b["input_ids"]) for b in dev_batches),
         "losses": losses,
@@ -325,7 +380,7 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     _describe_adapter(tmp, card)
     _plot_loss(losses, tmp / "loss.png", f"{out.name}: {base_info.get('source')} · {step} steps")
     write_manifest(tmp, "tenkan train", inputs={"train": ddir / "train.jsonl", "base_model": str(base_info.get("source"))},
-                   settings=g, extra={"card": CARD})
+                   settings=g, extra={"card": CARD}, workspace=ws.root)
     if keep_checkpoints and (out / "checkpoints").exists():
         shutil.move(str(out / "checkpoints"), str(tmp / "checkpoints"))
     shutil.rmtree(out, ignore_errors=True)
@@ -336,23 +391,48 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
 
 
 def _describe_adapter(adapter_dir: Path, card: dict) -> None:
-    """Replace PEFT's boilerplate model card (and its machine-local base-model path) with
-    what this adapter is: the base model *source* it needs and a summary of the training card."""
+    """Make the adapter loadable and legible outside tenkan: ``base_model_name_or_path``
+    is the base model's Hugging Face id where it has one (PEFT, the Hub and vLLM
+    resolve the base by it; tenkan's own source stays in the training card), and the
+    README is a model card with the Hub's metadata header instead of PEFT's boilerplate."""
     cfg_path = adapter_dir / "adapter_config.json"
-    source = str(card["base_model"].get("source") or "")
-    if cfg_path.is_file() and source:
+    base = card["base_model"]
+    source = str(base.get("source") or "")
+    hub_id = base.get("hub_id")
+    if cfg_path.is_file() and (hub_id or source):
         acfg = json.loads(cfg_path.read_text(encoding="utf-8"))
-        acfg["base_model_name_or_path"] = source
+        acfg["base_model_name_or_path"] = hub_id or source
         atomic_write_json(cfg_path, acfg)
-    lora, tr = card["lora"], card["training"]
+    (adapter_dir / "README.md").write_text(model_card(card), encoding="utf-8")
+
+
+def model_card(card: dict) -> str:
+    """The adapter's README: a Hugging Face model card (YAML header + summary of the training card)."""
+    lora, tr, base = card["lora"], card["training"], card["base_model"]
+    source = str(base.get("source") or "")
+    hub_id = base.get("hub_id")
+    header = ["---"]
+    if hub_id:
+        header.append(f"base_model: {hub_id}")
+    header += ["library_name: peft", f"license: {base.get('license') or 'other'}", "language:", "- ja",
+               "pipeline_tag: text-generation", "tags:", "- lora", "- peft", "- tenkan", "---", ""]
     dev = ""
     if card.get("dev_loss_before") is not None and card.get("dev_loss_after") is not None:
         dev = f"- dev loss (response tokens): {card['dev_loss_before']:.3f} before, {card['dev_loss_after']:.3f} after\n"
+    if hub_id:
+        load = (f"Standard tooling loads it onto `{hub_id}` (`peft.AutoPeftModelForCausalLM.from_pretrained(<this dir>)`, "
+                f"vLLM `--lora-modules`); tenkan loads it onto the model source `{source}` (`generator.adapter`)")
+        if source.startswith("gguf-pkg:"):
+            load += (". It was trained on that GGUF's weights, dequantised to fp32, so on the original "
+                     f"`{hub_id}` weights it behaves close to, not exactly as, it does in tenkan")
+        load += "."
+    else:
+        load = f"Load it with tenkan (`generator.adapter`) on top of the base model source `{source}`."
     text = (
-        f"# tenkan LoRA adapter `{card['adapter']}`\n\n"
-        f"A PEFT LoRA adapter made by `tenkan train`. Load it with tenkan (`generator.adapter`), "
-        f"on top of the base model source `{source}` (sha256 of the {card['base_model'].get('sha256_of', 'model')}: "
-        f"`{str(card['base_model'].get('sha256', ''))[:16]}…`).\n\n"
+        "\n".join(header)
+        + f"# tenkan LoRA adapter `{card['adapter']}`\n\n"
+        f"A PEFT LoRA adapter made by `tenkan train`. {load} "
+        f"Base model sha256 ({base.get('sha256_of', 'model')}): `{str(base.get('sha256') or '')[:16]}…`.\n\n"
         f"- template: `{card['template']}` (generator/templates/)\n"
         f"- LoRA: preset {lora['preset']}, r={lora['r']}, alpha={lora['alpha']}, dropout={lora['dropout']}, "
         f"targets {', '.join(lora['target_modules'])}, lr {lora['lr']}; QLoRA: {card['qlora']}\n"
@@ -364,9 +444,11 @@ def _describe_adapter(adapter_dir: Path, card: dict) -> None:
         f"{dev}"
         + (f"- note: {card['note']}\n" if card.get("note") else "")
         + f"\nEverything else is in `{CARD}`; the loss curve is `loss.png`.\n"
-        "Made for the demo corpus; not a medical device, not medical advice.\n"
+        + ("The licence is the base model's terms of use.\n" if base.get("license") else
+           "The licence follows the base model's; see its model card.\n")
+        + "Made for the demo corpus; not a medical device, not medical advice.\n"
     )
-    (adapter_dir / "README.md").write_text(text, encoding="utf-8")
+    return text
 
 
 def _save_checkpoint(model, opt, sched, out: Path, step: int, losses, tokens_seen, resp_tokens, elapsed, dev_before):

@@ -10,7 +10,7 @@ an incremental build re-tokenises only new text.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -54,11 +54,29 @@ class BM25Index:
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """(row, score) of the ``k`` best rows with a positive score, best first."""
-        toks = [t for t in tokens_for(query) if t in self._m.vocab_dict]
-        if not toks or k <= 0:
+        weights: dict[str, float] = {}
+        for t in tokens_for(query):
+            weights[t] = weights.get(t, 0.0) + 1.0
+        return self.search_terms(weights, k)
+
+    def search_terms(self, weights: Mapping[str, float], k: int) -> list[tuple[int, float]]:
+        """Like :meth:`search` for a weighted bag of index tokens: a row's score is the sum over
+        the terms of ``weight × BM25 score of the term`` (a plain query weighs each
+        occurrence 1). Only the rows that contain a term are touched."""
+        m = self._m
+        vocab = m.vocab_dict
+        ids = [(vocab[t], float(w)) for t, w in weights.items() if t in vocab and w > 0]
+        if not ids or k <= 0:
             return []
-        scores = self._m.get_scores(toks)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
+        data, indices, indptr = m.scores["data"], m.scores["indices"], m.scores["indptr"]
+        scores = np.zeros(int(m.scores["num_docs"]), dtype=np.float32)
+        for tid, w in ids:
+            a, b = indptr[tid], indptr[tid + 1]
+            np.add.at(scores, indices[a:b], w * data[a:b])
+        hit = np.flatnonzero(scores > 0)
+        if hit.size == 0:
+            return []
+        k = min(k, hit.size)
+        top = hit[np.argpartition(-scores[hit], k - 1)[:k]]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return [(int(i), float(scores[i])) for i in top]

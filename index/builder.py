@@ -29,19 +29,31 @@ from index.generations import build_lock, cleanup, current_dir, generation_numbe
 from index.store import ChunkStore
 from index.types import Chunk, IndexSummary
 from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError
+from tenkan.jatext import split_sentences
 from tenkan.manifest import sha256_file, write_manifest
 
-__all__ = ["build", "load_corpus", "index_config", "FILES"]
+__all__ = ["build", "load_corpus", "index_config", "FILES", "sentence_key", "chunk_sentences"]
 
 log = logging.getLogger(__name__)
 
 FILES = ("chunks.sqlite", "vectors.npy", "faiss.index")
+SENTENCE_FILE = "sentences.npy"
 PRODUCER = "tenkan index"
 FORMAT = 1
 
 #: settings whose change alters chunk texts / BM25 / the FAISS layout (not just search behaviour)
 CHUNK_KEYS = ("chunk_size", "chunk_overlap", "min_chunk", "embed_headings")
-BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "hnsw_m", "ivf_nlist", "bm25_k1", "bm25_b")
+BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "hnsw_m", "ivf_nlist", "bm25_k1", "bm25_b", "sentence_vectors")
+
+
+def sentence_key(sentence: str) -> str:
+    """How a sentence's vector is found: the sha256 of its stripped text."""
+    return hashlib.sha256(sentence.strip().encode("utf-8")).hexdigest()
+
+
+def chunk_sentences(text: str) -> list[str]:
+    """The sentences of a chunk that get a vector (headings and fragments under 6 characters do not)."""
+    return [s for s in split_sentences(text) if len(s) >= 6 and not s.startswith("#")]
 
 
 def index_config(cfg):
@@ -250,6 +262,8 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         for i, (_, _, _, old_row) in enumerate(rows):
             if old_row is not None:
                 vectors[i] = old_vecs[old_row]
+        sent_keys, sent_vecs = (_sentence_vectors(rows, emb, icfg, index_dir, edesc, live if old_manifest else None,
+                                                  progress) if icfg.sentence_vectors else ([], None))
         phase("embedded")
 
         # -- write the new generation beside the live one ------------------------------
@@ -261,9 +275,12 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
             counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
         store.add_docs((d["doc_id"], _doc_hash(d), int(d.get("version", 1)), d.get("url", ""),
                         d.get("title") or "", counts.get(d["doc_id"], 0)) for d in docs)
+        store.add_sentences((k, i) for i, k in enumerate(sent_keys))
         store.commit()
         store.close()
         np.save(tmp / "vectors.npy", vectors)
+        if sent_vecs is not None:
+            np.save(tmp / SENTENCE_FILE, sent_vecs)
         faiss_index = build_faiss(vectors, icfg.faiss_index, hnsw_m=icfg.hnsw_m,
                                   hnsw_ef_search=icfg.hnsw_ef_search, ivf_nlist=icfg.ivf_nlist,
                                   ivf_nprobe=icfg.ivf_nprobe)
@@ -271,7 +288,8 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         BM25Index.build([toks for _, _, toks, _ in rows], icfg.bm25_k1, icfg.bm25_b).save(tmp / "bm25")
         if old_store is not None:
             old_store.close()
-        files = {f: {"size": (tmp / f).stat().st_size, "sha256": sha256_file(tmp / f)} for f in FILES}
+        files = {f: {"size": (tmp / f).stat().st_size, "sha256": sha256_file(tmp / f)}
+                 for f in FILES + ((SENTENCE_FILE,) if sent_vecs is not None else ())}
         embedded = len(to_embed)
         summary = IndexSummary(
             changed=True, generation=n, documents=len(docs), chunks=len(rows), added_docs=added,
@@ -284,7 +302,7 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         write_manifest(
             tmp, PRODUCER, inputs={"documents": corpus_path}, settings=icfg,
             extra={"format": FORMAT, "generation": n, "embedder": desc, "dim": dim, "chunks": len(rows),
-                   "documents": len(docs), "corpus_digest": cdig, "settings_digest": sdig, "files": files,
+                   "sentences": len(sent_keys), "documents": len(docs), "corpus_digest": cdig, "settings_digest": sdig, "files": files,
                    "faiss_index": icfg.faiss_index, "build": {k: v for k, v in summary.to_dict().items()
                                                               if k not in ("path", "seconds")}},
         )
@@ -297,6 +315,46 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         log.info("index gen-%d: %d docs (%d new, %d changed, %d removed), %d chunks, %d embedded in %.1fs",
                  n, len(docs), added, changed, len(removed), len(rows), embedded, summary.seconds)
         return summary
+
+
+def _sentence_vectors(rows, emb, icfg, index_dir: Path, edesc: dict, live: Path | None,
+                      progress) -> tuple[list[str], np.ndarray]:
+    """(keys, vectors) of every distinct sentence of the new generation's chunks: reused from the
+    live generation where it has them, then from the embedding cache, embedded otherwise."""
+    texts: dict[str, str] = {}
+    for c, *_ in rows:
+        for sent in chunk_sentences(c.text):
+            texts.setdefault(sentence_key(sent), sent)
+    keys = list(texts)
+    vecs = np.zeros((len(keys), emb.dim), np.float32)
+    have: dict[str, int] = {}
+    old = None
+    if live is not None and (live / SENTENCE_FILE).is_file():
+        old_store = ChunkStore(live / "chunks.sqlite", readonly=True)
+        try:
+            have = old_store.sentence_rows()
+        finally:
+            old_store.close()
+        old = np.load(live / SENTENCE_FILE, mmap_mode="r")
+        if old.shape[1] != emb.dim:
+            have, old = {}, None
+    todo = []
+    for i, k in enumerate(keys):
+        if k in have and old is not None and have[k] < old.shape[0]:
+            vecs[i] = old[have[k]]
+        else:
+            todo.append(i)
+    if todo:
+        cache = _cache_for(icfg, index_dir, edesc, emb)
+        try:
+            new, computed = cached_embed(emb, [texts[keys[i]] for i in todo], cache, icfg.embed_batch_size, progress)
+        finally:
+            if cache is not None:
+                cache.close()
+        for i, v in zip(todo, new):
+            vecs[i] = v
+        log.info("sentence vectors: %d sentences, %d reused, %d embedded", len(keys), len(keys) - len(todo), computed)
+    return keys, vecs
 
 
 def verify_files(gen_dir: Path, manifest: dict, hashes: bool) -> None:

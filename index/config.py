@@ -36,6 +36,12 @@ class IndexConfig:
     embed_headings: bool = option(
         True, "embed each chunk with its title and headings in front (they carry the topic)"
     )
+    sentence_vectors: bool = option(
+        True,
+        "also embed every sentence of every chunk (sentences.npy in the generation): answers pick the "
+        "sentences that best answer a question by meaning, not only by shared words. Costs about as much "
+        "embedding again as the chunks; text already embedded comes from the embedding cache",
+    )
     chunk_size: int = option(400, "target chunk length in characters (Japanese: ~300-500)")
     chunk_overlap: int = option(80, "characters of overlap carried from the previous chunk")
     min_chunk: int = option(

@@ -8,8 +8,8 @@
 * ``st:<hf id or local dir>`` — any sentence-transformers model; e5-style
   prefixes come from ``query_prefix``/``passage_prefix`` in the config;
 * ``hash:<dim>`` — character 1–3-gram feature hashing. No model, instant, and
-  still lexical enough that tests retrieve the right page: the fake embedder of
-  STYLE.md habit 11, usable anywhere a real one is.
+  still lexical enough that tests retrieve the right page: the fast fake embedder
+  for tests, usable anywhere a real one is.
 
 Nothing is loaded until the first ``embed_*`` call. All vectors are float32 and
 L2-normalised, so inner product is cosine similarity.

@@ -6,6 +6,12 @@ with type one of fact, procedure, emergency, out-of-scope (``urls`` empty for ou
 ``load_questions()`` verifies the sha256 before returning anything, so scores are
 always computed on the set the manifest names. ``python -m index.evalset --freeze``
 merges ``data/eval/parts/*.jsonl``, validates and (re)writes both files.
+
+Two more frozen sets sit beside it (split once into ``tune`` and ``test``; split and validated by
+``data/eval/split_styles.py``), their sha256 and line counts recorded by the same freeze:
+``styles.jsonl`` (questions in users' wording: ``{"id", "question", "style", "gold_pages",
+"must_mention", "split"}``) and ``emergencies.jsonl`` (emergencies and look-alikes: ``{"id", "text",
+"emergency", "kinds", "style", "split"}``), read with ``load_styles()`` and ``load_emergencies()``.
 """
 
 from __future__ import annotations
@@ -21,11 +27,15 @@ from tenkan.errors import EvalError
 from tenkan.manifest import atomic_write_json, atomic_write_text, sha256_file
 from tenkan.paths import DEMO_SITE_DIR, EVAL_DIR
 
-__all__ = ["load_questions", "validate", "merge_parts", "freeze", "TYPES", "QUESTIONS_FILE", "url_path"]
+__all__ = ["load_questions", "load_styles", "load_emergencies", "validate", "merge_parts", "freeze", "TYPES",
+           "QUESTIONS_FILE", "STYLES_FILE", "EMERGENCIES_FILE", "url_path"]
 
 TYPES = ("fact", "procedure", "emergency", "out-of-scope")
 QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
+STYLES_FILE = EVAL_DIR / "styles.jsonl"
+EMERGENCIES_FILE = EVAL_DIR / "emergencies.jsonl"
 MANIFEST_FILE = EVAL_DIR / "manifest.json"
+SPLITS = ("tune", "test")
 FIELDS = ("id", "question", "urls", "reference", "type")
 
 
@@ -37,7 +47,27 @@ def url_path(url: str) -> str:
 
 def load_questions(path: str | Path | None = None, *, verify: bool = True) -> list[dict]:
     """The evaluation questions, after checking the file against its manifest's sha256."""
-    path = Path(path) if path else QUESTIONS_FILE
+    return _load_frozen(Path(path) if path else QUESTIONS_FILE, verify)
+
+
+def load_styles(split: str | None = None, path: str | Path | None = None, *, verify: bool = True) -> list[dict]:
+    """The questions in users' wording (only the ``split`` half when given), sha256-checked."""
+    return _split(_load_frozen(Path(path) if path else STYLES_FILE, verify), split)
+
+
+def load_emergencies(split: str | None = None, path: str | Path | None = None, *, verify: bool = True) -> list[dict]:
+    """The emergency and look-alike messages (only the ``split`` half when given), sha256-checked."""
+    return _split(_load_frozen(Path(path) if path else EMERGENCIES_FILE, verify), split)
+
+
+def _split(rows: list[dict], split: str | None) -> list[dict]:
+    if split not in (None, *SPLITS):
+        raise EvalError(f"unknown split {split!r}: one of {SPLITS}")
+    return [r for r in rows if split is None or r["split"] == split]
+
+
+def _load_frozen(path: Path, verify: bool) -> list[dict]:
+    """The JSON lines of a frozen file, after checking it against the sha256 in its manifest.json."""
     if not path.is_file():
         raise EvalError(f"no evaluation set at {path}", hint="python -m index.evalset --freeze")
     if verify:
@@ -139,7 +169,8 @@ def merge_parts(parts_dir: Path | None = None) -> list[dict]:
 
 
 def freeze(questions: list[dict], out: Path | None = None) -> dict:
-    """Write questions.jsonl and its manifest (sha256, counts by type)."""
+    """Write questions.jsonl and its manifest (sha256, counts by type), recording the sha256 and
+    line count of styles.jsonl and emergencies.jsonl too when they are beside it."""
     out = out or QUESTIONS_FILE
     atomic_write_text(out, "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions))
     counts: dict[str, int] = {}
@@ -148,12 +179,18 @@ def freeze(questions: list[dict], out: Path | None = None) -> dict:
     manifest = {
         "producer": "python -m index.evalset --freeze",
         "description": "Demo-site evaluation questions in patients' and caregivers' words, each with the "
-                       "demo-site page(s) that answer it, a short reference answer and a type.",
+                       "demo-site page(s) that answer it, a short reference answer and a type; beside them "
+                       "styles.jsonl (questions in users' wording) and emergencies.jsonl (emergencies and "
+                       "look-alikes), each split once into tune and test.",
         "files": {out.name: {"sha256": sha256_file(out), "lines": len(questions)}},
         "count": len(questions), "by_type": counts,
         "sources": sorted(p.name for p in (EVAL_DIR / "parts").glob("*.jsonl")),
         "url_base": "http://127.0.0.1:8765 (compare pages by path: index.evalset.url_path)",
     }
+    for extra in (out.parent / STYLES_FILE.name, out.parent / EMERGENCIES_FILE.name):
+        if extra.is_file():
+            lines = sum(1 for line in extra.read_text(encoding="utf-8").splitlines() if line.strip())
+            manifest["files"][extra.name] = {"sha256": sha256_file(extra), "lines": lines}
     atomic_write_json(out.parent / "manifest.json", manifest)
     return manifest
 
@@ -172,8 +209,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.freeze:
         m = freeze(qs)
         print(f"froze {m['count']} questions {m['by_type']} sha256 {m['files'][QUESTIONS_FILE.name]['sha256']}")
+        for name in (STYLES_FILE.name, EMERGENCIES_FILE.name):
+            if name in m["files"]:
+                print(f"froze {name}: {m['files'][name]['lines']} lines sha256 {m['files'][name]['sha256']}")
     else:
         print(f"{len(qs)} questions valid and match the manifest")
+        for name, load in ((STYLES_FILE.name, load_styles), (EMERGENCIES_FILE.name, load_emergencies)):
+            if (EVAL_DIR / name).is_file():
+                print(f"{len(load())} rows of {name} match the manifest")
     return 0
 
 

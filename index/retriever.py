@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from index.types import Chunk, Hit
 from tenkan.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
@@ -105,6 +105,8 @@ class Retriever:
         self.embedder = embedder or get_embedder(e["name"], e.get("query_prefix", ""), e.get("passage_prefix", ""))
         self._dim_checked = embedder is not None and embedder.dim == dim
         self._lock = threading.Lock()
+        self._sentences = None
+        self._query_vectors: dict[str, object] = {}
         self.reranker = reranker
         if self.reranker is None and icfg.reranker:
             self.reranker = _cross_encoder(icfg.reranker[3:])
@@ -122,8 +124,14 @@ class Retriever:
             chunks = list(self._store.iter_chunks())
         return iter(chunks)
 
-    def search(self, query: str, k: int | None = None, method: str | None = None) -> list[Hit]:
-        """The ``k`` best chunks for ``query`` by ``method`` ('hybrid', 'bm25' or 'dense')."""
+    def search(self, query: str, k: int | None = None, method: str | None = None, *,
+               terms: Mapping[str, float] | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query`` by ``method`` ('hybrid', 'bm25' or 'dense').
+
+        ``terms`` (text → weight) replaces ``query`` on the BM25 side: the index tokens of each
+        text count with its weight, so a caller that knows which parts of a question matter
+        (the question sentence of a long story, words added by a lexicon) weighs them. The
+        dense side always embeds ``query``."""
         cfg = self.config
         k = k or cfg.top_k
         method = method or cfg.method
@@ -138,13 +146,13 @@ class Retriever:
             want *= 3
         ranked: list[tuple[int, float, dict]]
         if method == "bm25":
-            ranked = [(r, s, {"bm25": i}) for i, (r, s) in enumerate(self.bm25_search(query, want), 1)]
+            ranked = [(r, s, {"bm25": i}) for i, (r, s) in enumerate(self.bm25_search(query, want, terms), 1)]
         elif method == "dense":
             ranked = [(r, s, {"dense": i}) for i, (r, s) in enumerate(self.dense_search(query, want), 1)]
         else:
             from index.fusion import rrf
 
-            lists = {"bm25": [r for r, _ in self.bm25_search(query, want)],
+            lists = {"bm25": [r for r, _ in self.bm25_search(query, want, terms)],
                      "dense": [r for r, _ in self.dense_search(query, want)]}
             ranked = rrf(lists, {"bm25": cfg.bm25_weight, "dense": cfg.dense_weight}, cfg.rrf_k)
         if cfg.max_per_doc:
@@ -158,10 +166,23 @@ class Retriever:
         return hits[:k]
 
     # -- parts ------------------------------------------------------------------
-    def bm25_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        return self._bm25.search(query, k)
+    def bm25_search(self, query: str, k: int, terms: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
+        if terms is None:
+            return self._bm25.search(query, k)
+        from index.bm25 import tokens_for
+
+        weights: dict[str, float] = {}
+        for text, w in terms.items():
+            for t in tokens_for(text):
+                weights[t] = weights.get(t, 0.0) + float(w)
+        return self._bm25.search_terms(weights, k)
 
     def embed_query(self, query: str):
+        """The query's vector (the last few are kept: an answer embeds its question once for
+        retrieval and again to score sentences)."""
+        v = self._query_vectors.get(query)
+        if v is not None:
+            return v
         v = self.embedder.embed_query(query)
         if not self._dim_checked:
             if v.shape[-1] != int(self.manifest["dim"]):
@@ -169,7 +190,29 @@ class Retriever:
                     f"embedder {self.embedder.name} gives {v.shape[-1]}-d vectors but the index holds "
                     f"{self.manifest['dim']}-d ones", hint=REBUILD)
             self._dim_checked = True
+        if len(self._query_vectors) >= 64:
+            self._query_vectors.pop(next(iter(self._query_vectors)))
+        self._query_vectors[query] = v
         return v
+
+    def sentence_vectors(self, sentences: list[str]) -> dict[str, "object"]:
+        """sentence text → its vector, for the sentences of this generation's chunks that have one
+        (``index.sentence_vectors``; empty for an index built without them)."""
+        from index.builder import SENTENCE_FILE, sentence_key
+
+        if self._sentences is None:
+            path = self.path / SENTENCE_FILE
+            self._sentences = False
+            if path.is_file():
+                import numpy as np
+
+                self._sentences = np.load(path, mmap_mode="r")
+        if self._sentences is False or not sentences:
+            return {}
+        keys = {sentence_key(s): s for s in sentences}
+        with self._lock:
+            rows = self._store.sentence_rows(list(keys))
+        return {keys[k]: self._sentences[r] for k, r in rows.items() if r < len(self._sentences)}
 
     def dense_search(self, query: str, k: int) -> list[tuple[int, float]]:
         from index.dense import search_faiss

@@ -35,6 +35,10 @@ CREATE TABLE chunks (
     page INTEGER
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
+CREATE TABLE sentences (
+    sha TEXT PRIMARY KEY,
+    row INTEGER NOT NULL
+);
 CREATE TABLE docs (
     doc_id TEXT PRIMARY KEY,
     content_hash TEXT NOT NULL,
@@ -107,6 +111,10 @@ class ChunkStore:
     def add_docs(self, docs: Iterable[tuple[str, str, int, str, str, int]]) -> None:
         self.conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?)", docs)
 
+    def add_sentences(self, items: Iterable[tuple[str, int]]) -> None:
+        """(sha256 of a sentence's text, its row in ``sentences.npy``)."""
+        self.conn.executemany("INSERT INTO sentences VALUES (?,?)", items)
+
     def commit(self) -> None:
         self.conn.commit()
 
@@ -143,6 +151,21 @@ class ChunkStore:
             q = f"SELECT {self._cols} FROM chunks WHERE doc_id IN ({','.join('?' * len(part))}) ORDER BY doc_id, n"
             for r in self.conn.execute(q, part):
                 out[r[2]].append(StoredRow((r[0], _chunk(r), r[10], r[11].split(" ") if r[11] else [])))
+        return out
+
+    def sentence_rows(self, shas: list[str] | None = None) -> dict[str, int]:
+        """sha256 of a sentence → its row in ``sentences.npy`` (all of them when ``shas`` is None);
+        empty for a store written before sentence vectors existed."""
+        out: dict[str, int] = {}
+        try:
+            if shas is None:
+                return dict(self.conn.execute("SELECT sha, row FROM sentences"))
+            for i in range(0, len(shas), 500):
+                part = shas[i:i + 500]
+                q = f"SELECT sha, row FROM sentences WHERE sha IN ({','.join('?' * len(part))})"
+                out.update(self.conn.execute(q, part))
+        except sqlite3.OperationalError:  # no such table: an older generation
+            return {}
         return out
 
     def docs(self) -> dict[str, tuple[str, int, str, str, int]]:

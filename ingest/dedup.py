@@ -2,7 +2,10 @@
 
 Exact duplicates share a content hash. Near-duplicates are found with MinHash
 (datasketch) over character 5-grams of the text without whitespace, and an LSH
-index at ``ingest.near_duplicate_threshold`` (estimated Jaccard similarity).
+index at ``ingest.near_duplicate_threshold`` (estimated Jaccard similarity). LSH
+only proposes candidates (its banding lets through pairs well below the
+threshold); a candidate counts only when the two MinHashes' Jaccard estimate
+reaches the threshold.
 Documents are considered in priority order and a document similar to one kept
 earlier is a duplicate of it: pages that declare themselves canonical
 (``<link rel="canonical">``) come first ("the canonical URL wins"), then pages
@@ -53,6 +56,7 @@ def find_duplicates(docs: list[dict[str, Any]], threshold: float) -> dict[str, s
     by_hash: dict[str, str] = {}
     lsh = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
     rank: dict[str, int] = {}
+    kept: dict[str, Any] = {}  # doc_id -> MinHash of the documents in the LSH index
     for i, doc in enumerate(sorted(docs, key=priority)):
         rank[doc["doc_id"]] = i
         h = doc["content_hash"]
@@ -61,10 +65,11 @@ def find_duplicates(docs: list[dict[str, Any]], threshold: float) -> dict[str, s
             continue
         m = MinHash(num_perm=_NUM_PERM)
         m.update_batch(list(_shingles(doc["text"])))
-        hits = lsh.query(m)
+        hits = [c for c in lsh.query(m) if m.jaccard(kept[c]) >= threshold]
         if hits:
             dup_of[doc["doc_id"]] = min(hits, key=rank.__getitem__)
             continue
         by_hash[h] = doc["doc_id"]
         lsh.insert(doc["doc_id"], m)
+        kept[doc["doc_id"]] = m
     return dup_of

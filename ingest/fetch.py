@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urljoin
 
-from tenkan.errors import FetchError
+from tenkan.errors import FetchError, FetchTimeout
 
 __all__ = ["Fetcher", "Response", "HostLimiter", "MirrorMap", "TooLargeError"]
 
@@ -142,9 +142,11 @@ class Fetcher:
                 timeout=u3.Timeout(connect=t, read=t),
             )
         except u3.exceptions.MaxRetryError as exc:  # retries=False still wraps some errors
+            if isinstance(exc.reason, (u3.exceptions.TimeoutError, TimeoutError)):
+                raise FetchTimeout(f"timed out after {t:g} s (no response)", "connect") from exc
             raise FetchError(f"connection failed: {exc.reason}") from exc
         except (u3.exceptions.TimeoutError, TimeoutError) as exc:
-            raise FetchError(f"timed out after {t:g} s (no response)") from exc
+            raise FetchTimeout(f"timed out after {t:g} s (no response)", "connect") from exc
         except (u3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(f"connection failed: {exc}") from exc
         complete = False
@@ -163,11 +165,11 @@ class Fetcher:
                 limit = max_bytes if r.status < 400 else 65536
                 while True:
                     if time.monotonic() > deadline:
-                        raise FetchError(f"timed out after {t:g} s (response too slow)")
+                        raise FetchTimeout(f"timed out after {t:g} s (response too slow)", "too slow")
                     try:
                         chunk = r.read1(65536)
                     except (u3.exceptions.ReadTimeoutError, TimeoutError) as exc:
-                        raise FetchError(f"timed out after {t:g} s (response stalled)") from exc
+                        raise FetchTimeout(f"timed out after {t:g} s (response stalled)", "stalled") from exc
                     except (u3.exceptions.HTTPError, OSError) as exc:
                         raise FetchError(f"connection broke while reading: {exc}") from exc
                     if not chunk:
@@ -224,7 +226,7 @@ class Fetcher:
                 status, hdrs, body = self._once(current, {**headers, **(conditional if not chain else {})}, max_bytes,
                                                 pdf_max_bytes)
             except FetchError as exc:
-                if "timed out" in str(exc) and attempt < retries and "too slow" not in str(exc):
+                if isinstance(exc, FetchTimeout) and exc.phase != "too slow" and attempt < retries:
                     attempt += 1
                     log.info("%s: %s; retry %d/%d", current, exc, attempt, retries)
                     continue

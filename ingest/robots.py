@@ -1,5 +1,12 @@
 """robots.txt and sitemaps.
 
+The rules are matched by ``protego`` as RFC 9309 says: the most specific
+(longest) matching rule wins, ``Allow`` wins a tie, ``*`` matches any run of
+characters and a trailing ``$`` anchors the end of the path (``Disallow:
+/*.pdf$`` refuses ``/a.pdf`` but not ``/a.pdf?page=2``). The standard
+library's ``urllib.robotparser`` gets both wrong (first rule wins, wildcards
+are literal), which is why it is not used.
+
 How an unfetchable robots.txt is treated (RFC 9309 §2.3.1, as Google does it):
 
 * 2xx: the rules apply (``Disallow``, ``Allow``, ``Crawl-delay``, ``Sitemap``).
@@ -17,8 +24,8 @@ from __future__ import annotations
 
 import logging
 import re
-import urllib.robotparser
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from tenkan.errors import FetchError
@@ -34,7 +41,7 @@ class Robots:
     reason: str = ""
     crawl_delay: float = 0.0
     sitemaps: list[str] = field(default_factory=list)
-    _parser: urllib.robotparser.RobotFileParser | None = None
+    _parser: Any = None  # protego.Protego when status == "rules"
     _agent: str = "*"
 
     def can_fetch(self, url: str) -> bool:
@@ -42,7 +49,7 @@ class Robots:
             return True
         if self.status == "unreachable" or self._parser is None:
             return False
-        return self._parser.can_fetch(self._agent, url)
+        return self._parser.can_fetch(url, self._agent)
 
 
 def _agent_token(user_agent: str) -> str:
@@ -61,16 +68,19 @@ def fetch_robots(fetcher, base: str, user_agent: str) -> Robots:
         return Robots("none", f"robots.txt HTTP {resp.status}")
     if resp.status != 200:
         return Robots("unreachable", f"robots.txt {url} answered HTTP {resp.status}; site treated as disallowed this run")
+    from protego import Protego
+
     text = resp.body.decode("utf-8", errors="replace")
-    parser = urllib.robotparser.RobotFileParser()
-    parser.parse(text.splitlines())
+    parser = Protego.parse(text)
     agent = _agent_token(user_agent)
     delay = parser.crawl_delay(agent)
     try:
         delay = float(delay) if delay is not None else 0.0
     except (TypeError, ValueError):
         delay = 0.0
-    sitemaps = [fetcher.mirror.from_wire(s.strip()) for s in (parser.site_maps() or [])]
+    if delay != delay:  # NaN from a malformed Crawl-delay
+        delay = 0.0
+    sitemaps = [fetcher.mirror.from_wire(s.strip()) for s in (parser.sitemaps or []) if s.strip()]
     return Robots("rules", "", crawl_delay=max(0.0, delay), sitemaps=sitemaps, _parser=parser, _agent=agent)
 
 

@@ -141,6 +141,7 @@ def _stage_classes() -> dict[str, type]:
     from generator.config import GeneratorConfig
     from index.config import IndexConfig
     from ingest.config import IngestConfig
+    from tenkan.server.config import ServeConfig
 
     return {
         "ingest": IngestConfig,
@@ -148,6 +149,7 @@ def _stage_classes() -> dict[str, type]:
         "generator": GeneratorConfig,
         "assistant": AssistantConfig,
         "eval": EvalConfig,
+        "serve": ServeConfig,
     }
 
 
@@ -164,6 +166,7 @@ class TenkanConfig:
     generator: Any = _default("generator")
     assistant: Any = _default("assistant")
     eval: Any = _default("eval")
+    serve: Any = _default("serve")
     #: where the settings came from (file path or "defaults"); not a TOML key
     source: str = field(default="defaults", compare=False)
 

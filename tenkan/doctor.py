@@ -18,14 +18,16 @@ SETUP = "make setup"
 #: (distribution, import name) that must be installed.
 PACKAGES = [
     ("torch", "torch"), ("transformers", "transformers"), ("peft", "peft"),
-    ("bitsandbytes", None), ("accelerate", "accelerate"),
+    ("accelerate", "accelerate"),
     ("sentence-transformers", "sentence_transformers"), ("faiss-cpu", "faiss"),
     ("llama-index-core", "llama_index.core"), ("llama-index-vector-stores-faiss", None),
     ("llama-index-embeddings-huggingface", None), ("bm25s", "bm25s"),
-    ("trafilatura", "trafilatura"), ("fugashi", "fugashi"), ("unidic-lite", "unidic_lite"),
-    ("datasketch", "datasketch"), ("pdfminer.six", "pdfminer"), ("streamlit", None), ("ragas", None), ("langchain-community", None),
+    ("trafilatura", "trafilatura"), ("protego", "protego"), ("fugashi", "fugashi"), ("unidic-lite", "unidic_lite"),
+    ("datasketch", "datasketch"), ("pdfminer.six", "pdfminer"), ("streamlit", None), ("ragas", None),
+    ("langchain-community", None),
     ("rouge-score", "rouge_score"), ("sacrebleu", "sacrebleu"), ("nltk", "nltk"),
-    ("matplotlib", "matplotlib"), ("gguf", "gguf"),
+    ("matplotlib", "matplotlib"), ("gguf", "gguf"), ("openai", "openai"), ("scipy", "scipy"),
+    ("starlette", "starlette"), ("uvicorn", "uvicorn"),
 ]
 
 
@@ -55,6 +57,12 @@ def check_packages() -> list[Check]:
         v = _version(dist)
         ok = v is not None and (mod is None or importlib.util.find_spec(mod.split(".")[0]) is not None)
         out.append(Check("packages", dist, "ok" if ok else "missing", v or "not installed", SETUP))
+    # bitsandbytes is the optional `cuda` extra: QLoRA needs it, and only on a CUDA GPU (on a CPU
+    # machine it only prints a warning whenever peft imports it)
+    bnb = _version("bitsandbytes")
+    out.append(Check("packages", "bitsandbytes (QLoRA, CUDA only)", "ok" if bnb else "absent",
+                     bnb or ("not installed" + ("" if _has_cuda() else "; not needed without a CUDA GPU")),
+                     "pip install -e '.[cuda]'", required=False))
     cuda_pkgs = [d.metadata["Name"] for d in metadata.distributions() if (d.metadata["Name"] or "").startswith("nvidia-")]
     out.append(Check("packages", "no CUDA packages on a CPU machine", "ok" if not cuda_pkgs or _has_cuda() else "absent",
                      ", ".join(cuda_pkgs[:3]) if cuda_pkgs else "none installed",

@@ -28,6 +28,16 @@ class FetchError(TenkanError):
     """A page could not be fetched or decoded."""
 
 
+class FetchTimeout(FetchError):
+    """A request ran out of time. ``phase`` says where: ``"connect"`` (no response),
+    ``"stalled"`` (no byte for the read timeout) or ``"too slow"`` (the whole
+    response took longer than the limit; not retried, a retry would be as slow)."""
+
+    def __init__(self, message: str, phase: str, hint: str | None = None):
+        super().__init__(message, hint)
+        self.phase = phase
+
+
 class CorpusError(TenkanError):
     """The crawled corpus is missing or unreadable."""
 

@@ -22,8 +22,8 @@ Tokenisation uses fugashi (MeCab) with unidic-lite, loaded lazily on first use.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 import unicodedata
 
 __all__ = [
@@ -33,6 +33,10 @@ __all__ = [
     "content_tokens",
     "char_ngrams",
     "is_japanese",
+    "to_katakana",
+    "to_hiragana",
+    "reading",
+    "KANA_RUN",
 ]
 
 _FULLWIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
@@ -95,8 +99,16 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
+_TAGGERS = threading.local()
+
+
 def _tagger():
+    """This thread's MeCab tagger. A tagger is not thread-safe (two threads parsing at once
+    get None or each other's nodes: seen under `tenkan serve`'s parallel requests and possible
+    with several Streamlit sessions), so each thread gets its own."""
+    tagger = getattr(_TAGGERS, "tagger", None)
+    if tagger is not None:
+        return tagger
     try:
         import fugashi  # noqa: WPS433 - lazy by design
     except ImportError as exc:  # pragma: no cover - install problem
@@ -105,7 +117,8 @@ def _tagger():
         raise ModelUnavailableError(
             "fugashi is not installed; Japanese tokenisation needs it", hint="make setup"
         ) from exc
-    return fugashi.Tagger()
+    _TAGGERS.tagger = tagger = fugashi.Tagger()
+    return tagger
 
 
 _PUNCT_POS = {"補助記号", "記号", "空白"}
@@ -166,3 +179,45 @@ def is_japanese(text: str, min_ratio: float = 0.2) -> bool:
     if not s:
         return False
     return len(_JA_CHAR.findall(s)) / len(s) >= min_ratio
+
+
+# --- readings -------------------------------------------------------------------
+# People type what they hear: 「ほっさ」, 「ケイレン」, 「うんてん」, or a wrong kanji of the
+# right sound. Comparing *readings* (katakana) makes those forms meet the pages' kanji.
+
+_HIRA = re.compile(r"[\u3041-\u3096]")
+_KATA = re.compile(r"[\u30a1-\u30f6]")
+#: a run of kana (hiragana or katakana, with the long-vowel mark)
+KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]+")
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana folded to katakana (everything else unchanged)."""
+    return _HIRA.sub(lambda m: chr(ord(m.group()) + 0x60), text)
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana folded to hiragana (everything else unchanged)."""
+    return _KATA.sub(lambda m: chr(ord(m.group()) - 0x60), text)
+
+
+def reading(text: str) -> str:
+    """The katakana reading of ``text`` as MeCab reads it, without spaces or punctuation.
+
+    「発作が止まらない」 → 「ホッサガトマラナイ」; kana are folded to katakana as typed
+    (「ほっさ」 → 「ホッサ」, whatever MeCab makes of them), ASCII is kept lower-cased and
+    digits stay digits (「10分」 → 「10フン」)."""
+    out = []
+    for w in _words(text):
+        pos = getattr(w.feature, "pos1", "")
+        if pos in _PUNCT_POS:
+            continue
+        surface = w.surface.strip()
+        if not surface:
+            continue
+        kana = getattr(w.feature, "kana", None)
+        if KANA_RUN.fullmatch(surface) or not kana or kana == "*":
+            out.append(to_katakana(surface).lower())
+        else:
+            out.append(kana)
+    return "".join(out)

@@ -9,11 +9,13 @@ import json
 import os
 import platform
 import tempfile
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["sha256_file", "sha256_text", "package_versions", "write_manifest", "read_manifest", "atomic_write_text", "atomic_write_json"]
+__all__ = ["sha256_file", "sha256_text", "package_versions", "write_manifest", "read_manifest", "atomic_write_text", "atomic_write_json",
+           "current_umask"]
 
 MANIFEST = "manifest.json"
 
@@ -51,12 +53,36 @@ def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str]:
     return out
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux
+    ``/proc/self/status``); elsewhere set and restored under a lock."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory and rename."""
+    """Write ``text`` to ``path`` via a temporary file in the same directory and rename.
+
+    The file gets the mode an ordinary ``open()`` would give it (0644 under umask
+    022): ``mkstemp`` creates 0600 files, which another user -- the app reading
+    what a ``User=tenkan`` refresh wrote -- could not read."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -81,19 +107,23 @@ def write_manifest(
     inputs: dict[str, str | os.PathLike] | None = None,
     settings: Any = None,
     extra: dict[str, Any] | None = None,
+    workspace: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Write ``<directory>/manifest.json`` atomically and return it.
 
     ``inputs`` maps a role to a file path (hashed) or to a string that is already
-    an identifier (kept as is when the path does not exist).
+    an identifier (kept as is when the path does not exist). Paths are recorded
+    without this machine's directories (:func:`tenkan.paths.portable_path`:
+    ``$TENKAN_HOME/...`` inside ``workspace``, repository-relative inside the repository).
     """
     from tenkan.config import to_dict
+    from tenkan.paths import portable_path
 
     ins = {}
     for role, p in (inputs or {}).items():
         pth = Path(p)
         if pth.is_file():
-            ins[role] = {"path": str(pth), "sha256": sha256_file(pth)}
+            ins[role] = {"path": portable_path(pth, workspace), "sha256": sha256_file(pth)}
         else:
             ins[role] = {"ref": str(p)}
     m = {

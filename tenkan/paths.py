@@ -20,6 +20,31 @@ EVAL_DIR = DATA_DIR / "eval"
 DEFAULT_CONFIG_FILE = REPO_ROOT / "tenkan.toml"
 
 
+#: How a path inside the workspace is written in artifacts (see :func:`portable_path`).
+HOME_PREFIX = "$TENKAN_HOME"
+
+
+def portable_path(path: str | os.PathLike, workspace: str | os.PathLike | None = None) -> str:
+    """A path as artifacts record it, without this machine's directories:
+    ``$TENKAN_HOME/<relative>`` inside the workspace, ``<relative>`` inside the
+    repository, else the path as given (a file of the user's own, outside both)."""
+    p = Path(path)
+    try:
+        resolved = p.resolve()
+    except OSError:
+        return str(p)
+    if workspace is not None:
+        try:
+            rel = resolved.relative_to(Path(workspace).resolve()).as_posix()
+            return HOME_PREFIX if rel == "." else f"{HOME_PREFIX}/{rel}"
+        except ValueError:
+            pass
+    try:
+        return resolved.relative_to(REPO_ROOT).as_posix() or "."
+    except ValueError:
+        return str(p)
+
+
 def resolve_home(home: str | os.PathLike | None = None) -> Path:
     if home:
         return Path(home).expanduser().resolve()

@@ -114,6 +114,31 @@ def test_missing_index_says_what_to_run(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
+def test_pages_use_no_deprecated_streamlit_parameters(app):
+    """Streamlit logs every deprecated parameter it is given (use_container_width gave one
+    per table); the pages with tables must log none."""
+    import logging
+
+    from streamlit import deprecation_util
+
+    seen: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    handler = Catch(level=logging.WARNING)
+    deprecation_util._LOGGER.addHandler(handler)
+    try:
+        for name in ("corpus_page", "evaluator_page"):
+            at = _page(name).run()
+            assert not at.exception
+            assert at.dataframe, name
+    finally:
+        deprecation_util._LOGGER.removeHandler(handler)
+    assert not seen, seen
+
+
 def test_a_pdf_citation_shows_its_page_and_links_to_it():
     from streamlit.testing.v1 import AppTest
 

@@ -43,3 +43,16 @@ def test_doctor_reports_packages_and_models_present():
     report = json.loads(out.stdout)
     missing = [c["name"] for c in report["checks"] if c["status"] == "missing"]
     assert missing == [] and out.returncode == 0
+
+
+def test_doctor_treats_bitsandbytes_as_the_optional_cuda_extra(monkeypatch):
+    """Without bitsandbytes (a CPU machine after `make setup`) nothing required is missing,
+    and the check says how to get it for QLoRA."""
+    from tenkan import doctor
+
+    real = doctor._version
+    monkeypatch.setattr(doctor, "_version", lambda dist: None if dist == "bitsandbytes" else real(dist))
+    checks = {c.name: c for c in doctor.check_packages()}
+    bnb = checks["bitsandbytes (QLoRA, CUDA only)"]
+    assert bnb.status == "absent" and not bnb.required and bnb.fix == "pip install -e '.[cuda]'"
+    assert not any(c.status == "missing" for c in checks.values())

@@ -141,11 +141,23 @@ def test_load_generator_with_adapter_streams_the_same_text(config, workspace, ti
 
 
 def test_qlora_only_with_cuda():
-    assert decide_qlora("auto", cuda_available=False) is False
-    assert decide_qlora("auto", cuda_available=True) is True
-    assert decide_qlora("off", cuda_available=True) is False
+    assert decide_qlora("auto", cuda_available=False, bnb_available=True) is False
+    assert decide_qlora("auto", cuda_available=True, bnb_available=True) is True
+    assert decide_qlora("off", cuda_available=True, bnb_available=True) is False
     with pytest.raises(ConfigError, match="CUDA"):
-        decide_qlora("on", cuda_available=False)
+        decide_qlora("on", cuda_available=False, bnb_available=True)
+
+
+def test_qlora_without_bitsandbytes_says_how_to_get_it(caplog):
+    """bitsandbytes is the optional `cuda` extra: without it, 'auto' trains plain LoRA and
+    says how to get QLoRA; 'on' is an error with the install command."""
+    with caplog.at_level("WARNING"):
+        assert decide_qlora("auto", cuda_available=True, bnb_available=False) is False
+    assert "pip install -e '.[cuda]'" in caplog.text
+    with pytest.raises(ConfigError, match="bitsandbytes") as ei:
+        decide_qlora("on", cuda_available=True, bnb_available=False)
+    assert "pip install -e '.[cuda]'" in ei.value.hint
+    assert decide_qlora("auto", cuda_available=False, bnb_available=False) is False  # CPU: nothing to say
 
 
 def test_demo_recipe_trains_one_epoch_on_both_shapes_and_copies_the_adapter(config, workspace, tiny_model_dir,

@@ -87,7 +87,7 @@ def evaluator_page() -> None:
     run = next(r for r in runs if r.name == name)
     info = corpus.read_run(run)
     if info["table"]:
-        st.dataframe(info["table"], use_container_width=True)
+        st.dataframe(info["table"], width="stretch")
     elif info["metrics"] is not None:
         st.json(info["metrics"])
     for png in info["plots"]:
@@ -112,12 +112,12 @@ def corpus_page() -> None:
         c2.metric("サイト数", len(info["sites"]))
         c3.metric("最終更新", info["last_refresh"] or "—")
         st.subheader("サイト別ページ数")
-        st.dataframe([{"サイト": k, "ページ数": v} for k, v in info["sites"].items()], use_container_width=True)
+        st.dataframe([{"サイト": k, "ページ数": v} for k, v in info["sites"].items()], width="stretch")
         if info["refresh_summary"] is not None:
             with st.expander("直近の更新の概要"):
                 st.json(info["refresh_summary"])
         with st.expander("ページ一覧"):
-            st.dataframe(info["pages"], use_container_width=True)
+            st.dataframe(info["pages"], width="stretch")
     st.subheader("インデックス")
     m = info["index_manifest"]
     if not m:

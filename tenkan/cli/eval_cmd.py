@@ -13,7 +13,9 @@ report.md, report.html, PNG plots, manifest.json) under <home>/runs/<run-id>/.
 examples:
   tenkan eval --limit 20                          # demo set (+ dataset test split), default modes
   tenkan eval --modes rag-ft,ft,rag-base,extractive --json
-  tenkan eval --exam data/eval/exam_sample.jsonl --modes rag-ft,ft,extractive --formats plain,cot
+  tenkan eval --exam data/eval/exam_sample.jsonl --modes rag-ft,ft,rag-base,base --scoring loglik
+  tenkan eval --exam data/eval/exam_sample.jsonl --modes rag-ft,ft,extractive --formats plain,cot --scoring generate
+  tenkan eval --exam 112-A.jsonl --responses 112-A_gpt4.jsonl   # score published predictions (IgakuQA)
 """
 
 
@@ -25,7 +27,13 @@ def add_arguments(p) -> None:
     p.add_argument("--limit-generated", type=int, metavar="N",
                    help="only the first N questions for the modes that generate (extractive answers all)")
     p.add_argument("--exam", metavar="FILE", help="score an IgakuQA-format five-choice exam instead")
-    p.add_argument("--formats", metavar="F1,F2", help="exam prompt formats: plain, cot")
+    p.add_argument("--formats", metavar="F1,F2", help="exam prompt formats (eval/exam_templates/): plain, cot")
+    p.add_argument("--scoring", choices=["auto", "loglik", "generate"],
+                   help="exam scoring: loglik (highest log-likelihood choice; default for local models), "
+                        "generate (letters parsed from a generated answer; default for endpoints)")
+    p.add_argument("--responses", metavar="FILE", action="append",
+                   help="with --exam: score these predictions (IgakuQA baseline_results JSONL: problem_id, prediction) "
+                        "instead of generating; repeat for several files")
     p.add_argument("--adapter", metavar="NAME|DIR", help="LoRA adapter for the ft modes (default: the workspace/demo adapter)")
     p.add_argument("--base-model", metavar="SOURCE", help="generator base model source (sets generator.base_model)")
     p.add_argument("--judge", metavar="SPEC", help="LLM judge: openai:<url> or hf:<id|dir> (sets eval.judge)")
@@ -52,12 +60,22 @@ def run(args, ctx) -> int:
         overrides.append(f"{key}={json.dumps(_split(args.modes))}")
     if args.formats:
         overrides.append(f"eval.exam_formats={json.dumps(_split(args.formats))}")
+    if args.scoring:
+        overrides.append(f"eval.exam_scoring={json.dumps(args.scoring)}")
+    if args.responses and not args.exam:
+        from tenkan.errors import ConfigError
+
+        raise ConfigError("--responses needs --exam FILE (the questions and answers the predictions are scored against)")
     if args.limit is not None:
         overrides.append(f"eval.limit={args.limit}")
     cfg = load_config(args.config, overrides) if overrides != list(args.overrides or []) else ctx.config
     ws = ctx.workspace
     progress = not (args.no_progress or args.quiet)
-    if args.exam:
+    if args.exam and args.responses:
+        from eval.exam_run import score_responses
+
+        res = score_responses(cfg, ws, args.exam, args.responses, run_id=args.run_id)
+    elif args.exam:
         from eval.exam_run import run_exam
 
         res = run_exam(cfg, ws, args.exam, progress=progress, run_id=args.run_id, adapter=args.adapter)
@@ -92,7 +110,7 @@ def _print_table(res) -> None:
     keys = []
     for v in modes.values():
         keys += [k for k in v if k not in keys and k != "n"]
-    show = [k for k in keys if k in ("accuracy", "exact_match", "gestalt", "skipped", "bleu_word", "rougeL_word",
+    show = [k for k in keys if k in ("accuracy", "exact_match", "gestalt", "skipped", "missing", "bleu_word", "rougeL_word",
                                      "rougeL_char", "meteor_word", "semantic_similarity", "grounded",
                                      "context_recall", "latency_s")]
     width = max([len(m) for m in modes] + [8])
@@ -102,4 +120,10 @@ def _print_table(res) -> None:
         print(f"{m:<{width}} {cells} {v['n']:>5}")
     for mode, why in res.metrics.get("unavailable_modes", {}).items():
         print(f"{mode}: unavailable: {why}")
+    diffs = [d for d in res.metrics.get("differences", []) if d.get("metric") == "accuracy"]
+    if res.metrics.get("kind") == "exam" and diffs:
+        print("differences in accuracy (paired BCa bootstrap, 95% CI):")
+        for d in diffs:
+            ci = f"[{d['low']:+.3f}, {d['high']:+.3f}]" if d.get("low") is not None else "[—]"
+            print(f"  {d['a']} − {d['b']}: {d['diff']:+.3f} {ci} n={d['n']}  {d.get('verdict', '')}")
     print(f"run: {res.run_dir}  (report: {res.run_dir / 'report.html'})")

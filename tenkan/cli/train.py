@@ -42,6 +42,8 @@ def run(args, ctx) -> int:
     s = train(cfg, ctx.workspace, dataset=args.dataset, out_name=args.out, resume=args.resume,
               progress=not args.no_progress)
     c = s.card
+    if not s.main_process:  # another process of `accelerate launch` / torchrun: the main one reports
+        return 0
     if args.json:
         print(json.dumps({k: v for k, v in c.items() if k != "losses"}, ensure_ascii=False))
     else:

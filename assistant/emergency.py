@@ -1,0 +1,265 @@
+"""Emergencies in any wording: what a message describes that needs an ambulance now.
+
+People in a panic type in hiragana (「ほっさ とまらない」), katakana (「ケイレン」), with
+conversion errors (「発佐」「5糞」), in English words (「seizure 5min」) or in one breath
+without punctuation. :func:`detect_emergencies` therefore looks at a message twice:
+
+* **as written** (normalised, spaces removed): patterns over the kanji and kana forms
+  people use (:data:`_WRITTEN_PATTERNS`);
+* **as read** (:func:`tenkan.jatext.reading`, katakana, spaces and punctuation gone):
+  the same situations as patterns over readings (:data:`_READ_PATTERNS`), so 「ほっさ」,
+  「ホッサ」 and 「発作」 are one word, and so are 「5分」, 「5ふん」 and 「5糞」. Reading
+  patterns use long, distinctive readings only: inside a reading string a short one (歯 ハ,
+  舌 シタ) would match everywhere.
+
+English words are first replaced by their Japanese equivalents
+(:func:`assistant.lexicon.from_english`). A kind found in either view counts: a false
+alarm costs a sentence of guidance, a miss can cost a life.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from tenkan.jatext import normalize, reading
+
+from assistant.lexicon import from_english
+
+__all__ = ["EMERGENCY_KINDS", "SEIZURE_WORDS", "MEDICINE_WORDS", "detect_emergencies", "emergency_guidance",
+           "emergency_views"]
+
+#: Kinds of emergency, with the Japanese phrase used in the guidance.
+EMERGENCY_KINDS = {
+    "long_seizure": "発作が5分以上続いている・止まらない",
+    "repeated_seizures": "発作をくり返し、その間に意識が戻らない",
+    "no_recovery": "発作のあと意識が戻らない・呼びかけに反応しない",
+    "breathing": "呼吸が苦しそう・呼吸をしていない・唇や顔色が紫色",
+    "injury": "発作でけがをした（頭を打った・出血している など）",
+    "first_seizure": "初めての発作",
+    "water": "お風呂・プール・海など水の中での発作",
+    "pregnancy": "妊娠中の発作",
+}
+
+#: a seizure, as written (kanji and kana forms)
+SEIZURE_WORDS = (r"(?:発作|けいれん|ケイレン|痙攣|ひきつけ|引きつけ|引き付け|ひきつり|引きつり|ガクガク|がくがく|"
+                 r"ピクピク|ぴくぴく|硬直|白目)")
+_SEIZ = SEIZURE_WORDS
+_NUM_MIN = r"(?:[5-9]|[1-9]\d|五|六|七|八|九|十|十五|二十|三十)\s*分"
+
+#: medicines, generic and brand names as written
+MEDICINE_WORDS = (
+    r"(?:薬|くすり|クスリ|服薬|内服|錠剤|錠|カプセル|シロップ|抗てんかん|抗けいれん|バルプロ|デパケン|セレニカ|"
+    r"カルバマゼピン|テグレトール|ラモトリギン|ラミクタール|レベチラセタム|イーケプラ|フェニトイン|アレビアチン|"
+    r"フェノバルビタール|ゾニサミド|エクセグラン|トピラマート|トピナ|ラコサミド|ビムパット|ペランパネル|フィコンパ|"
+    r"クロバザム|マイスタン|クロナゼパム|リボトリール|ガバペンチン|エトスクシミド|ジアゼパム|ミダゾラム)"
+)
+_MED = MEDICINE_WORDS
+
+_WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
+    "long_seizure": [
+        re.compile(_NUM_MIN + r"(?:以上|近く|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)"),
+        re.compile(_NUM_MIN + r".{0,8}(?:続|止まら|止まん|おさまら|治まら|収まら|終わら)"),
+        re.compile(_SEIZ + r".{0,12}(?:止まらな|止まりませ|止まんな|とまらな|おさまらな|治まらな|収まらな|終わらな|ずっと続)"),
+        re.compile(r"(?:ずっと|長いこと|長く|長時間).{0,6}" + _SEIZ),
+        re.compile(r"重積.{0,6}(?:して|になって|状態です|状態かも|かも)"),
+        re.compile(r"(?:もう|既に|すでに|かれこれ)" + _NUM_MIN),
+        re.compile(_NUM_MIN + r".{0,3}(?:まだ|経っ|たっ|たつ|続い|続け)"),
+    ],
+    "repeated_seizures": [
+        re.compile(_SEIZ + r".{0,12}(?:何度も|何回も|なんども|なんかいも|繰り返|くり返|繰返|立て続け|連続|次々|続けざま)"),
+        re.compile(r"(?:何度も|何回も|なんども|繰り返し|くり返し|立て続けに|連続して|次々).{0,8}" + _SEIZ),
+    ],
+    "no_recovery": [
+        re.compile(r"意識.{0,4}(?:戻らな|戻らず|戻ってこな|戻ってな|戻りませ|回復しな|ないまま|がない|がありませ|ない状態|no|なし|無し)"),
+        re.compile(r"(?:目を覚まさな|目を覚ましませ|目が覚めな|目覚めてな|目覚めな|目が覚めてな|起きな(?:い|くて)まま|呼びかけ.{0,4}(?:反応|返事|答え).{0,3}(?:しな|な|ありませ))"),
+        re.compile(r"(?:発作|けいれん|痙攣|ひきつけ).{0,10}(?:あと|後|おさまっ|止まっ).{0,10}(?:反応|返事)(?:が|も)?(?:ない|しない|ありません)"),
+    ],
+    "breathing": [
+        re.compile(r"(?:息|呼吸).{0,4}(?:してな|していな|しない|しとらん|止ま|とま|苦し|くるし|できな|でき(?:て)?ない|おかし|荒い|弱い|浅い|ゼーゼー|ぜーぜー)"),
+        re.compile(r"(?:唇|くちびる|顔色|顔|口のまわり).{0,4}(?:紫|むらさき|青|真っ青|土気色)"),
+        re.compile(r"チアノーゼ|窒息|息苦し|(?:喉|のど).{0,3}(?:詰ま|つま)|(?:吐いた|嘔吐).{0,6}(?:詰ま|息)"),
+    ],
+    "injury": [
+        re.compile(r"(?:頭|あたま|顔|額|おでこ|口|舌|歯|体|腕|足).{0,4}(?:打っ|うっ|ぶつけ|強打|切っ|切れ|噛ん|かん(?:で|じゃ)|折れ)"),
+        re.compile(r"(?:出血|血が(?:出|で|止まら|とまら|流れ)|血だらけ|骨折|脱臼)"),
+        re.compile(r"(?:けが|怪我|ケガ|やけど|火傷)(?:を)?(?:した|して|しちゃ|しま|ある)"),
+        re.compile(r"(?:階段|高い所|高いところ|ベッド|自転車).{0,6}(?:から)?(?:落ち|転落|転倒)"),
+    ],
+    "first_seizure": [
+        re.compile(r"(?:初めて|はじめて|生まれて初めて|初)(?:の)?.{0,30}" + _SEIZ),
+        re.compile(r"(?:これまで|今まで|いままで).{0,12}(?:ない|なかった|聞いたことな|一度もな).{0,30}" + _SEIZ),
+        re.compile(_SEIZ + r".{0,10}(?:初めて|はじめて)"),
+    ],
+    "water": [
+        re.compile(r"(?:お風呂|風呂|ふろ|浴槽|湯船|浴室|入浴中|シャワー中|プール|海|川|水中|水の中|浅瀬|海水浴|水泳中|泳いで)"
+                   r".{0,20}(?:" + _SEIZ[3:-1] + r"|沈|溺|おぼれ|意識)"),
+        re.compile(_SEIZ + r".{0,10}(?:沈ん|沈み|溺れ|おぼれ|水を飲ん|水飲ん)"),
+        re.compile(_SEIZ + r".{0,10}(?:お風呂|風呂|浴槽|湯船|プール|海|川|水の中).{0,4}(?:で|に|の中)"),
+        re.compile(r"(?:溺れ|おぼれ)(?:た|て|そう)"),
+    ],
+    "pregnancy": [
+        re.compile(r"(?:妊娠|妊婦).{0,40}(?:けいれんさせ|けいれんし|痙攣し|発作を起こ|発作が起き|倒れ)"),
+        re.compile(r"(?:妊娠|妊婦).{0,30}" + _SEIZ + r".{0,8}(?:さっき|今|いま|たった今|ばかり)"),
+        re.compile(r"(?:妊娠|妊婦).{0,30}(?:さっき|今|いま|たった今).{0,6}" + _SEIZ),
+        re.compile(r"(?:妊娠|妊婦|にんしん|身ごも|おなかに赤ちゃん|お腹に赤ちゃん|おなかの赤ちゃん|お腹の赤ちゃん).{0,20}" + _SEIZ
+                   + r"(?:が|を)?.{0,4}(?:起き|起こ|おき|おこ|あっ|出た|出て|し(?:た|て|ちゃ)|続|止まら)"),
+        re.compile(_SEIZ + r"(?:が|を)?.{0,4}(?:起き|起こ|おき|おこ|あっ|し(?:た|て|ちゃ)).{0,16}(?:妊娠|妊婦|おなかに赤ちゃん|お腹に赤ちゃん)"),
+    ],
+}
+
+
+# --- the same situations over readings (katakana) ------------------------------------
+#: a seizure, as read; 発 is misread ハツ/ハッ in conversion errors (「発佐」)
+_R_SEIZ = r"(?:ホッサ|ハッサ|ハツサ|ホツサ|ケイレン|ケーレン|ヒキツケ|ヒキツリ|ヒキツッ|ガクガク|ピクピク|ビクビク|ガタガタ|コウチョク|シロメ)"
+_R_NUM_MIN = r"(?:[5-9]|[1-9]\d|ゴ|ロッ|ロク|ナナ|ハッ|ハチ|キュウ|ジュッ|ジッ|ジュウ|ニジュッ|サンジュッ)(?:フン|プン)"
+_R_NOT_STOPPING = (r"(?:トマラナ|トマリマセ|トマンナ|トマンネ|トマッテナ|オサマラナ|オサマリマセ|オサマンナ|オサマッテナ|"
+                   r"オワラナ|ヤマナ|ツヅイテル|ツヅイテイ|ツヅイテマ|ズットツヅ)")
+_R_EVENT = r"(?:オキ|オコ|アッ|デタ|デテ|シタ|シテ|シチャ|ナッ|ツヅ|トマラ|ハジマ)"
+
+_READ_PATTERNS: dict[str, list[re.Pattern]] = {
+    "long_seizure": [
+        re.compile(_R_NUM_MIN + r"(?:イジョウ|チカク|クライ|グライ|ホド|モ|スギ|タッ|タチ|タツ|ケイカ|コエ|コシ)"),
+        re.compile(_R_NUM_MIN + r".{0,8}(?:ツヅ|トマラ|トマン|オサマラ|オワラ)"),
+        re.compile(_R_SEIZ + r".{0,14}" + _R_NOT_STOPPING),
+        re.compile(r"(?:ズット|ナガイコト|ナガク|チョウジカン).{0,6}" + _R_SEIZ),
+        re.compile(r"ジュウセキ.{0,6}(?:シテ|ニナッテ|ジョウタイデス|ジョウタイカモ|カモ)"),
+        re.compile(r"(?:モウ|スデニ|カレコレ)" + _R_NUM_MIN),
+        re.compile(_R_NUM_MIN + r".{0,3}(?:マダ|タッ|タツ|ツヅイ|ツヅケ)"),
+    ],
+    "repeated_seizures": [
+        re.compile(_R_SEIZ + r".{0,12}(?:ナンドモ|ナンカイモ|ナンベンモ|クリカエ|タテツヅケ|レンゾク|ツギツギ|ツヅケザマ|"
+                   r"マタハジマ|マタオキ|マタオコ|マタキ|フタタビ)"),
+        re.compile(r"(?:ナンドモ|ナンカイモ|クリカエシ|タテツヅケ|レンゾクシテ|ツギツギ).{0,8}" + _R_SEIZ),
+        re.compile(r"(?:トマッ|オサマッ|オワッ|トマリ|オサマリ).{0,10}(?:マタ|フタタビ|スグ)(?:ハジマ|オキ|オコ|キ|デ)"),
+    ],
+    "no_recovery": [
+        re.compile(r"イシキ.{0,4}(?:モドラ|モドッテナ|モドッテコナ|モドリマセ|カイフクシナ|ガナイ|ガナク|ガナカ|"
+                   r"ナイ|ナク|ナシ|ガアリマセ|フメイ|ガモドラ)"),
+        re.compile(r"(?:メヲサマサナ|メヲサマシマセ|メガサメナ|メガサメテナ|メザメテナ|メザメナ|メヲアケナ|メサマサナ|オキナイ|"
+                   r"オキナク|オキマセン)"),
+        re.compile(r"(?:ヨビカケ|ヨン).{0,6}(?:ハンノウ|ヘンジ|コタエ).{0,3}(?:シナ|ナ|アリマセ|ガナ|シマセ)"),
+    ],
+    "breathing": [
+        re.compile(r"(?:イキ|コキュウ).{0,4}(?:シテナ|シテイナ|シテネ|シナイ|シテナイ|トマ|クルシ|デキナ|デキテナ|オカシ|"
+                   r"アライ|ヨワイ|アサイ|ゼーゼー|ゼイゼイ|ヒューヒュー)"),
+        re.compile(r"(?:クチビル|カオイロ|カオ|クチノマワリ).{0,4}(?:ムラサキ|アオ|マッサオ|ツチケイロ)"),
+        re.compile(r"チアノーゼ|チッソク|イキグルシ|ノド.{0,3}ツマ|(?:ハイタ|オウト|モドシ).{0,6}(?:ツマ|イキ)"),
+    ],
+    "injury": [
+        re.compile(r"(?:アタマ|ヒタイ|オデコ|コウトウブ|カオ).{0,4}(?:ウッ|ブツケ|キョウダ|キッ|キレ)"),
+        re.compile(r"シュッケツ|チガ(?:デ|トマラ|ナガレ)|チダラケ|コッセツ|ダッキュウ"),
+        re.compile(r"(?:ケガ|ヤケド)(?:ヲ)?(?:シタ|シテ|シチャ|シマ|アル)"),
+        re.compile(r"(?:カイダン|タカイトコロ|ベッド|ジテンシャ).{0,6}(?:カラ)?(?:オチ|テンラク|テントウ|コロゲオチ)"),
+    ],
+    "first_seizure": [
+        re.compile(r"ハジメテ.{0,30}" + _R_SEIZ),
+        re.compile(_R_SEIZ + r".{0,10}ハジメテ"),
+    ],
+    "water": [
+        re.compile(r"(?:オフロ|ユブネ|ヨクソウ|ヨクシツ|ニュウヨクチュウ|プール|スイチュウ|ミズノナカ|スイエイチュウ).{0,10}"
+                   r"(?:" + _R_SEIZ[3:-1] + r"|シズ|オボレ|イシキ)"),
+        re.compile(_R_SEIZ + r".{0,10}(?:オフロ|ユブネ|ヨクソウ|プール|ミズノナカ)(?:デ|ニ|ノナカ)"),
+        re.compile(r"オボレ(?:タ|テ|ソウ)"),
+        re.compile(r"(?:ウミ|カワ)(?:デ|ニ|ノナカ).{0,20}(?:" + _R_SEIZ[3:-1] + r"|シズ|オボレ|イシキ)"),
+    ],
+    "pregnancy": [
+        re.compile(r"(?:ニンシン|ニンプ|ミゴモ|オナカニアカチャン|オナカノアカチャン).{0,40}" + _R_SEIZ
+                   + r"(?:ガ|ヲ)?.{0,4}" + _R_EVENT),
+        re.compile(_R_SEIZ + r"(?:ガ|ヲ)?.{0,4}" + _R_EVENT + r".{0,16}(?:ニンシン|ニンプ|オナカニアカチャン)"),
+        re.compile(r"(?:ニンシン|ニンプ).{0,30}(?:イマ|サッキ|タッタイマ).{0,6}" + _R_SEIZ),
+        re.compile(r"(?:ニンシン|ニンプ).{0,30}" + _R_SEIZ + r".{0,8}(?:イマ|サッキ|タッタイマ|バカリ)"),
+    ],
+}
+
+_GUIDANCE_HEAD = (
+    "【緊急】{what}は、ためらわずにすぐ119番に電話して救急車を呼んでください。"
+)
+_GUIDANCE_FIRST_AID = (
+    "救急車を待つ間は、周りの危ない物をどけて、体を横向きにして楽に呼吸できるようにし、"
+    "口の中に物を入れないでください。発作が始まった時刻と様子を記録しておくと、救急隊や医師の役に立ちます。"
+)
+
+
+
+#: kinds that only count when the text is about a seizure (a fall or a cut alone is not our topic)
+_NEEDS_SEIZURE = {"injury"}
+_SEIZ_CONTEXT = re.compile(_SEIZ + r"|倒れ|意識")
+_R_SEIZ_CONTEXT = re.compile(_R_SEIZ + r"|タオレ|イシキ")
+
+# 「薬を2種類変えても発作が止まらない」: a treatment tried in vain ("…ても") before
+# "seizures don't stop" speaks of seizures not being controlled over months (drug
+# resistance), not of a seizure going on now -- unless a duration, a "right now" word or a
+# rescue medicine given during the seizure (坐薬, 発作止め, ブコラム) says otherwise.
+_ONGOING = re.compile(_NUM_MIN + r"|今|いま|さっき|ずっと|長いこと|長く|長時間|まだ|目の前|重積|"
+                      r"坐薬|座薬|発作止め|ダイアップ|ブコラム|ミダゾラム|頓用|頓服|[!！]")
+_R_ONGOING = re.compile(_R_NUM_MIN + r"|イマ|サッキ|ズット|ナガイコト|ナガク|マダ|メノマエ|ジュウセキ|ザヤク|ホッサドメ|"
+                        r"ブコラム|ミダゾラム|トンヨウ|トンプク")
+_DRUG_RESISTANCE = re.compile(
+    r"(?:" + _MED + r"|治療|手術|種類).{0,12}(?:ても|でも).{0,6}" + _SEIZ
+    + r".{0,12}(?:止まらな|止まりませ|おさまらな|治まらな|収まらな|なくならな)")
+_R_DRUG_RESISTANCE = re.compile(
+    r"(?:クスリ|チリョウ|シュジュツ|シュルイ|ノンデ|ノマセテ).{0,12}(?:テモ|デモ).{0,6}" + _R_SEIZ
+    + r".{0,12}(?:トマラナ|トマリマセ|オサマラナ|オサマリマセ|ナクナラナ)")
+
+
+# A question *about* an emergency situation is not one happening now: 「意識が戻らない発作って
+# どんなの？」 (what is it), 「発作中に息止まることある？」 (can it happen), 「以前…ことがありました」
+# (it happened once), 「いつもすぐ戻る」 (it always passes). Such wording withdraws the alarm,
+# unless a word says it is happening now (今, さっき, まだ, 目の前, 助けて, ！ …).
+_NOW = re.compile(r"今|いま|さっき|たった今|まだ|ずっと|目の前|助けて|たすけて|どうしよう|どうすれば|急いで|至急|[!！]|"
+                  + _NUM_MIN + r"(?:以上|も|たっ|経)")
+_R_NOW = re.compile(r"イマ|サッキ|マダ|ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
+_ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
+                    r"場合の|の場合|ときの|時の|ときって|時って")
+_R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ")
+_PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
+                   r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
+_HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,10}(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)")
+_R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,10}(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
+#: kinds a habitual quick recovery speaks against (a first seizure, an injury, water or
+#: pregnancy stay emergencies however it ended)
+_HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
+
+
+def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
+    """The kinds withdrawn because the message asks about the situation rather than living it."""
+    if _NOW.search(written) or _R_NOW.search(read):
+        return set()
+    if _ABOUT.search(written) or _R_ABOUT.search(read) or _PAST.search(written):
+        return set(found)
+    if _HABIT.search(written) or _R_HABIT.search(read):
+        return found & _HABIT_KINDS
+    return set()
+
+
+@lru_cache(maxsize=512)
+def emergency_views(text: str) -> tuple[str, str]:
+    """The two forms the patterns read: (as written, as read), English words in Japanese."""
+    s = re.sub(r"\s+", "", normalize(from_english(text or "")))
+    return s, re.sub(r"\s+", "", reading(s)) if s else ""
+
+
+def _kinds(patterns: dict[str, list[re.Pattern]], s: str, seizure: bool) -> set[str]:
+    return {kind for kind, pats in patterns.items()
+            if (seizure or kind not in _NEEDS_SEIZURE) and any(p.search(s) for p in pats)}
+
+
+def detect_emergencies(text: str) -> list[str]:
+    """The emergency kinds (keys of :data:`EMERGENCY_KINDS`) the text describes, in a fixed order."""
+    written, read = emergency_views(text)
+    seizure = bool(_SEIZ_CONTEXT.search(written) or _R_SEIZ_CONTEXT.search(read))
+    found = _kinds(_WRITTEN_PATTERNS, written, seizure) | _kinds(_READ_PATTERNS, read, seizure)
+    if "long_seizure" in found and (_DRUG_RESISTANCE.search(written) or _R_DRUG_RESISTANCE.search(read)) \
+            and not (_ONGOING.search(written) or _R_ONGOING.search(read)):
+        found.discard("long_seizure")
+    found -= _about_not_now(written, read, found)
+    return [k for k in EMERGENCY_KINDS if k in found]
+
+
+def emergency_guidance(kinds: list[str]) -> str:
+    """Japanese call-119 guidance naming the situations detected (shown before anything else)."""
+    if not kinds:
+        return ""
+    what = "・".join(EMERGENCY_KINDS[k] for k in kinds if k in EMERGENCY_KINDS)
+    return _GUIDANCE_HEAD.format(what=f"{what}とき" if what else "緊急のとき") + _GUIDANCE_FIRST_AID

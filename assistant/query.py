@@ -1,0 +1,132 @@
+"""One analysis of a question, made at the door and handed to every step.
+
+A patient's message reaches retrieval, the safety layer, the relevance decision, the
+extractive quoting and the citation check. Each used to normalise and tokenise it again,
+and they could disagree about what it said. :func:`analyse` does it once:
+
+* ``normalized``: English words in Japanese (:func:`assistant.lexicon.from_english`), then
+  :func:`tenkan.jatext.normalize`;
+* ``restored``: kana spans that spell a word of the corpus replaced by that word
+  (「ほっさ」 → 「発作」, :mod:`assistant.readings`), so hiragana-only and katakana
+  questions meet the pages' kanji;
+* ``focus``: the question itself when the message is a story that ends in one (the scene
+  before it keeps a lower weight in retrieval and does not count in the relevance check);
+* ``added``: the sources' words for brand names and everyday words (:mod:`assistant.lexicon`);
+* ``terms``: what BM25 searches, weighted: the question, the scene, the added words;
+* ``safety``: the safety report (emergencies read in every wording).
+
+:class:`QueryWeights` holds the weights; they are settings of the assistant
+(``assistant.story_weight``, ``assistant.expansion_weight``), chosen on the tune half of
+the style set (``bench/answer_scope.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from tenkan.jatext import normalize, split_sentences
+
+from assistant.conversation import Turn, is_follow_up, retrieval_query
+from assistant.lexicon import added_words, from_english
+from assistant.readings import ReadingVocabulary
+from assistant.safety import SafetyReport, check_question
+
+__all__ = ["Query", "QueryWeights", "analyse", "question_focus"]
+
+#: how a sentence that asks something ends (with or without ？)
+_ASKS = re.compile(
+    r"(?:[？?]|か|の|かな|かね|かしら|っけ|でしょう|ますか|ですか|たら|れば|いい|べき|教えて|ください|下さい|知りたい|"
+    r"どう|何|なに|なん|だめ|ダメ|大丈夫|平気|ok|OK|NG|は)[。！!…]*$")
+
+
+@dataclass(frozen=True)
+class QueryWeights:
+    story: float = 0.5       # weight of a story's scene-setting sentences in BM25
+    expansion: float = 0.5   # weight of words added by the lexicon in BM25
+
+
+@dataclass
+class Query:
+    text: str                     # as typed (stripped)
+    normalized: str
+    restored: str                 # kana spans restored to the corpus's words
+    focus: str                    # the question sentence(s) (restored); == restored for short messages
+    context: str                  # the rest of a story (restored), "" when none
+    added: list[str] = field(default_factory=list)      # lexicon words (brand → generic, everyday → medical)
+    restored_words: list[str] = field(default_factory=list)
+    follow_up: bool = False
+    retrieval: str = ""           # the dense-side query text (follow-ups carry the topic of earlier turns)
+    terms: dict[str, float] = field(default_factory=dict)   # BM25 side: text → weight
+    safety: SafetyReport = field(default_factory=SafetyReport)
+
+    @property
+    def match_text(self) -> str:
+        """What word-overlap checks compare with sources: the question part and the added words."""
+        return " ".join([self.focus, *self.added])
+
+    @property
+    def whole_text(self) -> str:
+        """The whole message (scene included) and the added words."""
+        return " ".join([self.restored, *self.added])
+
+    def describe(self) -> dict:
+        """For ``Answer.query`` (logs, the app, the bench): what the analysis changed."""
+        return {"restored": self.restored if self.restored != self.normalized else "",
+                "restored_words": list(self.restored_words), "added": list(self.added),
+                "focus": self.focus if self.context else "", "follow_up": self.follow_up}
+
+
+def _content(text: str) -> int:
+    from assistant.grounding import _tokens
+
+    return len(_tokens(text))
+
+
+def question_focus(text: str) -> tuple[str, str]:
+    """(the question, the rest) of a message: the last sentence that asks something; the
+    scene before it and remarks after it (「最近ズボンきついんだよね」) are the rest. A
+    question sentence with fewer than two content words (「これっててんかんなんでしょうか」,
+    「夫として何をしてあげたらいいですか」) takes in the sentences before it until it has
+    them. A message of one sentence is all question."""
+    sents = split_sentences(text)
+    if len(sents) < 2:
+        return text, ""
+    asking = [i for i, s in enumerate(sents) if _ASKS.search(s.strip())]
+    i = asking[-1] if asking else len(sents) - 1
+    j = i + 1
+    while i > 0 and _content(" ".join(sents[i:j])) < 2:
+        i -= 1
+    rest = sents[:i] + sents[j:]
+    return " ".join(sents[i:j]), " ".join(rest)
+
+
+def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: ReadingVocabulary | None = None,
+            weights: QueryWeights = QueryWeights(), history_turns: int = 2) -> Query:
+    """Analyse ``question`` once (see the module docstring)."""
+    text = (question or "").strip()
+    history = list(history or [])
+    normalized = normalize(from_english(text))
+    restored_words: list[str] = []
+    restored = normalized
+    if vocab is not None and len(vocab):
+        restored = vocab.convert(normalized)
+        restored_words = vocab.restore(normalized)
+    focus, context = question_focus(restored)
+    # the sources' words for brand names and everyday words, and every candidate of a sound
+    # shared by several corpus words (いじょう: 以上, 異常), which the text could not restore
+    added = added_words(restored) + [w for w in restored_words if w not in restored]
+    added = list(dict.fromkeys(added))
+    follow = is_follow_up(text, history)
+    retrieval = retrieval_query(restored, history, history_turns) if follow else restored
+    topic = retrieval[: len(retrieval) - len(restored)].strip() if follow else ""
+    terms: dict[str, float] = {}
+    for part, w in ((focus, 1.0), (context, weights.story), (topic, 1.0)):
+        if part:
+            terms[part] = terms.get(part, 0.0) + w
+    for word in added:
+        terms[word] = terms.get(word, 0.0) + weights.expansion
+    report = check_question(text, restored)
+    return Query(text=text, normalized=normalized, restored=restored, focus=focus, context=context, added=added,
+                 restored_words=restored_words, follow_up=follow, retrieval=retrieval, terms=terms, safety=report)

@@ -1,0 +1,217 @@
+"""Words typed by their sound: find the pages' words by their reading.
+
+Patients type 「ほっさ」, 「うんてん」, 「くすり のみわすれた」 as a phone keyboard gives them
+before conversion, and the conversion picks the wrong kanji of the right sound: 「点観」 for
+てんかん, 「発心」 for 発疹, 「径連」 for 痙攣, 「脳は検査」 for 脳波検査. The pages write 発作,
+運転, 飲み忘れ, てんかん. Word overlap, BM25 and the scope check see nothing in common.
+
+:class:`ReadingVocabulary` learns, from the index's own chunks, the reading (katakana) of
+every run of one to six adjacent content words (so compounds such as 飲み忘れ and
+精神障害者保健福祉手帳 are found whole), and :meth:`ReadingVocabulary.spans` looks for
+those readings in a query, over spans of MeCab tokens that are suspect:
+
+* a span inside a run of kana (「ほっさ」): the pages' word written in kanji or katakana
+  replaces it. A span that is exactly one token MeCab reads as a verb, auxiliary or particle
+  is left alone (「しよう」 is not 使用);
+* a compound of two or more tokens written with kanji that the corpus never uses (「点観」,
+  「薬材抵抗性」, 「自律支援医療」), or a word MeCab does not know: a conversion error,
+  replaced by the corpus word of the same sound. A real word of its own that the corpus does
+  not use is left alone (「高校」 is not 口腔);
+* a span across a particle whose reading is a long compound of the corpus (「脳は検査」 →
+  脳波検査, at least :data:`MIN_COMPOUND` kana).
+
+A reading shared by several different words of the corpus (いじょう: 以上 and 異常) is not
+replaced in the text; its candidates are reported so retrieval can search for all of them.
+Readings shorter than :data:`MIN_READING` kana are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from tenkan.jatext import KANA_RUN, _words, to_katakana
+
+__all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "MIN_READING", "MIN_COMPOUND"]
+
+#: shortest reading (in kana) that may be restored: two-kana readings (さけ, かん, いし) are
+#: too ambiguous inside running text
+MIN_READING = 3
+#: shortest reading of a compound restored across a particle (「脳は検査」 → 脳波検査)
+MIN_COMPOUND = 5
+_MAX_TOKENS = 6
+_MAX_READING = 24
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+_KANJI_OR_KATAKANA = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
+_KEEP_AS_READ = {"動詞", "助動詞", "助詞"}
+#: a word is ambiguous when its most frequent spelling has less than this share of the reading's uses
+_DOMINANT = 0.75
+
+
+@dataclass(frozen=True)
+class _Tok:
+    surface: str
+    kana: str
+    pos: str
+    start: int
+    end: int
+    unknown: bool = False
+
+
+@dataclass(frozen=True)
+class Restored:
+    start: int
+    end: int
+    word: str                 # the corpus word (the most frequent spelling of the reading)
+    candidates: tuple[str, ...]  # every corpus word of that reading, most frequent first
+    ambiguous: bool
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out, pos = [], 0
+    for w in _words(text):
+        i = text.find(w.surface, pos)
+        if i < 0:
+            continue
+        kana = getattr(w.feature, "kana", None) or ""
+        if KANA_RUN.fullmatch(w.surface):
+            kana = to_katakana(w.surface)
+        out.append(_Tok(w.surface, "" if kana == "*" else kana, getattr(w.feature, "pos1", ""), i, i + len(w.surface),
+                        bool(getattr(w, "is_unk", False))))
+        pos = i + len(w.surface)
+    return out
+
+
+class ReadingVocabulary:
+    """reading (katakana) → the words the corpus writes for it, with their counts."""
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        from tenkan.jatext import normalize
+
+        counts: dict[str, Counter] = {}
+        surfaces: set[str] = set()
+        for text in texts:
+            toks = _tokens(normalize(text))
+            for i in range(len(toks)):
+                reading, surface = "", ""
+                for j in range(i, min(len(toks), i + _MAX_TOKENS)):
+                    t = toks[j]
+                    if not t.kana or t.pos not in _CONTENT_POS or (j > i and t.start != toks[j - 1].end):
+                        break
+                    reading += t.kana
+                    surface += t.surface
+                    surfaces.add(surface)
+                    if MIN_READING <= len(reading) <= _MAX_READING and (j > i or t.pos in ("名詞", "形状詞")):
+                        counts.setdefault(reading, Counter())[surface] += 1
+        self._counts = counts
+        self.surfaces = surfaces
+        self.words = {r: c.most_common(1)[0][0] for r, c in counts.items()}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def candidates(self, reading: str) -> tuple[tuple[str, ...], bool]:
+        """(the corpus words of ``reading``, most frequent first; whether the reading is ambiguous)."""
+        c = self._counts.get(reading)
+        if not c:
+            return (), False
+        common = c.most_common()
+        total = sum(c.values())
+        return tuple(w for w, _ in common), len(common) > 1 and common[0][1] < _DOMINANT * total
+
+    def spans(self, text: str) -> list[Restored]:
+        """The spans of ``text`` that spell a corpus word by sound but do not write it, left to
+        right, longest first (see the module docstring for which spans are suspect)."""
+        if not self.words:
+            return []
+        toks = _tokens(text)
+        kana_runs = [(m.start(), m.end()) for m in KANA_RUN.finditer(text)]
+
+        def in_kana_run(a: int, b: int) -> bool:
+            return any(s <= a and b <= e for s, e in kana_runs)
+
+        found: list[Restored] = []
+        i = 0
+        while i < len(toks):
+            hit = None
+            for j in range(min(len(toks), i + _MAX_TOKENS), i, -1):
+                span = toks[i:j]
+                if any(not t.kana for t in span) or any(span[k].start != span[k - 1].end for k in range(1, len(span))):
+                    continue
+                reading = "".join(t.kana for t in span)
+                words, ambiguous = self.candidates(reading)
+                if not words:
+                    continue
+                a, b = span[0].start, span[-1].end
+                surface = text[a:b]
+                if surface in words:
+                    hit = (j, None)  # written as the corpus writes it: nothing to restore
+                    break
+                if in_kana_run(a, b):
+                    # 「しよう」 is not 使用; but 「いでん する」 is 遺伝する, whatever MeCab made of いでん
+                    suru = j < len(toks) and toks[j].surface[:1] in "しすさせ" and toks[j].pos == "動詞"
+                    ok = not (len(span) == 1 and span[0].pos in _KEEP_AS_READ and not (suru and _KANJI.search(words[0])))
+                    ok = ok and bool(_KANJI_OR_KATAKANA.search(words[0]))
+                elif _KANJI.search(surface) and surface not in self.surfaces and (len(span) > 1 or span[0].unknown):
+                    # a compound the corpus never writes (「点観」「自律支援医療」), not a real word of its
+                    # own that the corpus happens not to use (「高校」 is not 口腔)
+                    ok = any(t.pos not in ("助詞", "助動詞") for t in span) and not (
+                        len(span) > 1 and any(t.pos == "助詞" for t in span) and len(reading) < MIN_COMPOUND)
+                else:
+                    ok = False
+                if ok:
+                    hit = (j, Restored(a, b, words[0], words, ambiguous))
+                    break
+            if hit is None:
+                i += 1
+                continue
+            i, r = hit
+            if r is not None:
+                found.append(r)
+        return found
+
+    def restore(self, text: str) -> list[str]:
+        """The corpus words the suspect spans of ``text`` spell (every candidate of an ambiguous
+        reading), in order, without repeats."""
+        out: list[str] = []
+        for r in self.spans(text):
+            out.extend(r.candidates if r.ambiguous else (r.word,))
+        return list(dict.fromkeys(out))
+
+    def convert(self, text: str) -> str:
+        """``text`` with every suspect span that has one clear corpus word replaced by it
+        (「くすり のみわすれた」 → 「薬 飲み忘れた」, 「点観」 → 「てんかん」)."""
+        out, last = [], 0
+        for r in self.spans(text):
+            if r.ambiguous:
+                continue
+            out.append(text[last:r.start])
+            out.append(r.word)
+            last = r.end
+        out.append(text[last:])
+        return "".join(out)
+
+
+_cache: dict[Any, ReadingVocabulary] = {}
+_lock = threading.Lock()
+
+
+def reading_vocabulary(retriever: Any) -> ReadingVocabulary:
+    """The reading vocabulary of ``retriever``'s chunks, built once per index generation
+    (empty when the retriever cannot list its chunks)."""
+    it = getattr(retriever, "iter_chunks", None)
+    if it is None:
+        return ReadingVocabulary()
+    manifest = getattr(retriever, "manifest", None) or {}
+    key = (id(retriever), manifest.get("generation"), manifest.get("chunks"))
+    with _lock:
+        vocab = _cache.get(key)
+        if vocab is None:
+            vocab = ReadingVocabulary(f"{c.title}\n{c.text}" for c in it())
+            _cache.clear()
+            _cache[key] = vocab
+        return vocab

@@ -1,0 +1,171 @@
+"""Questions as patients type them: kana for kanji, wrong kanji of the right sound, English
+words, stories, three-word questions -- and emergencies in any of those wordings."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.emergency import detect_emergencies
+from assistant.query import analyse, question_focus
+from assistant.readings import ReadingVocabulary
+from tests.fixtures.assistant import StaticRetriever, make_hit
+
+PAGES = [
+    "発作が5分以上続くときは119番に電話してください。",
+    "お薬を飲み忘れたときは、2回分をまとめて飲まないでください。",
+    "脳波検査は痛みのない検査です。自動車の運転には条件があります。",
+    "てんかんは珍しい病気ではありません。体重の増加が気になる場合は相談してください。",
+    "経口避妊薬とてんかんの薬は飲み合わせに注意が必要です。自立支援医療を使うと負担が軽くなります。",
+    "5分以上続いた場合は必ず受診してください。口腔内の傷にも注意します。",
+]
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return ReadingVocabulary(PAGES)
+
+
+@pytest.mark.parametrize("typed, restored", [
+    ("ほっさ が とまらない", "発作 が とまらない"),                 # hiragana for kanji
+    ("くすり のみわすれた", "薬 飲み忘れた"),                        # a compound found whole
+    ("のうは けんさ って いたい？", "脳波 検査 って いたい？"),
+    ("うんてん していいの", "運転 していいの"),
+    ("点観の薬と経口否認薬", "てんかんの薬と経口避妊薬"),             # a kana-kanji conversion error
+    ("自律支援医療", "自立支援医療"),
+])
+def test_kana_and_misconverted_words_meet_the_pages_words(vocab, typed, restored):
+    assert vocab.convert(typed) == restored
+
+
+def test_restoration_does_not_guess(vocab):
+    # 「しよう」 (a verb MeCab reads confidently) is not 使用; a real word the corpus lacks is
+    # not turned into a homophone it has (高校 is not 口腔)
+    assert vocab.convert("どうしよう") == "どうしよう"
+    assert vocab.convert("高校生の息子") == "高校生の息子"
+    # a sound two corpus words share is not replaced in the text, both are reported
+    v = ReadingVocabulary(["5分以上続くとき。", "検査で異常がない場合。", "以上のことに注意。"])
+    assert v.convert("いじょう なかった") == "いじょう なかった"
+    assert set(v.restore("いじょう なかった")) == {"以上", "異常"}
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("むすこ が ほっさ おこして 5ふん いじょう とまらない", "long_seizure"),
+    ("ケイレン ガ トマラナイ モウ ジュップン", "long_seizure"),
+    ("発佐がもう7分続いてる", "long_seizure"),
+    ("my daughter seizure 6 minutes still going", "long_seizure"),
+    ("ほっさ が なんかいも きて あいだ に いしき が もどらない", "repeated_seizures"),
+    ("おばあちゃんがたおれてけいれんしたあとよびかけてもへんじしない", "no_recovery"),
+    ("ケイレン ノ アト イキ シテナイ クチビル ムラサキ", "breathing"),
+    ("発作で倒れて頭打って血が出てるどうしよう", "injury"),
+    ("うちの子がはじめてけいれんした今とまったけど", "first_seizure"),
+    ("おふろ で ほっさ おこして しずんでた", "water"),
+    ("にんしんちゅう の つま が いま ほっさ", "pregnancy"),
+])
+def test_emergencies_are_recognised_in_any_wording(message, kind):
+    assert kind in detect_emergencies(message)
+
+
+@pytest.mark.parametrize("message", [
+    "意識が戻らない発作ってどんなの？",                   # asking what it is
+    "発作中に息が止まることってある？",                   # asking whether it can happen
+    "以前、発作のあとに意識がなかなか戻らないことがありました。",  # a past event
+    "ほっさ は いつも すぐ おさまって もどる けど びょういん いくべき？",  # habitual, recovering
+    "薬を2種類変えても発作が止まらない。どこに相談したらいい？",   # drug resistance
+    "お風呂は何分までならいい？",
+])
+def test_questions_about_emergencies_are_not_alarms(message):
+    assert detect_emergencies(message) == []
+
+
+def test_a_question_about_an_emergency_still_alarms_when_it_is_happening_now():
+    assert detect_emergencies("意識が戻らない発作ってどんなの？今まさにそうなってる！") != []
+
+
+def test_the_question_of_a_story_is_its_focus():
+    focus, rest = question_focus("中1の息子がサッカー部に入りたいと言ってます。小学生のときは発作がありました。"
+                                 "サッカーの試合に出ても大丈夫でしょうか")
+    assert focus.startswith("サッカーの試合") and "小学生" in rest
+    focus, rest = question_focus("バルプロ酸って太るって聞いたんだけどほんと？最近ズボンきついんだよね")
+    assert "ズボン" not in focus and "ズボン" in rest                       # a remark after the question
+    focus, _ = question_focus("夫が糖尿病で低血糖のけいれんを起こしました。これってなんでしょうか")
+    assert "低血糖" in focus                          # a contentless question takes in its scene
+
+
+def test_analysis_weighs_the_question_above_the_scene_and_added_words(vocab):
+    q = analyse("妻が妊娠中でデパケンを飲んでいます。飲み忘れたらどうすればいい？", vocab=vocab)
+    assert q.terms[q.focus] == 1.0 and q.terms[q.context] == 0.5
+    assert "バルプロ酸" in q.added and q.terms["バルプロ酸"] == 0.5
+    e = analyse("seizureが5min以上続いたら？", vocab=vocab)
+    assert e.normalized.startswith("発作が5分以上") and e.safety.emergency
+
+
+def test_the_pipeline_hands_the_analysis_to_retrieval(make_assistant):
+    r = StaticRetriever([make_hit("life/first-aid", PAGES[0], "応急手当")])
+    ans = make_assistant(r).ask("こどもが ほっさ おこして もう10ぷん とまらない どうしよう", mode="extractive")
+    assert ans.safety["emergency"] and ans.answer.startswith("【緊急】")
+    assert ans.grounding != "out_of_scope"
+
+
+# --- on the demo corpus ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_assistant(demo_index):
+    from assistant import Assistant
+
+    return Assistant(demo_index.config, demo_index.workspace, retriever=demo_index.retriever)
+
+
+@pytest.mark.parametrize("question, page", [
+    ("うんてん って できる？", "/life/driving.html"),
+    ("デパケン飲み忘れたらどうする？", "/medicines/missed-dose.html"),
+    ("のうは けんさ って いたいの", "/basics/eeg.html"),
+    ("点観の薬って一生飲むの？", "/treatment/medication-basics.html"),
+])
+def test_users_wording_finds_and_cites_the_right_page(demo_assistant, question, page):
+    ans = demo_assistant.ask(question, mode="extractive")
+    assert ans.grounding == "extractive", ans.relevance
+    assert any(c.url.endswith(page) for c in ans.citations), [c.url for c in ans.citations]
+
+
+def test_an_emergency_in_hiragana_gets_119_first_and_is_never_out_of_scope(demo_assistant):
+    ans = demo_assistant.ask("こどもが ほっさ おこして もう10ぷん とまらない どうしよう", mode="extractive")
+    assert ans.answer.startswith("【緊急】") and "119番" in ans.answer.split("。")[0]
+    assert ans.grounding not in ("out_of_scope", "no_sources") and not ans.safety["out_of_scope"]
+
+
+def test_an_answer_opens_with_the_sentence_that_answers(demo_assistant):
+    ans = demo_assistant.ask("発作って何分続いたら救急車呼んでいいやつなの？", mode="extractive")
+    first = ans.answer.split("\n\n", 1)[1] if ans.answer.startswith("【緊急】") else ans.answer
+    assert "5分以上" in first.split("\n")[0] + "\n".join(first.split("\n")[1:4])
+    # a list is shown under its lead-in, never as bare fragments
+    lines = ans.answer.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("- "):
+            assert i > 0 and (lines[i - 1].startswith("- ") or lines[i - 1].rstrip().endswith(("。", "：", ":", "]")))
+
+
+def test_a_supported_but_off_topic_generated_answer_falls_back_with_its_reason(make_assistant, demo_index):
+    malformation = ("脳の形成異常は、胎児期に脳が作られる過程で起こる変化で、子どものてんかんの原因になります。"
+                    "MRI検査で見つかることがあります。")
+    stroke = "高齢になってから始まるてんかんの原因として、脳卒中がもっとも多いとされています。"
+
+    class Fixed(StaticRetriever):
+        """Fixed hits, with the demo corpus's chunks for the word statistics."""
+        manifest = demo_index.retriever.manifest
+
+        def iter_chunks(self):
+            return demo_index.retriever.iter_chunks()
+
+    r = Fixed([make_hit("basics/causes", malformation, "てんかんの原因"),
+               make_hit("basics/adult-onset", stroke, "大人と高齢者のてんかん", rank=2)])
+    r.manifest = demo_index.retriever.manifest
+    # the sentence is supported by source 1, but it is not about the stroke the question asks about
+    a = make_assistant(r, answer="脳の形成異常は、胎児期に脳が作られる過程で起こる変化です[1]。")
+    ans = a.ask("脳卒中のあとにてんかんになることはある？", mode="rag-base")
+    assert ans.grounding == "fallback" and ans.fallback_reason == "off-topic"
+    assert any(x["reason"] == "off-topic" for x in ans.removed)
+    assert "脳卒中" in ans.answer  # the quoted fallback answers from the stroke source
+    # the same answer to a question it does answer is kept
+    kept = make_assistant(r, answer="脳の形成異常は、胎児期に脳が作られる過程で起こる変化です[1]。").ask(
+        "脳の形成異常ってなに？", mode="rag-base")
+    assert kept.grounding == "verified" and kept.fallback_reason == ""
