@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Citation", "Answer", "TokenEvent", "FinalEvent", "GROUNDING_STATES"]
+__all__ = ["Citation", "Answer", "TokenEvent", "FinalEvent", "GROUNDING_STATES", "page_url", "page_label"]
 
 #: Values of ``Answer.grounding`` (``grounded`` is True for the first three).
 GROUNDING_STATES = {
@@ -20,13 +20,25 @@ GROUNDING_STATES = {
 }
 
 
+def page_url(url: str, page: int | None) -> str:
+    """The link of a cited source: ``url#page=N`` for a page of a PDF document, else ``url``."""
+    return f"{url.split('#', 1)[0]}#page={page}" if page else url
+
+
+def page_label(page: int | None) -> str:
+    """How a page is shown next to a citation (CLI and app): 「p.N」, or nothing."""
+    return f"「p.{page}」" if page else ""
+
+
 @dataclass
 class Citation:
     n: int
-    url: str
+    url: str  # for a PDF document: ``…pdf#page=N`` (opens on the page)
     title: str
     chunk_id: str
     quote: str
+    #: page of a PDF document; None for HTML pages (always present in ``to_dict()``)
+    page: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

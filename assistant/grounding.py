@@ -59,6 +59,8 @@ class Source:
     url: str
     title: str
     text: str
+    #: page of a PDF document (None for HTML pages)
+    page: int | None = None
 
 
 @dataclass

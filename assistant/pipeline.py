@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from tenkan.errors import ModelUnavailableError, TenkanError
 
-from assistant.answer import Answer, Citation, FinalEvent, TokenEvent
+from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
 from assistant.config import FT_MODES, MODES, RAG_MODES
 from assistant.conversation import Turn
 from assistant.extractive import ExtractiveWeights, select_passages
@@ -187,8 +187,8 @@ class Assistant:
                 t = time.perf_counter()
                 sources, hits = self._retrieve(q, report)
                 timings["retrieval_s"] = time.perf_counter() - t
-                ans.sources = [{"n": s.n, "chunk_id": s.chunk_id, "url": s.url, "title": s.title, "text": s.text}
-                               for s in sources]
+                ans.sources = [{"n": s.n, "chunk_id": s.chunk_id, "url": s.url, "title": s.title, "text": s.text,
+                                "page": s.page} for s in sources]
                 sims = self._similarities(q, sources)
                 # an emergency question is in scope whatever its wording: never gate it out
                 relevant = self._relevant(match, sources, hits, sims, ans, whole=whole)
@@ -242,7 +242,8 @@ class Assistant:
             if removed:
                 log.info("ignored %d instruction-like sentence(s) in %s", removed, h.chunk_id)
                 report.injection_ignored += removed
-            sources.append(Source(n=i, chunk_id=h.chunk_id, url=h.url, title=h.title, text=text))
+            sources.append(Source(n=i, chunk_id=h.chunk_id, url=h.url, title=h.title, text=text,
+                                  page=getattr(h, "page", None)))
         return sources, hits
 
     def _similarities(self, q: Query, sources: list[Source]) -> dict[str, float]:
@@ -329,8 +330,9 @@ class Assistant:
             texts.setdefault(p.source, []).extend(p.verbatim)
             lines.append(_with_marker("".join(p.lines()), renum[p.source]))
             lines.extend(p.items)
-        cites = [Citation(n=new, url=by_n[old].url, title=by_n[old].title, chunk_id=by_n[old].chunk_id,
-                          quote=" … ".join(texts[old])) for old, new in renum.items()]
+        cites = [Citation(n=new, url=page_url(by_n[old].url, by_n[old].page), title=by_n[old].title,
+                          chunk_id=by_n[old].chunk_id, quote=" … ".join(texts[old]), page=by_n[old].page)
+                 for old, new in renum.items()]
         body = "\n".join(([lead] if lead else []) + lines)
         return body, cites, []
 
@@ -431,8 +433,8 @@ class Assistant:
                 if c.quote and c.quote not in quotes[c.supported_by]:
                     quotes[c.supported_by].append(c.quote)
             ans.citations = [
-                Citation(n=new, url=by_n[old].url, title=by_n[old].title, chunk_id=by_n[old].chunk_id,
-                         quote=" … ".join(quotes.get(old, [])[:2]))
+                Citation(n=new, url=page_url(by_n[old].url, by_n[old].page), title=by_n[old].title,
+                         chunk_id=by_n[old].chunk_id, quote=" … ".join(quotes.get(old, [])[:2]), page=by_n[old].page)
                 for old, new in renum.items()
             ]
             ans.answer = text

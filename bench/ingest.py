@@ -1,6 +1,10 @@
 """Ingest benchmark: extraction throughput over the demo site served locally with
 rate limiting off, and the cost of a refresh with nothing changed versus a full
-crawl (same run). Prints the figures and saves them to bench/results/ingest.json.
+crawl (same run); then PDF pages per second: each PDF read end to end by
+``ingest.pdf.extract_pdf`` (its child process started, pdfminer's layout analysis,
+the layout → text step), on the demo site's small PDFs and on a 60-page
+guideline-sized document (made with reportlab when it is installed; it is in the
+test extra). Prints the figures and saves them to bench/results/ingest.json.
 
     .venv/bin/python bench/ingest.py [--repeat 3]
 """
@@ -23,12 +27,82 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def _big_pdf(pages: int = 60) -> bytes | None:
+    """A guideline-sized PDF: ``pages`` A4 pages of Japanese text from the demo site, 38 lines each."""
+    try:
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+    except ImportError:
+        return None
+    import io
+    import re
+
+    from tenkan.paths import DEMO_SITE_DIR
+
+    raw = (DEMO_SITE_DIR / "medicines" / "pregnancy.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", raw[raw.index("<article>"):raw.index("</article>")]))
+    for face in ("HeiseiMin-W3", "HeiseiKakuGo-W5"):
+        if face not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(face))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    pos = 0
+    for n in range(1, pages + 1):
+        c.setFont("HeiseiMin-W3", 8)
+        c.drawString(50, A4[1] - 30, "ベンチマーク用の資料")
+        c.drawRightString(A4[0] - 50, 28, f"- {n} -")
+        c.setFont("HeiseiKakuGo-W5", 14)
+        c.drawString(50, A4[1] - 70, f"{n}. 妊娠・出産とお薬（その{n}）")
+        c.setFont("HeiseiMin-W3", 10.5)
+        for i in range(38):
+            line = (text * 2)[pos % len(text):pos % len(text) + 42]
+            c.drawString(50, A4[1] - 100 - 17 * i, line)
+            pos += 42
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _pdf_figures(repeat: int) -> dict:
+    from ingest.pdf import PdfLimits, extract_pdf
+    from tenkan.paths import DEMO_SITE_DIR
+
+    limits = PdfLimits(timeout_s=300)
+    demo = sorted(DEMO_SITE_DIR.glob("*/*.pdf"))
+    runs, pages = [], 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        pages = sum(len(extract_pdf(p.read_bytes(), p.name, limits).pages) for p in demo)
+        runs.append(time.perf_counter() - t)
+    demo_s = statistics.median(runs)
+    out = {"pdf_demo_files": len(demo), "pdf_demo_pages": pages, "pdf_demo_s": round(demo_s, 3),
+           "pdf_demo_pages_per_s": round(pages / demo_s, 2)}
+    big = _big_pdf()
+    if big is None:
+        out["pdf_pages_per_s"] = out["pdf_demo_pages_per_s"]
+        out["pdf_note"] = "reportlab not installed: pdf_pages_per_s is the demo PDFs' figure"
+        return out
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        ex = extract_pdf(big, "big.pdf", limits)
+        runs.append(time.perf_counter() - t)
+    big_s = statistics.median(runs)
+    out.update(pdf_big_pages=len(ex.pages), pdf_big_bytes=len(big), pdf_big_chars=len(ex.text),
+               pdf_big_s=round(big_s, 3), pdf_pages_per_s=round(len(ex.pages) / big_s, 2),
+               pdf_big_runs_s=[round(x, 3) for x in runs])
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "ingest.json"))
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    load = round(os.getloadavg()[0], 2)
 
     from ingest.demo_server import DemoSiteServer
     from ingest.jobs import crawl
@@ -51,6 +125,7 @@ def main() -> None:
                 refresh_s.append(time.perf_counter() - t)
                 assert again.to_dict()["unchanged"] == pages, again.format()
     full, ref = statistics.median(full_s), statistics.median(refresh_s)
+    pdf = _pdf_figures(args.repeat)
     res = {
         "pages": pages,
         "full_crawl_s": round(full, 3),
@@ -60,9 +135,14 @@ def main() -> None:
         "repeats": args.repeat,
         "full_crawl_runs_s": [round(x, 3) for x in full_s],
         "refresh_runs_s": [round(x, 3) for x in refresh_s],
+        "pdf_documents_in_crawl": first.to_dict()["pdf_documents"],
+        "pdf_pages_in_crawl": first.to_dict()["pdf_pages"],
+        **pdf,
         "concurrency": 4,
         "rate_limits": False,
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}",
+        # other work on the machine slows every figure: the 1-minute load average when the run started
+        "load_avg_1m_at_start": load,
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

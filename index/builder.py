@@ -80,7 +80,12 @@ def load_corpus(path: Path) -> list[dict]:
 
 
 def _doc_hash(d: dict) -> str:
-    return d.get("content_hash") or hashlib.sha256(d["text"].encode("utf-8")).hexdigest()
+    """What identifies a document's chunks: its text's hash, and for a PDF also its page boundaries
+    (the same text on other pages must be re-chunked, or citations would name the old pages)."""
+    h = d.get("content_hash") or hashlib.sha256(d["text"].encode("utf-8")).hexdigest()
+    if d.get("pages"):
+        h = hashlib.sha256((h + json.dumps(d["pages"], sort_keys=True)).encode("utf-8")).hexdigest()
+    return h
 
 
 def _digest(obj) -> str:
@@ -110,12 +115,12 @@ def _embedder_desc(icfg) -> dict:
 
 def _chunks_of(doc: dict, icfg) -> list[tuple[Chunk, str]]:
     """(Chunk, text to embed) for a document."""
-    pieces = chunk_text(doc["text"], icfg.chunk_size, icfg.chunk_overlap, icfg.min_chunk)
+    pieces = chunk_text(doc["text"], icfg.chunk_size, icfg.chunk_overlap, icfg.min_chunk, pages=doc.get("pages"))
     out = []
     title = doc.get("title") or ""
     for n, p in enumerate(pieces):
         c = Chunk(f"{doc['doc_id']}#{n}", doc["doc_id"], n, p.text, doc.get("url", ""), title,
-                  list(p.headings), int(doc.get("version", 1)), _doc_hash(doc))
+                  list(p.headings), int(doc.get("version", 1)), _doc_hash(doc), p.page)
         etext = embedding_text(title, p.headings, p.text) if icfg.embed_headings else p.text
         out.append((c, etext))
     return out
@@ -219,7 +224,7 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
                     c = r.chunk
                     if c.url != d.get("url", "") or c.title != title or c.doc_version != version:
                         c = Chunk(c.chunk_id, did, c.n, c.text, d.get("url", ""), title, c.headings,
-                                  version, c.content_hash)
+                                  version, c.content_hash, c.page)
                     etext = embedding_text(title, c.headings, c.text) if icfg.embed_headings else c.text
                     eh = _sha(etext)
                     if eh == r.embed_hash:

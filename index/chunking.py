@@ -16,12 +16,19 @@ lines. :func:`chunk_text` cuts it into pieces of about ``size`` characters:
   whole sentences;
 * a trailing piece shorter than ``min_chunk`` is merged into the previous chunk.
 
+A PDF document also gives its page boundaries (``pages = [{"n", "start"}]``,
+character offsets of each page's first line in ``text``): a page boundary ends
+a chunk (no overlap across it, the heading path carries on), so every chunk
+lies on one page and knows it (``Piece.page``), and a citation can name it.
+Without ``pages`` (HTML) the output is exactly what it was before pages existed.
+
 The output depends only on the input, so unchanged documents give identical
 chunks and ids (``<doc_id>#<n>``) across rebuilds.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -39,6 +46,8 @@ class Piece:
 
     text: str
     headings: tuple[str, ...] = field(default_factory=tuple)
+    #: page number of a PDF document's chunk (None when the document has no pages)
+    page: int | None = None
 
 
 @dataclass
@@ -47,6 +56,7 @@ class _Unit:
     headings: tuple[str, ...]
     heading: bool = False  # the unit is a heading line
     section_start: bool = False  # first unit of a top-level section
+    page: int | None = None
 
 
 def _split_long(sentence: str, size: int) -> list[str]:
@@ -71,26 +81,44 @@ def _split_long(sentence: str, size: int) -> list[str]:
     return out
 
 
-def _units(text: str, size: int) -> list[_Unit]:
+def _page_finder(pages: list[dict] | None):
+    """offset -> page number, from ``[{"n", "start"}]`` (None when there are no pages)."""
+    if not pages:
+        return lambda _offset: None
+    ordered = sorted((int(p["start"]), int(p["n"])) for p in pages)
+    starts = [s for s, _ in ordered]
+
+    def find(offset: int) -> int | None:
+        i = bisect.bisect_right(starts, offset) - 1
+        return ordered[max(i, 0)][1]
+
+    return find
+
+
+def _units(text: str, size: int, pages: list[dict] | None = None) -> list[_Unit]:
     units: list[_Unit] = []
     path: list[tuple[int, str]] = []
     new_section = True
+    page_of = _page_finder(pages)
+    offset = 0
     for raw in text.split("\n"):
+        start, offset = offset, offset + len(raw) + 1
         line = raw.strip()
         if not line:
             continue
+        page = page_of(start)
         m = _HEADING.match(line)
         if m:
             level, title = len(m.group(1)), m.group(2).strip()
             path = [(lv, t) for lv, t in path if lv < level] + [(level, title)]
-            units.append(_Unit(title, tuple(t for _, t in path), heading=True, section_start=level <= 2))
+            units.append(_Unit(title, tuple(t for _, t in path), heading=True, section_start=level <= 2, page=page))
             new_section = False
             continue
         heads = tuple(t for _, t in path)
         sentences = split_sentences(line) if not line.startswith("- ") else [line]
         for s in sentences:
             for piece in _split_long(s, size):
-                units.append(_Unit(piece, heads, section_start=new_section))
+                units.append(_Unit(piece, heads, section_start=new_section, page=page))
                 new_section = False
     return units
 
@@ -110,13 +138,27 @@ def _join(units: list[_Unit]) -> str:
     return out
 
 
-def chunk_text(text: str, size: int = 400, overlap: int = 80, min_chunk: int = 120) -> list[Piece]:
-    """Cut structured Japanese ``text`` into overlapping, sentence-aligned pieces."""
+def chunk_text(text: str, size: int = 400, overlap: int = 80, min_chunk: int = 120,
+               pages: list[dict] | None = None) -> list[Piece]:
+    """Cut structured Japanese ``text`` into overlapping, sentence-aligned pieces (one page each when
+    ``pages`` gives the page boundaries of a PDF document)."""
     if size < 1 or not 0 <= overlap < size:
         raise ValueError("need size >= 1 and 0 <= overlap < size")
-    units = _units(text, size)
+    units = _units(text, size, pages)
     if not units:
         return []
+    pieces: list[Piece] = []
+    run: list[_Unit] = []
+    for u in units:  # runs of units on one page (the whole text when there are no pages)
+        if run and u.page != run[-1].page:
+            pieces += _pack(run, size, overlap, min_chunk)
+            run = []
+        run.append(u)
+    return pieces + _pack(run, size, overlap, min_chunk)
+
+
+def _pack(units: list[_Unit], size: int, overlap: int, min_chunk: int) -> list[Piece]:
+    """Chunks of one run of units (see the module docstring)."""
     chunks: list[tuple[list[_Unit], int]] = []  # (units, index of first own unit)
     buf: list[_Unit] = []
     own_start = 0
@@ -160,7 +202,7 @@ def chunk_text(text: str, size: int = 400, overlap: int = 80, min_chunk: int = 1
     pieces = []
     for us, start in chunks:
         first = us[start] if start < len(us) else us[0]
-        pieces.append(Piece(_join(us), first.headings))
+        pieces.append(Piece(_join(us), first.headings, first.page))
     return pieces
 
 

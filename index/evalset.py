@@ -93,7 +93,7 @@ def _load_frozen(path: Path, verify: bool) -> list[dict]:
 
 
 def _pages() -> dict[str, tuple[str, str]]:
-    """path -> (title, encoding) from data/demo_site/_PAGES.tsv."""
+    """path -> (title, encoding) from data/demo_site/_PAGES.tsv (encoding ``pdf`` for PDF documents)."""
     out = {}
     for line in (DEMO_SITE_DIR / "_PAGES.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         parts = line.split("\t")
@@ -103,6 +103,10 @@ def _pages() -> dict[str, tuple[str, str]]:
 
 
 def _page_text(path: str, encoding: str) -> str:
+    if encoding.lower() == "pdf":  # a PDF document of the demo site: its text layer
+        from pdfminer.high_level import extract_text
+
+        return re.sub(r"\s+", "", extract_text(str(DEMO_SITE_DIR / path.lstrip("/"))))
     raw = (DEMO_SITE_DIR / path.lstrip("/")).read_bytes()
     enc = {"shift_jis": "cp932"}.get(encoding.lower(), encoding)
     text = raw.decode(enc, errors="replace")

@@ -4,6 +4,7 @@
 BM25 index uses the same numbering, so one integer joins all three. Each row
 also keeps the hash of the text that was embedded and the BM25 tokens, which
 is what lets an incremental build reuse vectors and tokens for unchanged text.
+``page`` (PDF documents) came later: a store written before it reads as NULL.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ CREATE TABLE chunks (
     doc_version INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
     embed_hash TEXT NOT NULL,
-    tokens TEXT NOT NULL
+    tokens TEXT NOT NULL,
+    page INTEGER
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
 CREATE TABLE sentences (
@@ -47,7 +49,7 @@ CREATE TABLE docs (
 );
 """
 
-_COLS = "row, chunk_id, doc_id, n, text, url, title, headings, doc_version, content_hash, embed_hash, tokens"
+_COLS = "row, chunk_id, doc_id, n, text, url, title, headings, doc_version, content_hash, embed_hash, tokens, page"
 
 
 class StoredRow(tuple):
@@ -71,7 +73,7 @@ class StoredRow(tuple):
 
 
 def _chunk(r) -> Chunk:
-    return Chunk(r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
+    return Chunk(r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9], r[12])
 
 
 class ChunkStore:
@@ -85,6 +87,14 @@ class ChunkStore:
         else:
             uri = f"file:{self.path}?mode={'ro' if readonly else 'rw'}"
             self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._cols = _COLS
+        if not create:
+            try:
+                have = {r[1] for r in self.conn.execute("PRAGMA table_info(chunks)")}
+            except sqlite3.DatabaseError:
+                have = set()  # a damaged file: the first real query says so
+            if have and "page" not in have:  # written before PDF pages existed
+                self._cols = _COLS.replace(", page", ", NULL AS page")
 
     def close(self) -> None:
         self.conn.close()
@@ -92,10 +102,10 @@ class ChunkStore:
     # -- writing ---------------------------------------------------------
     def add(self, rows: Iterable[tuple[int, Chunk, str, list[str]]]) -> None:
         self.conn.executemany(
-            f"INSERT INTO chunks ({_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO chunks ({_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             ((row, c.chunk_id, c.doc_id, c.n, c.text, c.url, c.title,
               json.dumps(list(c.headings), ensure_ascii=False), c.doc_version, c.content_hash,
-              eh, " ".join(toks)) for row, c, eh, toks in rows),
+              eh, " ".join(toks), c.page) for row, c, eh, toks in rows),
         )
 
     def add_docs(self, docs: Iterable[tuple[str, str, int, str, str, int]]) -> None:
@@ -113,24 +123,24 @@ class ChunkStore:
         return self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     def get(self, chunk_id: str) -> Chunk | None:
-        r = self.conn.execute(f"SELECT {_COLS} FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
+        r = self.conn.execute(f"SELECT {self._cols} FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
         return _chunk(r) if r else None
 
     def by_rows(self, rows: list[int]) -> dict[int, Chunk]:
         out: dict[int, Chunk] = {}
         for i in range(0, len(rows), 500):
             part = rows[i:i + 500]
-            q = f"SELECT {_COLS} FROM chunks WHERE row IN ({','.join('?' * len(part))})"
+            q = f"SELECT {self._cols} FROM chunks WHERE row IN ({','.join('?' * len(part))})"
             for r in self.conn.execute(q, part):
                 out[r[0]] = _chunk(r)
         return out
 
     def iter_chunks(self) -> Iterator[Chunk]:
-        for r in self.conn.execute(f"SELECT {_COLS} FROM chunks ORDER BY doc_id, n"):
+        for r in self.conn.execute(f"SELECT {self._cols} FROM chunks ORDER BY doc_id, n"):
             yield _chunk(r)
 
     def iter_rows(self) -> Iterator[StoredRow]:
-        for r in self.conn.execute(f"SELECT {_COLS} FROM chunks ORDER BY row"):
+        for r in self.conn.execute(f"SELECT {self._cols} FROM chunks ORDER BY row"):
             yield StoredRow((r[0], _chunk(r), r[10], r[11].split(" ") if r[11] else []))
 
     def rows_of_docs(self, doc_ids: Iterable[str]) -> dict[str, list[StoredRow]]:
@@ -138,7 +148,7 @@ class ChunkStore:
         out: dict[str, list[StoredRow]] = {d: [] for d in ids}
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
-            q = f"SELECT {_COLS} FROM chunks WHERE doc_id IN ({','.join('?' * len(part))}) ORDER BY doc_id, n"
+            q = f"SELECT {self._cols} FROM chunks WHERE doc_id IN ({','.join('?' * len(part))}) ORDER BY doc_id, n"
             for r in self.conn.execute(q, part):
                 out[r[2]].append(StoredRow((r[0], _chunk(r), r[10], r[11].split(" ") if r[11] else [])))
         return out

@@ -19,7 +19,9 @@ class Chunk:
     title: str
     headings: list[str]
     doc_version: int
-    content_hash: str  # sha256 of the document text the chunk came from
+    content_hash: str  # sha256 of the document text the chunk came from (and of its page boundaries, for a PDF)
+    #: page of a PDF document the chunk lies on (citations link ``url#page=N``); None for HTML pages
+    page: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -41,11 +43,13 @@ class Hit:
     doc_version: int = 0
     #: per-method ranks and scores behind the fused score, e.g. {"bm25": 3, "dense": 1}
     ranks: dict = field(default_factory=dict)
+    #: page of a PDF document (None for HTML pages)
+    page: int | None = None
 
     @classmethod
     def from_chunk(cls, c: Chunk, score: float, rank: int, ranks: dict | None = None) -> "Hit":
         return cls(c.chunk_id, c.doc_id, c.text, c.url, c.title, list(c.headings), float(score), rank,
-                   c.n, c.doc_version, dict(ranks or {}))
+                   c.n, c.doc_version, dict(ranks or {}), c.page)
 
     def to_dict(self) -> dict:
         return asdict(self)

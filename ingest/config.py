@@ -27,6 +27,16 @@ class IngestConfig:
     )
     max_bytes: int = option(5_000_000, "pages larger than this are skipped")
     min_text_chars: int = option(80, "pages whose extracted text is shorter are skipped as empty")
+    pdf_max_bytes: int = option(
+        20_000_000, "PDF documents larger than this are skipped (sites with pdf = true; HTML pages keep max_bytes)"
+    )
+    pdf_max_pages: int = option(300, "pages read per PDF document; later pages are left out (noted in the run summary)")
+    pdf_timeout_s: float = option(
+        60.0, "time limit for reading one PDF (a separate process, stopped when it runs over; seconds)"
+    )
+    pdf_max_memory_mb: int = option(
+        1024, "memory limit of the process that reads one PDF (a decompression bomb stops there; MB)"
+    )
     mirror: dict[str, str] = option(
         {},
         "fetch URLs under a configured base from another address while documents keep the configured URLs, "
@@ -56,6 +66,10 @@ class IngestConfig:
             raise ValueError("max_bytes must be > 0")
         if self.min_text_chars < 0:
             raise ValueError("min_text_chars must be >= 0")
+        if self.pdf_max_bytes <= 0 or self.pdf_max_pages < 1 or self.pdf_timeout_s <= 0:
+            raise ValueError("pdf_max_bytes, pdf_max_pages and pdf_timeout_s must be > 0")
+        if self.pdf_max_memory_mb < 128:
+            raise ValueError("pdf_max_memory_mb must be >= 128 (the reader itself needs about 60 MB)")
         if not self.sites:
             raise ValueError("sites must name at least one site of the sites file")
         if self.max_redirects < 0 or self.max_retries < 0:

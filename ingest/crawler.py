@@ -12,6 +12,7 @@ import datetime as _dt
 import hashlib
 import json
 import logging
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,8 +30,14 @@ log = logging.getLogger("ingest.crawl")
 _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"\x7fELF", b"OggS", b"RIFF")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 #: Link targets that are never pages: not followed (a start URL or sitemap entry still is fetched).
-_NOT_PAGES = (".xml", ".xml.gz", ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", ".ico", ".css", ".js",
+_NOT_PAGES = (".xml", ".xml.gz", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", ".ico", ".css", ".js",
               ".zip", ".gz", ".mp3", ".mp4", ".mov", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt")
+
+
+def _not_a_page(url: str, pdf_ok: bool) -> bool:
+    """Links not worth following: files that are never pages, and PDFs on a site with pdf = false."""
+    path = urlsplit(url).path.lower()
+    return path.endswith(_NOT_PAGES) or (not pdf_ok and path.endswith(".pdf"))
 
 
 def _now() -> str:
@@ -57,17 +64,28 @@ class PageResult:
     canonical: str | None = None
     encoding: str | None = None
     reason: str = ""
+    media_type: str = "text/html"
+    #: why a PDF was not stored (PdfSkipped.kind: needs_ocr, encrypted, truncated, damaged, limit, empty)
+    pdf_problem: str = ""
 
 
-def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool, allowed) -> PageResult:
+def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool, allowed,
+                pdf_ok: bool = False) -> PageResult:
     from ingest.encoding import MojibakeError, decode_html
     from ingest.extract import extract_links, extract_page
+    from ingest.fetch import TooLargeError
+    from ingest.pdf import GENERIC_TYPES, PDF_TYPES, is_pdf
 
     etag = last_mod = None
     if not full and row and row.get("content_hash") and row.get("state") in ("ok", "not_modified", "duplicate"):
         etag, last_mod = row.get("etag"), row.get("last_modified")
     try:
-        resp = fetcher.get(url, etag=etag, last_modified=last_mod, allowed=allowed)
+        resp = fetcher.get(url, etag=etag, last_modified=last_mod, allowed=allowed,
+                           pdf_max_bytes=cfg.pdf_max_bytes if pdf_ok else None)
+    except TooLargeError as exc:
+        if exc.pdf:  # a document decision, not a failure to retry
+            return PageResult(url, depth, "skipped", reason=str(exc), final_url=url, media_type="application/pdf")
+        return PageResult(url, depth, "failed", reason=str(exc), final_url=url)
     except FetchError as exc:
         return PageResult(url, depth, "failed", reason=str(exc), final_url=url)
     res = PageResult(url, depth, "failed", status=resp.status, final_url=resp.url, redirects=resp.redirects,
@@ -87,6 +105,8 @@ def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool
     res.kind = "skipped"
     body = resp.body
     ctype = resp.content_type.split(";")[0].strip().lower()
+    if ctype in PDF_TYPES or (ctype in GENERIC_TYPES and is_pdf(body)):
+        return _pdf_result(res, body, ctype, cfg, pdf_ok, resp.headers.get("link", ""))
     if ctype not in _HTML_TYPES:
         res.reason = f"not an HTML page (Content-Type {ctype})"
         return res
@@ -94,6 +114,10 @@ def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool
         res.reason = "empty page (no body)"
         return res
     head = body[:4096]
+    if is_pdf(head) and head.lstrip().startswith(b"%PDF-"):
+        res.reason = f"a PDF served as {ctype or 'no content type'} (Content-Type and content disagree)"
+        res.media_type = "application/pdf"
+        return res
     if head.lstrip().startswith(_BINARY_MAGIC) or b"\x00" in head:
         res.reason = f"binary content served as {ctype or 'no content type'}"
         return res
@@ -112,6 +136,40 @@ def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool
     if ex is None or len(ex.text) < cfg.min_text_chars:
         res.reason = f"too little text ({len(ex.text) if ex else 0} characters < min_text_chars {cfg.min_text_chars})"
         return res
+    res.kind, res.extracted = "content", ex
+    return res
+
+
+_LINK_CANONICAL = re.compile(r'<\s*([^>\s]+)\s*>\s*;[^,]*\brel\s*=\s*"?canonical"?', re.I)
+
+
+def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg, pdf_ok: bool, link_header: str) -> PageResult:
+    """A response served as a PDF: checked, read in a bounded child process, or skipped with the reason."""
+    from ingest.pdf import PdfLimits, PdfSkipped, extract_pdf, is_pdf, looks_like_html
+
+    res.media_type = "application/pdf"
+    if not pdf_ok:
+        res.reason = "a PDF document, and PDF documents are off for this site (pdf = false)"
+        return res
+    if not is_pdf(body):
+        res.reason = (f"HTML served as {ctype} (no %PDF- header)" if looks_like_html(body)
+                      else f"served as {ctype} but not a PDF (no %PDF- header)")
+        return res
+    try:
+        ex = extract_pdf(body, res.final_url or res.url, PdfLimits.from_config(cfg))
+    except PdfSkipped as exc:
+        res.reason, res.pdf_problem = exc.reason, exc.kind
+        return res
+    except Exception as exc:  # noqa: BLE001 - a broken PDF must not stop the crawl
+        log.warning("%s: PDF extraction failed: %s", res.url, exc)
+        res.reason = f"PDF extraction failed: {type(exc).__name__}: {exc}"
+        return res
+    m = _LINK_CANONICAL.search(link_header or "")
+    if m:  # a PDF names its canonical URL in an HTTP Link header, if anywhere
+        from urllib.parse import urljoin
+
+        res.canonical = urljoin(res.final_url or res.url, m.group(1)).split("#")[0]
+    res.links = []
     res.kind, res.extracted = "content", ex
     return res
 
@@ -209,6 +267,8 @@ class _SiteRun:
                     for u in batch:
                         self.done.add(u)
                         why = self.allowed(u)
+                        if not why and not self.site.pdf and urlsplit(u).path.lower().endswith(".pdf"):
+                            why = "disallowed: PDF documents are off for this site (pdf = false)"
                         if why:
                             self.s.skipped += why.startswith("disallowed")
                             if why.startswith("disallowed"):
@@ -222,12 +282,13 @@ class _SiteRun:
                         todo.append(u)
                     rows = {u: self.state.page(u) for u in todo}
                     results = pool.map(
-                        lambda u: _fetch_page(self.fetcher, self.ing, u, depth, rows[u], self.full, self.allowed), todo
+                        lambda u: _fetch_page(self.fetcher, self.ing, u, depth, rows[u], self.full, self.allowed,
+                                              self.site.pdf), todo
                     )
                     for res in results:
                         for link in self._apply(res) or []:
                             if link not in self.done and depth + 1 <= self.site.max_depth and \
-                                    not urlsplit(link).path.lower().endswith(_NOT_PAGES) and \
+                                    not _not_a_page(link, self.site.pdf) and \
                                     self.site.path_allowed(link) is None:
                                 if pending.get(link, 10**9) > depth + 1:
                                     pending[link] = depth + 1
@@ -291,6 +352,8 @@ class _SiteRun:
             return json.loads(row["links"]) if row.get("links") else None
         if res.kind == "skipped":
             self.s.skipped += 1
+            if res.pdf_problem == "needs_ocr":
+                self.s.needs_ocr += 1
             log.warning("skipped %s: %s", url, res.reason)
             self.reason("skipped", url, res.reason)
             st.upsert_page(url, **base, status=res.status, last_seen=now, fail_count=0, gone_count=0,
@@ -299,6 +362,12 @@ class _SiteRun:
             return res.links
         # content
         ex = res.extracted
+        if ex.pages is not None:
+            self.s.pdf_documents += 1
+            self.s.pdf_pages += len(ex.pages)
+        for note in ex.notes:
+            log.info("%s: %s", url, note)
+            self.reason("note", url, note)
         canonical = res.canonical or url
         if urlsplit(canonical).netloc.lower() not in self.site.allowed_hosts:
             canonical = url
@@ -316,7 +385,8 @@ class _SiteRun:
         self.produced[doc_id] = url
         h = sha256_text(ex.text)
         existing = st.doc(doc_id)
-        if existing and existing["state"] != "tombstoned" and existing["content_hash"] == h:
+        if existing and existing["state"] != "tombstoned" and existing["content_hash"] == h and \
+                (existing.get("pages") or None) == (json.dumps(ex.pages) if ex.pages is not None else None):
             self.events[doc_id] = self.events.get(doc_id) if self.events.get(doc_id) in ("new", "changed") else "unchanged"
             if self.events[doc_id] == "unchanged":
                 self.s.unchanged += 1
@@ -325,7 +395,8 @@ class _SiteRun:
             record = {
                 "doc_id": doc_id, "url": url, "canonical_url": canonical, "site": site, "title": ex.title,
                 "date": ex.date, "language": ex.language, "attribution": self.site.attribution, "text": ex.text,
-                "content_hash": h, "fetched_at": now, "flags": ex.flags,
+                "content_hash": h, "fetched_at": now, "flags": ex.flags, "media_type": ex.media_type,
+                "pages": ex.pages,
             }
             if ex.flags:
                 log.warning("%s flagged %s: kept as plain text", url, ",".join(ex.flags))

@@ -10,7 +10,8 @@ Documents are considered in priority order and a document similar to one kept
 earlier is a duplicate of it: pages that declare themselves canonical
 (``<link rel="canonical">``) come first ("the canonical URL wins"), then pages
 without a declaration, then pages naming another URL; ties go to documents
-already in the corpus, then to shorter URLs.
+already in the corpus, then to HTML pages over PDF documents (a PDF that says
+what a page says is usually its printable copy), then to shorter URLs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def priority(doc: dict[str, Any]) -> tuple:
         canon_rank = 1  # no declaration: its own URL
     else:
         canon_rank = 2  # the page names another URL as canonical
-    return (canon_rank, 0 if not doc.get("is_new") else 1, len(doc["url"]), doc["url"])
+    pdf = 1 if doc.get("media_type") == "application/pdf" else 0
+    return (canon_rank, 0 if not doc.get("is_new") else 1, pdf, len(doc["url"]), doc["url"])
 
 
 def find_duplicates(docs: list[dict[str, Any]], threshold: float) -> dict[str, str]:

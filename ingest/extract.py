@@ -31,6 +31,12 @@ class Extracted:
     language: str
     canonical_url: str | None
     flags: list[str] = field(default_factory=list)
+    media_type: str = "text/html"
+    #: PDF documents: [{"n": page number, "start": offset in text}] (None for HTML pages)
+    pages: list[dict] | None = None
+    page_count: int = 0
+    #: things worth a line in the run summary that did not stop the document (PDF pages left out, ...)
+    notes: list[str] = field(default_factory=list)
 
 
 _TAGLIKE = re.compile(r"<\s*(script|style|iframe|object|embed)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)

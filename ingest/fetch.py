@@ -19,11 +19,22 @@ from urllib.parse import urljoin
 
 from tenkan.errors import FetchError, FetchTimeout
 
-__all__ = ["Fetcher", "Response", "HostLimiter", "MirrorMap"]
+__all__ = ["Fetcher", "Response", "HostLimiter", "MirrorMap", "TooLargeError"]
 
 log = logging.getLogger(__name__)
 
 _RETRY_STATUS = {429, 500, 502, 503, 504}
+#: bodies of these types may be PDF documents: they get ``pdf_max_bytes`` instead of ``max_bytes``
+_PDF_LIMIT_TYPES = ("application/pdf", "application/x-pdf", "application/acrobat", "applications/vnd.pdf",
+                    "application/octet-stream", "binary/octet-stream")
+
+
+class TooLargeError(FetchError):
+    """The body is over the size limit; ``pdf`` says whether the PDF limit applied."""
+
+    def __init__(self, message: str, pdf: bool = False):
+        super().__init__(message)
+        self.pdf = pdf
 
 
 class MirrorMap:
@@ -115,7 +126,8 @@ class Fetcher:
         self.limiter(host).interval = interval
 
     # -- one request --------------------------------------------------------
-    def _once(self, url: str, headers: dict[str, str], max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+    def _once(self, url: str, headers: dict[str, str], max_bytes: int,
+              pdf_max_bytes: int | None = None) -> tuple[int, dict[str, str], bytes]:
         from urllib.parse import urlsplit
 
         u3 = self._urllib3
@@ -141,8 +153,12 @@ class Fetcher:
         try:
             hdrs = {k.lower(): v for k, v in r.headers.items()}
             clen = hdrs.get("content-length", "")
+            pdf = bool(pdf_max_bytes) and hdrs.get("content-type", "").split(";")[0].strip().lower() in _PDF_LIMIT_TYPES
+            setting = "pdf_max_bytes" if pdf else "max_bytes"
+            if pdf:
+                max_bytes = pdf_max_bytes
             if r.status == 200 and clen.isdigit() and int(clen) > max_bytes:
-                raise FetchError(f"too large: Content-Length {int(clen)} bytes > max_bytes {max_bytes}")
+                raise TooLargeError(f"too large: Content-Length {int(clen)} bytes > {setting} {max_bytes}", pdf)
             chunks: list[bytes] = []
             size = 0
             if r.status in (200, 203) or r.status >= 400:
@@ -162,7 +178,7 @@ class Fetcher:
                     if size > limit:
                         if r.status >= 400:
                             break
-                        raise FetchError(f"too large: more than max_bytes {max_bytes} bytes")
+                        raise TooLargeError(f"too large: more than {setting} {max_bytes} bytes", pdf)
                     chunks.append(chunk)
             complete = True
             return r.status, hdrs, b"".join(chunks)
@@ -182,11 +198,14 @@ class Fetcher:
         allowed: Callable[[str], str | None] | None = None,
         max_bytes: int | None = None,
         retries: int | None = None,
+        pdf_max_bytes: int | None = None,
     ) -> Response:
         """GET ``url`` following redirects; raise :class:`FetchError` with the reason on failure.
 
         ``allowed(url)`` is asked about every redirect target (None = allowed, else the
         reason). 4xx/5xx responses that are not retried come back as a Response.
+        ``pdf_max_bytes`` (None: PDFs are not wanted) replaces ``max_bytes`` for bodies served as PDF
+        (or as ``application/octet-stream``, which the caller checks for a PDF header).
         """
         from urllib.parse import urlsplit
 
@@ -204,7 +223,8 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                status, hdrs, body = self._once(current, {**headers, **(conditional if not chain else {})}, max_bytes)
+                status, hdrs, body = self._once(current, {**headers, **(conditional if not chain else {})}, max_bytes,
+                                                pdf_max_bytes)
             except FetchError as exc:
                 if isinstance(exc, FetchTimeout) and exc.phase != "too slow" and attempt < retries:
                     attempt += 1

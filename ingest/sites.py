@@ -34,6 +34,7 @@ class SiteConfig:
     concurrency: int = option(1, "simultaneous requests to the host")
     user_agent: str = option("", "overrides ingest.user_agent for this site")
     attribution: str = option("", "licence / attribution line stored with every document")
+    pdf: bool = option(True, "fetch and extract PDF documents (links, sitemap entries, start URLs) on this site")
     _allow_re: list = field(default_factory=list, init=False, repr=False, compare=False)
     _deny_re: list = field(default_factory=list, init=False, repr=False, compare=False)
 

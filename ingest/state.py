@@ -6,6 +6,9 @@ last error, the links it had (so a 304 still feeds the frontier).
 ``documents``: every version of every document (never updated in place).
 ``docs``: one row per document id — its current version and whether it is
 ``live``, a ``duplicate`` of another, or ``tombstoned``.
+A version of a PDF document keeps ``media_type`` and its ``pages`` (JSON
+``[{"n", "start"}]``); schema 2 added both columns, and an older file gains
+them when it is opened (HTML versions: ``text/html`` and NULL).
 
 Every page outcome is written in its own transaction, so a run killed at any
 moment leaves a consistent database; documents.jsonl is exported from it.
@@ -20,7 +23,7 @@ from typing import Any, Iterator
 
 __all__ = ["CrawlState", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -61,6 +64,8 @@ CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT NOT NULL,
     fetched_at TEXT NOT NULL,
     flags TEXT NOT NULL DEFAULT '[]',
+    media_type TEXT NOT NULL DEFAULT 'text/html',
+    pages TEXT,                -- PDF: JSON [{"n": page number, "start": offset in text}]; NULL for HTML
     PRIMARY KEY (doc_id, version)
 );
 CREATE TABLE IF NOT EXISTS docs (
@@ -98,7 +103,12 @@ class CrawlState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
+        if "media_type" not in cols:  # schema 1 → 2: PDF documents
+            self.db.execute("ALTER TABLE documents ADD COLUMN media_type TEXT NOT NULL DEFAULT 'text/html'")
+        if "pages" not in cols:
+            self.db.execute("ALTER TABLE documents ADD COLUMN pages TEXT")
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()
@@ -135,7 +145,7 @@ class CrawlState:
     # -- documents -----------------------------------------------------------
     def doc(self, doc_id: str) -> dict[str, Any] | None:
         row = self.db.execute(
-            "SELECT d.*, v.content_hash, v.canonical_url, v.text FROM docs d "
+            "SELECT d.*, v.content_hash, v.canonical_url, v.text, v.pages FROM docs d "
             "JOIN documents v ON v.doc_id = d.doc_id AND v.version = d.current_version WHERE d.doc_id = ?",
             (doc_id,),
         ).fetchone()
@@ -148,10 +158,12 @@ class CrawlState:
             version = (cur or 0) + 1
             self.db.execute(
                 "INSERT INTO documents (doc_id, version, url, canonical_url, site, title, date, language, attribution, "
-                "text, content_hash, fetched_at, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "text, content_hash, fetched_at, flags, media_type, pages) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (record["doc_id"], version, record["url"], record["canonical_url"], record["site"], record["title"],
                  record["date"], record["language"], record["attribution"], record["text"], record["content_hash"],
-                 record["fetched_at"], json.dumps(record["flags"], ensure_ascii=False)),
+                 record["fetched_at"], json.dumps(record["flags"], ensure_ascii=False),
+                 record.get("media_type") or "text/html",
+                 json.dumps(record["pages"]) if record.get("pages") is not None else None),
             )
             self.db.execute(
                 "INSERT INTO docs (doc_id, site, url, current_version, state, duplicate_of, updated_at) "
@@ -193,7 +205,8 @@ class CrawlState:
                 "canonical_url": d["canonical_url"], "site": d["site"], "title": d["title"] or "",
                 "date": d["date"], "language": d["language"] or "und", "attribution": d["attribution"] or "",
                 "text": d["text"], "content_hash": d["content_hash"], "fetched_at": d["fetched_at"],
-                "flags": d["flags"],
+                "flags": d["flags"], "media_type": d.get("media_type") or "text/html",
+                "pages": json.loads(d["pages"]) if d.get("pages") else None,
             }
 
     # -- runs ----------------------------------------------------------------

@@ -7,7 +7,10 @@ stored), ``new`` (new document), ``removed`` (tombstoned), ``failed`` (fetch
 failed: network, timeout, HTTP error, too large, bad redirect), ``skipped``
 (content rejected: mojibake, binary, empty; or excluded: robots.txt, max_pages),
 ``not_found`` (404/410), ``duplicates`` (documents set aside as duplicates this
-run), ``redirects`` and ``documents`` (live documents after the run).
+run), ``redirects`` and ``documents`` (live documents after the run); for PDF
+documents ``pdf_documents`` and ``pdf_pages`` (read this run: new, changed or
+unchanged; a 304 reads nothing) and ``needs_ocr`` (PDFs skipped because they are
+images without a text layer; also counted in ``skipped``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 __all__ = ["SiteSummary", "CrawlSummary", "COUNT_KEYS", "EXIT_OK", "EXIT_SITE_FAILED", "EXIT_LOCKED", "EXIT_INDEX_FAILED"]
 
 COUNT_KEYS = ("fetched", "unchanged", "changed", "new", "removed", "failed", "skipped", "not_found",
-              "duplicates", "redirects")
+              "duplicates", "redirects", "pdf_documents", "pdf_pages", "needs_ocr")
 
 #: Exit codes of `tenkan crawl` / `tenkan refresh` (1 = configuration or other error).
 EXIT_OK = 0
@@ -40,6 +43,9 @@ class SiteSummary:
     not_found: int = 0
     duplicates: int = 0
     redirects: int = 0
+    pdf_documents: int = 0
+    pdf_pages: int = 0
+    needs_ocr: int = 0
     documents: int = 0
     robots: str = ""
     status: str = "ok"  # ok | failed
@@ -101,8 +107,10 @@ class CrawlSummary:
         lines = [
             f"{self.kind} {self.run_id}: fetched {d['fetched']}, unchanged {d['unchanged']}, changed {d['changed']}, "
             f"new {d['new']}, removed {d['removed']}, failed {d['failed']}, skipped {d['skipped']}, "
-            f"not found {d['not_found']}, duplicates {d['duplicates']} → {self.documents} documents "
-            f"({self.duration_s:.1f} s); index: {self.index}"
+            f"not found {d['not_found']}, duplicates {d['duplicates']}"
+            + (f", PDF {d['pdf_documents']} ({d['pdf_pages']} pages, {d['needs_ocr']} need OCR)"
+               if d["pdf_documents"] or d["needs_ocr"] else "")
+            + f" → {self.documents} documents ({self.duration_s:.1f} s); index: {self.index}"
         ]
         for s in self.sites.values():
             state = "FAILED: " + s.reason if s.status == "failed" else "ok"

@@ -62,7 +62,8 @@ def print_answer(ans: dict) -> None:
         _say("    ⚠ 緊急の可能性があります（119番）")
     _say("    " + ans["answer"].replace("\n", "\n    "))
     for c in ans.get("citations", []):
-        _say(f"      [{c['n']}] {c['title']} — {c['url']}")
+        page = f" 「p.{c['page']}」" if c.get("page") else ""  # a page of a PDF document (url ends in #page=N)
+        _say(f"      [{c['n']}] {c['title']}{page} — {c['url']}")
     _say(f"    (mode={ans['mode']}, grounded={ans['grounded']})")
 
 

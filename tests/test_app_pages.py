@@ -137,3 +137,28 @@ def test_pages_use_no_deprecated_streamlit_parameters(app):
     finally:
         deprecation_util._LOGGER.removeHandler(handler)
     assert not seen, seen
+
+
+def test_a_pdf_citation_shows_its_page_and_links_to_it():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from assistant.ui.render import render_answer
+
+        render_answer({
+            "answer": "器具を口の中からすぐに取り出します[1]。発作の時刻を確かめます[2]。", "mode": "extractive",
+            "grounding": "extractive", "safety": {},
+            "citations": [
+                {"n": 1, "url": "http://127.0.0.1:8765/guidelines/dental-care.pdf#page=2", "page": 2,
+                 "title": "てんかんのある方の歯科診療の手引き（デモ版）", "chunk_id": "d-x#3", "quote": "器具を口の中からすぐに取り出す。"},
+                {"n": 2, "url": "http://127.0.0.1:8765/life/first-aid.html", "page": None,
+                 "title": "発作が起きたときの応急手当", "chunk_id": "d-y#1", "quote": "時刻を確かめます。"}]},
+            key="pdf", show_rating=False)
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    labels = [e.label.replace("\\", "") for e in at.expander]
+    assert labels[0] == "[1] てんかんのある方の歯科診療の手引き（デモ版） 「p.2」"
+    assert "p." not in labels[1]
+    text = _all_text(at).replace("\\", "")
+    assert "[PDFの2ページを開く](http://127.0.0.1:8765/guidelines/dental-care.pdf#page=2)" in text

@@ -32,3 +32,19 @@ def test_ask_without_index_says_what_to_run(tmp_path, capsys):
     rc = main(["--home", str(tmp_path / "empty"), "ask", "発作とは？"])
     assert rc == 1
     assert "tenkan index" in capsys.readouterr().err
+
+
+def test_ask_answers_a_pdf_only_question_citing_the_pdf_page(demo_index, capsys):
+    """The dental-care guideline (a PDF of the demo site) is the only source on dentures; its page 4 says it."""
+    q = "発作が多い家族が入れ歯を作ることになりました。気をつけることはありますか？"
+    rc = main(["--home", str(demo_index.workspace.root), "ask", "--json", q])
+    assert rc == 0
+    d = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    pdf = [c for c in d["citations"] if "/guidelines/dental-care.pdf" in c["url"]]
+    assert pdf, d["citations"]
+    assert pdf[0]["url"] == "http://127.0.0.1:8765/guidelines/dental-care.pdf#page=4" and pdf[0]["page"] == 4
+    assert "入れ歯" in pdf[0]["quote"]
+    assert all(c["page"] is None for c in d["citations"] if ".html" in c["url"])
+    rc = main(["--home", str(demo_index.workspace.root), "ask", q])
+    out = capsys.readouterr().out
+    assert rc == 0 and "「p.4」 http://127.0.0.1:8765/guidelines/dental-care.pdf#page=4" in out

@@ -197,3 +197,31 @@ def test_a_sentence_that_negates_its_source_is_not_supported():
     source = "てんかんがあっても、一定の条件を満たせば自動車の運転免許を取ることができます。"
     assert support("てんかんがあっても運転免許を取ることができます。", source) >= 0.6
     assert support("てんかんがあると運転免許を取ることはできません。", source) == 0.0
+
+
+def test_a_pdf_source_is_cited_by_page(make_assistant, static_hits):
+    dental = make_hit("guidelines/dental-care", "診療中に発作が起きたら、ミラーやバーなどの器具を口の中からすぐに取り出します。"
+                      "診療台を水平に倒し、発作が始まった時刻を確かめます。", "歯科診療の手引き", rank=1, score=0.05)
+    dental.url = dental.url.replace(".html", ".pdf")
+    dental.page = 2
+    a = make_assistant(StaticRetriever([dental] + static_hits[1:]))
+    d = a.ask("歯の治療中に発作が起きたら器具はどうするの？", mode="extractive").to_dict()
+    cite = d["citations"][0]
+    assert cite["url"] == "http://127.0.0.1:8765/guidelines/dental-care.pdf#page=2" and cite["page"] == 2
+    assert d["sources"][0]["page"] == 2 and d["sources"][0]["url"].endswith("/dental-care.pdf")
+    # HTML sources: the page key is there, and null
+    d = make_assistant(StaticRetriever(static_hits)).ask("発作が5分以上続いたら？", mode="extractive").to_dict()
+    assert d["citations"] and all("page" in c and c["page"] is None for c in d["citations"])
+    assert all("#page=" not in c["url"] for c in d["citations"])
+
+
+def test_a_generated_answer_citing_a_pdf_page_keeps_the_page(make_assistant, static_hits):
+    dental = make_hit("guidelines/dental-care", "フェニトインでは歯ぐきが厚く盛り上がる歯肉増殖が起こることがあります。"
+                      "定期的な歯のクリーニングを勧めます。", "歯科診療の手引き", rank=1, score=0.05)
+    dental.url = dental.url.replace(".html", ".pdf")
+    dental.page = 3
+    a = make_assistant(StaticRetriever([dental] + static_hits[1:]),
+                       answer="フェニトインでは歯ぐきが厚く盛り上がる歯肉増殖が起こることがあります[1]。")
+    d = a.ask("フェニトインで歯ぐきが腫れることはある？", mode="rag-base").to_dict()
+    assert d["grounding"] in ("verified", "pruned"), d
+    assert d["citations"][0]["page"] == 3 and d["citations"][0]["url"].endswith("dental-care.pdf#page=3")

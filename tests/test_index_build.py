@@ -192,3 +192,43 @@ def test_kill_at_any_point_leaves_old_or_new_index(workspace, cfg, write_corpus,
     assert {c.doc_id for c in open_index(workspace, cfg).iter_chunks()} == {"d-bath", "d-drive", "d-new"}
     assert not list(workspace.index_dir().glob(".tmp-*"))
     assert s.changed or stop_at == "published"
+
+
+def test_pdf_chunks_know_their_page_and_a_moved_page_break_rechunks(workspace, cfg, write_corpus):
+    import shutil
+    import sqlite3
+
+    from index.store import ChunkStore
+
+    p1 = "# 歯科診療の手引き\n## 受診の前に\n" + "発作の型と頻度、最後の発作の日を歯科医師に伝えます。" * 8
+    p2 = "## 発作が起きたら\n" + "器具を口からすぐに取り出し、診療台を水平に倒します。" * 8
+    text = p1 + "\n" + p2
+    pdf = {"doc_id": "d-dental", "title": "歯科診療の手引き", "text": text, "url": "http://127.0.0.1:8765/dental.pdf",
+           "pages": [{"n": 1, "start": 0}, {"n": 2, "start": len(p1) + 1}]}
+    write_corpus(workspace, DOCS + [pdf])
+    build(cfg, workspace)
+    with open_index(workspace, cfg) as r:
+        pages = {c.chunk_id: c.page for c in r.iter_chunks() if c.doc_id == "d-dental"}
+        assert set(pages.values()) == {1, 2}
+        assert all(c.page is None for c in r.iter_chunks() if c.doc_id != "d-dental")
+        hit = next(h for h in r.search("診療台を水平に倒す", k=8, method="bm25") if h.doc_id == "d-dental")
+        assert hit.page == 2
+    # same text, the page break elsewhere (a page inserted before): the document is re-chunked
+    pdf["pages"] = [{"n": 2, "start": 0}, {"n": 3, "start": len(p1) + 1}]
+    write_corpus(workspace, DOCS + [pdf])
+    s = build(cfg, workspace)
+    assert s.changed and s.changed_docs == 1 and s.unchanged_docs == len(DOCS)
+    with open_index(workspace, cfg) as r:
+        assert {c.page for c in r.iter_chunks() if c.doc_id == "d-dental"} == {2, 3}
+        gen = r.path
+    # a chunk store written before pages existed reads as page None
+    old = workspace.root / "old-chunks.sqlite"
+    shutil.copy(gen / "chunks.sqlite", old)
+    db = sqlite3.connect(old)
+    db.execute("ALTER TABLE chunks DROP COLUMN page")
+    db.commit()
+    db.close()
+    store = ChunkStore(old, readonly=True)
+    chunks = list(store.iter_chunks())
+    assert chunks and all(c.page is None for c in chunks)
+    store.close()

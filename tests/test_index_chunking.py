@@ -51,3 +51,24 @@ def test_short_tail_is_merged_and_output_is_deterministic():
     assert a[-1].text.endswith("短い。") and len(a[-1].text) > 40
     assert a == chunk_text(text, size=120, overlap=0, min_chunk=40)
     assert chunk_text("", 100, 10, 10) == []
+
+
+def test_pdf_pages_bound_chunks_and_carry_headings():
+    # a PDF document: page 2 starts in the middle of a section, page 3 is one short line
+    p1 = "# 防災の手引き\n## お薬の備え\n" + "お薬は少なくとも7日分を持ち出し袋に入れておきましょう。" * 6
+    p2 = "使用期限が切れないよう、3か月に1回を目安に入れ替えます。" * 5 + "\n## 避難所で\n受付で発作のことを伝えましょう。"
+    p3 = "停電に備えて懐中電灯を用意します。"
+    text = "\n".join([p1, p2, p3])
+    pages = [{"n": 1, "start": 0}, {"n": 2, "start": len(p1) + 1}, {"n": 4, "start": len(p1) + len(p2) + 2}]
+    pieces = chunk_text(text, size=150, overlap=40, min_chunk=60, pages=pages)
+    assert {p.page for p in pieces} == {1, 2, 4}
+    for p in pieces:  # every chunk lies on its page: no text of another page, no overlap across a break
+        own = {1: p1, 2: p2, 4: p3}[p.page]
+        assert all(line in own for line in p.text.split("\n")), (p.page, p.text)
+    first_on_2 = next(p for p in pieces if p.page == 2)
+    assert first_on_2.headings == ("防災の手引き", "お薬の備え"), "the heading path carries over the page break"
+    assert next(p for p in pieces if p.page == 4).headings == ("防災の手引き", "避難所で")
+    # without pages the same text chunks as any HTML page does (pages never change HTML chunks)
+    plain = chunk_text(text, size=150, overlap=40, min_chunk=60)
+    assert all(p.page is None for p in plain)
+    assert chunk_text(PAGE, 200, 60, 60) == chunk_text(PAGE, 200, 60, 60, pages=None)

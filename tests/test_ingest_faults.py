@@ -247,3 +247,62 @@ def test_near_duplicates_stored_once_canonical_wins(tmp_path, hostile_site):
     assert urls == ["", "zz-original.html"]
     assert "a.html" not in urls and "same.html" not in urls
     assert summary.to_dict()["duplicates"] == 2
+
+
+def test_bad_pdfs_are_skipped_with_reasons_and_nothing_else_is_lost(tmp_path, hostile_site, caplog):
+    """One case per bad PDF: encrypted, copying forbidden, image-only (needs OCR, counted), truncated,
+    too large, a PDF served as text/html, HTML served as application/pdf, a decompression bomb of
+    object streams (bounded by memory) and one of many streams (bounded by time)."""
+    from tests.fixtures.pdfs import encrypted, image_only_pdf, make_pdf, objstm_bomb_pdf
+
+    s = hostile_site
+    good = make_pdf([[("h1", "発作の記録"), ("p", JA + FILLER[0])], [("h2", "お薬"), ("p", JA2 + FILLER[3])]],
+                    title="発作の記録とお薬")
+    names = ["good.pdf", "encrypted.pdf", "nocopy.pdf", "scan.pdf", "truncated.pdf", "huge.pdf", "pdf-as-html.html",
+             "html-as-pdf.pdf", "bomb.pdf", "bombs.pdf", "good.html"]
+    bodies = {  # made once, before the crawl (the handlers only send them)
+        "/good.pdf": (good, "application/pdf"),
+        "/encrypted.pdf": (make_pdf([[("p", JA * 3)]], encrypt=encrypted("himitsu")), "application/pdf"),
+        "/nocopy.pdf": (make_pdf([[("p", JA * 3)]], encrypt=encrypted("", can_copy=False)), "application/pdf"),
+        "/scan.pdf": (image_only_pdf(2), "application/pdf"),
+        "/truncated.pdf": (good[: len(good) * 2 // 3], "application/pdf"),
+        "/huge.pdf": (good + b"%" + b"x" * 2_100_000 + b"\n%%EOF\n", "application/pdf"),
+        "/pdf-as-html.html": (good, "text/html; charset=utf-8"),
+        "/html-as-pdf.pdf": (page("誤った種類", body(JA2)), "application/pdf"),
+        "/bomb.pdf": (objstm_bomb_pdf(400), "application/pdf"),  # one stream: 400 MiB of zeros
+        "/bombs.pdf": (objstm_bomb_pdf(4, streams=200), "application/pdf"),  # 200 streams of 4 MiB
+    }
+    r = s.routes
+    r["/robots.txt"] = lambda h: send(h, 404, b"")
+    r["/"] = lambda h: send(h, 200, page("資料の一覧", body(JA, 2) + "".join(f'<a href="/{n}">{n}</a>' for n in names)))
+    for path, (data, ctype) in bodies.items():
+        r[path] = lambda h, data=data, ctype=ctype: send(h, 200, data, ctype)
+    r["/good.html"] = lambda h: send(h, 200, page("良いページ", body(JA2)))
+
+    caplog.set_level("INFO")
+    t0 = time.monotonic()
+    summary, ws = run_crawl(tmp_path, s, pdf_max_bytes=2_000_000, pdf_max_memory_mb=160, pdf_timeout_s=4)
+    elapsed = time.monotonic() - t0
+    from ingest import load_documents
+
+    docs = {d["url"].rsplit("/", 1)[-1]: d for d in load_documents(ws)}
+    assert set(docs) == {"", "good.pdf", "good.html"}, summary.format()
+    assert docs["good.pdf"]["media_type"] == "application/pdf" and [p["n"] for p in docs["good.pdf"]["pages"]] == [1, 2]
+    assert docs["good.pdf"]["title"] == "発作の記録とお薬" and JA2 in docs["good.pdf"]["text"]
+    expect = {
+        "encrypted.pdf": "a password is needed", "nocopy.pdf": "forbid copying", "scan.pdf": "needs OCR",
+        "truncated.pdf": "truncated", "huge.pdf": "too large: Content-Length", "pdf-as-html.html": "PDF served as text/html",
+        "html-as-pdf.pdf": "HTML served as application/pdf",
+        # bounded work: whichever limit comes first on a busy machine (test_ingest_pdf checks each one alone)
+        "bomb.pdf": ("pdf_max_memory_mb 160", "pdf_timeout_s 4"), "bombs.pdf": ("pdf_timeout_s 4", "pdf_max_memory_mb"),
+    }
+    for path, words in expect.items():
+        reasons = reason_for(summary, path)
+        assert reasons and reasons[0]["kind"] == "skipped", (path, reasons)
+        assert any(w in reasons[0]["reason"] for w in ((words,) if isinstance(words, str) else words)), (path, reasons)
+        assert any(path in rec.getMessage() for rec in caplog.records), f"no log line for {path}"
+    d = summary.to_dict()
+    assert d["needs_ocr"] == 1 and d["pdf_documents"] == 1 and d["pdf_pages"] == 2
+    assert d["skipped"] == len(expect) and d["failed"] == 0 and summary.exit_code == 0
+    assert s.hits["/huge.pdf"] == 1
+    assert elapsed < 40, f"bounded work per file: the crawl took {elapsed:.1f} s"

@@ -82,3 +82,39 @@ def test_mirror_maps_both_ways_and_is_validated():
     assert m.to_wire("http://127.0.0.1:87650/x") == "http://127.0.0.1:87650/x"
     with pytest.raises(ConfigError, match="mirror"):
         load_config(None, ['ingest.mirror={"http://127.0.0.1:8765" = "not a url"}'])
+
+
+def test_crawl_state_of_schema_1_gains_the_pdf_columns(tmp_path):
+    """A crawl.sqlite written before PDF documents existed opens, keeps its documents (HTML) and stores PDFs."""
+    import sqlite3
+
+    from ingest.state import SCHEMA_VERSION, CrawlState
+
+    path = tmp_path / "crawl.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE documents (doc_id TEXT NOT NULL, version INTEGER NOT NULL, url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL, site TEXT NOT NULL, title TEXT, date TEXT, language TEXT, attribution TEXT,
+            text TEXT NOT NULL, content_hash TEXT NOT NULL, fetched_at TEXT NOT NULL, flags TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (doc_id, version));
+        CREATE TABLE docs (doc_id TEXT PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL,
+            current_version INTEGER NOT NULL, state TEXT NOT NULL, duplicate_of TEXT, updated_at TEXT NOT NULL);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        INSERT INTO documents VALUES ('d-old', 1, 'http://x/a.html', 'http://x/a.html', 's', 'A', NULL, 'ja', '',
+            '本文です。', 'h1', '2026-01-01T00:00:00+00:00', '[]');
+        INSERT INTO docs VALUES ('d-old', 's', 'http://x/a.html', 1, 'live', NULL, '2026-01-01T00:00:00+00:00');
+    """)
+    db.commit()
+    db.close()
+    with CrawlState(path) as st:
+        st.add_version({"doc_id": "d-pdf", "url": "http://x/b.pdf", "canonical_url": "http://x/b.pdf", "site": "s",
+                        "title": "B", "date": None, "language": "ja", "attribution": "", "text": "一頁目。\n二頁目。",
+                        "content_hash": "h2", "fetched_at": "2026-01-02T00:00:00+00:00", "flags": [],
+                        "media_type": "application/pdf", "pages": [{"n": 1, "start": 0}, {"n": 2, "start": 5}]},
+                       "2026-01-02T00:00:00+00:00")
+        docs = {d["doc_id"]: d for d in st.iter_documents()}
+        version = st.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == str(SCHEMA_VERSION) == "2"
+    assert docs["d-old"]["media_type"] == "text/html" and docs["d-old"]["pages"] is None
+    assert docs["d-pdf"]["media_type"] == "application/pdf" and docs["d-pdf"]["pages"][1] == {"n": 2, "start": 5}

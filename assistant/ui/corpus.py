@@ -34,7 +34,9 @@ def corpus_summary(ws) -> dict:
             except json.JSONDecodeError:
                 continue
             sites[d.get("site", "?")] += 1
+            pdf = d.get("media_type") == "application/pdf"
             pages.append({"タイトル": d.get("title", ""), "URL": d.get("url", ""), "サイト": d.get("site", ""),
+                          "種類": "PDF" if pdf else "HTML", "PDFのページ数": len(d.get("pages") or []) if pdf else None,
                           "取得日時": d.get("fetched_at", ""), "文字数": len(d.get("text", ""))})
     runs = sorted((ws.corpus_dir() / "runs").glob("*.json")) if (ws.corpus_dir() / "runs").is_dir() else []
     summary, last = None, None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.answer import page_label
 from assistant.ui.text import md_escape, safe_url
 
 DISCLAIMER = (
@@ -43,11 +44,13 @@ def render_answer(answer: dict, *, key: str, ws=None, show_rating: bool = True) 
     if cites:
         st.markdown("**出典**")
         for c in cites:
-            with st.expander(f"\\[{c['n']}\\] {md_escape(c['title'] or c['url'])}"):
+            page = page_label(c.get("page"))  # 「p.N」 for a page of a PDF document
+            with st.expander(f"\\[{c['n']}\\] {md_escape(c['title'] or c['url'])}" + (f" {md_escape(page)}" if page else "")):
                 st.markdown(md_escape(c.get("quote", "")))
                 url = safe_url(c.get("url", ""))
                 if url:
-                    st.markdown(f"[元のページを開く]({url})  \n{md_escape(c['url'])}")
+                    opener = f"PDFの{c['page']}ページを開く" if c.get("page") else "元のページを開く"
+                    st.markdown(f"[{opener}]({url})  \n{md_escape(c['url'])}")
     if show_rating and ws is not None:
         _rating(answer, key, ws)
 

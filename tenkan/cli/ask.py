@@ -34,13 +34,21 @@ def add_arguments(p) -> None:
                    help="an earlier question of the same conversation (repeatable, oldest first)")
 
 
+def _citation_line(c) -> str:
+    """``[n] title 「p.N」 url`` (the page only for PDF documents; the url then ends in #page=N)."""
+    from assistant.answer import page_label
+
+    label = page_label(getattr(c, "page", None))
+    return f"  [{c.n}] {c.title}{' ' + label if label else ''} {c.url}"
+
+
 def _print_text(ans) -> None:
     print(ans.answer)
     if ans.citations:
         print()
         print("出典:")
         for c in ans.citations:
-            print(f"  [{c.n}] {c.title} {c.url}")
+            print(_citation_line(c))
     flags = []
     if ans.safety.get("emergency"):
         flags.append("emergency")
@@ -71,7 +79,7 @@ def run(args, ctx) -> int:
         if final.citations:
             print("出典:")
             for c in final.citations:
-                print(f"  [{c.n}] {c.title} {c.url}")
+                print(_citation_line(c))
         return 0
     _print_text(asst.ask(args.question, mode=args.mode, history=history))
     return 0
