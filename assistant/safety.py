@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 from tenkan.jatext import normalize
 
-from assistant.emergency import EMERGENCY_KINDS, detect_emergencies, emergency_guidance
+from assistant.emergency import _R_SEIZ, EMERGENCY_KINDS, detect_emergencies, emergency_guidance, emergency_views
 from assistant.emergency import MEDICINE_WORDS as _MED
 from assistant.emergency import SEIZURE_WORDS as _SEIZ
 
@@ -119,10 +119,16 @@ _OUT_MARKERS = re.compile(
 )
 
 
+_SEIZURE_READ = re.compile(_R_SEIZ + r"|テンカン|ヒキツケ")
+
+
 def classify_scope(text: str) -> str:
     """"in" (epilepsy/medical), "out" (clearly something else) or "unsure"."""
     s = _prep(text)
     if _STRONG_DOMAIN.search(s):
+        return "in"
+    # a seizure named in any wording (ほっさ, ホッサ, 発佐, けいれn) is our topic: never "out"
+    if _SEIZURE_READ.search(emergency_views(text)[1]):
         return "in"
     if _OUT_MARKERS.search(s) and not _WEAK_DOMAIN.search(s):
         return "out"

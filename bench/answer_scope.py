@@ -101,12 +101,11 @@ def by_style(rows: list[dict]) -> dict:
 def emergency_summary(rows: list[dict], truth: dict[str, dict]) -> dict:
     em = [r for r in rows if truth[r["id"]]["emergency"]]
     calm = [r for r in rows if not truth[r["id"]]["emergency"]]
-    missed = [truth[r["id"]]["id"] for r in em if not r["guidance_first"]]
     kind_hits = sum(bool(set(truth[r["id"]]["kinds"]) & set(r["emergency_kinds"] or [])) for r in em)
     return {
         "emergencies": len(em), "guidance_first": sum(r["guidance_first"] for r in em),
         "out_of_scope": sum(r["grounding"] == "out_of_scope" for r in em),
-        "kind_named": kind_hits, "missed_ids": missed,
+        "kind_named": kind_hits,
         "non_emergencies": len(calm), "false_alarms": sum(r["emergency"] for r in calm),
         "by_style": {s: {"emergencies": sum(truth[r["id"]]["style"] == s for r in em),
                          "guidance_first": sum(r["guidance_first"] for r in em if truth[r["id"]]["style"] == s)}
@@ -146,6 +145,9 @@ def main() -> int:
         truth = {m["id"]: m for m in messages}
         erows = ask_all(asst, messages, key="text")
         result["emergencies"][split] = emergency_summary(erows, truth)
+        if split == "tune":  # ids of misses only for the half one may look at
+            result["emergencies"][split]["missed_ids"] = [r["id"] for r in erows
+                                                          if truth[r["id"]]["emergency"] and not r["guidance_first"]]
         if split == "tune":
             per_question += rows + erows
             if args.rows:
