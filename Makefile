@@ -53,10 +53,11 @@ eval-gate: setup
 	$(BIN)/python -m eval.gate $(GATE_ARGS)
 
 bench: setup
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/retrieval.py
-	$(BIN)/python bench/train.py
-	$(BIN)/python bench/generate.py
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.retrieval
+	$(BIN)/python -m bench.train
+	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.answer_scope
 
 clean-workspace:
 	rm -rf var
