@@ -94,7 +94,8 @@ def read_layout(data: bytes, limits: PdfLimits) -> dict:
     if proc.returncode != 0 or not proc.stdout:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         if proc.returncode in (-9, -24, 137, 152):  # SIGKILL / SIGXCPU: the CPU limit
-            raise PdfSkipped("limit", f"reading it used more than {math.ceil(limits.timeout_s)} s of CPU (stopped)")
+            raise PdfSkipped("limit", f"reading it used more than pdf_timeout_s {math.ceil(limits.timeout_s)} s of CPU "
+                                      "(stopped; a decompression bomb or a very large document)")
         if any("MemoryError" in line for line in err):
             raise PdfSkipped("limit", f"reading it needs more than pdf_max_memory_mb {limits.memory_mb} MB")
         raise PdfSkipped("damaged", f"the PDF reader stopped (exit {proc.returncode}): {(err or ['no message'])[-1][:200]}")
