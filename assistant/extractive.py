@@ -30,7 +30,7 @@ from assistant.grounding import Source, _tokens
 from assistant.injection import looks_like_injection
 from assistant.safety import unsafe_medication_statement
 
-__all__ = ["Quote", "Passage", "ExtractiveWeights", "select_sentences", "select_passages", "coverage", "is_quotable",
+__all__ = ["Quote", "Passage", "ExtractiveWeights", "select_passages", "is_quotable",
            "asked_kind", "asks_for_list"]
 
 # Page furniture that is not an answer (the demo site's notice, navigation remnants).
@@ -254,25 +254,3 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def select_sentences(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
-                     min_score: float = 0.12, rel_floor: float = 0.5) -> list[Quote]:
-    """The sentences of :func:`select_passages` (list items and lead-ins included), best passage first."""
-    out: list[Quote] = []
-    for p in select_passages(question, sources, n=n, per_source=per_source, min_score=min_score,
-                             rel_floor=rel_floor):
-        out.extend(p.quotes)
-        out.extend(Quote(p.source, -1, item, p.score) for item in p.items)
-    return out
-
-
-def coverage(question: str, texts: list[str]) -> float:
-    """Share of the question's content words found in ``texts`` (1.0 when it has none)."""
-    q = _tokens(question)
-    if not q:
-        return 1.0
-    have: set[str] = set()
-    for t in texts:
-        have |= _tokens(t)
-    return len(q & have) / len(q)

@@ -118,7 +118,9 @@ def from_english(text: str) -> str:
     return _ENGLISH.sub(lambda m: ENGLISH_WORDS[m.group(0).lower()], text)
 
 
-_BRANDS = re.compile("|".join(sorted(map(re.escape, BRAND_TO_GENERIC), key=len, reverse=True)))
+# a brand name is a whole katakana word: 「ガバペン」 inside 「ガバペンチン」 is the generic name already
+_BRANDS = re.compile("(?:" + "|".join(sorted(map(re.escape, BRAND_TO_GENERIC), key=len, reverse=True))
+                     + r")(?![\u30a1-\u30fa\u30fc])")
 
 
 def canonical_text(text: str) -> str:

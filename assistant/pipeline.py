@@ -14,6 +14,7 @@ import time
 from typing import Any, Callable, Iterator, Sequence
 
 from tenkan.errors import ModelUnavailableError, TenkanError
+from tenkan.jatext import split_sentences
 
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
 from assistant.config import FT_MODES, MODES, RAG_MODES
@@ -23,6 +24,7 @@ from assistant.grounding import _LOOP, _URL, Claim, Source, Verification, strip_
 from assistant.injection import clean_source_text
 from assistant.query import Query, QueryWeights, analyse
 from assistant.readings import reading_vocabulary
+from assistant.relevance import PLAIN_MIN_COVERAGE, Relevance, assess, on_topic, specific_words, term_stats
 from assistant.safety import (
     MEDICATION_NOTICE,
     SafetyReport,
@@ -252,8 +254,6 @@ class Assistant:
         vectors = getattr(self.retriever, "sentence_vectors", None)
         if vectors is None or not sources:
             return {}
-        from tenkan.jatext import split_sentences
-
         sents = list(dict.fromkeys(x for s in sources for x in split_sentences(s.text)))
         found = vectors(sents)
         if not found:
@@ -265,8 +265,6 @@ class Assistant:
         """The sentences (each with the source sentence that supports it) that are not about the
         question: they share none of its specific words and the embedder does not put the
         source sentence close to it (:func:`assistant.relevance.on_topic`)."""
-        from assistant.relevance import on_topic, specific_words, term_stats
-
         words = specific_words(match, term_stats(self.retriever))
         return [text for text, quote in sentences
                 if not on_topic(text, words, sims.get(quote), self.acfg.on_topic_similarity)]
@@ -275,8 +273,6 @@ class Assistant:
                   ans: Answer | None = None, whole: str = "") -> bool:
         """Do the sources answer ``match`` (the question sentence and added words)? Records the
         signals in ``ans.relevance`` (see :mod:`assistant.relevance`)."""
-        from assistant.relevance import PLAIN_MIN_COVERAGE, Relevance, assess, term_stats
-
         acfg = self.acfg
         if not sources:
             rel = Relevance(coverage=0.0, weighted_coverage=0.0, relevant=False, reason="no sources")
@@ -343,7 +339,6 @@ class Assistant:
         removed: list[dict] = []
         withheld = 0
         safe_lines = []
-        from tenkan.jatext import split_sentences
 
         for s in split_sentences(re.sub(r"([。！？!?])((?:\s*[\[［【]\s*\d{1,2}\s*[\]］】])+)", r"\2\1", text)):
             why = unsafe_medication_statement(strip_markers(s))

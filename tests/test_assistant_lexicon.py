@@ -53,3 +53,9 @@ def test_the_assistant_searches_with_the_sources_words_added_at_a_lower_weight(m
     assert r.terms[-1] == {"テグレトールで発疹が出たらどうする？": 1.0, "カルバマゼピン": 0.5}
     assert ans.query["added"] == ["カルバマゼピン"]
     assert ans.grounding == "extractive" and ans.citations
+
+
+def test_a_brand_name_inside_a_longer_name_is_left_alone():
+    # 「ガバペン」 is a brand of ガバペンチン; the generic name itself must not become 「ガバペンチンチン」
+    assert canonical_text("ガバペンチンの副作用") == "ガバペンチンの副作用"
+    assert canonical_text("ガバペン飲んでる") == "ガバペンチン飲んでる"
