@@ -1,4 +1,4 @@
-"""tenkan's Streamlit app: page wiring only (the pages live in assistant/ui/).
+"""tenkan's Streamlit app: page wiring only (the pages live in tenkan/face/ui/).
 
 Run: ``streamlit run streamlit_app.py`` (workspace from $TENKAN_HOME or ./var,
 settings from $TENKAN_CONFIG or the defaults).
@@ -6,7 +6,7 @@ settings from $TENKAN_CONFIG or the defaults).
 
 import streamlit as st
 
-from assistant.ui import pages
+from tenkan.face.ui import pages
 
 st.set_page_config(page_title="てんかん情報アシスタント", page_icon="🩺", layout="wide")
 st.navigation([

@@ -15,7 +15,7 @@ _LAZY = {
     "Citation": "assistant.answer",
     "TokenEvent": "assistant.answer",
     "FinalEvent": "assistant.answer",
-    "MODES": "assistant.config",
+    "MODES": "tenkan.vocab",
     "save_rating": "assistant.feedback",
 }
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tenkan.vocab import Grounding
+
 __all__ = ["Citation", "Answer", "TokenEvent", "FinalEvent", "GROUNDING_STATES", "page_url", "page_label"]
 
-#: Values of ``Answer.grounding`` (``grounded`` is True for the first three).
-GROUNDING_STATES = {
+#: What each value of ``Answer.grounding`` (``tenkan.vocab.Grounding``) means; ``grounded`` is True for
+#: the first three (``tenkan.vocab.GROUNDED_STATES``). The app's labels (``tenkan.face.ui.render``) follow it.
+GROUNDING_STATES: dict[Grounding, str] = {
     "verified": "every sentence of the generated answer is supported by the source it cites",
     "pruned": "unsupported sentences of the generated answer were removed",
     "extractive": "the answer quotes source sentences verbatim (extractive mode)",
@@ -51,7 +54,7 @@ class Answer:
     mode: str
     citations: list[Citation] = field(default_factory=list)
     grounded: bool = False
-    grounding: str = "unverified"
+    grounding: Grounding = "unverified"
     safety: dict[str, Any] = field(default_factory=dict)
     #: the retrieval query (differs from the question for follow-ups)
     retrieval_query: str = ""

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from tenkan.config import option
+from generator.config import GeneratorConfig
+from index.config import IndexConfig
+from tenkan.config import check_types, option
+from tenkan.vocab import MODES, Method, Mode
 
-MODES = ("rag-ft", "ft", "rag-base", "base", "extractive")
-#: modes that retrieve sources before answering
-RAG_MODES = ("rag-ft", "rag-base", "extractive")
-#: modes that use the tuned adapter
-FT_MODES = ("rag-ft", "ft")
-RETRIEVAL_METHODS = ("hybrid", "bm25", "dense")
+__all__ = ["AssistantConfig", "AssistantSettings"]
 
 
 @dataclass
 class AssistantConfig:
-    mode: str = option("extractive", f"default answer mode, one of {', '.join(MODES)}")
+    mode: Mode = option("extractive", f"default answer mode, one of {', '.join(MODES)}")
     max_sources: int = option(4, "numbered sources put in the prompt")
-    retrieval_method: str = option("hybrid", "retrieval method: 'hybrid', 'bm25' or 'dense'")
+    retrieval_method: Method = option("hybrid", "retrieval method: 'hybrid', 'bm25' or 'dense'")
     decline_unknown: bool = option(
         True,
         "answer \"the sources do not say\" when the question sentence names something (a noun) that the whole "
@@ -88,12 +87,9 @@ class AssistantConfig:
     )
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        check_types(self)
         if self.max_sources < 1:
             raise ValueError("max_sources must be >= 1")
-        if self.retrieval_method not in RETRIEVAL_METHODS:
-            raise ValueError(f"retrieval_method must be one of {', '.join(RETRIEVAL_METHODS)}")
         for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
                      "story_weight", "expansion_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity"):
             v = getattr(self, name)
@@ -105,3 +101,11 @@ class AssistantConfig:
             raise ValueError("extractive_sentences must be >= 1")
         if self.history_turns < 0:
             raise ValueError("history_turns must be >= 0")
+
+
+class AssistantSettings(Protocol):
+    """What the assistant reads of the composed settings (``tenkan.face.config.TenkanConfig``)."""
+
+    index: IndexConfig
+    generator: GeneratorConfig
+    assistant: AssistantConfig

@@ -17,7 +17,7 @@ from tenkan.errors import ModelUnavailableError, TenkanError
 from tenkan.jatext import split_sentences
 
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
-from assistant.config import FT_MODES, MODES, RAG_MODES
+from tenkan.vocab import FT_MODES, MODES, RAG_MODES
 from assistant.conversation import Turn
 from assistant.extractive import ExtractiveWeights, select_passages
 from assistant.grounding import _LOOP, _URL, Claim, Source, Verification, strip_markers, verify_answer

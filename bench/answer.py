@@ -31,7 +31,7 @@ def main() -> int:
 
     from assistant import Assistant
     from assistant.answer import FinalEvent
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.errors import TenkanError
     from tenkan.manifest import atomic_write_json
     from tenkan.paths import Workspace

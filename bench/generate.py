@@ -46,7 +46,7 @@ QUESTIONS = ["てんかんとはどのような病気ですか？", "発作が5�
 def one_path(home: str, path: str, tokens: int) -> dict:
     from generator import find_adapter, load_generator
     from generator.prompter import Prompter
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
 
     runtime, dtype = PATHS[path]
@@ -105,7 +105,7 @@ def quality(home: str, n: int, tokens: int, labels: list[str]) -> dict:
     from generator import find_adapter, load_generator
     from generator.dataset import read_split
     from generator.prompter import Prompter
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace, portable_path
 
     cfg = load_config()

@@ -106,7 +106,7 @@ def main() -> None:
 
     from ingest.demo_server import DemoSiteServer
     from ingest.jobs import crawl
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
 
     full_s, refresh_s, pages = [], [], 0

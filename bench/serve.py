@@ -52,11 +52,11 @@ def main() -> int:
 
     import openai
 
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.manifest import atomic_write_json
     from tenkan.paths import Workspace
-    from tenkan.server.app import create_app
-    from tenkan.server.runner import ServerThread
+    from tenkan.face.server.app import create_app
+    from tenkan.face.server.runner import ServerThread
 
     rows = [json.loads(line) for f in sorted(glob.glob(str(ROOT / "data/eval/parts/*.jsonl")))
             for line in open(f, encoding="utf-8") if line.strip()]

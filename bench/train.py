@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 def run(home: str, steps: int, extra: list[str]) -> dict:
     from generator.training import train
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
 
     cfg = load_config(overrides=[f"generator.max_steps={steps}", "generator.batch_size=4", "generator.max_length=192",

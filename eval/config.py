@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from tenkan.config import option
-
-#: answer modes the assistant offers (kept in step with assistant.config.MODES)
-EVAL_MODES = ("rag-ft", "ft", "rag-base", "base", "extractive")
+from assistant.config import AssistantConfig
+from generator.config import GeneratorConfig
+from index.config import IndexConfig
+from tenkan.config import check_types, option
+from tenkan.vocab import METHODS, Method, Mode
 EXAM_FORMATS = ("plain", "cot")  # the bundled ones; any eval/exam_templates/<name>.json is a format
 EXAM_SCORINGS = ("auto", "loglik", "generate")
 EXAM_LOGLIK_TARGETS = ("letter", "text")
@@ -18,20 +20,18 @@ def exam_formats() -> list[str]:
     from importlib import resources
 
     return sorted(p.name[:-5] for p in resources.files("eval.exam_templates").iterdir() if p.name.endswith(".json"))
-RETRIEVAL_METHODS = ("hybrid", "bm25", "dense")
-
 
 @dataclass
 class EvalConfig:
     questions: str = option("", "evaluation set (JSONL); empty = the bundled data/eval/questions.jsonl; 'none' = skip it")
     dataset: str = option("auto", "instruction dataset whose test.jsonl is also evaluated: a name under "
                                   "datasets/, 'auto' = the newest one present, '' or 'none' = skip")
-    modes: list[str] = option(["rag-ft", "ft", "rag-base", "extractive"], "answer modes to compare")
+    modes: list[Mode] = option(["rag-ft", "ft", "rag-base", "extractive"], "answer modes to compare")
     limit: int = option(0, "evaluate only the first N questions of each set (0 = all)")
     bootstrap: int = option(1000, "bootstrap resamples for confidence intervals")
     seed: int = option(0, "random seed")
     ks: list[int] = option([1, 3, 5, 10], "k values of retrieval recall@k (pages)")
-    retrieval_methods: list[str] = option(["hybrid", "bm25", "dense"], "retrieval methods scored against the gold pages")
+    retrieval_methods: list[Method] = option(list(METHODS), "retrieval methods scored against the gold pages")
     meteor_wordnet: str = option("none", "METEOR synonym stage: 'none' (synonym-free, exact+stem; the default), "
                                          "'debian' (/usr/share/wordnet from apt wordnet-base + wordnet-sense-index) or a WordNet dict directory")
     semantic_similarity: bool = option(True, "compute ragas semantic similarity with the index's embedder")
@@ -41,7 +41,7 @@ class EvalConfig:
     judge_api_key_env: str = option("OPENAI_API_KEY", "environment variable holding the judge's API key")
     exam_formats: list[str] = option(["plain", "cot"], "exam prompt formats (eval/exam_templates/<name>.json): 'plain' "
                                                        "(letters only), 'cot' (reason, then answer; generation scoring only)")
-    exam_modes: list[str] = option(["rag-ft", "ft"], "exam generators: ft/base, rag-* adds retrieved context, "
+    exam_modes: list[Mode] = option(["rag-ft", "ft"], "exam generators: ft/base, rag-* adds retrieved context, "
                                                      "'extractive' picks choices by overlap with retrieved text")
     exam_scoring: str = option("auto", "how exam answers are scored: 'loglik' (the choice with the highest "
                                        "log-likelihood, local models), 'generate' (letters parsed from a generated "
@@ -51,13 +51,11 @@ class EvalConfig:
     exam_max_new_tokens: int = option(96, "generation limit for exam answers (times the format's max_new_tokens_factor)")
 
     def __post_init__(self) -> None:
+        check_types(self)
         if self.bootstrap < 0:
             raise ValueError("bootstrap must be >= 0")
         if self.limit < 0:
             raise ValueError("limit must be >= 0")
-        for m in list(self.modes) + list(self.exam_modes):
-            if m not in EVAL_MODES:
-                raise ValueError(f"unknown mode {m!r}; valid: {', '.join(EVAL_MODES)}")
         formats = exam_formats()
         for f in self.exam_formats:
             if f not in formats:
@@ -66,10 +64,16 @@ class EvalConfig:
             raise ValueError(f"exam_scoring must be one of {', '.join(EXAM_SCORINGS)}")
         if self.exam_loglik_target not in EXAM_LOGLIK_TARGETS:
             raise ValueError(f"exam_loglik_target must be one of {', '.join(EXAM_LOGLIK_TARGETS)}")
-        for r in self.retrieval_methods:
-            if r not in RETRIEVAL_METHODS:
-                raise ValueError(f"unknown retrieval method {r!r}; valid: {', '.join(RETRIEVAL_METHODS)}")
         if not self.ks or any(k < 1 for k in self.ks):
             raise ValueError("ks must be positive integers")
         if self.judge and not (self.judge.startswith(("openai:", "hf:")) or "/" in self.judge):
             raise ValueError("judge must be 'openai:<url>', 'hf:<id or dir>' or empty")
+
+
+class EvalSettings(Protocol):
+    """What the evaluation stage reads of the composed settings (``tenkan.face.config.TenkanConfig``)."""
+
+    index: IndexConfig
+    generator: GeneratorConfig
+    assistant: AssistantConfig
+    eval: EvalConfig

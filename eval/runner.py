@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 from tenkan.errors import EvalError, TenkanError
 from tenkan.manifest import atomic_write_json, atomic_write_text, write_manifest
 from tenkan.paths import Workspace
+from tenkan.vocab import MODEL_STATES, RAG_MODES
 
 from eval.inputs import EvalItem, EvalSet
 from eval.ngram import NGRAM_METRICS, ngram_scores
@@ -37,7 +38,6 @@ ANSWER_METRICS = (*NGRAM_METRICS, "raw_rougeL_word", "raw_rougeL_char", "string_
 #: metrics whose between-mode differences get paired bootstrap intervals
 DIFF_METRICS = ("rougeL_word", "rougeL_char", "raw_rougeL_word", "bleu_word", "meteor_word",
                 "semantic_similarity", "grounded")
-RAG_MODES = ("rag-ft", "rag-base", "extractive")
 
 
 @dataclass
@@ -139,7 +139,7 @@ class _Scorers:
         m["grounded"] = None if grounded is None else float(bool(grounded))
         if mode in ("rag-ft", "rag-base") and grounding not in ("", "out_of_scope", "no_sources"):
             # did the model's own sentences pass the citation check, or were they replaced by quotes?
-            m["model_grounded"] = float(grounding in ("verified", "pruned"))
+            m["model_grounded"] = float(grounding in MODEL_STATES)
             m["fallback"] = float(grounding == "fallback")
         if self.judge_scorer is not None and mode in RAG_MODES:
             m.update(self.judge_scorer.score(item.question, answer, item.reference,

@@ -16,8 +16,9 @@ Explicit ``lora_r`` / ``lora_alpha`` / ``lora_dropout`` / ``target_modules`` /
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Protocol
 
+from index.config import IndexConfig
 from tenkan.config import option
 
 LORA_PRESETS: dict[str, dict] = {
@@ -157,3 +158,11 @@ class GeneratorConfig:
                 p[key] = list(v) if isinstance(v, (list, tuple)) else v
         p["preset"] = self.lora_preset
         return p
+
+
+class GeneratorSettings(Protocol):
+    """What the generator stage reads of the composed settings: its own table, and the index's
+    (the dataset builder retrieves with it)."""
+
+    index: IndexConfig
+    generator: GeneratorConfig

@@ -72,12 +72,3 @@ def train_demo_adapter(cfg, ws: Workspace, *, dataset: str | None = None, commit
         log.info("copied the demo adapter to %s", commit_dir)
     return s
 
-
-if __name__ == "__main__":  # pragma: no cover - manual rebuild of the committed adapter
-    import sys
-
-    from tenkan.config import load_config
-
-    logging.basicConfig(level=logging.INFO)
-    home = sys.argv[1] if len(sys.argv) > 1 else None
-    train_demo_adapter(load_config(), Workspace.from_home(home), commit_dir=DEMO_ADAPTER_DIR, progress=False)

@@ -4,7 +4,7 @@ adapter directory that describes itself (training card + loss curve).
 
 The loop runs through Hugging Face ``accelerate``: the plain command trains in one
 process (CPU or one GPU, the same steps and losses as a hand-written loop), and
-``accelerate launch -m tenkan.cli.main train ...`` trains data-parallel (DDP) on several
+``accelerate launch -m tenkan.face.cli.main train ...`` trains data-parallel (DDP) on several
 GPUs: each process takes every N-th micro-batch, gradients are averaged, the main
 process alone writes checkpoints and the adapter."""
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["build", "open_index", "Retriever", "Chunk", "Hit", "IndexSummary", "IndexConfig",
+__all__ = ["build", "open_index", "has_index", "Retriever", "Chunk", "Hit", "IndexSummary", "IndexConfig",
            "chunk_text", "get_embedder", "rrf", "load_questions"]
 
 _LAZY = {
     "build": "index.builder",
     "open_index": "index.retriever",
+    "has_index": "index.generations",
     "Retriever": "index.retriever",
     "Chunk": "index.types",
     "Hit": "index.types",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from tenkan.config import option
+from tenkan.config import check_types, option
+from tenkan.vocab import Method
 
 FAISS_KINDS = ("auto", "flat", "hnsw", "ivf")
-METHODS = ("hybrid", "bm25", "dense")
 
 
 @dataclass
@@ -63,7 +64,7 @@ class IndexConfig:
     ivf_nprobe: int = option(16, "IVF cells visited per query (faiss_index = 'ivf')")
     bm25_k1: float = option(1.2, "BM25 term-frequency saturation")
     bm25_b: float = option(0.75, "BM25 length normalisation")
-    method: str = option("hybrid", "default retrieval method: 'hybrid', 'bm25' or 'dense'")
+    method: Method = option("hybrid", "default retrieval method: 'hybrid', 'bm25' or 'dense'")
     rrf_k: int = option(5, "reciprocal rank fusion constant: score = weight / (rrf_k + rank); 5 was picked on the demo eval set (docs/retrieval.md)")
     bm25_weight: float = option(1.0, "weight of the BM25 ranking in the fusion")
     dense_weight: float = option(1.0, "weight of the dense ranking in the fusion")
@@ -81,6 +82,7 @@ class IndexConfig:
     top_k: int = option(5, "number of chunks retrieval returns")
 
     def __post_init__(self) -> None:
+        check_types(self)
         if self.chunk_size < 50:
             raise ValueError("chunk_size must be >= 50")
         if not 0 <= self.chunk_overlap < self.chunk_size:
@@ -95,8 +97,6 @@ class IndexConfig:
             raise ValueError("faiss_flat_max must be >= 0")
         if self.faiss_index not in FAISS_KINDS:
             raise ValueError(f"faiss_index must be one of {', '.join(FAISS_KINDS)}")
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}")
         if self.rrf_k < 0:
             raise ValueError("rrf_k must be >= 0")
         if self.bm25_weight < 0 or self.dense_weight < 0 or self.bm25_weight + self.dense_weight == 0:
@@ -113,3 +113,9 @@ class IndexConfig:
             )
         if self.reranker and not self.reranker.startswith("st:"):
             raise ValueError("reranker must be '' or 'st:<hf id or local dir>'")
+
+
+class IndexSettings(Protocol):
+    """What the index stage reads of the composed settings (``tenkan.face.config.TenkanConfig``)."""
+
+    index: IndexConfig

@@ -27,7 +27,7 @@ from pathlib import Path
 from tenkan.errors import LockedError
 from tenkan.manifest import atomic_write_text
 
-__all__ = ["current_name", "current_dir", "next_tmp_dir", "publish", "cleanup", "build_lock", "fsync_tree"]
+__all__ = ["has_index", "current_name", "current_dir", "next_tmp_dir", "publish", "cleanup", "build_lock", "fsync_tree"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,12 @@ def current_name(index_dir: Path) -> str | None:
 def current_dir(index_dir: Path) -> Path | None:
     name = current_name(index_dir)
     return index_dir / name if name else None
+
+
+def has_index(ws) -> bool:
+    """Whether workspace ``ws`` has a live index generation (``CURRENT`` names a directory)."""
+    d = current_dir(ws.index_dir())
+    return d is not None and d.is_dir()
 
 
 def generation_number(name: str) -> int:

@@ -17,6 +17,7 @@ from typing import Callable, Iterator, Mapping
 
 from index.types import Chunk, Hit
 from tenkan.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from tenkan.vocab import METHODS
 
 __all__ = ["Retriever", "open_index", "check_generation"]
 
@@ -135,7 +136,7 @@ class Retriever:
         cfg = self.config
         k = k or cfg.top_k
         method = method or cfg.method
-        if method not in ("hybrid", "bm25", "dense"):
+        if method not in METHODS:
             raise ValueError(f"method must be 'hybrid', 'bm25' or 'dense', not {method!r}")
         if not query.strip() or len(self) == 0:
             return []

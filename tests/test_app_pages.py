@@ -69,7 +69,7 @@ def test_crawled_script_payload_is_shown_as_text(app):
 def _page(name):
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_string(f"from assistant.ui import pages\npages.{name}()", default_timeout=120)
+    return AppTest.from_string(f"from tenkan.face.ui import pages\npages.{name}()", default_timeout=120)
 
 
 def test_evaluator_page_compares_modes_and_shows_saved_runs(app):
@@ -143,7 +143,7 @@ def test_a_pdf_citation_shows_its_page_and_links_to_it():
     from streamlit.testing.v1 import AppTest
 
     def page():
-        from assistant.ui.render import render_answer
+        from tenkan.face.ui.render import render_answer
 
         render_answer({
             "answer": "器具を口の中からすぐに取り出します[1]。発作の時刻を確かめます[2]。", "mode": "extractive",

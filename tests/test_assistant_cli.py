@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tenkan.cli.main import main
+from tenkan.face.cli.main import main
 
 
 def test_ask_json_cites_the_page_that_answers(demo_index, capsys):

@@ -178,7 +178,7 @@ def test_poisoned_page_in_a_real_index(poisoned_index):
 def test_real_tiny_model_through_the_generator_loader(tiny_model_dir, workspace, static_hits):
     """A real (random) transformers model: whatever it says, the reader gets checked text."""
     from assistant import Assistant
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
 
     cfg = load_config(overrides=[f"generator.base_model={str(tiny_model_dir)!r}".replace("'", '"'),
                                  "generator.max_new_tokens=24"])

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tenkan.cli.main import COMMANDS, build_parser
+from tenkan.face.cli.main import COMMANDS, build_parser
 
 SUBCOMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # noqa: SLF001
 
@@ -20,7 +20,7 @@ def test_every_command_module_is_registered():
 
 @pytest.mark.parametrize("cmd", SUBCOMMANDS)
 def test_help_of_each_subcommand(cmd):
-    out = subprocess.run([sys.executable, "-m", "tenkan.cli.main", cmd, "--help"],
+    out = subprocess.run([sys.executable, "-m", "tenkan.face.cli.main", cmd, "--help"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert f"tenkan {cmd}" in out.stdout
@@ -28,7 +28,7 @@ def test_help_of_each_subcommand(cmd):
 
 
 def test_unknown_setting_is_a_one_line_error(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "tenkan.cli.main", "--home", str(tmp_path), "config",
+    out = subprocess.run([sys.executable, "-m", "tenkan.face.cli.main", "--home", str(tmp_path), "config",
                           "--set", "index.no_such_key=1"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 1
     assert "tenkan: error: unknown key(s) 'no_such_key' in [index]" in out.stderr
@@ -36,7 +36,7 @@ def test_unknown_setting_is_a_one_line_error(tmp_path):
 
 
 def test_doctor_reports_packages_and_models_present():
-    out = subprocess.run([sys.executable, "-m", "tenkan.cli.main", "doctor", "--packages-only", "--json"],
+    out = subprocess.run([sys.executable, "-m", "tenkan.face.cli.main", "doctor", "--packages-only", "--json"],
                          capture_output=True, text=True, timeout=120)
     import json
 
@@ -48,7 +48,7 @@ def test_doctor_reports_packages_and_models_present():
 def test_doctor_treats_bitsandbytes_as_the_optional_cuda_extra(monkeypatch):
     """Without bitsandbytes (a CPU machine after `make setup`) nothing required is missing,
     and the check says how to get it for QLoRA."""
-    from tenkan import doctor
+    from tenkan.face import doctor
 
     real = doctor._version
     monkeypatch.setattr(doctor, "_version", lambda dist: None if dist == "bitsandbytes" else real(dist))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tenkan.config import TenkanConfig, load_config, to_dict
+from tenkan.config import to_dict
+from tenkan.face.config import TenkanConfig, load_config
 from tenkan.errors import ConfigError
 from tenkan.paths import DEFAULT_CONFIG_FILE
 

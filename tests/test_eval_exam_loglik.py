@@ -102,7 +102,7 @@ def test_auto_scoring_is_loglik_for_local_models_and_generate_for_endpoints(conf
 def test_exam_loglik_cli_gives_every_local_mode_a_number(eval_index, tiny_model_dir, tiny_adapter, capsys):
     """The sample exam, --scoring loglik, modes rag-ft, ft, rag-base, base through the CLI: a
     number for each, sources in the RAG prompts, differences with n and intervals."""
-    from tenkan.cli.main import main
+    from tenkan.face.cli.main import main
 
     ix = eval_index
     rc = main(["--home", str(ix.workspace.root), "--set", "index.embedder=hash:256", "--set", "generator.dtype='float32'",

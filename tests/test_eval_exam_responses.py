@@ -27,7 +27,7 @@ def _by_hand(exam_rows, pred_rows) -> float:
 
 
 def _cli(home, *args):
-    from tenkan.cli.main import main
+    from tenkan.face.cli.main import main
 
     import io
     from contextlib import redirect_stdout

@@ -72,7 +72,7 @@ def test_unavailable_mode_is_reported_and_others_go_on(eval_index):
 
 
 def test_cli_json_last_line_contract(eval_index, monkeypatch, capsys):
-    from tenkan.cli.main import main
+    from tenkan.face.cli.main import main
 
     ix = eval_index
     monkeypatch.setenv("TENKAN_HOME", str(ix.workspace.root))
@@ -115,7 +115,7 @@ def test_exam_mode_scores_sample_with_formats_and_skips_figures(eval_index, echo
 
 def test_demo_eval_limits_only_generating_modes(eval_index, echo_generator):
     from eval.runner import run_demo_eval
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
 
     ix = eval_index
     cfg = load_config(overrides=["index.embedder=hash:256", "eval.bootstrap=50", "eval.limit=3",

@@ -47,12 +47,12 @@ def test_two_process_ddp_gives_the_loss_curve_of_one_process_with_the_same_globa
     env = {**os.environ, "ACCELERATE_USE_CPU": "1", "OMP_NUM_THREADS": "1"}
     ddp = _run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-         "-m", "tenkan.cli.main", *common, "--set", "generator.grad_accum=1",
+         "-m", "tenkan.face.cli.main", *common, "--set", "generator.grad_accum=1",
          "train", "--dataset", "tiny", "--out", "ddp", "--no-progress"],
         env)
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     one = _run(
-        [sys.executable, "-m", "tenkan.cli.main", *common, "--set", "generator.grad_accum=2",
+        [sys.executable, "-m", "tenkan.face.cli.main", *common, "--set", "generator.grad_accum=2",
          "train", "--dataset", "tiny", "--out", "one", "--no-progress"],
         {**os.environ, "OMP_NUM_THREADS": "1"})
     assert one.returncode == 0, one.stderr[-3000:]

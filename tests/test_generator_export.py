@@ -8,7 +8,7 @@ import torch
 
 from generator.prompter import Prompter
 from generator.training import train
-from tenkan.cli.main import main
+from tenkan.face.cli.main import main
 from tenkan.errors import ConfigError
 from tests.test_generator_lora import _cfg, _dataset
 

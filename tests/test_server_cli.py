@@ -23,7 +23,7 @@ def test_tenkan_serve_command_answers_and_stops_on_sigterm(poisoned_index, tmp_p
     port = _free_port()
     env = {**os.environ, "TENKAN_API_KEY": "cli-token"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tenkan.cli.main", "--home", str(poisoned_index.workspace.root), "--config",
+        [sys.executable, "-m", "tenkan.face.cli.main", "--home", str(poisoned_index.workspace.root), "--config",
          str(cfg_file), "serve", "--port", str(port), "--set", "serve.preload_generator=false"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

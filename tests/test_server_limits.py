@@ -101,8 +101,8 @@ def test_tuned_mode_without_adapter_is_503_and_tenkan_auto_falls_back(poisoned_i
     """The real generator loader: a local base model with no tuned adapter for it."""
     import copy
 
-    from tenkan.server.app import create_app
-    from tenkan.server.runner import ServerThread
+    from tenkan.face.server.app import create_app
+    from tenkan.face.server.runner import ServerThread
 
     cfg = copy.deepcopy(poisoned_index.config)
     cfg.generator.base_model = str(tiny_model_dir)  # the committed demo adapter is for Gemma: it does not apply
@@ -125,7 +125,7 @@ def test_tuned_mode_without_adapter_is_503_and_tenkan_auto_falls_back(poisoned_i
 
 
 def test_auto_mode_is_rag_ft_when_an_adapter_for_a_loadable_base_is_present(config, workspace, tiny_model_dir):
-    from tenkan.server.modes import auto_mode
+    from tenkan.face.server.modes import auto_mode
 
     config.generator.base_model = str(tiny_model_dir)
     assert auto_mode(config, workspace) == "extractive"
@@ -143,8 +143,8 @@ def test_auto_mode_is_rag_ft_when_an_adapter_for_a_loadable_base_is_present(conf
 
 def test_readyz_reports_a_failed_load_and_requests_get_503(tmp_path, hash_index_config):
     from tenkan.paths import Workspace
-    from tenkan.server.app import create_app
-    from tenkan.server.runner import ServerThread
+    from tenkan.face.server.app import create_app
+    from tenkan.face.server.runner import ServerThread
 
     ws = Workspace(tmp_path / "empty")  # no index was ever built here
     app = create_app(hash_index_config, ws)
@@ -158,7 +158,7 @@ def test_readyz_reports_a_failed_load_and_requests_get_503(tmp_path, hash_index_
 
 
 def test_serve_config_rejects_bad_values():
-    from tenkan.config import load_config
+    from tenkan.face.config import load_config
     from tenkan.errors import ConfigError
 
     with pytest.raises(ConfigError, match="queue_size"):

@@ -33,8 +33,8 @@ class _Engine(BaseHTTPRequestHandler):
 
 
 def test_tuned_mode_generates_on_the_served_adapter(poisoned_index):
-    from tenkan.server.app import create_app
-    from tenkan.server.runner import ServerThread
+    from tenkan.face.server.app import create_app
+    from tenkan.face.server.runner import ServerThread
 
     _Engine.requests = []
     engine = ThreadingHTTPServer(("127.0.0.1", 0), _Engine)

@@ -42,8 +42,8 @@ def test_atomic_write_gives_the_umask_mode(tmp_path, mask):
 
 def _build(root: Path, server) -> Path:
     """Crawl the demo site and index it (fast hash embedder) into workspace ``root``."""
-    from ingest.jobs import refresh
-    from tenkan.config import load_config
+    from tenkan.face.refresh import refresh
+    from tenkan.face.config import load_config
     from tenkan.paths import Workspace
 
     cfg = load_config(None, [f"ingest.mirror={{\"http://127.0.0.1:8765\" = {json.dumps(server.base_url)}}}",

@@ -16,7 +16,7 @@ def uvicorn_config(app, cfg, host: str, port: int):
 
     import uvicorn
 
-    # tenkan.server.access is the access log; uvicorn's own would repeat every line
+    # tenkan.face.server.access is the access log; uvicorn's own would repeat every line
     logging.getLogger("uvicorn.access").propagate = False
     return uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on",
                           timeout_graceful_shutdown=cfg.serve.shutdown_timeout, server_header=False)

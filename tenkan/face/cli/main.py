@@ -39,7 +39,7 @@ class Context:
 
     @cached_property
     def config(self):
-        from tenkan.config import load_config
+        from tenkan.face.config import load_config
 
         return load_config(self.args.config, self.args.overrides)
 
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for modname in COMMANDS:
-        mod = importlib.import_module(f"tenkan.cli.{modname}")
+        mod = importlib.import_module(f"tenkan.face.cli.{modname}")
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
                            parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)

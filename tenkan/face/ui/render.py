@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.answer import page_label
-from assistant.ui.text import md_escape, safe_url
+from tenkan.face.ui.text import md_escape, safe_url
 
 DISCLAIMER = (
     "この回答は、収集したウェブページの一般的な情報をもとにしたもので、医療上の助言ではありません。"

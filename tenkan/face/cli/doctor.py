@@ -20,7 +20,7 @@ def add_arguments(p) -> None:
 def run(args, ctx) -> int:
     import json
 
-    from tenkan.doctor import run_checks
+    from tenkan.face.doctor import run_checks
 
     checks = run_checks(ctx.workspace, ctx.config if not args.packages_only else None,
                         packages_only=args.packages_only)

@@ -23,7 +23,7 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from tenkan.demo import run_demo
+    from tenkan.face.demo import run_demo
 
     return run_demo(ctx.config, ctx.workspace, app=not args.no_app, train=args.train,
                     eval_limit=args.eval_limit, mode=args.mode)

@@ -48,7 +48,8 @@ def _split(v: str | None) -> list[str] | None:
 
 
 def run(args, ctx) -> int:
-    from tenkan.config import apply_override, load_config
+    from tenkan.config import apply_override
+    from tenkan.face.config import load_config
 
     overrides = list(args.overrides or [])
     if args.base_model:

@@ -24,7 +24,7 @@ examples:
 
 
 def add_arguments(p) -> None:
-    from assistant.config import MODES
+    from tenkan.vocab import MODES
 
     p.add_argument("question", help="the question, in Japanese")
     p.add_argument("--mode", choices=MODES, default=None, help="answer mode (default: assistant.mode)")

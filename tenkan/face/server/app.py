@@ -7,12 +7,12 @@ are loaded).
 How a request runs: the event loop only parses, checks and relays; the answer itself
 (:meth:`assistant.Assistant.ask_stream`) runs in a worker thread, so retrieval and
 extractive answers of many requests run side by side. Generated answers pass the
-:class:`~tenkan.server.gate.GenerationGate`: one generates per model, ``queue_size``
+:class:`~tenkan.face.server.gate.GenerationGate`: one generates per model, ``queue_size``
 wait, the next is answered 429. Every request has a deadline (504 when it passes; the
 worker stops at its next piece of text). Shutdown (SIGTERM / Ctrl-C) stops accepting
 connections and lets running requests finish (uvicorn's graceful shutdown).
 
-The access log (logger ``tenkan.server.access``) records method, path, status, time,
+The access log (logger ``tenkan.face.server.access``) records method, path, status, time,
 mode and the question's length, not its text unless ``serve.log_questions`` is set:
 patients' questions are private.
 """
@@ -38,9 +38,9 @@ from starlette.routing import Route
 from assistant import Assistant
 from assistant.answer import FinalEvent, TokenEvent
 from tenkan.errors import ModelUnavailableError, TenkanError
-from tenkan.server.gate import GenerationGate, QueueFull, SerialGenerator
-from tenkan.server.modes import auto_mode, generator_key
-from tenkan.server.openai_api import (
+from tenkan.face.server.gate import GenerationGate, QueueFull, SerialGenerator
+from tenkan.face.server.modes import auto_mode, generator_key
+from tenkan.face.server.openai_api import (
     ApiError,
     chunk,
     completion,
@@ -52,8 +52,8 @@ from tenkan.server.openai_api import (
 
 __all__ = ["create_app", "ServerState"]
 
-log = logging.getLogger("tenkan.server")
-access_log = logging.getLogger("tenkan.server.access")
+log = logging.getLogger("tenkan.face.server")
+access_log = logging.getLogger("tenkan.face.server.access")
 
 _END = object()
 

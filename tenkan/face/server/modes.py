@@ -12,7 +12,7 @@ import importlib.util
 import logging
 from pathlib import Path
 
-from assistant.config import FT_MODES, MODES
+from tenkan.vocab import FT_MODES, MODES
 
 __all__ = ["auto_mode", "generator_key", "base_model_loadable"]
 

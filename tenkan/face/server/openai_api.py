@@ -18,13 +18,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.config import MODES
+from tenkan.vocab import MODES
 
 __all__ = ["ApiError", "ChatRequest", "API_MODES", "MODEL_PREFIX", "model_id", "parse_chat_request",
            "completion", "chunk", "final_chunk", "extras", "models_list"]
 
 MODEL_PREFIX = "tenkan-"
-#: What a client may ask for: every answer mode, and ``auto`` (see :mod:`tenkan.server.modes`).
+#: What a client may ask for: every answer mode, and ``auto`` (see :mod:`tenkan.face.server.modes`).
 API_MODES = ("auto", *MODES)
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 

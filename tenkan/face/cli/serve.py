@@ -46,8 +46,8 @@ def add_arguments(p) -> None:
 
 def run(args, ctx) -> int:
     from tenkan.errors import ConfigError
-    from tenkan.server.app import create_app
-    from tenkan.server.runner import serve
+    from tenkan.face.server.app import create_app
+    from tenkan.face.server.runner import serve
 
     cfg = ctx.config
     s = cfg.serve
@@ -63,10 +63,10 @@ def run(args, ctx) -> int:
         raise ConfigError(str(exc)) from exc
     api_key = args.api_key or os.environ.get(s.api_key_env) or None
     if s.host not in ("127.0.0.1", "localhost", "::1") and not api_key:
-        logging.getLogger("tenkan.server").warning(
+        logging.getLogger("tenkan.face.server").warning(
             "listening on %s without a token: anyone who reaches this address can use the API "
             "(set $%s)", s.host, s.api_key_env)
-    logging.getLogger("tenkan.server.access").setLevel(logging.INFO)
+    logging.getLogger("tenkan.face.server.access").setLevel(logging.INFO)
     app = create_app(cfg, ctx.workspace, api_key=api_key)
     print(f"tenkan serve: http://{s.host}:{s.port}/v1 ({'bearer token required' if api_key else 'no token'}); "
           f"Ctrl-C to stop", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tenkan.config import load_config
+from tenkan.face.config import load_config
 from tenkan.paths import Workspace
 
 

@@ -9,11 +9,11 @@ import streamlit as st
 from tenkan.errors import TenkanError
 
 from assistant.answer import FinalEvent
-from assistant.config import MODES
-from assistant.ui import corpus
-from assistant.ui.render import DISCLAIMER, render_answer, show_error
-from assistant.ui.resources import get_assistant, get_config, get_workspace
-from assistant.ui.text import md_escape
+from tenkan.vocab import MODES
+from tenkan.face.ui import corpus
+from tenkan.face.ui.render import DISCLAIMER, render_answer, show_error
+from tenkan.face.ui.resources import get_assistant, get_config, get_workspace
+from tenkan.face.ui.text import md_escape
 
 
 def chat_page() -> None:

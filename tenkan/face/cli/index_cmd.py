@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from tenkan.vocab import METHODS
+
 NAME = "index"
 HELP = "build or update the search index from the corpus"
 DESCRIPTION = """\
@@ -24,7 +26,7 @@ def add_arguments(p) -> None:
     p.add_argument("--full", action="store_true", help="rebuild everything instead of updating incrementally")
     p.add_argument("--json", action="store_true", help="print the build summary (or search hits) as JSON")
     p.add_argument("--search", metavar="QUERY", help="search the existing index instead of building")
-    p.add_argument("--method", choices=("hybrid", "bm25", "dense"), default=None,
+    p.add_argument("--method", choices=METHODS, default=None,
                    help="retrieval method for --search (default: index.method)")
     p.add_argument("-k", type=int, default=None, help="number of hits for --search (default: index.top_k)")
     p.add_argument("--info", action="store_true", help="print the live index's manifest summary and exit")

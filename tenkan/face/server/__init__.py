@@ -10,14 +10,14 @@ import importlib
 __all__ = ["create_app", "ServeConfig", "ServerThread", "serve"]
 
 _WHERE = {
-    "create_app": "tenkan.server.app",
-    "ServeConfig": "tenkan.server.config",
-    "ServerThread": "tenkan.server.runner",
-    "serve": "tenkan.server.runner",
+    "create_app": "tenkan.face.server.app",
+    "ServeConfig": "tenkan.face.server.config",
+    "ServerThread": "tenkan.face.server.runner",
+    "serve": "tenkan.face.server.runner",
 }
 
 
 def __getattr__(name: str):
     if name in _WHERE:
         return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'tenkan.server' has no attribute {name!r}")
+    raise AttributeError(f"module 'tenkan.face.server' has no attribute {name!r}")
