@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from tenkan.jatext import normalize
+from tenkan.jatext import _words, normalize
 
 __all__ = ["is_follow_up", "topic_words", "retrieval_query", "Turn"]
 
@@ -29,8 +29,6 @@ _GENERIC_NOUNS = frozenset(
 
 
 def _nouns(text: str) -> list[str]:
-    from tenkan.jatext import _words  # fugashi tagger, loaded lazily
-
     out = []
     for w in _words(text):
         pos1 = getattr(w.feature, "pos1", "")

@@ -23,6 +23,8 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from tenkan.jatext import content_tokens
+
 __all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "ENGLISH_WORDS", "canonical_text", "canonical_tokens", "expand_query", "added_words",
            "from_english"]
 
@@ -131,8 +133,6 @@ def canonical_text(text: str) -> str:
 @lru_cache(maxsize=1)
 def _lemma_table() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """(variant lemma → canonical lemmas, variant lemma → canonical surface word), built once."""
-    from tenkan.jatext import content_tokens
-
     lemmas: dict[str, tuple[str, ...]] = {}
     words: dict[str, str] = {}
     for variant, canon in WORD_SYNONYMS.items():
@@ -159,8 +159,6 @@ def canonical_tokens(tokens: Iterable[str]) -> list[str]:
 def added_words(query: str) -> list[str]:
     """The sources' words for the brand names and everyday words in ``query`` that it does
     not already contain (「デパケン飲み忘れた」 → ["バルプロ酸"])."""
-    from tenkan.jatext import content_tokens
-
     extra: list[str] = []
     for m in _BRANDS.finditer(query):
         g = BRAND_TO_GENERIC[m.group(0)]

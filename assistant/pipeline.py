@@ -13,14 +13,11 @@ import re
 import time
 from typing import Any, Callable, Iterator, Sequence
 
-from tenkan.errors import ModelUnavailableError, TenkanError
-from tenkan.jatext import split_sentences
-
+import generator
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
-from tenkan.vocab import FT_MODES, MODES, RAG_MODES
 from assistant.conversation import Turn
 from assistant.extractive import ExtractiveWeights, select_passages
-from assistant.grounding import _LOOP, _URL, Claim, Source, Verification, strip_markers, verify_answer
+from assistant.grounding import _LOOP, _URL, Source, Verification, strip_markers, verify_answer
 from assistant.injection import clean_source_text
 from assistant.query import Query, QueryWeights, analyse
 from assistant.readings import reading_vocabulary
@@ -32,6 +29,11 @@ from assistant.safety import (
     emergency_guidance,
     unsafe_medication_statement,
 )
+from generator.prompter import Prompter
+from index import open_index
+from tenkan.errors import ModelUnavailableError, TenkanError
+from tenkan.jatext import split_sentences
+from tenkan.vocab import FT_MODES, MODES, RAG_MODES
 
 __all__ = ["Assistant", "NO_SOURCES_TEXT", "OUT_OF_SCOPE_TEXT", "FALLBACK_LEAD"]
 
@@ -94,16 +96,12 @@ class Assistant:
     @property
     def retriever(self):
         if self._retriever is None:
-            from index import open_index  # heavy: FAISS, embedder
-
             self._retriever = open_index(self.ws, self.cfg)
         return self._retriever
 
     @property
     def prompter(self):
         if self._prompter is None:
-            from generator.prompter import Prompter
-
             self._prompter = Prompter(self.acfg.template)
         return self._prompter
 
@@ -114,8 +112,6 @@ class Assistant:
             if self._generator_loader is not None:
                 self._generators[key] = self._generator_loader(key)
             else:
-                import generator  # heavy: torch, transformers
-
                 adapter = None
                 if key == "ft":
                     adapter = generator.find_adapter(self.ws, self.cfg)

@@ -26,12 +26,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from tenkan.jatext import normalize, split_sentences
-
 from assistant.conversation import Turn, is_follow_up, retrieval_query
+from assistant.grounding import _tokens
 from assistant.lexicon import added_words, from_english
 from assistant.readings import ReadingVocabulary
 from assistant.safety import SafetyReport, check_question
+from tenkan.jatext import normalize, split_sentences
 
 __all__ = ["Query", "QueryWeights", "analyse", "question_focus"]
 
@@ -79,8 +79,6 @@ class Query:
 
 
 def _content(text: str) -> int:
-    from assistant.grounding import _tokens
-
     return len(_tokens(text))
 
 

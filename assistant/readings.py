@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from tenkan.jatext import KANA_RUN, _words, to_katakana
+from tenkan.jatext import KANA_RUN, _words, normalize, to_katakana
 
 __all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "MIN_READING", "MIN_COMPOUND"]
 
@@ -90,8 +90,6 @@ class ReadingVocabulary:
     """reading (katakana) → the words the corpus writes for it, with their counts."""
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
-        from tenkan.jatext import normalize
-
         counts: dict[str, Counter] = {}
         surfaces: set[str] = set()
         for text in texts:

@@ -18,6 +18,13 @@ import sys
 import time
 from pathlib import Path
 
+from assistant import Assistant
+from assistant.answer import FinalEvent
+from tenkan.errors import TenkanError
+from tenkan.face.config import load_config
+from tenkan.manifest import atomic_write_json
+from tenkan.paths import Workspace
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -29,12 +36,6 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=20, help="questions per mode (fact questions of data/eval/parts)")
     args = ap.parse_args()
 
-    from assistant import Assistant
-    from assistant.answer import FinalEvent
-    from tenkan.face.config import load_config
-    from tenkan.errors import TenkanError
-    from tenkan.manifest import atomic_write_json
-    from tenkan.paths import Workspace
 
     rows = [json.loads(line) for f in sorted(glob.glob(str(ROOT / "data/eval/parts/*.jsonl")))
             for line in open(f, encoding="utf-8") if line.strip()]

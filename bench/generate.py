@@ -30,6 +30,12 @@ import sys
 import time
 from pathlib import Path
 
+from generator import find_adapter, load_generator
+from generator.dataset import read_split
+from generator.prompter import Prompter
+from tenkan.face.config import load_config
+from tenkan.paths import Workspace, portable_path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 #: path -> (generator.runtime, generator.dtype)
@@ -44,11 +50,6 @@ QUESTIONS = ["てんかんとはどのような病気ですか？", "発作が5�
 
 
 def one_path(home: str, path: str, tokens: int) -> dict:
-    from generator import find_adapter, load_generator
-    from generator.prompter import Prompter
-    from tenkan.face.config import load_config
-    from tenkan.paths import Workspace
-
     runtime, dtype = PATHS[path]
     cfg = load_config(overrides=[f"generator.runtime='{runtime}'", f"generator.dtype='{dtype}'",
                                  "generator.repetition_penalty=1.0"])
@@ -102,12 +103,6 @@ def quality(home: str, n: int, tokens: int, labels: list[str]) -> dict:
     fine-tune-only setting) and context-conditioned (numbered sources incl. distractors,
     the RAG setting), per runtime and dtype, so a faster path's quality is measured, not
     assumed. ``agreement``: identical greedy answers of llama.cpp and transformers fp32."""
-    from generator import find_adapter, load_generator
-    from generator.dataset import read_split
-    from generator.prompter import Prompter
-    from tenkan.face.config import load_config
-    from tenkan.paths import Workspace, portable_path
-
     cfg = load_config()
     ws = Workspace.from_home(home)
     test = read_split(ws.datasets_dir() / cfg.generator.dataset, "test")

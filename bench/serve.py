@@ -23,6 +23,11 @@ import threading
 import time
 from pathlib import Path
 
+from tenkan.face.config import load_config
+from tenkan.face.server.runner import ServerThread
+from tenkan.manifest import atomic_write_json
+from tenkan.paths import Workspace
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -52,11 +57,7 @@ def main() -> int:
 
     import openai
 
-    from tenkan.face.config import load_config
-    from tenkan.manifest import atomic_write_json
-    from tenkan.paths import Workspace
     from tenkan.face.server.app import create_app
-    from tenkan.face.server.runner import ServerThread
 
     rows = [json.loads(line) for f in sorted(glob.glob(str(ROOT / "data/eval/parts/*.jsonl")))
             for line in open(f, encoding="utf-8") if line.strip()]

@@ -13,15 +13,15 @@ import json
 import sys
 from pathlib import Path
 
+from generator.training import train
+from tenkan.face.config import load_config
+from tenkan.paths import Workspace
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def run(home: str, steps: int, extra: list[str]) -> dict:
-    from generator.training import train
-    from tenkan.face.config import load_config
-    from tenkan.paths import Workspace
-
     cfg = load_config(overrides=[f"generator.max_steps={steps}", "generator.batch_size=4", "generator.max_length=192",
                                  "generator.train_shapes=['closed']", "generator.save_steps=0", *extra])
     c = train(cfg, Workspace.from_home(home), out_name="bench-train", progress=False, eval_examples=0).card

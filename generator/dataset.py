@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+import index as _index
+from generator.openai_client import OpenAIClient
 from generator.prompter import Prompter
 from generator.strategies import Candidate, boilerplate_sentences, faq_pairs, heading_pairs, teacher_pairs
 from tenkan.errors import DatasetError
 from tenkan.jatext import char_ngrams, normalize, split_sentences
-from tenkan.manifest import atomic_write_json, atomic_write_text, write_manifest
+from tenkan.manifest import atomic_write_json, atomic_write_text, sha256_file, write_manifest
 from tenkan.paths import Workspace, portable_path
 
 __all__ = ["build_dataset", "make_examples", "split_by_document", "dedupe", "collect_candidates",
@@ -201,8 +203,6 @@ def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterab
     name = name or gcfg.dataset
     index_ref = "chunks given directly"
     if chunks is None:
-        import index as _index
-
         retriever = _index.open_index(ws, cfg)
         chunks = list(retriever.iter_chunks())
         m = getattr(retriever, "manifest", {}) or {}
@@ -213,8 +213,6 @@ def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterab
         raise DatasetError("the index has no chunks to make examples from", hint="tenkan crawl && tenkan index")
     teacher = None
     if "teacher" in gcfg.strategies and gcfg.teacher_url:
-        from generator.openai_client import OpenAIClient
-
         client = OpenAIClient.from_env(gcfg.teacher_url, gcfg.api_key_env, gcfg.request_timeout, gcfg.request_retries)
         model = gcfg.teacher_model or "teacher"
 
@@ -241,7 +239,6 @@ def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterab
     for s in SPLITS:
         atomic_write_text(tmp / f"{s}.jsonl", "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples[s]))
     atomic_write_json(tmp / "stats.json", stats)
-    from tenkan.manifest import sha256_file
 
     write_manifest(tmp, "tenkan dataset", inputs={"index": index_ref}, settings=gcfg,
                    extra={"name": name, "template": gcfg.template, "counts": stats["examples"],

@@ -17,7 +17,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from generator.inference import DEMO_ADAPTER_DIR
+from generator.dataset import build_dataset
+from generator.training import train
 from tenkan.paths import Workspace
 
 __all__ = ["DEMO_DATASET", "DEMO_TRAIN_SETTINGS", "train_demo_adapter", "demo_config"]
@@ -55,9 +56,6 @@ def train_demo_adapter(cfg, ws: Workspace, *, dataset: str | None = None, commit
                        resume: bool = False, progress: bool = True):
     """Build the demo dataset if missing (needs the index), train the demo adapter into
     ``var/adapters/demo/``, and copy it to ``commit_dir`` (e.g. ``data/adapters/demo``) when given."""
-    from generator.dataset import build_dataset
-    from generator.training import train
-
     c = demo_config(cfg)
     name = dataset or DEMO_DATASET
     if not (ws.datasets_dir() / name / "train.jsonl").is_file():

@@ -14,9 +14,12 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+from generator import llamacpp
+from generator.interface import Generator
+from generator.openai_client import OpenAIClient
 from generator.prompter import Prompter
-from generator.stops import StopFilter as _StopFilter
 from generator.sources import parse_source, resolve_local_dir
+from generator.stops import StopFilter
 from tenkan.errors import ModelUnavailableError
 from tenkan.paths import DATA_DIR, Workspace
 
@@ -67,18 +70,6 @@ def find_adapter(ws: Workspace, cfg) -> Path | None:
             continue
         return c
     return None
-
-
-class Generator:
-    """Interface: ``name``, ``generate(prompt, max_new_tokens=None)``, ``stream(...)``."""
-
-    name: str = "generator"
-
-    def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
-        return "".join(self.stream(prompt, max_new_tokens))
-
-    def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:  # pragma: no cover
-        raise NotImplementedError
 
 
 # One loaded base model per (path, dtype) per process, shared by the generators
@@ -184,7 +175,7 @@ class LocalGenerator(Generator):
 
         tok = self._l.tok
         enc = tok(prompt, return_tensors="pt")
-        filt = _StopFilter(self.prompter.stop)
+        filt = StopFilter(self.prompter.stop)
 
         class _Stop(StoppingCriteria):
             def __call__(self, input_ids, scores, **kw):
@@ -263,8 +254,6 @@ class OpenAIGenerator(Generator):
     """Generation through an OpenAI-compatible endpoint; the adapter is named as the model."""
 
     def __init__(self, base_url: str, prompter: Prompter, cfg, model: str):
-        from generator.openai_client import OpenAIClient
-
         self.client = OpenAIClient.from_env(base_url, cfg.api_key_env, cfg.request_timeout, cfg.request_retries)
         self.prompter = prompter
         self.cfg = cfg
@@ -324,8 +313,6 @@ def _is_gguf_source(src) -> bool:
 def active_runtime(gcfg) -> str:
     """'llama.cpp' or 'transformers': what ``load_generator`` runs a local model on under
     ``gcfg.runtime`` (raises when llama.cpp is asked for and cannot run)."""
-    from generator import llamacpp  # builds on this module's Generator, hence imported here
-
     src = parse_source(gcfg.base_model)
     if gcfg.runtime == "transformers" or src.is_remote:
         return "transformers"
@@ -353,8 +340,6 @@ def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Gen
     adir = _adapter_path(ws, adapter) if adapter is not None else None
     short = src.ref.rstrip("/").split("/")[-1]
     if active_runtime(gcfg) == "llama.cpp":
-        from generator import llamacpp
-
         model = llamacpp.gguf_model_path(gcfg.base_model, ws)
         lora = llamacpp.lora_gguf(adir, model, ws) if adir is not None else None
         name = short + (f"+{adir.name}" if adir is not None else "") + "(llama.cpp)"

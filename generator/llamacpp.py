@@ -34,11 +34,13 @@ from typing import Iterator
 
 import numpy as np
 
-from generator.inference import Generator, _StopFilter
+from generator.interface import Generator
 from generator.prompter import Prompter
+from generator.sources import assemble_gguf_cached, parse_source
+from generator.stops import StopFilter
 from tenkan.errors import ModelUnavailableError
 from tenkan.manifest import sha256_file
-from tenkan.paths import Workspace
+from tenkan.paths import DATA_DIR, Workspace
 
 __all__ = ["available", "import_error", "LlamaCppGenerator", "lora_gguf", "gguf_model_path", "SETUP_HINT",
            "LORA_FILE"]
@@ -88,8 +90,6 @@ def available() -> bool:
 def gguf_model_path(spec: str, ws: Workspace) -> Path:
     """The GGUF file of a ``gguf-pkg:`` source (assembled once into the workspace), or ``spec``
     itself when it names a ``.gguf`` file."""
-    from generator.sources import assemble_gguf_cached, parse_source
-
     src = parse_source(spec)
     if src.kind == "gguf-pkg":
         return assemble_gguf_cached(src.ref, ws)
@@ -117,8 +117,6 @@ def lora_gguf(adapter_dir: str | Path, base_gguf: str | Path, ws: Workspace) -> 
     Written beside the adapter (``adapter.lora.gguf`` + ``adapter.lora.gguf.json``) when the
     directory is writable and lives outside the repository's data, else under
     ``<workspace>/models/lora-gguf/<adapter name>-<sha12>/``."""
-    from tenkan.paths import DATA_DIR
-
     adapter_dir = Path(adapter_dir)
     if not (adapter_dir / "adapter_model.safetensors").is_file():
         raise ModelUnavailableError(f"{adapter_dir} has no adapter_model.safetensors",
@@ -332,7 +330,7 @@ class LlamaCppGenerator(Generator):
             raise ModelUnavailableError(
                 f"prompt of {len(ids)} tokens plus {limit} new ones exceeds the llama.cpp context of {self._m.n_ctx}",
                 hint="raise generator.n_ctx or shorten the prompt")
-        filt = _StopFilter(self.prompter.stop)
+        filt = StopFilter(self.prompter.stop)
         dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
         rng = np.random.default_rng() if c.do_sample else None
         started = False

@@ -20,10 +20,10 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from generator.dataset import read_split
 from generator.prompter import Prompter
-from tenkan.config import to_dict
+from generator.sources import hub_identity, load_model_and_tokenizer, parse_source, source_fingerprint
 from tenkan.errors import ConfigError, DatasetError
 from tenkan.manifest import atomic_write_json, sha256_file, write_manifest
 from tenkan.paths import Workspace, portable_path
@@ -212,7 +212,6 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
     acc = _accelerator()
     world, rank = acc.num_processes, acc.process_index
 
-    from generator.dataset import read_split
 
     g = cfg.generator
     t_start = time.perf_counter()
@@ -230,8 +229,6 @@ def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: st
         base_info = {"source": getattr(model.config, "_name_or_path", "") or "in-memory model", "sha256": None,
                      "hub_id": g.base_model_hub_id or None, "license": None}
     else:
-        from generator.sources import hub_identity, load_model_and_tokenizer, parse_source, source_fingerprint
-
         if parse_source(g.base_model).is_remote:
             raise ConfigError("cannot train an HTTP endpoint", hint="set generator.base_model to local weights")
         model, tok = load_model_and_tokenizer(g.base_model, ws, quantize_4bit=qlora)

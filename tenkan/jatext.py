@@ -26,6 +26,8 @@ import re
 import threading
 import unicodedata
 
+from tenkan.errors import ModelUnavailableError
+
 __all__ = [
     "normalize",
     "split_sentences",
@@ -112,7 +114,6 @@ def _tagger():
     try:
         import fugashi  # noqa: WPS433 - lazy by design
     except ImportError as exc:  # pragma: no cover - install problem
-        from tenkan.errors import ModelUnavailableError
 
         raise ModelUnavailableError(
             "fugashi is not installed; Japanese tokenisation needs it", hint="make setup"

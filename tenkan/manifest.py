@@ -14,6 +14,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
+from tenkan.config import to_dict
+from tenkan.paths import portable_path
+
 __all__ = ["sha256_file", "sha256_text", "package_versions", "write_manifest", "read_manifest", "atomic_write_text", "atomic_write_json",
            "current_umask"]
 
@@ -116,9 +119,6 @@ def write_manifest(
     without this machine's directories (:func:`tenkan.paths.portable_path`:
     ``$TENKAN_HOME/...`` inside ``workspace``, repository-relative inside the repository).
     """
-    from tenkan.config import to_dict
-    from tenkan.paths import portable_path
-
     ins = {}
     for role, p in (inputs or {}).items():
         pth = Path(p)

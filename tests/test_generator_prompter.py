@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from generator.inference import _StopFilter
+from generator.stops import StopFilter as _StopFilter
 from generator.prompter import Prompter
 from tenkan.errors import ConfigError
 

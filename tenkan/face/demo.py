@@ -14,8 +14,14 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
+import index
+import ingest
+from assistant import Assistant
+from eval.runner import run_demo_eval
+from generator import find_adapter
+from generator.demo import train_demo_adapter
+from ingest.demo_server import CANONICAL_BASE, DEFAULT_PORT, DemoSiteServer
 from tenkan.paths import REPO_ROOT, Workspace
 
 log = logging.getLogger(__name__)
@@ -35,8 +41,6 @@ def _say(msg: str) -> None:
 @contextmanager
 def demo_site_running(cfg):
     """Serve the demo site on its canonical port, or on a free one with an ingest mirror."""
-    from ingest.demo_server import CANONICAL_BASE, DEFAULT_PORT, DemoSiteServer
-
     try:
         srv = DemoSiteServer(port=DEFAULT_PORT)
     except OSError:
@@ -69,9 +73,6 @@ def print_answer(ans: dict) -> None:
 
 def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_limit: int = 5,
              mode: str | None = None) -> int:
-    import ingest
-    import index
-
     total = time.perf_counter()
     with demo_site_running(cfg) as srv:
         t = _step(1, f"crawl the demo site ({srv.base_url}) → {ws.corpus_dir()}")
@@ -84,11 +85,8 @@ def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_
         _done(t, f"generation {isum.generation}: {isum.documents} documents, {isum.chunks} chunks, "
                  f"embedder {isum.embedder} ({isum.dim}-d), {isum.embedded_chunks} embedded")
 
-        from generator import find_adapter
 
         if train:
-            from generator.demo import train_demo_adapter
-
             t = _step(3, "build instruction data and LoRA-train the demo adapter (one epoch: about 40 minutes on 2 CPU cores)")
             adapter = train_demo_adapter(cfg, ws)
             _done(t, f"adapter {adapter}")
@@ -97,7 +95,6 @@ def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_
             adapter = find_adapter(ws, cfg)
             _done(t, f"adapter {adapter}" if adapter else "no adapter found: generated modes fall back to the base model")
 
-        from assistant import Assistant
 
         asst = Assistant(cfg, ws)
         use_mode = mode or ("rag-ft" if adapter else "extractive")
@@ -109,7 +106,6 @@ def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_
         _done(t)
 
         t = _step(5, f"evaluate answer modes on the demo question set (generated modes on {eval_limit} questions)")
-        from eval.runner import run_demo_eval
 
         run_dir = run_demo_eval(cfg, ws, generated_limit=eval_limit, assistant=asst)
         _done(t, f"report: {run_dir / 'report.md'}")

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import sys
 
+from assistant import Assistant
+from assistant.answer import FinalEvent, page_label
+from tenkan.vocab import MODES
+
 NAME = "ask"
 HELP = "answer a question with cited sources"
 DESCRIPTION = """Answer a question from the indexed corpus, citing the pages used.
@@ -24,8 +28,6 @@ examples:
 
 
 def add_arguments(p) -> None:
-    from tenkan.vocab import MODES
-
     p.add_argument("question", help="the question, in Japanese")
     p.add_argument("--mode", choices=MODES, default=None, help="answer mode (default: assistant.mode)")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
@@ -36,8 +38,6 @@ def add_arguments(p) -> None:
 
 def _citation_line(c) -> str:
     """``[n] title 「p.N」 url`` (the page only for PDF documents; the url then ends in #page=N)."""
-    from assistant.answer import page_label
-
     label = page_label(getattr(c, "page", None))
     return f"  [{c.n}] {c.title}{' ' + label if label else ''} {c.url}"
 
@@ -58,9 +58,6 @@ def _print_text(ans) -> None:
 
 
 def run(args, ctx) -> int:
-    from assistant import Assistant
-    from assistant.answer import FinalEvent
-
     asst = Assistant(ctx.config, ctx.workspace)
     history = [("user", q) for q in args.history]
     if args.json:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tenkan.config import describe, to_dict
+
 NAME = "config"
 HELP = "show the effective settings (after the config file and --set overrides) as TOML"
 
@@ -37,7 +39,6 @@ def render(cfg, with_help: bool) -> str:
     import textwrap
     from dataclasses import fields
 
-    from tenkan.config import describe, to_dict
 
     lines = [HEADER] if with_help else [f"# settings from: {cfg.source}"]
     for f in fields(cfg):

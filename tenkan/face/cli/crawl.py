@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+from ingest.jobs import crawl
+from ingest.summary import EXIT_LOCKED
+from tenkan.errors import ConfigError, LockedError
+
 NAME = "crawl"
 HELP = "crawl the configured sites into the corpus (SQLite state + documents JSONL)"
 DESCRIPTION = """\
@@ -33,7 +37,6 @@ def apply_common(args, cfg) -> None:
     """Map --site/--sites-file/--mirror onto the ingest config (shared with `refresh`)."""
     from dataclasses import replace
 
-    from tenkan.errors import ConfigError
 
     ing = cfg.ingest
     changes = {}
@@ -63,8 +66,6 @@ def run_job(job, as_json: bool):
     summary is None and the code is EXIT_LOCKED (shared with `refresh`)."""
     import sys
 
-    from ingest.summary import EXIT_LOCKED
-    from tenkan.errors import LockedError
 
     try:
         summary = job()
@@ -76,8 +77,6 @@ def run_job(job, as_json: bool):
 
 
 def run(args, ctx) -> int:
-    from ingest.jobs import crawl
-
     cfg = ctx.config
     apply_common(args, cfg)
     summary, code = run_job(lambda: crawl(cfg, ctx.workspace, full=args.full), args.json)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from generator.dataset import build_dataset
+from tenkan.errors import ConfigError
+
 NAME = "dataset"
 HELP = "build Alpaca-format instruction data from the index's chunks"
 DESCRIPTION = """Build instruction data (Alpaca JSONL: instruction, input, output, source_chunk_ids, url,
@@ -24,8 +27,6 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from generator.dataset import build_dataset
-
     cfg = ctx.config
     g = cfg.generator
     if args.strategies:
@@ -39,8 +40,6 @@ def run(args, ctx) -> int:
     try:
         g.__post_init__()
     except ValueError as exc:
-        from tenkan.errors import ConfigError
-
         raise ConfigError(str(exc)) from exc
     s = build_dataset(cfg, ctx.workspace, args.name)
     if args.json:

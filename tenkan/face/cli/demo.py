@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tenkan.face.demo import run_demo
+
 NAME = "demo"
 HELP = "run the demo: serve the bundled site, crawl, index, answer sample questions, evaluate, start the app"
 DESCRIPTION = """\
@@ -23,7 +25,5 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from tenkan.face.demo import run_demo
-
     return run_demo(ctx.config, ctx.workspace, app=not args.no_app, train=args.train,
                     eval_limit=args.eval_limit, mode=args.mode)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tenkan.face.doctor import run_checks
+
 NAME = "doctor"
 HELP = "check which models, packages and artifacts are present, and how to fix what is missing"
 DESCRIPTION = """\
@@ -20,7 +22,6 @@ def add_arguments(p) -> None:
 def run(args, ctx) -> int:
     import json
 
-    from tenkan.face.doctor import run_checks
 
     checks = run_checks(ctx.workspace, ctx.config if not args.packages_only else None,
                         packages_only=args.packages_only)

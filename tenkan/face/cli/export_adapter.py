@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from generator.export import export_merged
+
 NAME = "export-adapter"
 HELP = "merge the LoRA adapter into its base model (safetensors) for vLLM, llama.cpp or transformers"
 DESCRIPTION = """Merge the LoRA adapter (generator.adapter, or --adapter) into generator.base_model
@@ -25,8 +27,6 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from generator.export import export_merged
-
     s = export_merged(ctx.config, ctx.workspace, args.merged, adapter=args.adapter, dtype=args.dtype,
                       overwrite=args.force)
     print(f"merged {s.adapter_dir.name} into {s.base_model} → {s.out_dir} ({s.seconds} s)")

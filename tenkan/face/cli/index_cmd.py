@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from index import build, open_index
 from tenkan.vocab import METHODS
 
 NAME = "index"
@@ -33,8 +34,6 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from index import build, open_index
-
     cfg, ws = ctx.config, ctx.workspace
     if args.search or args.info:
         retriever = open_index(ws, cfg)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from tenkan.errors import TenkanError
+from tenkan.face.config import load_config
+from tenkan.paths import Workspace
 
 #: Subcommand modules, in the order ``tenkan --help`` lists them.
 COMMANDS = [
@@ -39,14 +41,10 @@ class Context:
 
     @cached_property
     def config(self):
-        from tenkan.face.config import load_config
-
         return load_config(self.args.config, self.args.overrides)
 
     @cached_property
     def workspace(self):
-        from tenkan.paths import Workspace
-
         return Workspace.from_home(self.args.home)
 
 

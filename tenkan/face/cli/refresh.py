@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from tenkan.face.cli.crawl import add_arguments as crawl_args
+from tenkan.face.cli.crawl import apply_common, run_job
+from tenkan.face.refresh import refresh
+
 NAME = "refresh"
 HELP = "re-crawl incrementally and update the index; for cron (exit non-zero on failure)"
 DESCRIPTION = """\
@@ -27,16 +31,11 @@ log = logging.getLogger("tenkan.refresh")
 
 
 def add_arguments(p) -> None:
-    from tenkan.face.cli.crawl import add_arguments as crawl_args
-
     crawl_args(p)
     p.add_argument("--no-index", action="store_true", help="refresh the corpus only; leave the index as it is")
 
 
 def run(args, ctx) -> int:
-    from tenkan.face.refresh import refresh
-    from tenkan.face.cli.crawl import apply_common, run_job
-
     cfg = ctx.config
     apply_common(args, cfg)
     summary, code = run_job(

@@ -6,6 +6,9 @@ import logging
 import os
 import sys
 
+from tenkan.errors import ConfigError
+from tenkan.face.server.runner import serve
+
 NAME = "serve"
 HELP = "serve the assistant over an OpenAI-compatible HTTP API (/v1/chat/completions)"
 DESCRIPTION = """Serve the assistant over HTTP, speaking the OpenAI chat API.
@@ -45,9 +48,7 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from tenkan.errors import ConfigError
     from tenkan.face.server.app import create_app
-    from tenkan.face.server.runner import serve
 
     cfg = ctx.config
     s = cfg.serve

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from generator.training import train
+from tenkan.errors import ConfigError
+
 NAME = "train"
 HELP = "LoRA/QLoRA-tune the generator on the instruction data"
 DESCRIPTION = """Train a PEFT LoRA adapter (QLoRA nf4 when CUDA is present) on
@@ -26,9 +29,6 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from generator.training import train
-    from tenkan.errors import ConfigError
-
     cfg = ctx.config
     g = cfg.generator
     for attr, val in (("lora_preset", args.preset), ("epochs", args.epochs), ("max_steps", args.max_steps),

@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+import generator
 from assistant import Assistant
 from assistant.answer import FinalEvent, TokenEvent
 from tenkan.errors import ModelUnavailableError, TenkanError
@@ -89,8 +90,6 @@ class ServerState:
 
     # -- components ---------------------------------------------------------------------
     def _load_generator(self, key: str):
-        import generator  # heavy: torch, transformers
-
         adapter = None
         if key == "ft":
             adapter = generator.find_adapter(self.ws, self.cfg)

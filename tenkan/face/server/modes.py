@@ -12,6 +12,8 @@ import importlib.util
 import logging
 from pathlib import Path
 
+import generator
+from generator.sources import parse_source
 from tenkan.vocab import FT_MODES, MODES
 
 __all__ = ["auto_mode", "generator_key", "base_model_loadable"]
@@ -34,8 +36,6 @@ def base_model_loadable(gcfg, ws) -> bool:
     An endpoint counts as loadable (it is checked on first use), a ``gguf-pkg:`` source when
     its package is installed, a Hugging Face id when it is a local directory or already in the
     local hub cache."""
-    from generator.sources import parse_source
-
     try:
         src = parse_source(gcfg.base_model)
     except Exception:  # noqa: BLE001 - a bad source is simply not loadable
@@ -58,8 +58,6 @@ def base_model_loadable(gcfg, ws) -> bool:
 def auto_mode(cfg, ws) -> str:
     """``rag-ft`` when a tuned adapter is found (``generator.find_adapter``) and the base model
     is loadable, else ``extractive``."""
-    import generator
-
     try:
         adapter = generator.find_adapter(ws, cfg)
     except Exception as exc:  # noqa: BLE001 - auto never fails: it falls back to quoting

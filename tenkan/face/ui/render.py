@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.answer import page_label
+from assistant.feedback import save_rating
 from tenkan.face.ui.text import md_escape, safe_url
 
 DISCLAIMER = (
@@ -56,8 +57,6 @@ def render_answer(answer: dict, *, key: str, ws=None, show_rating: bool = True) 
 
 
 def _rating(answer: dict, key: str, ws) -> None:
-    from assistant.feedback import save_rating
-
     done = st.session_state.setdefault("_rated", {})
     if key in done:
         st.caption("評価を保存しました。ありがとうございます。")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant import Assistant
 from tenkan.face.config import load_config
 from tenkan.paths import Workspace
 
@@ -23,6 +24,4 @@ def get_workspace() -> Workspace:
 @st.cache_resource(show_spinner="資料と回答モデルを準備しています…")
 def get_assistant():
     """One Assistant per process: the index and models inside it load once, on first use."""
-    from assistant import Assistant
-
     return Assistant(get_config(), get_workspace())
