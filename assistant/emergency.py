@@ -22,9 +22,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tenkan.jatext import normalize, reading
-
 from assistant.lexicon import from_english
+from tenkan.jatext import normalize, reading
 
 __all__ = ["EMERGENCY_KINDS", "SEIZURE_WORDS", "MEDICINE_WORDS", "detect_emergencies", "emergency_guidance",
            "emergency_views"]

@@ -24,11 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tenkan.jatext import char_ngrams, split_sentences
-
 from assistant.grounding import Source, _tokens
 from assistant.injection import looks_like_injection
 from assistant.safety import unsafe_medication_statement
+from tenkan.jatext import char_ngrams, split_sentences
 
 __all__ = ["Quote", "Passage", "ExtractiveWeights", "select_passages", "is_quotable",
            "asked_kind", "asks_for_list"]

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tenkan.jatext import content_tokens, normalize, split_sentences
 from assistant.lexicon import canonical_text, canonical_tokens
+from tenkan.jatext import content_tokens, normalize, split_sentences
 
 __all__ = [
     "Source",

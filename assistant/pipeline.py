@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import generator
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
+from assistant.config import AssistantSettings
 from assistant.conversation import Turn
 from assistant.extractive import ExtractiveWeights, select_passages
 from assistant.grounding import _LOOP, _URL, Source, Verification, strip_markers, verify_answer
@@ -32,6 +33,7 @@ from assistant.safety import (
 from generator.prompter import Prompter
 from index import open_index
 from tenkan.errors import ModelUnavailableError, TenkanError
+from tenkan.paths import Workspace
 from tenkan.jatext import split_sentences
 from tenkan.vocab import FT_MODES, MODES, RAG_MODES
 
@@ -82,7 +84,7 @@ class Assistant:
     may be given to reuse loaded components (the app, the evaluator, tests).
     """
 
-    def __init__(self, cfg, ws, *, retriever: Any = None,
+    def __init__(self, cfg: AssistantSettings, ws: Workspace, *, retriever: Any = None,
                  generator_loader: Callable[[str], Any] | None = None):
         self.cfg = cfg
         self.ws = ws

@@ -38,10 +38,9 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from tenkan.jatext import _words
-
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import canonical_text, canonical_tokens
+from tenkan.jatext import _words
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
            "on_topic", "MIN_CHUNKS_FOR_IDF",

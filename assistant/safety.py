@@ -24,11 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from tenkan.jatext import normalize
-
 from assistant.emergency import _R_SEIZ, EMERGENCY_KINDS, detect_emergencies, emergency_guidance, emergency_views
 from assistant.emergency import MEDICINE_WORDS as _MED
 from assistant.emergency import SEIZURE_WORDS as _SEIZ
+from tenkan.jatext import normalize
 
 __all__ = [
     "SafetyReport",

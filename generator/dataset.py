@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import index as _index
+from generator.config import GeneratorSettings
 from generator.openai_client import OpenAIClient
 from generator.prompter import Prompter
 from generator.strategies import Candidate, boilerplate_sentences, faq_pairs, heading_pairs, teacher_pairs
@@ -197,7 +198,7 @@ def _stats(examples: dict[str, list[dict]], removed: dict, assign: dict[str, str
     }
 
 
-def build_dataset(cfg, ws: Workspace, name: str | None = None, *, chunks: Iterable | None = None) -> DatasetSummary:
+def build_dataset(cfg: GeneratorSettings, ws: Workspace, name: str | None = None, *, chunks: Iterable | None = None) -> DatasetSummary:
     """Build ``datasets/<name>/`` from the index (or from ``chunks`` given directly)."""
     gcfg = cfg.generator
     name = name or gcfg.dataset

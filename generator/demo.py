@@ -17,6 +17,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from generator.config import GeneratorSettings
 from generator.dataset import build_dataset
 from generator.training import train
 from tenkan.paths import Workspace
@@ -44,7 +45,7 @@ DEMO_TRAIN_SETTINGS = {
 }
 
 
-def demo_config(cfg):
+def demo_config(cfg: GeneratorSettings) -> GeneratorSettings:
     c = copy.deepcopy(cfg)
     for k, v in DEMO_TRAIN_SETTINGS.items():
         setattr(c.generator, k, v)
@@ -52,7 +53,7 @@ def demo_config(cfg):
     return c
 
 
-def train_demo_adapter(cfg, ws: Workspace, *, dataset: str | None = None, commit_dir: Path | None = None,
+def train_demo_adapter(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | None = None, commit_dir: Path | None = None,
                        resume: bool = False, progress: bool = True):
     """Build the demo dataset if missing (needs the index), train the demo adapter into
     ``var/adapters/demo/``, and copy it to ``commit_dir`` (e.g. ``data/adapters/demo``) when given."""

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.config import GeneratorSettings
 from generator.inference import _adapter_path
 from generator.sources import parse_source, resolve_local_dir
 from tenkan.errors import ConfigError, ModelUnavailableError
@@ -34,7 +35,7 @@ class ExportSummary:
     seconds: float
 
 
-def export_merged(cfg, ws: Workspace, out_dir: str | Path, *, adapter: str | Path | None = None,
+def export_merged(cfg: GeneratorSettings, ws: Workspace, out_dir: str | Path, *, adapter: str | Path | None = None,
                   dtype: str = "float32", overwrite: bool = False) -> ExportSummary:
     """Merge ``adapter`` (default ``generator.adapter``) into ``generator.base_model`` and save
     the result to ``out_dir`` (written beside it first, then renamed: no half-written model)."""

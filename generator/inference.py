@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from generator import llamacpp
+from generator.config import GeneratorConfig, GeneratorSettings
 from generator.interface import Generator
 from generator.openai_client import OpenAIClient
 from generator.prompter import Prompter
@@ -47,7 +48,7 @@ def adapter_base_model(adapter_dir: str | Path) -> str | None:
     return None
 
 
-def find_adapter(ws: Workspace, cfg) -> Path | None:
+def find_adapter(ws: Workspace, cfg: GeneratorSettings | GeneratorConfig) -> Path | None:
     """The adapter to use: ``var/adapters/<cfg.adapter>/``, else the committed demo adapter
     (when it was trained on the configured base model), else None. For an ``openai:`` endpoint
     it is ``generator.adapter`` itself: the name under which the server serves the adapter."""
@@ -126,7 +127,7 @@ class LocalGenerator(Generator):
 
     runtime = "transformers"
 
-    def __init__(self, loaded: _Loaded, prompter: Prompter, cfg, *, adapter_name: str | None, name: str,
+    def __init__(self, loaded: _Loaded, prompter: Prompter, cfg: GeneratorConfig, *, adapter_name: str | None, name: str,
                  model=None):
         self._l = loaded
         self.prompter = prompter
@@ -253,7 +254,7 @@ class LocalGenerator(Generator):
 class OpenAIGenerator(Generator):
     """Generation through an OpenAI-compatible endpoint; the adapter is named as the model."""
 
-    def __init__(self, base_url: str, prompter: Prompter, cfg, model: str):
+    def __init__(self, base_url: str, prompter: Prompter, cfg: GeneratorConfig, model: str):
         self.client = OpenAIClient.from_env(base_url, cfg.api_key_env, cfg.request_timeout, cfg.request_retries)
         self.prompter = prompter
         self.cfg = cfg
@@ -327,7 +328,7 @@ def active_runtime(gcfg) -> str:
     return "llama.cpp" if why is None and _is_gguf_source(src) else "transformers"
 
 
-def load_generator(cfg, ws: Workspace, adapter: str | Path | None = None) -> Generator:
+def load_generator(cfg: GeneratorSettings | GeneratorConfig, ws: Workspace, adapter: str | Path | None = None) -> Generator:
     """A generator for ``cfg.generator.base_model``, with ``adapter`` (a name under
     ``var/adapters/``, a directory, or None for the base model), on the runtime that
     ``generator.runtime`` selects (see :func:`active_runtime`)."""

@@ -34,6 +34,7 @@ from typing import Iterator
 
 import numpy as np
 
+from generator.config import GeneratorConfig
 from generator.interface import Generator
 from generator.prompter import Prompter
 from generator.sources import assemble_gguf_cached, parse_source
@@ -307,7 +308,7 @@ class LlamaCppGenerator(Generator):
 
     runtime = "llama.cpp"
 
-    def __init__(self, model_path: Path, prompter: Prompter, cfg, *, lora_path: Path | None, name: str):
+    def __init__(self, model_path: Path, prompter: Prompter, cfg: GeneratorConfig, *, lora_path: Path | None, name: str):
         self.prompter = prompter
         self.cfg = cfg
         self.name = name

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.config import GeneratorSettings
 from generator.dataset import read_split
 from generator.prompter import Prompter
 from generator.sources import hub_identity, load_model_and_tokenizer, parse_source, source_fingerprint
@@ -200,7 +201,7 @@ def _accelerator():
     return Accelerator()
 
 
-def train(cfg, ws: Workspace, *, dataset: str | Path | None = None, out_name: str | None = None,
+def train(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | Path | None = None, out_name: str | None = None,
           resume: bool = False, progress: bool = True, model_and_tokenizer: tuple | None = None,
           eval_examples: int = 32, keep_checkpoints: bool = False, note: str = "") -> TrainSummary:
     """Train a LoRA adapter on ``datasets/<dataset>/train.jsonl`` into ``adapters/<out_name>/``.
