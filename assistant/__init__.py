@@ -1,6 +1,9 @@
 """assistant stage: grounded, cited, safe answers (see docs/ARCHITECTURE.md).
 
-Nothing heavy is imported here; ``Assistant`` and friends load on first access.
+This stage imports no heavy library itself: the retriever (FAISS, the embedder) and the
+generators (torch, transformers, llama.cpp) load inside ``index`` and ``generator`` on the
+first question, so building an ``Assistant`` is cheap. ``Assistant`` and friends load on first
+access from this package.
 """
 
 from __future__ import annotations

@@ -1,5 +1,11 @@
 """generator stage: instruction data, model sources, Prompter + templates, LoRA
-training and inference. Nothing heavy is imported here; names load lazily."""
+training and inference.
+
+torch, transformers, peft, accelerate, bitsandbytes, gguf and llama_cpp are imported inside
+the functions that need them, never at a module's top: they take seconds to import and
+``tenkan --help``, the app's first paint and every stage above this one import these modules.
+Our own modules are imported at the top; the names below load lazily only to keep
+``import generator`` itself free."""
 
 from __future__ import annotations
 
