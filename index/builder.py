@@ -65,7 +65,7 @@ def corpus_digest(docs: list[dict]) -> str:
                     for d in docs])
 
 
-def settings_digest(icfg, embedder_desc: dict) -> str:
+def settings_digest(icfg: IndexConfig, embedder_desc: dict) -> str:
     return _digest({"embedder": embedder_desc, **{k: getattr(icfg, k) for k in BUILD_KEYS}, "format": FORMAT})
 
 
@@ -73,7 +73,7 @@ def _embedder_for(icfg: IndexConfig) -> Embedder:
     return get_embedder(icfg.embedder, icfg.query_prefix, icfg.passage_prefix)
 
 
-def _chunks_of(doc: dict, icfg) -> list[tuple[Chunk, str]]:
+def _chunks_of(doc: dict, icfg: IndexConfig) -> list[tuple[Chunk, str]]:
     """(Chunk, text to embed) for a document."""
     pieces = chunk_text(doc["text"], icfg.chunk_size, icfg.chunk_overlap, icfg.min_chunk, pages=doc.get("pages"))
     out = []
@@ -264,7 +264,7 @@ def build(cfg: IndexSettings | IndexConfig, ws: Workspace, full: bool = False, *
         return summary
 
 
-def _sentence_vectors(rows, emb, icfg, index_dir: Path, edesc: dict, live: Path | None,
+def _sentence_vectors(rows, emb: Embedder, icfg: IndexConfig, index_dir: Path, edesc: dict, live: Path | None,
                       progress) -> tuple[list[str], np.ndarray]:
     """(keys, vectors) of every distinct sentence of the new generation's chunks: reused from the
     live generation where it has them, then from the embedding cache, embedded otherwise."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ingest.config import IngestSettings
 from tenkan.errors import CorpusError, LockedError
 from tenkan.manifest import MANIFEST, atomic_write_json, atomic_write_text, write_manifest
 from tenkan.paths import Workspace
@@ -34,7 +35,7 @@ STATE_DB = "crawl.sqlite"
 
 
 @contextmanager
-def corpus_lock(ws) -> Iterator[None]:
+def corpus_lock(ws: Workspace) -> Iterator[None]:
     """Hold the workspace's corpus lock (``<home>/.corpus.lock``) or raise :class:`LockedError`.
 
     An OS file lock (``flock``): the kernel releases it when the holder exits,
@@ -71,7 +72,7 @@ def write_documents(ws: Workspace, docs: Iterable[dict[str, Any]]) -> int:
     return len(lines)
 
 
-def export_corpus(cfg, ws, state, summary, sites) -> int:
+def export_corpus(cfg: IngestSettings, ws: Workspace, state, summary, sites) -> int:
     """Write documents.jsonl (atomically) and manifest.json from the crawl state."""
     corpus = ws.corpus_dir(create=True)
     n = write_documents(ws, state.iter_documents())
@@ -87,7 +88,7 @@ def export_corpus(cfg, ws, state, summary, sites) -> int:
     return n
 
 
-def write_run_summary(ws, summary) -> Path:
+def write_run_summary(ws: Workspace, summary) -> Path:
     """Save the run summary to ``corpus/runs/<run-id>.json``."""
     path = ws.corpus_dir(create=True) / "runs" / f"{summary.run_id}.json"
     atomic_write_json(path, summary.to_dict())

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from ingest.config import IngestSettings
+from ingest.config import IngestConfig, IngestSettings
 from ingest.corpus import STATE_DB, export_corpus
 from ingest.dedup import find_duplicates
 from ingest.encoding import MojibakeError, decode_html
@@ -79,7 +79,7 @@ class PageResult:
     pdf_problem: str = ""
 
 
-def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool, allowed,
+def _fetch_page(fetcher: Fetcher, cfg: IngestConfig, url: str, depth: int, row: dict | None, full: bool, allowed,
                 pdf_ok: bool = False) -> PageResult:
     etag = last_mod = None
     if not full and row and row.get("content_hash") and row.get("state") in ("ok", "not_modified", "duplicate"):
@@ -148,7 +148,7 @@ def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool
 _LINK_CANONICAL = re.compile(r'<\s*([^>\s]+)\s*>\s*;[^,]*\brel\s*=\s*"?canonical"?', re.I)
 
 
-def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg, pdf_ok: bool, link_header: str) -> PageResult:
+def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg: IngestConfig, pdf_ok: bool, link_header: str) -> PageResult:
     """A response served as a PDF: checked, read in a bounded child process, or skipped with the reason."""
     res.media_type = "application/pdf"
     if not pdf_ok:
@@ -176,7 +176,8 @@ def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg, pdf_ok: bool, lin
 
 
 class _SiteRun:
-    def __init__(self, cfg, site, state, mirror, summary: CrawlSummary, events: dict, full: bool):
+    def __init__(self, cfg: IngestSettings, site, state: CrawlState, mirror: MirrorMap, summary: CrawlSummary,
+                 events: dict, full: bool):
         self.cfg, self.ing, self.site, self.state, self.full = cfg, cfg.ingest, site, state, full
         self.summary = summary
         self.s = summary.sites.setdefault(site.name, SiteSummary(site.name))
@@ -416,7 +417,7 @@ class _SiteRun:
                     log.info("tombstoned %s", d["page_url"])
 
 
-def _dedup(cfg, state, summary: CrawlSummary, events: dict, now: str) -> None:
+def _dedup(cfg: IngestSettings, state: CrawlState, summary: CrawlSummary, events: dict, now: str) -> None:
     docs = state.docs(("live", "duplicate"))
     for d in docs:
         d["is_new"] = events.get(d["doc_id"]) == "new"

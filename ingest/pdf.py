@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.config import IngestConfig
 from ingest.extract import Extracted, find_injection, strip_markup
 from tenkan import jatext
 
@@ -66,7 +67,7 @@ class PdfLimits:
     min_text_chars: int = 80
 
     @classmethod
-    def from_config(cls, icfg) -> "PdfLimits":
+    def from_config(cls, icfg: IngestConfig) -> PdfLimits:
         return cls(max_pages=icfg.pdf_max_pages, timeout_s=icfg.pdf_timeout_s, memory_mb=icfg.pdf_max_memory_mb,
                    min_text_chars=icfg.min_text_chars)
 
