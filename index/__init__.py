@@ -8,33 +8,27 @@ Entry points (see docs/ARCHITECTURE.md)::
     retriever = open_index(ws, cfg)
     hits = retriever.search("発作が5分以上続いたら？", k=5, method="hybrid")
 
-Nothing heavy is imported here: faiss, bm25s, fugashi and the models load on first use.
+The index is read only through this package: ``index.generations`` owns ``CURRENT`` and the
+generation manifests (``check_generation`` → :class:`GenerationManifest`, ``check_embedder``,
+``live_manifest`` for display without loading the index).
+
+Deferred on purpose: faiss, bm25s, fugashi (through ``tenkan.jatext``), sentence-transformers and
+the embedding models load inside the functions that first need them, so importing index costs
+numpy and the standard library only. ``index.llamaindex`` imports llama-index at its top and is
+not imported here: import it where the adapter is wanted.
 """
 
 from __future__ import annotations
 
-import importlib
+from index.builder import build
+from index.chunking import chunk_text
+from index.config import IndexConfig
+from index.embedders import get_embedder
+from index.evalset import load_questions
+from index.fusion import rrf
+from index.generations import GenerationManifest, has_index, live_manifest
+from index.retriever import Retriever, open_index
+from index.types import Chunk, Hit, IndexSummary
 
-__all__ = ["build", "open_index", "has_index", "Retriever", "Chunk", "Hit", "IndexSummary", "IndexConfig",
-           "chunk_text", "get_embedder", "rrf", "load_questions"]
-
-_LAZY = {
-    "build": "index.builder",
-    "open_index": "index.retriever",
-    "has_index": "index.generations",
-    "Retriever": "index.retriever",
-    "Chunk": "index.types",
-    "Hit": "index.types",
-    "IndexSummary": "index.types",
-    "IndexConfig": "index.config",
-    "chunk_text": "index.chunking",
-    "get_embedder": "index.embedders",
-    "rrf": "index.fusion",
-    "load_questions": "index.evalset",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'index' has no attribute {name!r}")
+__all__ = ["build", "open_index", "has_index", "live_manifest", "GenerationManifest", "Retriever", "Chunk", "Hit",
+           "IndexSummary", "IndexConfig", "chunk_text", "get_embedder", "rrf", "load_questions"]

@@ -21,62 +21,30 @@ from typing import Callable
 import numpy as np
 
 from index.bm25 import BM25Index, tokens_for
-from index.chunking import chunk_text, embedding_text
+from index.chunking import chunk_sentences, chunk_text, embedding_text, sentence_key
+from index.config import IndexConfig, IndexSettings, index_config
 from index.dense import build_faiss, choose_kind, save_faiss
-from index.embcache import cached_embed
+from index.embcache import EmbeddingCache, cached_embed
 from index.embedders import Embedder, get_embedder
-from index.generations import build_lock, cleanup, current_dir, generation_number, next_tmp_dir, publish
+from index.generations import (FILES, FORMAT, REBUILD, SENTENCE_FILE, GenerationManifest, build_lock, check_embedder,
+                               check_generation, cleanup, current_dir, embedder_desc, generation_number,
+                               next_tmp_dir, publish)
 from index.store import ChunkStore
 from index.types import Chunk, IndexSummary
-from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError
-from tenkan.jatext import split_sentences
+from ingest.corpus import documents_file, load_documents
+from tenkan.errors import IndexMismatchError
 from tenkan.manifest import sha256_file, write_manifest
+from tenkan.paths import Workspace
 
-__all__ = ["build", "load_corpus", "index_config", "FILES", "sentence_key", "chunk_sentences"]
+__all__ = ["build"]
 
 log = logging.getLogger(__name__)
 
-FILES = ("chunks.sqlite", "vectors.npy", "faiss.index")
-SENTENCE_FILE = "sentences.npy"
 PRODUCER = "tenkan index"
-FORMAT = 1
 
 #: settings whose change alters chunk texts / BM25 / the FAISS layout (not just search behaviour)
 CHUNK_KEYS = ("chunk_size", "chunk_overlap", "min_chunk", "embed_headings")
 BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "faiss_flat_max", "hnsw_m", "ivf_nlist", "bm25_k1", "bm25_b", "sentence_vectors")
-
-
-def sentence_key(sentence: str) -> str:
-    """How a sentence's vector is found: the sha256 of its stripped text."""
-    return hashlib.sha256(sentence.strip().encode("utf-8")).hexdigest()
-
-
-def chunk_sentences(text: str) -> list[str]:
-    """The sentences of a chunk that get a vector (headings and fragments under 6 characters do not)."""
-    return [s for s in split_sentences(text) if len(s) >= 6 and not s.startswith("#")]
-
-
-def index_config(cfg):
-    """Accept a TenkanConfig or an IndexConfig."""
-    return getattr(cfg, "index", cfg)
-
-
-def load_corpus(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise CorpusError(f"no corpus at {path}", hint="tenkan crawl")
-    docs: dict[str, dict] = {}
-    with open(path, encoding="utf-8") as fh:
-        for i, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                d = json.loads(line)
-                d["doc_id"], d["text"]  # noqa: B018 - required keys
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise CorpusError(f"{path}:{i}: not a document record ({exc})", hint="tenkan crawl") from exc
-            docs[d["doc_id"]] = d  # a later line for the same doc wins
-    return [docs[k] for k in sorted(docs)]
 
 
 def _doc_hash(d: dict) -> str:
@@ -97,23 +65,15 @@ def corpus_digest(docs: list[dict]) -> str:
                     for d in docs])
 
 
-def settings_digest(icfg, embedder_desc: dict) -> str:
+def settings_digest(icfg: IndexConfig, embedder_desc: dict) -> str:
     return _digest({"embedder": embedder_desc, **{k: getattr(icfg, k) for k in BUILD_KEYS}, "format": FORMAT})
 
 
-def _embedder_for(icfg) -> Embedder:
+def _embedder_for(icfg: IndexConfig) -> Embedder:
     return get_embedder(icfg.embedder, icfg.query_prefix, icfg.passage_prefix)
 
 
-def _embedder_desc(icfg) -> dict:
-    """What identifies the embedding space without loading the model."""
-    d = {"name": icfg.embedder}
-    if icfg.embedder.startswith("st:"):
-        d.update(query_prefix=icfg.query_prefix, passage_prefix=icfg.passage_prefix)
-    return d
-
-
-def _chunks_of(doc: dict, icfg) -> list[tuple[Chunk, str]]:
+def _chunks_of(doc: dict, icfg: IndexConfig) -> list[tuple[Chunk, str]]:
     """(Chunk, text to embed) for a document."""
     pieces = chunk_text(doc["text"], icfg.chunk_size, icfg.chunk_overlap, icfg.min_chunk, pages=doc.get("pages"))
     out = []
@@ -130,57 +90,42 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _cache_for(icfg, index_dir: Path, edesc: dict, emb):
-    from index.embcache import EmbeddingCache
-
+def _cache_for(icfg: IndexConfig, index_dir: Path, edesc: dict, emb: Embedder) -> EmbeddingCache | None:
     if icfg.embed_cache == "off":
         return None
     path = index_dir / "embed_cache.sqlite" if icfg.embed_cache == "auto" else Path(icfg.embed_cache).expanduser()
     return EmbeddingCache(path, edesc, emb.dim)
 
 
-def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, progress: bool | None = None,
-          on_phase: Callable[[str], None] | None = None) -> IndexSummary:
-    """Build or update the index of workspace ``ws`` from ``ws.corpus_dir()/documents.jsonl``.
+def build(cfg: IndexSettings | IndexConfig, ws: Workspace, full: bool = False, *, embedder: Embedder | None = None,
+          progress: bool | None = None, on_phase: Callable[[str], None] | None = None) -> IndexSummary:
+    """Build or update the index of workspace ``ws`` from its corpus (``ingest.load_documents``).
 
     Incremental unless ``full``. ``embedder`` overrides the configured one (tests, benchmarks).
     ``on_phase`` is called with "loaded", "embedded", "written", "renamed", "published".
     """
     icfg = index_config(cfg)
     t0 = time.perf_counter()
-    corpus_path = ws.corpus_dir() / "documents.jsonl"
     index_dir = ws.index_dir(create=True)
     phase = on_phase or (lambda _p: None)
     with build_lock(ws.lock_path("index")):
-        docs = load_corpus(corpus_path)
+        docs = sorted(load_documents(ws), key=lambda d: d["doc_id"])
         emb = embedder or _embedder_for(icfg)
-        edesc = _embedder_desc(icfg) if embedder is None else {"name": emb.name}
+        edesc = embedder_desc(icfg) if embedder is None else {"name": emb.name}
         cdig = corpus_digest(docs)
         sdig = settings_digest(icfg, edesc)
 
         live = current_dir(index_dir)
-        old_manifest = None
+        old_manifest: GenerationManifest | None = None
         if live is not None and not full:
-            from index.retriever import check_generation
-
             old_manifest = check_generation(live, verify_hashes=True)
-            old_name = old_manifest.get("embedder", {}).get("name")
-            if old_name != edesc["name"] or (
-                edesc.get("query_prefix", "") != old_manifest["embedder"].get("query_prefix", "")
-                or edesc.get("passage_prefix", "") != old_manifest["embedder"].get("passage_prefix", "")
-            ):
-                raise IndexMismatchError(
-                    f"the index at {live} was built with embedder {old_name!r} but the settings name "
-                    f"{edesc['name']!r}; vectors of different models cannot be mixed",
-                    hint="tenkan index --full   (rebuild everything with the configured embedder)",
-                )
-            if old_manifest.get("corpus_digest") == cdig and old_manifest.get("settings_digest") == sdig:
+            check_embedder(old_manifest, edesc)  # incremental cannot mix vector spaces
+            if old_manifest.corpus_digest == cdig and old_manifest.settings_digest == sdig:
                 return IndexSummary(
                     changed=False, generation=generation_number(live.name), documents=len(docs),
-                    chunks=int(old_manifest.get("chunks", 0)), unchanged_docs=len(docs),
-                    reused_chunks=int(old_manifest.get("chunks", 0)), embedder=old_name,
-                    dim=int(old_manifest.get("dim", 0)), seconds=time.perf_counter() - t0, path=str(live),
-                    reason="corpus and settings unchanged",
+                    chunks=old_manifest.chunks, unchanged_docs=len(docs), reused_chunks=old_manifest.chunks,
+                    embedder=old_manifest.embedder_name, dim=old_manifest.dim, seconds=time.perf_counter() - t0,
+                    path=str(live), reason="corpus and settings unchanged",
                 )
         phase("loaded")
 
@@ -198,7 +143,7 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
                 vec_by_hash.setdefault(r.embed_hash, r.row)
                 toks_by_hash.setdefault(r.embed_hash, r.tokens)
         same_chunking = old_manifest is not None and all(
-            old_manifest.get("settings", {}).get(k) == getattr(icfg, k) for k in CHUNK_KEYS)
+            old_manifest.settings.get(k) == getattr(icfg, k) for k in CHUNK_KEYS)
 
         # -- classify documents and lay out the new rows ---------------------------------
         new_ids = {d["doc_id"] for d in docs}
@@ -254,7 +199,7 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         if old_vecs is not None and old_vecs.shape[1] != dim and len(to_embed) < len(rows):
             raise IndexMismatchError(
                 f"the embedder now returns {dim}-d vectors but the index holds {old_vecs.shape[1]}-d ones",
-                hint="tenkan index --full",
+                hint=REBUILD,
             )
         vectors = np.zeros((len(rows), dim), np.float32)
         for (r, _), v in zip(to_embed, new_vecs):
@@ -262,8 +207,9 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         for i, (_, _, _, old_row) in enumerate(rows):
             if old_row is not None:
                 vectors[i] = old_vecs[old_row]
-        sent_keys, sent_vecs = (_sentence_vectors(rows, emb, icfg, index_dir, edesc, live if old_manifest else None,
-                                                  progress) if icfg.sentence_vectors else ([], None))
+        sent_keys, sent_vecs = (_sentence_vectors(rows, emb, icfg, index_dir, edesc,
+                                                  live if old_manifest is not None else None, progress)
+                                if icfg.sentence_vectors else ([], None))
         phase("embedded")
 
         # -- write the new generation beside the live one ------------------------------
@@ -301,7 +247,7 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         )
         desc = emb.describe() if embedder is not None else {**edesc, "dim": dim}
         write_manifest(
-            tmp, PRODUCER, inputs={"documents": corpus_path}, settings=icfg,
+            tmp, PRODUCER, inputs={"documents": documents_file(ws)}, settings=icfg,
             extra={"format": FORMAT, "generation": n, "embedder": desc, "dim": dim, "chunks": len(rows),
                    "sentences": len(sent_keys), "documents": len(docs), "corpus_digest": cdig, "settings_digest": sdig, "files": files,
                    "faiss_index": faiss_kind, "build": {k: v for k, v in summary.to_dict().items()
@@ -318,7 +264,7 @@ def build(cfg, ws, full: bool = False, *, embedder: Embedder | None = None, prog
         return summary
 
 
-def _sentence_vectors(rows, emb, icfg, index_dir: Path, edesc: dict, live: Path | None,
+def _sentence_vectors(rows, emb: Embedder, icfg: IndexConfig, index_dir: Path, edesc: dict, live: Path | None,
                       progress) -> tuple[list[str], np.ndarray]:
     """(keys, vectors) of every distinct sentence of the new generation's chunks: reused from the
     live generation where it has them, then from the embedding cache, embedded otherwise."""
@@ -357,14 +303,3 @@ def _sentence_vectors(rows, emb, icfg, index_dir: Path, edesc: dict, live: Path 
         log.info("sentence vectors: %d sentences, %d reused, %d embedded", len(keys), len(keys) - len(todo), computed)
     return keys, vecs
 
-
-def verify_files(gen_dir: Path, manifest: dict, hashes: bool) -> None:
-    for f, meta in (manifest.get("files") or {}).items():
-        p = gen_dir / f
-        if not p.is_file():
-            raise IndexCorruptError(f"index file {p} is missing", hint="tenkan index --full")
-        if p.stat().st_size != meta.get("size"):
-            raise IndexCorruptError(f"index file {p} has the wrong size", hint="tenkan index --full")
-        if hashes and sha256_file(p) != meta.get("sha256"):
-            raise IndexCorruptError(f"index file {p} does not match its manifest checksum",
-                                    hint="tenkan index --full")

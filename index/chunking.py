@@ -29,12 +29,13 @@ chunks and ids (``<doc_id>#<n>``) across rebuilds.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from dataclasses import dataclass, field
 
 from tenkan.jatext import split_sentences
 
-__all__ = ["Piece", "chunk_text", "embedding_text"]
+__all__ = ["Piece", "chunk_text", "embedding_text", "chunk_sentences", "sentence_key"]
 
 _HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
 _SOFT_BREAK = re.compile(r"(?<=[、，,；;：:])")
@@ -210,3 +211,13 @@ def embedding_text(title: str, headings: tuple[str, ...] | list[str], text: str)
     """What the embedder sees for a chunk: the page title and headings give the topic."""
     ctx = " / ".join(h for h in [title, *headings] if h)
     return f"{ctx}\n{text}" if ctx else text
+
+
+def chunk_sentences(text: str) -> list[str]:
+    """The sentences of a chunk that get a vector (headings and fragments under 6 characters do not)."""
+    return [s for s in split_sentences(text) if len(s) >= 6 and not s.startswith("#")]
+
+
+def sentence_key(sentence: str) -> str:
+    """How a sentence's vector is found: the sha256 of its stripped text."""
+    return hashlib.sha256(sentence.strip().encode("utf-8")).hexdigest()

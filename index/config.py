@@ -119,3 +119,8 @@ class IndexSettings(Protocol):
     """What the index stage reads of the composed settings (``tenkan.face.config.TenkanConfig``)."""
 
     index: IndexConfig
+
+
+def index_config(cfg: IndexSettings | IndexConfig) -> IndexConfig:
+    """The index table of the composed settings; an ``IndexConfig`` passes through (tests, benchmarks)."""
+    return cfg if isinstance(cfg, IndexConfig) else cfg.index

@@ -19,6 +19,8 @@ from typing import Sequence
 
 import numpy as np
 
+from index.embedders import Embedder, embed_passages
+
 __all__ = ["EmbeddingCache", "cached_embed"]
 
 log = logging.getLogger(__name__)
@@ -64,11 +66,9 @@ class EmbeddingCache:
         self.conn.close()
 
 
-def cached_embed(embedder, texts: Sequence[str], cache: EmbeddingCache | None, batch_size: int,
+def cached_embed(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None, batch_size: int,
                  progress: bool | None) -> tuple[np.ndarray, int]:
     """Embed ``texts``, taking what the cache has; returns (vectors, number actually embedded)."""
-    from index.embedders import embed_passages
-
     if cache is None or not texts:
         return embed_passages(embedder, texts, batch_size, progress=progress), len(texts)
     shas = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]

@@ -21,12 +21,14 @@ import hashlib
 import importlib
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+from tqdm import tqdm
 
-from tenkan.errors import ConfigError, ModelUnavailableError
+from tenkan.errors import ConfigError, IndexMismatchError, ModelUnavailableError
 
 __all__ = ["Embedder", "get_embedder", "embed_passages", "normalise"]
 
@@ -222,19 +224,13 @@ def embed_passages(embedder: Embedder, texts: Sequence[str], batch_size: int = 3
         return out
     batches: Iterable[int] = range(0, n, batch_size)
     if progress is None:
-        import sys
-
         progress = sys.stderr.isatty() and n > batch_size
     bar = None
     if progress:
-        from tqdm import tqdm
-
         bar = tqdm(total=n, desc=desc, unit="chunk", leave=False)
     for start in batches:
         vecs = embedder.embed_passages(texts[start:start + batch_size])
         if vecs.shape != (min(batch_size, n - start), embedder.dim):
-            from tenkan.errors import IndexMismatchError
-
             raise IndexMismatchError(
                 f"embedder {embedder.name} returned vectors of shape {vecs.shape}, expected dim {embedder.dim}",
                 hint="tenkan index --full",

@@ -10,13 +10,16 @@
   llama-index ``VectorStoreIndex`` on a ``FaissVectorStore``
   (``llama-index-vector-stores-faiss``), nothing re-embedded.
 
-llama-index is imported only when this module is.
+llama-index is imported only when this module is (index/__init__ does not import it); faiss
+and the FAISS vector store load only in :func:`to_vector_store_index`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+from llama_index.core import StorageContext, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
@@ -84,13 +87,11 @@ class TenkanEmbedding(BaseEmbedding):
 def to_vector_store_index(retriever):
     """A llama-index ``VectorStoreIndex`` on a ``FaissVectorStore`` holding this index's vectors."""
     import faiss
-    import numpy as np
-    from llama_index.core import StorageContext, VectorStoreIndex
     from llama_index.vector_stores.faiss import FaissVectorStore
 
     vectors = np.load(retriever.path / "vectors.npy", mmap_mode="r")
     store = retriever._store  # noqa: SLF001 - same package
     nodes = [chunk_to_node(r.chunk, vectors[r.row].tolist()) for r in store.iter_rows()]
-    vs = FaissVectorStore(faiss_index=faiss.IndexFlatIP(int(retriever.manifest["dim"])))
+    vs = FaissVectorStore(faiss_index=faiss.IndexFlatIP(retriever.info.dim))
     ctx = StorageContext.from_defaults(vector_store=vs)
     return VectorStoreIndex(nodes, storage_context=ctx, embed_model=TenkanEmbedding(retriever.embedder))

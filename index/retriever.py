@@ -9,43 +9,33 @@ manifest (``IndexCorruptError``). Both name the rebuild command.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+import numpy as np
+
+from index.bm25 import BM25Index, tokens_for
+from index.chunking import sentence_key
+from index.config import IndexConfig, IndexSettings, index_config
+from index.dense import load_faiss, search_faiss
+from index.embedders import Embedder, get_embedder
+from index.fusion import rrf
+from index.generations import (REBUILD, SENTENCE_FILE, GenerationManifest, check_embedder, check_generation,
+                               embedder_desc, live_generation)
+from index.store import ChunkStore
 from index.types import Chunk, Hit
 from tenkan.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from tenkan.paths import Workspace
 from tenkan.vocab import METHODS
 
-__all__ = ["Retriever", "open_index", "check_generation"]
+__all__ = ["Retriever", "open_index", "Reranker"]
 
 log = logging.getLogger(__name__)
 
-REBUILD = "tenkan index --full"
-
 #: (query, hits) -> hits re-ordered (and re-scored); see ``IndexConfig.reranker``
 Reranker = Callable[[str, list[Hit]], list[Hit]]
-
-
-def check_generation(gen_dir: Path, verify_hashes: bool = True) -> dict:
-    """Read and check a generation's manifest and files; return the manifest."""
-    from index.builder import FORMAT, verify_files
-
-    mpath = gen_dir / "manifest.json"
-    if not gen_dir.is_dir() or not mpath.is_file():
-        raise IndexCorruptError(f"index generation {gen_dir} is missing or has no manifest", hint=REBUILD)
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-        manifest["embedder"]["name"], int(manifest["dim"]), int(manifest["chunks"])  # noqa: B018
-    except (ValueError, KeyError, TypeError) as exc:
-        raise IndexCorruptError(f"index manifest {mpath} is unreadable ({exc})", hint=REBUILD) from exc
-    if manifest.get("format") != FORMAT:
-        raise IndexMismatchError(
-            f"index at {gen_dir} has format {manifest.get('format')!r}, this version reads {FORMAT}", hint=REBUILD)
-    verify_files(gen_dir, manifest, verify_hashes)
-    return manifest
 
 
 def _cross_encoder(ref: str) -> Reranker:
@@ -72,17 +62,15 @@ def _cross_encoder(ref: str) -> Reranker:
 class Retriever:
     """Search one index generation. Thread-safe for concurrent ``search`` calls."""
 
-    def __init__(self, gen_dir: Path, manifest: dict, icfg, reranker: Reranker | None = None,
-                 embedder=None) -> None:
-        from index.bm25 import BM25Index
-        from index.dense import load_faiss
-        from index.embedders import get_embedder
-        from index.store import ChunkStore
-
+    def __init__(self, gen_dir: Path, manifest: GenerationManifest, icfg: IndexConfig,
+                 reranker: Reranker | None = None, embedder: Embedder | None = None) -> None:
         self.path = gen_dir
-        self.manifest = manifest
+        #: the generation's manifest, typed
+        self.info = manifest
+        #: the same manifest as the JSON object on disk (what ``tenkan index --info`` and the pages show)
+        self.manifest = manifest.raw
         self.config = icfg
-        self.generation = int(manifest.get("generation", 0))
+        self.generation = manifest.generation
         try:
             self._store = ChunkStore(gen_dir / "chunks.sqlite", readonly=True)
             n_rows = self._store.count()
@@ -93,7 +81,7 @@ class Retriever:
             raise
         except Exception as exc:  # noqa: BLE001 - sqlite/faiss/numpy errors of damaged files
             raise IndexCorruptError(f"index at {gen_dir} cannot be loaded ({exc})", hint=REBUILD) from exc
-        dim, chunks = int(manifest["dim"]), int(manifest["chunks"])
+        dim, chunks = manifest.dim, manifest.chunks
         if self._faiss.d != dim:
             raise IndexMismatchError(f"FAISS index at {gen_dir} has dimension {self._faiss.d}, manifest says {dim}",
                                      hint=REBUILD)
@@ -102,7 +90,7 @@ class Retriever:
             raise IndexCorruptError(
                 f"index at {gen_dir} is inconsistent: {self._faiss.ntotal} vectors, {n_rows} stored chunks, "
                 f"{self._bm25.size} BM25 rows, manifest {chunks}", hint=REBUILD)
-        e = manifest["embedder"]
+        e = manifest.embedder
         self.embedder = embedder or get_embedder(e["name"], e.get("query_prefix", ""), e.get("passage_prefix", ""))
         self._dim_checked = embedder is not None and embedder.dim == dim
         self._lock = threading.Lock()
@@ -114,7 +102,7 @@ class Retriever:
 
     # -- contract ---------------------------------------------------------------
     def __len__(self) -> int:
-        return int(self.manifest["chunks"])
+        return self.info.chunks
 
     def get(self, chunk_id: str) -> Chunk | None:
         with self._lock:
@@ -151,8 +139,6 @@ class Retriever:
         elif method == "dense":
             ranked = [(r, s, {"dense": i}) for i, (r, s) in enumerate(self.dense_search(query, want), 1)]
         else:
-            from index.fusion import rrf
-
             lists = {"bm25": [r for r, _ in self.bm25_search(query, want, terms)],
                      "dense": [r for r, _ in self.dense_search(query, want)]}
             ranked = rrf(lists, {"bm25": cfg.bm25_weight, "dense": cfg.dense_weight}, cfg.rrf_k)
@@ -170,8 +156,6 @@ class Retriever:
     def bm25_search(self, query: str, k: int, terms: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
         if terms is None:
             return self._bm25.search(query, k)
-        from index.bm25 import tokens_for
-
         weights: dict[str, float] = {}
         for text, w in terms.items():
             for t in tokens_for(text):
@@ -186,10 +170,10 @@ class Retriever:
             return v
         v = self.embedder.embed_query(query)
         if not self._dim_checked:
-            if v.shape[-1] != int(self.manifest["dim"]):
+            if v.shape[-1] != self.info.dim:
                 raise IndexMismatchError(
                     f"embedder {self.embedder.name} gives {v.shape[-1]}-d vectors but the index holds "
-                    f"{self.manifest['dim']}-d ones", hint=REBUILD)
+                    f"{self.info.dim}-d ones", hint=REBUILD)
             self._dim_checked = True
         if len(self._query_vectors) >= 64:
             self._query_vectors.pop(next(iter(self._query_vectors)))
@@ -199,14 +183,10 @@ class Retriever:
     def sentence_vectors(self, sentences: list[str]) -> dict[str, "object"]:
         """sentence text → its vector, for the sentences of this generation's chunks that have one
         (``index.sentence_vectors``; empty for an index built without them)."""
-        from index.builder import SENTENCE_FILE, sentence_key
-
         if self._sentences is None:
             path = self.path / SENTENCE_FILE
             self._sentences = False
             if path.is_file():
-                import numpy as np
-
                 self._sentences = np.load(path, mmap_mode="r")
         if self._sentences is False or not sentences:
             return {}
@@ -216,8 +196,6 @@ class Retriever:
         return {keys[k]: self._sentences[r] for k, r in rows.items() if r < len(self._sentences)}
 
     def dense_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        from index.dense import search_faiss
-
         return search_faiss(self._faiss, self.embed_query(query), k)
 
     def _limit_per_doc(self, ranked, limit):
@@ -244,34 +222,20 @@ class Retriever:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<Retriever gen-{self.generation} {len(self)} chunks, {self.manifest['embedder']['name']}>"
+        return f"<Retriever gen-{self.generation} {len(self)} chunks, {self.info.embedder_name}>"
 
 
-def open_index(ws, cfg=None, *, reranker: Reranker | None = None, embedder=None,
-               verify: bool = True) -> Retriever:
+def open_index(ws: Workspace, cfg: IndexSettings | IndexConfig | None = None, *, reranker: Reranker | None = None,
+               embedder: Embedder | None = None, verify: bool = True) -> Retriever:
     """Open the live index generation of workspace ``ws``.
 
     ``cfg`` (TenkanConfig or IndexConfig; defaults when None) supplies search settings; the embedder
     comes from the index manifest, and a config naming a different one is refused.
     """
-    from index.builder import _embedder_desc, index_config
-    from index.config import IndexConfig
-    from index.generations import current_dir
-
     icfg = index_config(cfg) if cfg is not None else IndexConfig()
-    index_dir = ws.index_dir()
-    gen = current_dir(index_dir) if index_dir.is_dir() else None
+    gen = live_generation(ws)
     if gen is None:
-        raise IndexMissingError(f"no index in {index_dir}", hint="tenkan index")
+        raise IndexMissingError(f"no index in {ws.index_dir()}", hint="tenkan index")
     manifest = check_generation(gen, verify_hashes=verify)
-    built = manifest["embedder"]
-    want = _embedder_desc(icfg) if embedder is None else {"name": embedder.name}
-    if built["name"] != want["name"] or any(
-        built.get(k, "") != want.get(k, "") for k in ("query_prefix", "passage_prefix")
-    ):
-        raise IndexMismatchError(
-            f"the index at {gen} was built with embedder {built['name']!r} "
-            f"({built.get('dim')}-d) but the settings name {want['name']!r}",
-            hint=f"{REBUILD}   (or --set index.embedder={built['name']} to use the index as built)",
-        )
+    check_embedder(manifest, embedder_desc(icfg) if embedder is None else {"name": embedder.name})
     return Retriever(gen, manifest, icfg, reranker=reranker, embedder=embedder)

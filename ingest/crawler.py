@@ -16,12 +16,22 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from ingest.config import IngestConfig, IngestSettings
+from ingest.corpus import STATE_DB, export_corpus
+from ingest.dedup import find_duplicates
+from ingest.encoding import MojibakeError, decode_html
+from ingest.extract import extract_links, extract_page
+from ingest.fetch import Fetcher, MirrorMap, TooLargeError
+from ingest.pdf import GENERIC_TYPES, PDF_TYPES, PdfLimits, PdfSkipped, extract_pdf, is_pdf, looks_like_html
+from ingest.robots import fetch_robots, fetch_sitemap_urls
+from ingest.sites import load_sites
+from ingest.state import CrawlState
+from ingest.summary import CrawlSummary, SiteSummary
 from tenkan.errors import FetchError
 from tenkan.manifest import sha256_text
-
-from ingest.summary import CrawlSummary, SiteSummary
+from tenkan.paths import Workspace
 
 __all__ = ["run_crawl", "doc_id_for"]
 
@@ -69,13 +79,8 @@ class PageResult:
     pdf_problem: str = ""
 
 
-def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool, allowed,
+def _fetch_page(fetcher: Fetcher, cfg: IngestConfig, url: str, depth: int, row: dict | None, full: bool, allowed,
                 pdf_ok: bool = False) -> PageResult:
-    from ingest.encoding import MojibakeError, decode_html
-    from ingest.extract import extract_links, extract_page
-    from ingest.fetch import TooLargeError
-    from ingest.pdf import GENERIC_TYPES, PDF_TYPES, is_pdf
-
     etag = last_mod = None
     if not full and row and row.get("content_hash") and row.get("state") in ("ok", "not_modified", "duplicate"):
         etag, last_mod = row.get("etag"), row.get("last_modified")
@@ -143,10 +148,8 @@ def _fetch_page(fetcher, cfg, url: str, depth: int, row: dict | None, full: bool
 _LINK_CANONICAL = re.compile(r'<\s*([^>\s]+)\s*>\s*;[^,]*\brel\s*=\s*"?canonical"?', re.I)
 
 
-def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg, pdf_ok: bool, link_header: str) -> PageResult:
+def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg: IngestConfig, pdf_ok: bool, link_header: str) -> PageResult:
     """A response served as a PDF: checked, read in a bounded child process, or skipped with the reason."""
-    from ingest.pdf import PdfLimits, PdfSkipped, extract_pdf, is_pdf, looks_like_html
-
     res.media_type = "application/pdf"
     if not pdf_ok:
         res.reason = "a PDF document, and PDF documents are off for this site (pdf = false)"
@@ -166,8 +169,6 @@ def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg, pdf_ok: bool, lin
         return res
     m = _LINK_CANONICAL.search(link_header or "")
     if m:  # a PDF names its canonical URL in an HTTP Link header, if anywhere
-        from urllib.parse import urljoin
-
         res.canonical = urljoin(res.final_url or res.url, m.group(1)).split("#")[0]
     res.links = []
     res.kind, res.extracted = "content", ex
@@ -175,9 +176,8 @@ def _pdf_result(res: PageResult, body: bytes, ctype: str, cfg, pdf_ok: bool, lin
 
 
 class _SiteRun:
-    def __init__(self, cfg, site, state, mirror, summary: CrawlSummary, events: dict, full: bool):
-        from ingest.fetch import Fetcher
-
+    def __init__(self, cfg: IngestSettings, site, state: CrawlState, mirror: MirrorMap, summary: CrawlSummary,
+                 events: dict, full: bool):
         self.cfg, self.ing, self.site, self.state, self.full = cfg, cfg.ingest, site, state, full
         self.summary = summary
         self.s = summary.sites.setdefault(site.name, SiteSummary(site.name))
@@ -204,8 +204,6 @@ class _SiteRun:
 
     # -- setup ----------------------------------------------------------------
     def _load_robots(self) -> bool:
-        from ingest.robots import fetch_robots
-
         ok_hosts = 0
         for host in sorted(self.site.allowed_hosts):
             scheme = next((urlsplit(u).scheme for u in self.site.start_urls + self.site.sitemaps
@@ -227,8 +225,6 @@ class _SiteRun:
         return True
 
     def _seeds(self) -> dict[str, int]:
-        from ingest.robots import fetch_sitemap_urls
-
         seeds: dict[str, int] = {u: 0 for u in self.site.start_urls}
         sitemaps = list(self.site.sitemaps)
         for r in self.robots.values():
@@ -421,9 +417,7 @@ class _SiteRun:
                     log.info("tombstoned %s", d["page_url"])
 
 
-def _dedup(cfg, state, summary: CrawlSummary, events: dict, now: str) -> None:
-    from ingest.dedup import find_duplicates
-
+def _dedup(cfg: IngestSettings, state: CrawlState, summary: CrawlSummary, events: dict, now: str) -> None:
     docs = state.docs(("live", "duplicate"))
     for d in docs:
         d["is_new"] = events.get(d["doc_id"]) == "new"
@@ -445,13 +439,8 @@ def _dedup(cfg, state, summary: CrawlSummary, events: dict, now: str) -> None:
             state.set_doc_state(d["doc_id"], "live", now)
 
 
-def run_crawl(cfg, ws, *, kind: str = "crawl", full: bool = False) -> CrawlSummary:
+def run_crawl(cfg: IngestSettings, ws: Workspace, *, kind: str = "crawl", full: bool = False) -> CrawlSummary:
     """Crawl every configured site once (the caller holds the corpus lock)."""
-    from ingest.corpus import export_corpus
-    from ingest.fetch import MirrorMap
-    from ingest.sites import load_sites
-    from ingest.state import CrawlState
-
     t0 = time.monotonic()
     started = _now()
     run_id = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -460,7 +449,7 @@ def run_crawl(cfg, ws, *, kind: str = "crawl", full: bool = False) -> CrawlSumma
     summary = CrawlSummary(run_id=run_id, kind=kind, started=started)
     events: dict[str, str] = {}
     mirror = MirrorMap(cfg.ingest.mirror)
-    with CrawlState(corpus / "crawl.sqlite") as state:
+    with CrawlState(corpus / STATE_DB) as state:
         state.start_run(run_id, kind, started)
         runs = []
         for site in sites.values():

@@ -15,6 +15,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from charset_normalizer import from_bytes
+
 from tenkan.errors import FetchError
 
 __all__ = ["decode_html", "MojibakeError", "looks_garbled", "declared_charsets"]
@@ -114,16 +116,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
             return text, enc
     # Nothing decodes strictly: ask a detector, then accept a lossy decode only if
     # it is nearly clean.
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(body).best()
-        if best is not None:
-            text = str(best)
-            if not looks_garbled(text):
-                return text, best.encoding
-    except ImportError:  # pragma: no cover - charset_normalizer ships with requests
-        pass
+    best = from_bytes(body).best()
+    if best is not None:
+        text = str(best)
+        if not looks_garbled(text):
+            return text, best.encoding
     enc = declared[0] if declared else "utf-8"
     text = body.decode(enc, errors="replace")
     reason = looks_garbled(text) or "no declared or detected encoding decodes it"

@@ -18,7 +18,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from tenkan import jatext
 
-__all__ = ["Extracted", "extract_page", "extract_links", "find_injection"]
+__all__ = ["Extracted", "extract_page", "extract_links", "find_injection", "strip_markup"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,9 @@ def find_injection(text: str) -> str | None:
     return None
 
 
-def _strip_markup(text: str) -> str:
+def strip_markup(text: str) -> str:
+    """``text`` without tags, and without script, style, iframe, object and embed elements
+    (crawled text is untrusted)."""
     text = _TAGLIKE.sub(" ", text)
     return _TAG.sub(" ", text)
 
@@ -143,10 +145,10 @@ def extract_page(html: str, url: str, html_lang: str | None = None) -> Extracted
     except etree.XMLSyntaxError as exc:  # pragma: no cover - trafilatura emits valid XML
         log.warning("%s: trafilatura XML unreadable: %s", url, exc)
         return None
-    text = jatext.normalize(_strip_markup(_xml_to_text(root)))
+    text = jatext.normalize(strip_markup(_xml_to_text(root)))
     # Lines that were only markup are gone; drop empty list/heading markers left behind.
     text = "\n".join(l for l in text.split("\n") if l.strip() not in ("-", "#", "##", "###"))
-    title = jatext.normalize(_strip_markup(root.get("title") or ""))
+    title = jatext.normalize(strip_markup(root.get("title") or ""))
     if not title:
         first = next((l for l in text.split("\n") if l.startswith("#")), "")
         title = first.lstrip("# ").strip()

@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from tenkan.errors import FetchError, FetchTimeout
 
@@ -128,8 +128,6 @@ class Fetcher:
     # -- one request --------------------------------------------------------
     def _once(self, url: str, headers: dict[str, str], max_bytes: int,
               pdf_max_bytes: int | None = None) -> tuple[int, dict[str, str], bytes]:
-        from urllib.parse import urlsplit
-
         u3 = self._urllib3
         host = urlsplit(url).netloc.lower()
         self.limiter(host).wait()
@@ -207,8 +205,6 @@ class Fetcher:
         ``pdf_max_bytes`` (None: PDFs are not wanted) replaces ``max_bytes`` for bodies served as PDF
         (or as ``application/octet-stream``, which the caller checks for a PDF header).
         """
-        from urllib.parse import urlsplit
-
         max_bytes = max_bytes or self.cfg.max_bytes
         retries = self.cfg.max_retries if retries is None else retries
         headers = {"User-Agent": self.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",

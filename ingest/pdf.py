@@ -33,6 +33,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.config import IngestConfig
+from ingest.extract import Extracted, find_injection, strip_markup
 from tenkan import jatext
 
 __all__ = ["PdfSkipped", "PdfLimits", "extract_pdf", "layout_to_text", "is_pdf", "PDF_TYPES", "looks_like_html"]
@@ -65,7 +67,7 @@ class PdfLimits:
     min_text_chars: int = 80
 
     @classmethod
-    def from_config(cls, icfg) -> "PdfLimits":
+    def from_config(cls, icfg: IngestConfig) -> PdfLimits:
         return cls(max_pages=icfg.pdf_max_pages, timeout_s=icfg.pdf_timeout_s, memory_mb=icfg.pdf_max_memory_mb,
                    min_text_chars=icfg.min_text_chars)
 
@@ -158,10 +160,8 @@ _CID_GARBAGE = re.compile(r"\(cid:\d+\)")
 
 
 def _clean(text: str) -> str:
-    from ingest.extract import _strip_markup
-
     text = _VERTICAL_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-    return jatext.normalize(_strip_markup(text)).replace("\n", " ")
+    return jatext.normalize(strip_markup(text)).replace("\n", " ")
 
 
 def _pdf_date(value: str) -> str | None:
@@ -352,10 +352,8 @@ def layout_to_text(result: dict) -> PdfText:
                    notes=notes)
 
 
-def extract_pdf(data: bytes, url: str, limits: PdfLimits):
+def extract_pdf(data: bytes, url: str, limits: PdfLimits) -> Extracted:
     """Extract a PDF into an :class:`ingest.extract.Extracted` with ``pages``; raise :class:`PdfSkipped` otherwise."""
-    from ingest.extract import Extracted, find_injection
-
     if not is_pdf(data):
         raise PdfSkipped("damaged", "not a PDF: no %PDF- header")
     if b"%%EOF" not in data[-2048:]:

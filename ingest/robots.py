@@ -22,11 +22,15 @@ How an unfetchable robots.txt is treated (RFC 9309 §2.3.1, as Google does it):
 
 from __future__ import annotations
 
+import gzip
+import html
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from protego import Protego
 
 from tenkan.errors import FetchError
 
@@ -68,8 +72,6 @@ def fetch_robots(fetcher, base: str, user_agent: str) -> Robots:
         return Robots("none", f"robots.txt HTTP {resp.status}")
     if resp.status != 200:
         return Robots("unreachable", f"robots.txt {url} answered HTTP {resp.status}; site treated as disallowed this run")
-    from protego import Protego
-
     text = resp.body.decode("utf-8", errors="replace")
     parser = Protego.parse(text)
     agent = _agent_token(user_agent)
@@ -89,9 +91,6 @@ _LOC = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.I | re.S)
 
 def fetch_sitemap_urls(fetcher, url: str, allowed_hosts: set[str], limit: int = 50_000, _depth: int = 0) -> list[str]:
     """Page URLs listed in a sitemap (sitemap indexes followed two levels deep)."""
-    import gzip
-    import html
-
     try:
         resp = fetcher.get(url, retries=1)
     except FetchError as exc:

@@ -232,3 +232,33 @@ def test_pdf_chunks_know_their_page_and_a_moved_page_break_rechunks(workspace, c
     chunks = list(store.iter_chunks())
     assert chunks and all(c.page is None for c in chunks)
     store.close()
+
+
+def test_the_live_manifest_is_read_typed_through_index(workspace, cfg, write_corpus):
+    from index import GenerationManifest, live_manifest
+
+    assert live_manifest(workspace) is None
+    write_corpus(workspace, DOCS)
+    s = build(cfg, workspace)
+    m = live_manifest(workspace)
+    assert isinstance(m, GenerationManifest)
+    assert (m.name, m.generation, m.embedder_name, m.dim, m.chunks, m.documents) == \
+        (Path(s.path).name, s.generation, "hash:256", 256, s.chunks, 4)
+    assert set(m.files) >= {"chunks.sqlite", "vectors.npy", "faiss.index"} and m.settings["chunk_size"] == 400
+    assert m.raw == json.loads((Path(s.path) / "manifest.json").read_text(encoding="utf-8"))
+    assert open_index(workspace, cfg).info == m
+    (Path(s.path) / "vectors.npy").unlink()
+    with pytest.raises(IndexCorruptError, match="vectors.npy is missing"):
+        live_manifest(workspace)
+
+
+def test_build_and_open_refuse_another_embedder_with_one_message(workspace, cfg, write_corpus):
+    write_corpus(workspace, DOCS)
+    build(cfg, workspace)
+    other = load_config(overrides=["index.embedder=hash:128"])
+    with pytest.raises(IndexMismatchError) as opened:
+        open_index(workspace, other)
+    with pytest.raises(IndexMismatchError) as built:
+        build(other, workspace)
+    assert str(opened.value) == str(built.value)
+    assert "--set index.embedder=hash:256" in opened.value.hint and "tenkan index --full" in opened.value.hint

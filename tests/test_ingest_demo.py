@@ -93,6 +93,21 @@ def test_crawl_state_and_manifest(demo_corpus):
     assert broken, "the demo site's broken link is recorded"
 
 
+def test_corpus_manifest_and_run_summary_read_through_ingest(demo_corpus):
+    from ingest import last_run_summary, read_corpus_manifest
+    from ingest.corpus import documents_file
+    from tenkan.manifest import sha256_file
+
+    ws, summary = demo_corpus.workspace, demo_corpus.summary
+    m = read_corpus_manifest(ws)
+    assert m.producer == "ingest.crawl" and m.kind == "crawl" and m.run_id == summary.run_id
+    assert m.documents == len(demo_corpus.documents) == summary.documents and m.created
+    assert m.inputs["documents"]["sha256"] == sha256_file(documents_file(ws))
+    assert m.raw == json.loads((ws.corpus_dir() / "manifest.json").read_text(encoding="utf-8"))
+    last = last_run_summary(ws)
+    assert last == json.loads(json.dumps(summary.to_dict())) and last["finished"] == summary.finished
+
+
 def test_load_documents_without_corpus_says_what_to_run(workspace):
     from ingest import load_documents
     from tenkan.errors import CorpusError

@@ -118,3 +118,54 @@ def test_crawl_state_of_schema_1_gains_the_pdf_columns(tmp_path):
     assert version == str(SCHEMA_VERSION) == "2"
     assert docs["d-old"]["media_type"] == "text/html" and docs["d-old"]["pages"] is None
     assert docs["d-pdf"]["media_type"] == "application/pdf" and docs["d-pdf"]["pages"][1] == {"n": 2, "start": 5}
+
+
+# -- the corpus is read through ingest ----------------------------------------------------------
+
+def test_load_documents_checks_each_record_and_a_later_line_wins(workspace):
+    from ingest.corpus import documents_file, load_documents, write_documents
+    from tenkan.errors import CorpusError
+
+    assert write_documents(workspace, [{"doc_id": "d-a", "text": "古い本文"}, {"doc_id": "d-b", "text": "本文"},
+                                       {"doc_id": "d-a", "text": "新しい本文"}]) == 3
+    assert [(d["doc_id"], d["text"]) for d in load_documents(workspace)] == [("d-a", "新しい本文"), ("d-b", "本文")]
+    with open(documents_file(workspace), "a", encoding="utf-8") as fh:
+        fh.write('{"doc_id": "d-c", "title": "本文なし"}\n')
+    with pytest.raises(CorpusError, match="line 4 is not a document record") as ei:
+        load_documents(workspace)
+    assert ei.value.hint == "tenkan crawl"
+    documents_file(workspace).write_text('["not", "an object"]\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match="line 1"):
+        load_documents(workspace)
+
+
+def test_corpus_manifest_missing_or_corrupt_says_what_to_run(workspace):
+    from ingest.corpus import read_corpus_manifest
+    from tenkan.errors import CorpusError
+
+    with pytest.raises(CorpusError, match="missing") as ei:
+        read_corpus_manifest(workspace)
+    assert ei.value.hint == "tenkan crawl"
+    (workspace.corpus_dir(create=True) / "manifest.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(CorpusError, match="unreadable"):
+        read_corpus_manifest(workspace)
+    (workspace.corpus_dir() / "manifest.json").write_text('{"producer": "something else"}', encoding="utf-8")
+    with pytest.raises(CorpusError, match="unreadable"):  # not a corpus manifest: no created/documents
+        read_corpus_manifest(workspace)
+
+
+def test_last_run_summary_is_the_newest_run_file(workspace):
+    import json
+
+    from ingest.corpus import last_run_summary
+    from tenkan.errors import CorpusError
+
+    assert last_run_summary(workspace) is None
+    runs = workspace.corpus_dir(create=True) / "runs"
+    runs.mkdir()
+    (runs / "20261123T100000000000Z.json").write_text(json.dumps({"run_id": "old"}), encoding="utf-8")
+    (runs / "20261124T100000000000Z.json").write_text(json.dumps({"run_id": "new"}), encoding="utf-8")
+    assert last_run_summary(workspace)["run_id"] == "new"
+    (runs / "20261125T100000000000Z.json").write_text("{cut off", encoding="utf-8")
+    with pytest.raises(CorpusError, match="unreadable"):
+        last_run_summary(workspace)

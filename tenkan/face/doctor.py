@@ -11,6 +11,13 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from generator import llamacpp
+from generator.config import GeneratorConfig
+from generator.inference import active_runtime
+from index import live_manifest
+from ingest import has_corpus, read_corpus_manifest
+from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError, TenkanError
+from tenkan.face.config import TenkanConfig
 from tenkan.paths import DATA_DIR, DEMO_SITE_DIR, EVAL_DIR, SITES_FILE, Workspace
 
 SETUP = "make setup"
@@ -122,26 +129,25 @@ def check_tools() -> list[Check]:
     return out
 
 
-def check_artifacts(ws: Workspace, cfg) -> list[Check]:
-    import json
-
+def check_artifacts(ws: Workspace, cfg: TenkanConfig | None = None) -> list[Check]:
+    """The workspace's artifacts, read through their owners (ingest for the corpus, index for the index)."""
     out = []
-    corpus = ws.corpus_dir() / "documents.jsonl"
-    n = sum(1 for _ in corpus.open(encoding="utf-8")) if corpus.is_file() else 0
-    out.append(Check(f"workspace {ws.root}", "corpus", "ok" if n else "absent", f"{n} documents" if n else "not crawled yet",
-                     "tenkan crawl (with `tenkan serve-site` running for the demo site)", required=False))
-    idx = ws.index_dir()
-    cur = idx / "CURRENT"
-    if cur.is_file():
-        gen = idx / cur.read_text().strip()
-        try:
-            m = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-            detail = f"{gen.name}: {m.get('embedder', {}).get('name', m.get('embedder', '?')) if isinstance(m.get('embedder'), dict) else m.get('embedder', '?')}, {m.get('chunk_count', m.get('chunks', '?'))} chunks"
-            status = "ok"
-        except (OSError, ValueError) as exc:
-            detail, status = f"unreadable manifest: {exc}", "missing"
+    crawl_fix = "tenkan crawl (with `tenkan serve-site` running for the demo site)"
+    if not has_corpus(ws):
+        out.append(Check(f"workspace {ws.root}", "corpus", "absent", "not crawled yet", crawl_fix, required=False))
     else:
-        detail, status = "not built yet", "absent"
+        try:
+            cm = read_corpus_manifest(ws)
+            status = "ok" if cm.documents else "absent"
+            detail = f"{cm.documents} documents ({cm.kind} {cm.run_id}, {cm.created})" if cm.documents else "no documents"
+        except CorpusError as exc:
+            status, detail = "missing", str(exc)
+        out.append(Check(f"workspace {ws.root}", "corpus", status, detail, crawl_fix, required=False))
+    try:
+        m = live_manifest(ws)
+        detail, status = ("not built yet", "absent") if m is None else (f"{m.name}: {m.embedder_name}, {m.chunks} chunks", "ok")
+    except (IndexCorruptError, IndexMismatchError) as exc:
+        detail, status = f"unreadable: {exc}", "missing"
     out.append(Check(f"workspace {ws.root}", "index", status, detail, "tenkan index --full", required=status == "missing"))
     ds = sorted(p.parent.name for p in ws.datasets_dir().glob("*/manifest.json")) if ws.datasets_dir().is_dir() else []
     out.append(Check(f"workspace {ws.root}", "instruction data", "ok" if ds else "absent", ", ".join(ds) or "none",
@@ -158,18 +164,13 @@ def check_artifacts(ws: Workspace, cfg) -> list[Check]:
 LLAMA_SETUP = "make setup-llama   (builds llama-cpp-python from source once; pip caches the wheel)"
 
 
-def check_runtime(cfg=None) -> list[Check]:
+def check_runtime(cfg: TenkanConfig | None = None) -> list[Check]:
     """Which runtime runs the local generator (``generator.runtime``) and how to get the other.
 
     Asks the generator stage's own selection, which imports llama_cpp when it is installed
     (a native library: a broken build shows here rather than at the first answer)."""
-    from generator.config import GeneratorConfig
-    from generator.inference import active_runtime
-    from generator.llamacpp import import_error
-    from tenkan.errors import TenkanError
-
-    gcfg = getattr(cfg, "generator", None) or GeneratorConfig()
-    why = import_error()
+    gcfg = cfg.generator if cfg is not None else GeneratorConfig()
+    why = llamacpp.import_error()
     llama = f"llama-cpp-python {_version('llama-cpp-python')}" if why is None else why
     try:
         active = active_runtime(gcfg)
@@ -187,7 +188,7 @@ def check_runtime(cfg=None) -> list[Check]:
                   required=False)]
 
 
-def run_checks(ws: Workspace, cfg=None, packages_only: bool = False) -> list[Check]:
+def run_checks(ws: Workspace, cfg: TenkanConfig | None = None, packages_only: bool = False) -> list[Check]:
     checks = check_packages() + check_models()
     if packages_only:
         return checks + check_runtime(cfg)

@@ -5,53 +5,54 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+from index import live_manifest
+from ingest import has_corpus, last_run_summary, load_documents, read_corpus_manifest
+from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError
 from tenkan.manifest import read_manifest
+from tenkan.paths import Workspace
 
-__all__ = ["corpus_summary", "list_runs", "read_run", "index_manifest"]
-
-
-def index_manifest(ws) -> tuple[dict | None, str | None]:
-    """(manifest of the live index generation, its name) read from disk without loading the index."""
-    d = ws.index_dir()
-    cur = d / "CURRENT"
-    if cur.is_file():
-        name = cur.read_text(encoding="utf-8").strip()
-        m = read_manifest(d / name)
-        if m:
-            return m, name
-    return None, None
+__all__ = ["corpus_summary", "list_runs", "read_run"]
 
 
-def corpus_summary(ws) -> dict:
-    docs_path = ws.corpus_dir() / "documents.jsonl"
-    sites: Counter = Counter()
-    pages = []
-    if docs_path.is_file():
-        for line in docs_path.read_text(encoding="utf-8").splitlines():
-            try:
-                d = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            sites[d.get("site", "?")] += 1
-            pdf = d.get("media_type") == "application/pdf"
-            pages.append({"タイトル": d.get("title", ""), "URL": d.get("url", ""), "サイト": d.get("site", ""),
-                          "種類": "PDF" if pdf else "HTML", "PDFのページ数": len(d.get("pages") or []) if pdf else None,
-                          "取得日時": d.get("fetched_at", ""), "文字数": len(d.get("text", ""))})
-    runs = sorted((ws.corpus_dir() / "runs").glob("*.json")) if (ws.corpus_dir() / "runs").is_dir() else []
-    summary, last = None, None
-    if runs:
+def _page_row(d: dict[str, Any]) -> dict[str, Any]:
+    pdf = d.get("media_type") == "application/pdf"
+    return {"タイトル": d.get("title", ""), "URL": d.get("url", ""), "サイト": d.get("site", ""),
+            "種類": "PDF" if pdf else "HTML", "PDFのページ数": len(d.get("pages") or []) if pdf else None,
+            "取得日時": d.get("fetched_at", ""), "文字数": len(d.get("text", ""))}
+
+
+def corpus_summary(ws: Workspace) -> dict[str, Any]:
+    """What the corpus page shows, read through the artifacts' owners (ingest, index).
+
+    ``corpus_manifest`` (``ingest.CorpusManifest``) and ``index_manifest``
+    (``index.GenerationManifest``) are None when absent; a corpus or index that cannot be read
+    is reported in ``corpus_error`` / ``index_error`` (the error's text: message and what to run)."""
+    corpus_error = index_error = None
+    docs: list[dict[str, Any]] = []
+    if has_corpus(ws):
         try:
-            summary = json.loads(runs[-1].read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            summary = None
-        last = (summary or {}).get("finished") or (summary or {}).get("finished_at") or runs[-1].stem
-    cm = read_manifest(ws.corpus_dir()) if ws.corpus_dir().is_dir() else None
-    if last is None and cm:
-        last = cm.get("created")
-    im, gen = index_manifest(ws)
-    return {"documents": len(pages), "sites": dict(sites), "pages": pages, "last_refresh": last,
-            "refresh_summary": summary, "corpus_manifest": cm, "index_manifest": im, "generation": gen}
+            docs = load_documents(ws)
+        except CorpusError as exc:
+            corpus_error = str(exc)  # the message and, after it, what to run
+    try:
+        summary = last_run_summary(ws)
+    except CorpusError:
+        summary = None
+    try:
+        cm = read_corpus_manifest(ws)
+    except CorpusError:
+        cm = None
+    last = (summary or {}).get("finished") or (summary or {}).get("run_id") or (cm.created if cm else None)
+    try:
+        im = live_manifest(ws)
+    except (IndexCorruptError, IndexMismatchError) as exc:
+        im, index_error = None, str(exc)
+    return {"documents": len(docs), "sites": dict(Counter(d.get("site", "?") for d in docs)),
+            "pages": [_page_row(d) for d in docs], "last_refresh": last, "refresh_summary": summary,
+            "corpus_manifest": cm, "corpus_error": corpus_error, "index_manifest": im,
+            "generation": im.name if im else None, "index_error": index_error}
 
 
 def list_runs(ws) -> list[Path]:

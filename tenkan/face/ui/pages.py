@@ -6,14 +6,13 @@ import json
 
 import streamlit as st
 
-from tenkan.errors import TenkanError
-
 from assistant.answer import FinalEvent
-from tenkan.vocab import MODES
+from tenkan.errors import TenkanError
 from tenkan.face.ui import corpus
 from tenkan.face.ui.render import DISCLAIMER, render_answer, show_error
 from tenkan.face.ui.resources import get_assistant, get_config, get_workspace
 from tenkan.face.ui.text import md_escape
+from tenkan.vocab import MODES
 
 
 def chat_page() -> None:
@@ -104,7 +103,9 @@ def corpus_page() -> None:
     st.title("コーパスとインデックス")
     ws = get_workspace()
     info = corpus.corpus_summary(ws)
-    if not info["documents"]:
+    if info["corpus_error"]:
+        st.error(f"コーパスを読み込めません：{info['corpus_error']}")
+    elif not info["documents"]:
         st.warning("まだページを収集していません。`tenkan crawl`（デモなら `tenkan demo --no-app`）を実行してください。")
     else:
         c1, c2, c3 = st.columns(3)
@@ -120,15 +121,15 @@ def corpus_page() -> None:
             st.dataframe(info["pages"], width="stretch")
     st.subheader("インデックス")
     m = info["index_manifest"]
-    if not m:
+    if info["index_error"]:
+        st.error(f"インデックスを読み込めません：{info['index_error']}")
+        return
+    if m is None:
         st.warning("インデックスがありません。`tenkan index` を実行してください。")
         return
     c1, c2, c3 = st.columns(3)
-    emb = m.get("embedder", "?")
-    if isinstance(emb, dict):
-        emb = f"{emb.get('name', '?')} ({emb.get('dim', m.get('dim', '?'))}次元)"
-    c1.metric("埋め込みモデル", str(emb))
-    c2.metric("チャンク数", m.get("chunks", m.get("chunk_count", "?")))
-    c3.metric("世代", str(info["generation"] or "?"))
+    c1.metric("埋め込みモデル", f"{m.embedder_name} ({m.embedder.get('dim', m.dim)}次元)")
+    c2.metric("チャンク数", m.chunks)
+    c3.metric("世代", info["generation"])
     with st.expander("manifest.json"):
-        st.code(json.dumps(m, ensure_ascii=False, indent=2), language="json")
+        st.code(json.dumps(m.raw, ensure_ascii=False, indent=2), language="json")
