@@ -31,7 +31,7 @@ from pathlib import Path
 
 from assistant import Assistant
 from index import open_index
-from index.evalset import load_emergencies, load_questions, load_styles, url_path
+from eval.questions import load_emergencies, load_questions, load_styles, url_path
 from tenkan.face.config import load_config
 from tenkan.jatext import normalize
 from tenkan.manifest import atomic_write_json

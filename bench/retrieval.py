@@ -39,7 +39,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from index.embedders import Embedder, HashEmbedder, normalise  # noqa: E402
-from index.evalset import load_questions, url_path  # noqa: E402
+from eval.questions import load_questions, url_path  # noqa: E402
 from tenkan.face.config import load_config  # noqa: E402
 from tenkan.paths import Workspace  # noqa: E402
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["build", "open_index", "has_index", "Retriever", "Chunk", "Hit", "IndexSummary", "IndexConfig",
-           "chunk_text", "get_embedder", "rrf", "load_questions"]
+           "chunk_text", "get_embedder", "rrf"]
 
 _LAZY = {
     "build": "index.builder",
@@ -30,7 +30,6 @@ _LAZY = {
     "chunk_text": "index.chunking",
     "get_embedder": "index.embedders",
     "rrf": "index.fusion",
-    "load_questions": "index.evalset",
 }
 
 

