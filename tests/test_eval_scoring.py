@@ -253,3 +253,31 @@ def test_judge_scorer_fills_the_prompts_and_counts_verdicts():
     assert "主張: 救急車を呼びます。" in first and "発作が5分以上続く" in first and first.endswith("判定:")
     assert "{" not in "".join(judge.prompts)
     assert any("参考回答: 救急車を呼ぶ。" in p for p in judge.prompts)
+
+
+def test_run_skeleton_keeps_going_past_an_unavailable_variant_and_never_reuses_a_run_dir(tmp_path):
+    import json
+
+    from eval.run import start_run
+    from tenkan.errors import ModelUnavailableError
+    from tenkan.paths import Workspace
+
+    ws = Workspace(tmp_path / "home")
+    run = start_run(ws, "r1", "eval")
+    calls = []
+
+    def answer(variant, item):
+        calls.append((variant, item))
+        if variant == "ft":
+            raise ModelUnavailableError("no adapter\nmore detail", hint="tenkan train")
+        return None if item == 2 else {"variant": variant, "item": item}
+
+    recs = run.answer_all([(v, i) for v in ("ft", "extractive") for i in (1, 2, 3)], answer, label=str, desc="t",
+                          progress=False)
+    assert run.unavailable == {"ft": "no adapter"}
+    assert calls == [("ft", 1), ("extractive", 1), ("extractive", 2), ("extractive", 3)]  # ft tried once only
+    assert recs == [{"variant": "extractive", "item": 1}, {"variant": "extractive", "item": 3}]
+    lines = (run.run_dir / "per_question.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x) for x in lines] == recs
+    with pytest.raises(FileExistsError):
+        start_run(ws, "r1", "eval")
