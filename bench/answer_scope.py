@@ -31,7 +31,8 @@ from pathlib import Path
 
 from assistant import Assistant
 from index import open_index
-from index.evalset import load_emergencies, load_questions, load_styles, url_path
+from eval.questions import load_emergencies, load_questions, load_styles
+from index.urls import page_key
 from tenkan.face.config import load_config
 from tenkan.jatext import normalize
 from tenkan.manifest import atomic_write_json
@@ -55,7 +56,7 @@ def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> li
         aq = asst.analyse(q[key])
         retrieved = asst.retriever.search(aq.retrieval, k=asst.acfg.max_sources,
                                           method=asst.acfg.retrieval_method, terms=aq.terms)
-        gold = set(q.get("gold_pages") or [url_path(u) for u in q.get("urls", [])])
+        gold = set(q.get("gold_pages") or [page_key(u) for u in q.get("urls", [])])
         answer = _squash(ans.answer)
         spans = q.get("must_mention") or []
         present = [s for s in spans if _squash(s) in answer]
@@ -65,8 +66,8 @@ def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> li
             "declined": ans.grounding in DECLINED,
             "emergency": bool(ans.safety.get("emergency")), "emergency_kinds": ans.safety.get("emergency_kinds"),
             "guidance_first": ans.answer.startswith(GUIDANCE_HEAD),
-            "gold_retrieved": bool(gold & {url_path(h.url) for h in retrieved}),
-            "gold_cited": bool(gold & {url_path(c.url) for c in ans.citations}),
+            "gold_retrieved": bool(gold & {page_key(h.url) for h in retrieved}),
+            "gold_cited": bool(gold & {page_key(c.url) for c in ans.citations}),
             "must_mention": len(present) / len(spans) if spans else None,
             "must_mention_all": len(present) == len(spans) if spans else None,
             "relevance": ans.relevance, "query": ans.query, "seconds": round(seconds, 4),

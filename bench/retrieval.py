@@ -38,7 +38,7 @@ from index import build, open_index
 from index.dense import build_faiss, index_kind
 from index.embcache import EmbeddingCache, cached_embed
 from index.embedders import Embedder, get_embedder, normalise
-from index.evalset import load_questions
+from eval.questions import load_questions
 from index.fusion import rrf
 from index.urls import page_key
 from ingest.corpus import has_corpus, load_documents, write_documents

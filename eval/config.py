@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from typing import Protocol
 
 from assistant.config import AssistantConfig
@@ -10,16 +11,15 @@ from generator.config import GeneratorConfig
 from index.config import IndexConfig
 from tenkan.config import check_types, option
 from tenkan.vocab import METHODS, Method, Mode
-EXAM_FORMATS = ("plain", "cot")  # the bundled ones; any eval/exam_templates/<name>.json is a format
+
 EXAM_SCORINGS = ("auto", "loglik", "generate")
 EXAM_LOGLIK_TARGETS = ("letter", "text")
 
 
 def exam_formats() -> list[str]:
     """The prompt formats in ``eval/exam_templates/``."""
-    from importlib import resources
-
     return sorted(p.name[:-5] for p in resources.files("eval.exam_templates").iterdir() if p.name.endswith(".json"))
+
 
 @dataclass
 class EvalConfig:

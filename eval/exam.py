@@ -40,10 +40,12 @@ import json
 import re
 import string
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Callable, Sequence
 
-from tenkan.errors import EvalError
+from tenkan.errors import ConfigError, EvalError
+from tenkan.jatext import char_ngrams, content_tokens, normalize
 
 from eval.config import EXAM_LOGLIK_TARGETS as LOGLIK_TARGETS  # what log-likelihood scoring compares
 from eval.config import exam_formats as available_exam_formats
@@ -105,8 +107,6 @@ _ANSWER_MARK = re.compile(r"(?:答え|解答|回答|正解|answer)\s*(?:は)?\s*
 
 def answer_part(response: str) -> str:
     """The part of a response that holds the answer: after the last 「答え:」 if any."""
-    from tenkan.jatext import normalize
-
     text = normalize(response or "")
     marks = list(_ANSWER_MARK.finditer(text))
     if marks:
@@ -160,8 +160,6 @@ def _fill(fmt: str, where: str, **values) -> str:
     need = {f for _, f, _, _ in string.Formatter().parse(fmt) if f}
     missing = sorted(f for f in need if values.get(f) is None)
     if missing:
-        from tenkan.errors import ConfigError
-
         raise ConfigError(f"exam format field {where!r} needs variable(s) {', '.join(missing)}")
     return fmt.format(**{k: values[k] for k in need})
 
@@ -202,10 +200,6 @@ class ExamFormat:
 
 @functools.lru_cache(maxsize=None)
 def _load_format(name: str) -> ExamFormat:
-    from importlib import resources
-
-    from tenkan.errors import ConfigError
-
     res = resources.files("eval.exam_templates").joinpath(f"{name}.json")
     if not res.is_file():
         raise ConfigError(f"exam format {name!r} does not exist",
@@ -280,8 +274,6 @@ def load_responses(path: str | Path) -> dict[str, str]:
 def parse_prediction(prediction: str, letters: str = LETTERS) -> set[str] | None:
     """The letters of a final-answer prediction (``"d"``, ``"d,e"``; full-width letters and
     「、」 tolerated), or None when it is not a list of choice letters (a sentence, a refusal)."""
-    from tenkan.jatext import normalize
-
     parts = [p for p in re.split(r"[,、，\s]+", normalize(prediction or "").strip().lower()) if p]
     if parts and all(len(p) == 1 and p in letters for p in parts):
         return set(parts)
@@ -308,8 +300,6 @@ def score_prediction(q: ExamQuestion, prediction: str | None) -> dict:
 
 def extractive_choice(q: ExamQuestion, context: str) -> str:
     """A model-free baseline: the k choices sharing the most content words with the retrieved text."""
-    from tenkan.jatext import char_ngrams, content_tokens
-
     if not q.choices:
         return ""
     ctx_tok, ctx_bi = set(content_tokens(context)), set(char_ngrams(context, 2))

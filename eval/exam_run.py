@@ -16,23 +16,26 @@ Scoring (``--scoring``, ``eval.exam_scoring``):
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import logging
-import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
+import generator
+import index
+from generator.prompter import Prompter
+from generator.sources import parse_source
 from tenkan.errors import ConfigError, TenkanError
-from tenkan.manifest import atomic_write_json, sha256_file, write_manifest
+from tenkan.manifest import sha256_file
 from tenkan.paths import Workspace, portable_path
+from tenkan.vocab import RAG_MODES, Mode
 
-from eval.config import EXAM_SCORINGS
+from eval.config import EXAM_SCORINGS, EvalSettings
 from eval.exam import (ExamFormat, ExamQuestion, extractive_choice, load_exam, load_responses, loglik_choice,
                        score_loglik, score_prediction, score_response)
-from eval.runner import RunResult, new_run_id
-from eval.stats import mean, paired_bootstrap
+from eval.report import write_exam_report
+from eval.run import Run, RunResult, paired_differences, start_run
+from eval.stats import mean
 
 __all__ = ["exam_variants", "run_exam", "score_responses", "resolve_scoring", "SCORINGS"]
 
@@ -42,7 +45,7 @@ SCORINGS = EXAM_SCORINGS
 _METRICS = ("accuracy", "exact_match", "gestalt")
 
 
-def exam_variants(modes: Sequence[str], formats: Sequence[str]) -> list[tuple[str, str, str]]:
+def exam_variants(modes: Sequence[Mode], formats: Sequence[str]) -> list[tuple[str, str, str]]:
     """``[(name, mode, format)]``: each generator mode × each format; extractive once."""
     out = []
     for m in modes:
@@ -58,7 +61,7 @@ def _context(retriever, q: ExamQuestion, k: int) -> tuple[str, list[str]]:
     return "\n".join(f"[{i}] {h.text}" for i, h in enumerate(hits, start=1)), [h.chunk_id for h in hits]
 
 
-def resolve_scoring(scoring: str, cfg, generators: dict[str, Any] | None = None) -> str:
+def resolve_scoring(scoring: str, cfg: EvalSettings, generators: dict[str, Any] | None = None) -> str:
     """``auto`` → ``loglik`` for local models, ``generate`` for endpoints (or for given
     generator objects that cannot score a continuation)."""
     if scoring not in SCORINGS:
@@ -67,20 +70,16 @@ def resolve_scoring(scoring: str, cfg, generators: dict[str, Any] | None = None)
         return scoring
     if generators:
         return "loglik" if all(callable(getattr(g, "loglik", None)) for g in generators.values()) else "generate"
-    from generator.sources import parse_source
-
     return "generate" if parse_source(cfg.generator.base_model).is_remote else "loglik"
 
 
-def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, formats: Sequence[str] | None = None,
-             limit: int | None = None, generators: dict[str, Any] | None = None, retriever=None,
-             progress: bool = True, run_id: str | None = None, adapter: str | None = None,
+def run_exam(cfg: EvalSettings, ws: Workspace, path, *, modes: Sequence[Mode] | None = None,
+             formats: Sequence[str] | None = None, limit: int | None = None, generators: dict[str, Any] | None = None,
+             retriever=None, progress: bool = True, run_id: str | None = None, adapter: str | None = None,
              scoring: str | None = None) -> RunResult:
     """Score every variant on the exam. ``generators`` maps "ft"/"base" to objects with
     ``generate(prompt, max_new_tokens)`` -- and ``loglik(prompt, continuations)`` for
     log-likelihood scoring (default: loaded from the generator stage)."""
-    from generator.prompter import Prompter
-
     questions = load_exam(path)
     limit = cfg.eval.limit if limit is None else limit
     if limit:
@@ -103,89 +102,66 @@ def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, fo
     variants = exam_variants(modes or cfg.eval.exam_modes, formats)
     generators = dict(generators or {})
     prompter = Prompter(cfg.assistant.template)
-    unavailable: dict[str, str] = {}
 
     def gen_for(mode: str):
         kind = "base" if mode.endswith("base") else "ft"
         if kind not in generators:
-            from generator import find_adapter, load_generator
-
-            ad = adapter if adapter is not None else (find_adapter(ws, cfg) if kind == "ft" else None)
+            ad = adapter if adapter is not None else (generator.find_adapter(ws, cfg) if kind == "ft" else None)
             if kind == "ft" and ad is None:
                 raise TenkanError("no adapter for the fine-tuned model", hint="tenkan train")
-            generators[kind] = load_generator(cfg, ws, ad if kind == "ft" else None)
+            generators[kind] = generator.load_generator(cfg, ws, ad if kind == "ft" else None)
         g = generators[kind]
         if scoring == "loglik" and not callable(getattr(g, "loglik", None)):
             raise ConfigError(f"{getattr(g, 'name', kind)} cannot score continuations (an endpoint)",
                               hint="--scoring generate")
         return g
 
-    need_ret = any(m.startswith("rag") or m == "extractive" for _, m, _ in variants)
-    if need_ret and retriever is None:
-        from index import open_index
+    if any(m in RAG_MODES for _, m, _ in variants) and retriever is None:
+        retriever = index.open_index(ws, cfg)
 
-        retriever = open_index(ws, cfg)
-
-    run_id = run_id or new_run_id("exam")
-    run_dir = ws.runs_dir(create=True) / run_id
-    run_dir.mkdir(parents=True, exist_ok=False)
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(usable) * len(variants), desc="exam", unit="answer", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True)
-    records: list[dict] = []
+    spec = {name: (mode, fmt) for name, mode, fmt in variants}
     unscorable = 0
     ctx_cache: dict[str, tuple[str, list[str]]] = {}
-    with open(run_dir / "per_question.jsonl", "w", encoding="utf-8") as fh:
-        for name, mode, fmt in variants:
-            exam_fmt = ExamFormat.load(fmt)
-            how = "overlap" if mode == "extractive" else scoring
-            for q in usable:
-                bar.set_postfix_str(f"{name} {q.problem_id}")
-                if name in unavailable:
-                    bar.update(1)
-                    continue
-                if how == "loglik" and not q.choices:
-                    unscorable += 1  # a calculation item has no choices to rank
-                    bar.update(1)
-                    continue
-                ctx, ids = ("", [])
-                if mode.startswith("rag") or mode == "extractive":
-                    if q.problem_id not in ctx_cache:
-                        ctx_cache[q.problem_id] = _context(retriever, q, cfg.assistant.max_sources)
-                    ctx, ids = ctx_cache[q.problem_id]
-                t0 = time.perf_counter()
-                try:
-                    if mode == "extractive":
-                        response = extractive_choice(q, ctx)
-                        sc = score_response(q, response)
-                    elif how == "loglik":
-                        g = gen_for(mode)
-                        prompt = prompter.build(exam_fmt.instruction(q), ctx or None)
-                        chosen = loglik_choice(q, prompt, g.loglik, target=target, answer_prefix=exam_fmt.answer_prefix)
-                        sc = score_loglik(q, chosen)
-                        response = ",".join(chosen["predicted"])
-                    else:
-                        g = gen_for(mode)
-                        prompt = prompter.build(exam_fmt.instruction(q), ctx or None)
-                        mx = cfg.eval.exam_max_new_tokens * exam_fmt.max_new_tokens_factor
-                        response = g.generate(prompt, max_new_tokens=mx)
-                        sc = score_response(q, response)
-                except TenkanError as exc:
-                    unavailable[name] = str(exc).split("\n")[0]
-                    log.warning("exam variant %s unavailable: %s", name, unavailable[name])
-                    bar.update(1)
-                    continue
-                rec = {"variant": name, "mode": mode, "format": fmt, "scoring": how, "problem_id": q.problem_id,
-                       "answer": q.answer, "response": response, "retrieved_ids": ids,
-                       "latency_s": round(time.perf_counter() - t0, 4), **sc}
-                records.append(rec)
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                bar.update(1)
-    bar.close()
+
+    def answer(name: str, q: ExamQuestion) -> dict | None:
+        nonlocal unscorable
+        mode, fmt = spec[name]
+        exam_fmt = ExamFormat.load(fmt)
+        how = "overlap" if mode == "extractive" else scoring
+        if how == "loglik" and not q.choices:
+            unscorable += 1  # a calculation item has no choices to rank
+            return None
+        ctx, ids = ("", [])
+        if mode in RAG_MODES:
+            if q.problem_id not in ctx_cache:
+                ctx_cache[q.problem_id] = _context(retriever, q, cfg.assistant.max_sources)
+            ctx, ids = ctx_cache[q.problem_id]
+        t0 = time.perf_counter()
+        if mode == "extractive":
+            response = extractive_choice(q, ctx)
+            sc = score_response(q, response)
+        elif how == "loglik":
+            g = gen_for(mode)
+            prompt = prompter.build(exam_fmt.instruction(q), ctx or None)
+            chosen = loglik_choice(q, prompt, g.loglik, target=target, answer_prefix=exam_fmt.answer_prefix)
+            sc = score_loglik(q, chosen)
+            response = ",".join(chosen["predicted"])
+        else:
+            g = gen_for(mode)
+            prompt = prompter.build(exam_fmt.instruction(q), ctx or None)
+            mx = cfg.eval.exam_max_new_tokens * exam_fmt.max_new_tokens_factor
+            response = g.generate(prompt, max_new_tokens=mx)
+            sc = score_response(q, response)
+        return {"variant": name, "mode": mode, "format": fmt, "scoring": how, "problem_id": q.problem_id,
+                "answer": q.answer, "response": response, "retrieved_ids": ids,
+                "latency_s": round(time.perf_counter() - t0, 4), **sc}
+
+    run = start_run(ws, run_id, "exam")
+    run.answer_all([(name, q) for name, _, _ in variants for q in usable], answer,
+                   label=lambda q: q.problem_id, desc="exam", progress=progress, what="exam variant")
     exam_info = {"n": len(questions), "scored": len(usable), "skipped": skipped,
                  "multi_answer": sum(1 for q in usable if len(q.gold) > 1)}
-    extra = {"scoring": scoring, "unavailable_modes": unavailable,
+    extra = {"scoring": scoring, "unavailable_modes": run.unavailable,
              "variants": [{"name": n, "mode": m, "format": f,
                            "scoring": "overlap" if m == "extractive" else scoring} for n, m, f in variants]}
     if scoring == "loglik":
@@ -193,13 +169,13 @@ def run_exam(cfg, ws: Workspace, path, *, modes: Sequence[str] | None = None, fo
         extra["unscorable"] = unscorable
     if not_scored:
         extra["formats_not_scored"] = not_scored
-    return _finish(cfg, ws, run_dir, run_id, path, exam_info, [n for n, _, _ in variants], records, skipped, extra,
+    return _finish(cfg, ws, run, path, exam_info, [n for n, _, _ in variants], skipped, extra,
                    producer="tenkan eval --exam",
                    manifest_extra={"generators": {k: getattr(g, "name", str(g)) for k, g in generators.items()},
                                    "index": getattr(retriever, "manifest", None) if retriever is not None else None})
 
 
-def score_responses(cfg, ws: Workspace, path, responses: Sequence[str | Path], *, limit: int | None = None,
+def score_responses(cfg: EvalSettings, ws: Workspace, path, responses: Sequence[str | Path], *, limit: int | None = None,
                     run_id: str | None = None) -> RunResult:
     """Score prediction files (IgakuQA ``baseline_results``: ``problem_id``, ``prediction``)
     against the exam's answers: one variant per file, named after it.
@@ -226,20 +202,18 @@ def score_responses(cfg, ws: Workspace, path, responses: Sequence[str | Path], *
         if not ids & set(known):
             raise TenkanError(f"{files[name]} has no prediction for any question of {path}",
                               hint="are the exam file and the predictions from the same exam?")
-    records: list[dict] = []
     missing: dict[str, int] = {}
-    for name in names:
-        for q in questions:
-            pred = preds[name].get(q.problem_id)
-            missing[name] = missing.get(name, 0) + (pred is None)
-            records.append({"variant": name, "mode": "responses", "format": "-", "scoring": "prediction",
-                            "problem_id": q.problem_id, "answer": q.answer, "response": pred,
-                            "text_only": q.text_only, **score_prediction(q, pred)})
-    run_id = run_id or new_run_id("exam")
-    run_dir = ws.runs_dir(create=True) / run_id  # made only once the input is known to be good
-    run_dir.mkdir(parents=True, exist_ok=False)
-    with open(run_dir / "per_question.jsonl", "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+    def answer(name: str, q: ExamQuestion) -> dict:
+        pred = preds[name].get(q.problem_id)
+        missing[name] = missing.get(name, 0) + (pred is None)
+        return {"variant": name, "mode": "responses", "format": "-", "scoring": "prediction",
+                "problem_id": q.problem_id, "answer": q.answer, "response": pred,
+                "text_only": q.text_only, **score_prediction(q, pred)}
+
+    run = start_run(ws, run_id, "exam")  # made only once the input is known to be good
+    run.answer_all([(name, q) for name in names for q in questions], answer, label=lambda q: q.problem_id,
+                   desc="exam", progress=False, what="responses file")
     exam_info = {"n": len(questions), "scored": len(questions), "skipped": 0,
                  "figures": sum(1 for q in questions if not q.text_only),
                  "multi_answer": sum(1 for q in questions if len(q.gold) > 1)}
@@ -247,15 +221,16 @@ def score_responses(cfg, ws: Workspace, path, responses: Sequence[str | Path], *
              "responses": {n: {"path": portable_path(p, ws.root), "sha256": sha256_file(p), "missing": missing[n]}
                            for n, p in files.items()},
              "variants": [{"name": n, "mode": "responses", "format": "-", "scoring": "prediction"} for n in names]}
-    return _finish(cfg, ws, run_dir, run_id, path, exam_info, names, records, 0, extra,
+    return _finish(cfg, ws, run, path, exam_info, names, 0, extra,
                    producer="tenkan eval --exam --responses", inputs={n: p for n, p in files.items()},
                    summary_extra={n: {"missing": missing[n]} for n in names})
 
 
-def _finish(cfg, ws: Workspace, run_dir: Path, run_id: str, path, exam_info: dict, names: list[str],
-            records: list[dict], skipped: int, extra: dict, *, producer: str, inputs: dict | None = None,
-            manifest_extra: dict | None = None, summary_extra: dict | None = None) -> RunResult:
+def _finish(cfg: EvalSettings, ws: Workspace, run: Run, path, exam_info: dict, names: list[str], skipped: int,
+            extra: dict, *, producer: str, inputs: dict | None = None, manifest_extra: dict | None = None,
+            summary_extra: dict | None = None) -> RunResult:
     """Per-variant means, paired differences in accuracy, metrics.json, report, manifest."""
+    records = run.records
     summary: dict[str, dict] = {}
     for name in names:
         rs = [r for r in records if r["variant"] == name]
@@ -263,26 +238,14 @@ def _finish(cfg, ws: Workspace, run_dir: Path, run_id: str, path, exam_info: dic
             continue
         summary[name] = {m: mean([r[m] for r in rs]) for m in _METRICS}
         summary[name].update({"n": len(rs), "skipped": skipped, **(summary_extra or {}).get(name, {})})
-    diffs = []
-    present = list(summary)
-    for i, a in enumerate(present):
-        for b in present[i + 1:]:
-            sa = {r["problem_id"]: r["accuracy"] for r in records if r["variant"] == a}
-            sb = {r["problem_id"]: r["accuracy"] for r in records if r["variant"] == b}
-            d = paired_bootstrap(sa, sb, metric="accuracy", a=a, b=b, n_boot=cfg.eval.bootstrap, seed=cfg.eval.seed)
-            if d.n:
-                diffs.append(d.to_dict())
+    diffs = paired_differences(
+        list(summary), ("accuracy",),
+        lambda v, metric: {r["problem_id"]: r[metric] for r in records if r["variant"] == v}, cfg)
     metrics = {
-        "run_id": run_id, "kind": "exam",
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        **run.header("exam"),
         "exam": {"path": portable_path(path, ws.root), "sha256": sha256_file(path), **exam_info},
         "modes": summary, "differences": diffs, **extra,
     }
-    atomic_write_json(run_dir / "metrics.json", metrics)
-    from eval.report import write_exam_report
-
-    write_exam_report(run_dir, metrics, records)
-    write_manifest(run_dir, producer, inputs={"exam": str(path), **(inputs or {})}, settings=cfg,
-                   extra={"run_id": run_id, "variants": metrics["variants"], **(manifest_extra or {})},
-                   workspace=ws.root)
-    return RunResult(run_dir, metrics, records)
+    return run.finish(cfg, ws, metrics, report=write_exam_report, producer=producer,
+                      inputs={"exam": str(path), **(inputs or {})},
+                      manifest_extra={"variants": metrics["variants"], **(manifest_extra or {})})

@@ -1,5 +1,5 @@
-"""Evaluation inputs: the demo question set and the instruction data's test split,
-both turned into :class:`EvalItem` records."""
+"""Evaluation inputs: a question set (read through :func:`eval.questions.load_questions`, which checks
+its sha256) and the instruction data's test split, both turned into :class:`EvalItem` records."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from pathlib import Path
 
 from tenkan.errors import EvalError
 from tenkan.manifest import sha256_file
-from tenkan.paths import EVAL_DIR, Workspace
+from tenkan.paths import Workspace
 
-__all__ = ["EvalItem", "EvalSet", "load_question_file", "load_test_split", "find_test_split", "load_eval_sets"]
+from eval.config import EvalSettings
+from eval.questions import QUESTIONS_FILE, load_questions
+
+__all__ = ["EvalItem", "EvalSet", "DEMO_QUESTIONS", "load_question_file", "load_test_split", "find_test_split",
+           "load_eval_sets"]
 
 log = logging.getLogger(__name__)
 
-DEMO_QUESTIONS = EVAL_DIR / "questions.jsonl"
+DEMO_QUESTIONS = QUESTIONS_FILE
 
 
 @dataclass
@@ -58,13 +62,11 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def load_question_file(path: str | Path, name: str = "demo") -> EvalSet:
-    """A question set in the demo format (``id, question, urls, reference, type``)."""
+    """A question set in the demo format (``id, question, urls, reference, type``), read through
+    :func:`eval.questions.load_questions`: refused unless it matches the sha256 in the manifest beside it."""
     path = Path(path)
-    if not path.is_file():
-        raise EvalError(f"question set {path} does not exist",
-                        hint="build it from data/eval/parts with the index stage, or pass --questions FILE")
     items = []
-    for i, r in enumerate(_read_jsonl(path), start=1):
+    for i, r in enumerate(load_questions(path), start=1):
         if not r.get("question"):
             raise EvalError(f"{path}:{i} has no 'question'")
         items.append(EvalItem(
@@ -93,21 +95,6 @@ def load_test_split(path: str | Path, name: str | None = None) -> EvalSet:
     return EvalSet(name, str(path), sha256_file(path), items)
 
 
-def _demo_from_parts() -> EvalSet:
-    """The demo set assembled from data/eval/parts/*.jsonl (before questions.jsonl is built)."""
-    import hashlib
-    import tempfile
-
-    parts = sorted((EVAL_DIR / "parts").glob("*.jsonl"))
-    data = b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in parts)
-    log.warning("%s is missing; using the %d files in data/eval/parts", DEMO_QUESTIONS, len(parts))
-    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as fh:
-        fh.write(data)
-    s = load_question_file(fh.name, "demo")
-    Path(fh.name).unlink()
-    return EvalSet("demo", str(EVAL_DIR / "parts" / "*.jsonl"), hashlib.sha256(data).hexdigest(), s.items)
-
-
 def find_test_split(ws: Workspace, dataset: str) -> Path | None:
     """``datasets/<dataset>/test.jsonl``; ``"auto"`` = the most recent dataset that has one."""
     if not dataset:
@@ -125,17 +112,14 @@ def find_test_split(ws: Workspace, dataset: str) -> Path | None:
     return found[-1] if found else None
 
 
-def load_eval_sets(cfg, ws: Workspace, *, questions: str | None = None, dataset: str | None = None) -> list[EvalSet]:
+def load_eval_sets(cfg: EvalSettings, ws: Workspace, *, questions: str | None = None, dataset: str | None = None) -> list[EvalSet]:
     """The sets ``tenkan eval`` runs on: the question set (default: the bundled demo
     set) and, when present, the instruction data's test split."""
     sets = []
     qpath = questions or cfg.eval.questions or str(DEMO_QUESTIONS)
     if qpath and qpath != "none":
         is_demo = Path(qpath).resolve() == DEMO_QUESTIONS.resolve()
-        if is_demo and not DEMO_QUESTIONS.is_file() and list((EVAL_DIR / "parts").glob("*.jsonl")):
-            sets.append(_demo_from_parts())
-        else:
-            sets.append(load_question_file(qpath, "demo" if is_demo else Path(qpath).stem))
+        sets.append(load_question_file(qpath, "demo" if is_demo else Path(qpath).stem))
     ds = dataset if dataset is not None else cfg.eval.dataset
     split = find_test_split(ws, ds) if ds and ds != "none" else None
     if split is not None:

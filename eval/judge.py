@@ -19,48 +19,54 @@ Judges: ``openai:<base url>`` (any OpenAI-compatible chat endpoint; model from
 ``eval.judge_model``, key from the environment variable ``eval.judge_api_key_env``)
 or ``hf:<id or local dir>`` / a local directory (a transformers causal LM).
 Without a judge nothing here runs, and the report says "not computed".
+
+The prompts are data files, ``eval/judge_templates/<metric>.txt`` (:func:`judge_prompt`), like the
+answer templates under ``generator/templates/`` and the exam formats under ``eval/exam_templates/``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
+import string
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Callable, Sequence
 
+import numpy as np
 
-__all__ = ["JUDGE_METRICS", "Judge", "OpenAIJudge", "TransformersJudge", "load_judge", "JudgeScorer", "parse_verdict"]
+from generator.openai_client import OpenAIClient
+from generator.sources import load_model_and_tokenizer
+from tenkan.errors import ConfigError
+from tenkan.jatext import split_sentences
+
+__all__ = ["JUDGE_METRICS", "JUDGE_PROMPTS", "judge_prompt", "Judge", "OpenAIJudge", "TransformersJudge", "load_judge",
+           "JudgeScorer", "parse_verdict"]
 
 log = logging.getLogger(__name__)
 
 JUDGE_METRICS = ("faithfulness", "answer_relevancy", "llm_context_precision")
 
-FAITHFULNESS_PROMPT = """あなたは医療情報の正確さを確かめる審査員です。
-次の「文脈」だけを根拠にして、「主張」が文脈から正しく導けるかを判定してください。
-文脈に書かれていない内容や、文脈と食い違う内容なら「いいえ」です。
-答えは「はい」か「いいえ」の一語だけで書いてください。
+#: the prompt of each metric: ``eval/judge_templates/<name>.txt`` (see the README there)
+JUDGE_PROMPTS = {"faithfulness": ("context", "statement"), "answer_relevancy": ("answer",),
+                 "context_precision": ("question", "reference", "context")}
 
-文脈:
-{context}
 
-主張: {statement}
-判定:"""
-
-RELEVANCY_PROMPT = """次の「回答」は、ある患者さんの質問への答えです。
-この回答がちょうど答えになるような質問を、日本語で1つだけ書いてください。質問文だけを書き、説明は不要です。
-
-回答: {answer}
-質問:"""
-
-CONTEXT_PROMPT = """次の「文脈」が、「質問」に対する「参考回答」を導くのに役立つかを判定してください。
-答えは「はい」か「いいえ」の一語だけで書いてください。
-
-質問: {question}
-参考回答: {reference}
-文脈:
-{context}
-判定:"""
+@functools.lru_cache(maxsize=None)
+def judge_prompt(name: str) -> str:
+    """The judge prompt ``name`` (a key of :data:`JUDGE_PROMPTS`), as written in its template file less the
+    file's final newline; a template that lacks one of its variables is a :class:`ConfigError`."""
+    if name not in JUDGE_PROMPTS:
+        raise ConfigError(f"unknown judge prompt {name!r}; valid: {', '.join(JUDGE_PROMPTS)}")
+    text = resources.files("eval.judge_templates").joinpath(f"{name}.txt").read_text(encoding="utf-8")
+    text = text[:-1] if text.endswith("\n") else text
+    have = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+    if have != set(JUDGE_PROMPTS[name]):
+        raise ConfigError(f"judge prompt eval/judge_templates/{name}.txt has variables {sorted(have)}, "
+                          f"needs {sorted(JUDGE_PROMPTS[name])}")
+    return text
 
 
 class Judge:
@@ -85,8 +91,6 @@ class OpenAIJudge(Judge):
     retries: int = 3
 
     def __post_init__(self) -> None:
-        from generator.openai_client import OpenAIClient
-
         self._client = OpenAIClient(self.base_url, api_key=self.api_key or None, timeout=self.timeout_s,
                                     max_retries=self.retries)
 
@@ -103,8 +107,6 @@ class TransformersJudge(Judge):
     """A local causal LM (HF id or directory) used greedily; chat template when it has one."""
 
     def __init__(self, spec: str, ws):
-        from generator.sources import load_model_and_tokenizer
-
         self.spec = spec
         self.model, self.tokenizer = load_model_and_tokenizer(spec, ws)
 
@@ -169,23 +171,19 @@ class JudgeScorer:
         self.max_context_chars = max_context_chars
 
     def faithfulness(self, answer: str, contexts: Sequence[str]) -> float | None:
-        from tenkan.jatext import split_sentences
-
         sentences = [s for s in split_sentences(answer or "") if len(s) > 3]
         ctx = "\n---\n".join(contexts)[: self.max_context_chars]
         if not sentences or not ctx:
             return None
-        verdicts = [parse_verdict(self.judge.complete(FAITHFULNESS_PROMPT.format(context=ctx, statement=s), 8))
+        verdicts = [parse_verdict(self.judge.complete(judge_prompt("faithfulness").format(context=ctx, statement=s), 8))
                     for s in sentences]
         counted = [v for v in verdicts if v is not None]
         return sum(counted) / len(counted) if counted else None
 
     def answer_relevancy(self, question: str, answer: str) -> float | None:
-        import numpy as np
-
         if self.embed_fn is None or not (answer or "").strip():
             return None
-        gen = [self.judge.complete(RELEVANCY_PROMPT.format(answer=answer), 64).strip().split("\n")[0]
+        gen = [self.judge.complete(judge_prompt("answer_relevancy").format(answer=answer), 64).strip().split("\n")[0]
                for _ in range(self.relevancy_questions)]
         gen = [g for g in gen if g]
         if not gen:
@@ -200,7 +198,7 @@ class JudgeScorer:
         useful = []
         for c in contexts:
             v = parse_verdict(self.judge.complete(
-                CONTEXT_PROMPT.format(question=question, reference=reference, context=c[: self.max_context_chars]), 8))
+                judge_prompt("context_precision").format(question=question, reference=reference, context=c[: self.max_context_chars]), 8))
             useful.append(1 if v else 0)
         if not any(useful):
             return 0.0

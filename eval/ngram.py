@@ -20,8 +20,12 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from typing import Callable, Iterable
+
+from tenkan.errors import ModelUnavailableError
+from tenkan.jatext import normalize, tokenize
 
 __all__ = [
     "LEVELS",
@@ -44,8 +48,6 @@ _PUNCT = re.compile(r"[\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uf
 
 def tokens(text: str, level: str = "word") -> list[str]:
     """Tokens of ``text`` at ``level`` ("word": MeCab words; "char": characters)."""
-    from tenkan.jatext import normalize, tokenize
-
     if level == "word":
         return tokenize(text or "")
     if level == "char":
@@ -118,8 +120,6 @@ def resolve_wordnet(setting: str = "none"):
     """The WordNet METEOR uses: ``"none"`` (synonym-free), ``"debian"`` (the
     ``wordnet-base`` package's files in /usr/share/wordnet) or a directory of
     WordNet 3.0 dict files. Missing files raise :class:`~tenkan.errors.ModelUnavailableError`."""
-    from tenkan.errors import ModelUnavailableError
-
     if setting in ("", "none"):
         return _NoSynonyms()
     root = DEBIAN_WORDNET_DIR if setting == "debian" else setting
@@ -147,8 +147,6 @@ def _wordnet_root(root: str) -> str:
     # a private directory (nltk refuses world-writable ones such as /tmp)
     target = os.path.join(os.path.expanduser("~"), ".cache", "tenkan", "nltk_data", "corpora", "wordnet")
     os.makedirs(target, mode=0o700, exist_ok=True)
-    import shutil
-
     # copies, not symlinks: nltk rejects files that resolve outside the corpus root
     for name in os.listdir(root):
         src, dst = os.path.join(root, name), os.path.join(target, name)

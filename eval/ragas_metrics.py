@@ -23,6 +23,10 @@ import math
 import os
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
+from tenkan.jatext import normalize
+
 __all__ = ["context_scores", "id_context_recall", "id_context_precision", "string_similarity", "EmbedderAdapter",
            "semantic_similarity", "as_embed_fn"]
 
@@ -79,8 +83,6 @@ def _string_metric():
 
 def string_similarity(hypothesis: str, reference: str) -> float:
     """1 - normalised Levenshtein distance of the normalised strings (ragas)."""
-    from tenkan.jatext import normalize
-
     h, r = normalize(hypothesis or ""), normalize(reference or "")
     if not h and not r:
         return 1.0
@@ -108,8 +110,6 @@ def _ragas_embedding_class():
             self._fn = fn
 
         def embed_text(self, text: str, **kwargs) -> list[float]:
-            import numpy as np
-
             return np.asarray(self._fn([text]), dtype=float)[0].tolist()
 
         async def aembed_text(self, text: str, **kwargs) -> list[float]:

@@ -9,6 +9,8 @@ import logging
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from tenkan.manifest import atomic_write_text
 
 from eval.stats import MIN_PAIRS, TOO_FEW
@@ -54,8 +56,6 @@ def _plot_modes(run_dir: Path, metrics: dict) -> str | None:
     names = [m for m in _PLOT_METRICS if any(m in metrics["modes"][x] for x in modes)]
     if not modes or not names:
         return None
-    import numpy as np
-
     plt = _plt()
     fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(names) + 2), 4))
     width = 0.8 / len(modes)
@@ -280,8 +280,6 @@ def write_exam_report(run_dir: Path, metrics: dict, records: list[dict]) -> None
     png = None
     if variants:
         plt = _plt()
-        import numpy as np
-
         fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(variants) + 2), 3.5))
         x = np.arange(len(variants))
         for i, m in enumerate(("accuracy", "exact_match", "gestalt")):

@@ -10,22 +10,10 @@ from __future__ import annotations
 
 import math
 from typing import Iterable, Sequence
-from urllib.parse import urlsplit
+
+from index.urls import page_key
 
 __all__ = ["page_key", "dedupe_pages", "recall_at_k", "reciprocal_rank", "precision_at_k", "retrieval_scores"]
-
-
-def page_key(url: str) -> str:
-    """Path of ``url`` used to compare pages (``/life/bathing.html``)."""
-    if not url:
-        return ""
-    parts = urlsplit(url.strip())
-    path = parts.path or "/"
-    if path.endswith("/index.html"):
-        path = path[: -len("index.html")]
-    if len(path) > 1:
-        path = path.rstrip("/") if not path.endswith(".html") else path
-    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def dedupe_pages(urls: Iterable[str]) -> list[str]:

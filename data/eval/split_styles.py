@@ -8,7 +8,7 @@ The split is made once, by row: ``--assign`` only fills rows whose ``split`` is 
 that already have one keep it. Rows are visited in a seeded order and each goes to the half where
 its strata (style and first gold page for styles.jsonl; emergency flag, kinds and style for
 emergencies.jsonl) are fewer so far. After changing either file, re-freeze:
-``python -m index.evalset --freeze``.
+``python -m eval.questions --freeze``.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def pages() -> dict[str, str]:
 
 
 def page_text(path: str, encoding: str) -> str:
-    """A page's visible text without whitespace (the approach of index.evalset._page_text)."""
+    """A page's visible text without whitespace (the approach of eval.questions._page_text)."""
     if encoding.lower() == "pdf":  # a PDF document of the demo site: its text layer
         from pdfminer.high_level import extract_text
 

@@ -5,6 +5,17 @@ from __future__ import annotations
 import json
 import sys
 
+import assistant as assistant_stage
+import generator
+from tenkan.errors import ConfigError
+from tenkan.face.config import load_config
+from tenkan.vocab import MODES
+
+from eval.config import EXAM_SCORINGS, exam_formats
+from eval.exam_run import run_exam, score_responses
+from eval.inputs import load_eval_sets
+from eval.runner import run_eval
+
 NAME = "eval"
 HELP = "evaluate answer modes on a question set or an exam file"
 DESCRIPTION = """Evaluate answer modes and write a run directory (per_question.jsonl, metrics.json,
@@ -22,13 +33,13 @@ examples:
 def add_arguments(p) -> None:
     p.add_argument("--questions", metavar="FILE", help="question set JSONL (default: data/eval/questions.jsonl; 'none' to skip)")
     p.add_argument("--dataset", metavar="NAME", help="also evaluate datasets/NAME/test.jsonl ('auto' = newest, 'none' = skip)")
-    p.add_argument("--modes", metavar="M1,M2", help="answer modes: rag-ft, ft, rag-base, base, extractive")
+    p.add_argument("--modes", metavar="M1,M2", help=f"answer modes: {', '.join(MODES)}")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions of each set (CPU generation is slow)")
     p.add_argument("--limit-generated", type=int, metavar="N",
                    help="only the first N questions for the modes that generate (extractive answers all)")
     p.add_argument("--exam", metavar="FILE", help="score an IgakuQA-format five-choice exam instead")
-    p.add_argument("--formats", metavar="F1,F2", help="exam prompt formats (eval/exam_templates/): plain, cot")
-    p.add_argument("--scoring", choices=["auto", "loglik", "generate"],
+    p.add_argument("--formats", metavar="F1,F2", help=f"exam prompt formats (eval/exam_templates/): {', '.join(exam_formats())}")
+    p.add_argument("--scoring", choices=list(EXAM_SCORINGS),
                    help="exam scoring: loglik (highest log-likelihood choice; default for local models), "
                         "generate (letters parsed from a generated answer; default for endpoints)")
     p.add_argument("--responses", metavar="FILE", action="append",
@@ -48,9 +59,6 @@ def _split(v: str | None) -> list[str] | None:
 
 
 def run(args, ctx) -> int:
-    from tenkan.config import apply_override
-    from tenkan.face.config import load_config
-
     overrides = list(args.overrides or [])
     if args.base_model:
         overrides.append(f"generator.base_model={json.dumps(args.base_model)}")
@@ -64,8 +72,6 @@ def run(args, ctx) -> int:
     if args.scoring:
         overrides.append(f"eval.exam_scoring={json.dumps(args.scoring)}")
     if args.responses and not args.exam:
-        from tenkan.errors import ConfigError
-
         raise ConfigError("--responses needs --exam FILE (the questions and answers the predictions are scored against)")
     if args.limit is not None:
         overrides.append(f"eval.limit={args.limit}")
@@ -73,27 +79,17 @@ def run(args, ctx) -> int:
     ws = ctx.workspace
     progress = not (args.no_progress or args.quiet)
     if args.exam and args.responses:
-        from eval.exam_run import score_responses
-
         res = score_responses(cfg, ws, args.exam, args.responses, run_id=args.run_id)
     elif args.exam:
-        from eval.exam_run import run_exam
-
         res = run_exam(cfg, ws, args.exam, progress=progress, run_id=args.run_id, adapter=args.adapter)
     else:
-        from eval.inputs import load_eval_sets
-        from eval.runner import run_eval
-
         sets = load_eval_sets(cfg, ws, questions=args.questions, dataset=args.dataset)
         assistant = None
         if args.adapter:
-            from assistant import Assistant
-            from generator import load_generator
-
             def loader(key: str):
-                return load_generator(cfg, ws, args.adapter if key == "ft" else None)
+                return generator.load_generator(cfg, ws, args.adapter if key == "ft" else None)
 
-            assistant = Assistant(cfg, ws, generator_loader=loader)
+            assistant = assistant_stage.Assistant(cfg, ws, generator_loader=loader)
         res = run_eval(cfg, ws, sets, assistant=assistant, progress=progress, run_id=args.run_id,
                        generated_limit=args.limit_generated,
                        extra_manifest={"command": ["tenkan", *sys.argv[1:]]})

@@ -1,11 +1,15 @@
-"""The frozen evaluation questions: ``data/eval/questions.jsonl`` + its sha256 in ``manifest.json``.
+"""The evaluation questions, the eval stage's artifact: ``data/eval/questions.jsonl`` + its sha256 in
+``manifest.json``, and the one loader every reader of a question set goes through.
 
 Each line: ``{"id", "question", "urls": [demo-site URLs that answer it], "reference", "type"}``
 with type one of fact, procedure, emergency, out-of-scope (``urls`` empty for out-of-scope).
 
-``load_questions()`` verifies the sha256 before returning anything, so scores are
-always computed on the set the manifest names. ``python -m index.evalset --freeze``
-merges ``data/eval/parts/*.jsonl``, validates and (re)writes both files.
+``load_questions(path)`` verifies the file against the sha256 recorded in the ``manifest.json``
+beside it before returning anything, so scores are always computed on the set a manifest names;
+there is no way to skip the check. ``python -m eval.questions --freeze`` merges
+``data/eval/parts/*.jsonl``, validates and (re)writes both files; ``python -m eval.questions
+--record FILE`` records the sha256 of a question set of your own in the ``manifest.json`` beside it
+(``tenkan eval --questions FILE`` reads it through the same loader).
 
 Two more frozen sets sit beside it (split once into ``tune`` and ``test``; split and validated by
 ``data/eval/split_styles.py``), their sha256 and line counts recorded by the same freeze:
@@ -23,12 +27,14 @@ import re
 import sys
 from pathlib import Path
 
+from index.urls import page_key
 from tenkan.errors import EvalError
+from tenkan.jatext import normalize
 from tenkan.manifest import atomic_write_json, atomic_write_text, sha256_file
 from tenkan.paths import DEMO_SITE_DIR, EVAL_DIR
 
-__all__ = ["load_questions", "load_styles", "load_emergencies", "validate", "merge_parts", "freeze", "TYPES",
-           "QUESTIONS_FILE", "STYLES_FILE", "EMERGENCIES_FILE", "url_path"]
+__all__ = ["load_questions", "load_styles", "load_emergencies", "validate", "merge_parts", "freeze", "record",
+           "TYPES", "QUESTIONS_FILE", "STYLES_FILE", "EMERGENCIES_FILE", "MANIFEST_FILE", "FREEZE_COMMAND"]
 
 TYPES = ("fact", "procedure", "emergency", "out-of-scope")
 QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
@@ -37,27 +43,23 @@ EMERGENCIES_FILE = EVAL_DIR / "emergencies.jsonl"
 MANIFEST_FILE = EVAL_DIR / "manifest.json"
 SPLITS = ("tune", "test")
 FIELDS = ("id", "question", "urls", "reference", "type")
+FREEZE_COMMAND = "python -m eval.questions --freeze"
 
 
-def url_path(url: str) -> str:
-    """The path of a demo-site URL (``http://127.0.0.1:8765/life/bathing.html`` → ``/life/bathing.html``):
-    what page-level metrics compare, since a test server runs on another port."""
-    return re.sub(r"^[a-z]+://[^/]+", "", url).split("#")[0] or "/"
+def load_questions(path: str | Path | None = None) -> list[dict]:
+    """The rows of a question set (default: the bundled one), after checking the file against the sha256
+    in the ``manifest.json`` beside it (:class:`EvalError` when it is missing or differs)."""
+    return _load_frozen(Path(path) if path else QUESTIONS_FILE)
 
 
-def load_questions(path: str | Path | None = None, *, verify: bool = True) -> list[dict]:
-    """The evaluation questions, after checking the file against its manifest's sha256."""
-    return _load_frozen(Path(path) if path else QUESTIONS_FILE, verify)
-
-
-def load_styles(split: str | None = None, path: str | Path | None = None, *, verify: bool = True) -> list[dict]:
+def load_styles(split: str | None = None, path: str | Path | None = None) -> list[dict]:
     """The questions in users' wording (only the ``split`` half when given), sha256-checked."""
-    return _split(_load_frozen(Path(path) if path else STYLES_FILE, verify), split)
+    return _split(_load_frozen(Path(path) if path else STYLES_FILE), split)
 
 
-def load_emergencies(split: str | None = None, path: str | Path | None = None, *, verify: bool = True) -> list[dict]:
+def load_emergencies(split: str | None = None, path: str | Path | None = None) -> list[dict]:
     """The emergency and look-alike messages (only the ``split`` half when given), sha256-checked."""
-    return _split(_load_frozen(Path(path) if path else EMERGENCIES_FILE, verify), split)
+    return _split(_load_frozen(Path(path) if path else EMERGENCIES_FILE), split)
 
 
 def _split(rows: list[dict], split: str | None) -> list[dict]:
@@ -66,22 +68,35 @@ def _split(rows: list[dict], split: str | None) -> list[dict]:
     return [r for r in rows if split is None or r["split"] == split]
 
 
-def _load_frozen(path: Path, verify: bool) -> list[dict]:
+def _how_to_freeze(path: Path) -> str:
+    if path.resolve().parent == EVAL_DIR.resolve():
+        return FREEZE_COMMAND
+    return f"python -m eval.questions --record {path} (the bundled sets in data/eval: {FREEZE_COMMAND})"
+
+
+def _load_frozen(path: Path) -> list[dict]:
     """The JSON lines of a frozen file, after checking it against the sha256 in its manifest.json."""
     if not path.is_file():
-        raise EvalError(f"no evaluation set at {path}", hint="python -m index.evalset --freeze")
-    if verify:
-        mpath = path.parent / "manifest.json"
-        if not mpath.is_file():
-            raise EvalError(f"{path} has no manifest.json with its sha256", hint="python -m index.evalset --freeze")
+        raise EvalError(f"no evaluation set at {path}", hint=_how_to_freeze(path))
+    mpath = path.parent / "manifest.json"
+    if not mpath.is_file():
+        raise EvalError(f"{path} has no manifest.json beside it with its sha256", hint=_how_to_freeze(path))
+    try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
-        want = (manifest.get("files") or {}).get(path.name, {}).get("sha256")
-        got = sha256_file(path)
-        if want != got:
-            raise EvalError(
-                f"{path} does not match the sha256 frozen in {mpath} ({got[:12]} != {str(want)[:12]}): "
-                "the evaluation set changed", hint="restore the file, or re-freeze deliberately: "
-                "python -m index.evalset --freeze")
+    except json.JSONDecodeError as exc:
+        raise EvalError(f"{mpath} is not JSON ({exc})", hint=_how_to_freeze(path)) from exc
+    want = ((manifest.get("files") or {}).get(path.name) or {}).get("sha256")
+    got = sha256_file(path)
+    if want is None:
+        raise EvalError(f"{mpath} records no sha256 for {path.name}", hint=_how_to_freeze(path))
+    if want != got:
+        raise EvalError(
+            f"{path} does not match the sha256 frozen in {mpath} ({got[:12]} != {str(want)[:12]}): "
+            "the evaluation set changed", hint=f"restore the file, or re-freeze deliberately: {_how_to_freeze(path)}")
+    return _rows(path)
+
+
+def _rows(path: Path) -> list[dict]:
     out = []
     for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -116,11 +131,10 @@ def _page_text(path: str, encoding: str) -> str:
 
 def validate(questions: list[dict], min_count: int = 80, copy_span: int = 25) -> list[str]:
     """Problems with a question list (empty when valid)."""
-    from tenkan.jatext import normalize
-
     problems: list[str] = []
     pages = _pages()
     texts = {p: _page_text(p, enc) for p, (_, enc) in pages.items() if (DEMO_SITE_DIR / p.lstrip("/")).is_file()}
+    keys = {page_key(p) for p in pages}
     seen_ids, seen_q = set(), {}
     if len(questions) < min_count:
         problems.append(f"only {len(questions)} questions, need at least {min_count}")
@@ -143,8 +157,8 @@ def validate(questions: list[dict], min_count: int = 80, copy_span: int = 25) ->
         if q["type"] != "out-of-scope" and not q["urls"]:
             problems.append(f"{qid}: no url")
         for u in q["urls"]:
-            p = url_path(u)
-            if p not in pages:
+            p = page_key(u)
+            if p not in keys:
                 problems.append(f"{qid}: url {u} is not a page of data/demo_site/_PAGES.tsv")
             elif p.startswith("/staff/"):
                 problems.append(f"{qid}: url {u} is disallowed by robots.txt")
@@ -177,7 +191,7 @@ def freeze(questions: list[dict], out: Path | None = None) -> dict:
     for q in questions:
         counts[q["type"]] = counts.get(q["type"], 0) + 1
     manifest = {
-        "producer": "python -m index.evalset --freeze",
+        "producer": FREEZE_COMMAND,
         "description": "Demo-site evaluation questions in patients' and caregivers' words, each with the "
                        "demo-site page(s) that answer it, a short reference answer and a type; beside them "
                        "styles.jsonl (questions in users' wording) and emergencies.jsonl (emergencies and "
@@ -185,7 +199,7 @@ def freeze(questions: list[dict], out: Path | None = None) -> dict:
         "files": {out.name: {"sha256": sha256_file(out), "lines": len(questions)}},
         "count": len(questions), "by_type": counts,
         "sources": sorted(p.name for p in (EVAL_DIR / "parts").glob("*.jsonl")),
-        "url_base": "http://127.0.0.1:8765 (compare pages by path: index.evalset.url_path)",
+        "url_base": "http://127.0.0.1:8765 (compare pages by path: index.urls.page_key)",
     }
     for extra in (out.parent / STYLES_FILE.name, out.parent / EMERGENCIES_FILE.name):
         if extra.is_file():
@@ -195,12 +209,44 @@ def freeze(questions: list[dict], out: Path | None = None) -> dict:
     return manifest
 
 
+def record(path: str | Path) -> dict:
+    """Record the sha256 and line count of a question set of one's own in the ``manifest.json`` beside it
+    (other entries of that manifest are kept), so :func:`load_questions` accepts it. Returns the entry."""
+    path = Path(path)
+    if not path.is_file():
+        raise EvalError(f"no question set at {path}")
+    rows = _rows(path)
+    if not rows or not all(isinstance(r, dict) and str(r.get("question") or "").strip() for r in rows):
+        raise EvalError(f"{path} is not a question set: every line needs a non-empty 'question'")
+    mpath = path.parent / "manifest.json"
+    manifest: dict = {}
+    if mpath.is_file():
+        try:
+            manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise EvalError(f"{mpath} exists and is not JSON ({exc}); not overwriting it") from exc
+    manifest.setdefault("producer", "python -m eval.questions --record")
+    entry = {"sha256": sha256_file(path), "lines": len(rows)}
+    manifest.setdefault("files", {})[path.name] = entry
+    atomic_write_json(mpath, manifest)
+    return entry
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m index.evalset", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m eval.questions", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--freeze", action="store_true", help="merge data/eval/parts/*.jsonl, validate, write")
+    ap.add_argument("--record", metavar="FILE", help="record FILE's sha256 in the manifest.json beside it")
     args = ap.parse_args(argv)
-    qs = merge_parts() if args.freeze else load_questions(verify=True)
+    if args.record:
+        try:
+            entry = record(args.record)
+        except EvalError as exc:
+            print(f"eval.questions: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"recorded {args.record}: {entry['lines']} lines sha256 {entry['sha256']}")
+        return 0
+    qs = merge_parts() if args.freeze else load_questions()
     problems = validate(qs)
     for p in problems:
         print("invalid:", p, file=sys.stderr)
