@@ -203,9 +203,8 @@ class Assistant:
                     sources = []
             if not body:
                 if mode == "extractive":
-                    body, cites, removed = self._extractive(match, sources, sims)
-                    ans.citations, ans.removed = cites, removed
-                    ans.grounded, ans.grounding = bool(cites), "extractive"
+                    body, ans.citations = self._extractive(match, sources, sims)
+                    ans.grounded, ans.grounding = bool(ans.citations), "extractive"
                     yield token(body)
                 else:
                     t = time.perf_counter()
@@ -306,7 +305,7 @@ class Assistant:
         return rel.relevant
 
     def _extractive(self, question: str, sources: list[Source], sims: dict[str, float] | None = None,
-                    lead: str = "") -> tuple[str, list[Citation], list]:
+                    lead: str = "") -> tuple[str, list[Citation]]:
         acfg = self.acfg
         weights = ExtractiveWeights(meaning=acfg.extractive_meaning_weight)
         passages = select_passages(question, sources, n=acfg.extractive_sentences, sims=sims, weights=weights)
@@ -314,7 +313,7 @@ class Assistant:
         # passages it calls off topic lost more right quotes than wrong ones on the tune half
         # (gold page cited 0.835 -> 0.718), because the selection already ranks by the question.
         if not passages:
-            return EMPTY_EXTRACT_TEXT, [], []
+            return EMPTY_EXTRACT_TEXT, []
         by_n = {s.n: s for s in sources}
         renum: dict[int, int] = {}
         lines, texts = [], {}
@@ -328,7 +327,7 @@ class Assistant:
                           chunk_id=by_n[old].chunk_id, quote=" … ".join(texts[old]), page=by_n[old].page)
                  for old, new in renum.items()]
         body = "\n".join(([lead] if lead else []) + lines)
-        return body, cites, []
+        return body, cites
 
     def _check(self, text: str, sources: list[Source], rag: bool) -> tuple[list[tuple[str, int | None]], Verification | None, list[dict], int]:
         """Safety-filter and (RAG) citation-check ``text``: returns the sentences to show with
@@ -437,7 +436,7 @@ class Assistant:
                 # only the tail can differ (the last sentence finished at end of stream)
                 yield text[len(shown):] if text.startswith(shown) else "\n\n" + text
         else:
-            body, cites, _ = self._extractive(match or question, sources, sims, lead=FALLBACK_LEAD)
+            body, cites = self._extractive(match or question, sources, sims, lead=FALLBACK_LEAD)
             ans.answer, ans.citations = body, cites
             ans.grounded, ans.grounding = bool(cites), "fallback"
             yield ("\n\n" if shown else "") + body
