@@ -1,7 +1,7 @@
 """The answer pipeline: retrieve → prompt with numbered sources → generate → verify → answer.
 
 :class:`Assistant` holds the retriever and the generators (loaded lazily, once)
-and answers in any of the modes of :data:`assistant.config.MODES`. Every answer
+and answers in any of the modes of :data:`tenkan.vocab.MODES` (or ``auto``, resolved once). Every answer
 passes the safety layer (emergency guidance first, no doses or medicine
 instructions, scope) and, when sources were used, the citation check.
 """
@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator, Sequence
 import generator
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
 from assistant.config import AssistantSettings
+from assistant.modes import generator_key, resolve_mode
 from assistant.conversation import Turn
 from assistant.extractive import ExtractiveWeights, select_passages
 from assistant.grounding import _LOOP, _URL, Source, Verification, strip_markers, verify_answer
@@ -30,12 +31,13 @@ from assistant.safety import (
     emergency_guidance,
     unsafe_medication_statement,
 )
+from generator.context import window_sources
 from generator.prompter import Prompter
 from index import open_index
 from tenkan.errors import ModelUnavailableError, TenkanError
 from tenkan.paths import Workspace
 from tenkan.jatext import split_sentences
-from tenkan.vocab import FT_MODES, MODES, RAG_MODES
+from tenkan.vocab import RAG_MODES, Mode
 
 __all__ = ["Assistant", "NO_SOURCES_TEXT", "OUT_OF_SCOPE_TEXT", "FALLBACK_LEAD"]
 
@@ -93,6 +95,7 @@ class Assistant:
         self._generator_loader = generator_loader
         self._generators: dict[str, Any] = {}
         self._prompter = None
+        self._auto: Mode | None = None
 
     # -- components ----------------------------------------------------------
     @property
@@ -109,7 +112,7 @@ class Assistant:
 
     def generator_for(self, mode: str):
         """The generator a mode uses: the tuned adapter for rag-ft/ft, the base model otherwise."""
-        key = "ft" if mode in FT_MODES else "base"
+        key = generator_key(mode)
         if key not in self._generators:
             if self._generator_loader is not None:
                 self._generators[key] = self._generator_loader(key)
@@ -124,6 +127,15 @@ class Assistant:
                         )
                 self._generators[key] = generator.load_generator(self.cfg, self.ws, adapter)
         return self._generators[key]
+
+    def resolve_mode(self, mode: str) -> Mode:
+        """``mode``, or what ``auto`` means here (``assistant.modes.resolve_mode``; decided once)."""
+        if mode != "auto":
+            return resolve_mode(mode, self.cfg, self.ws)
+        if self._auto is None:
+            self._auto = resolve_mode("auto", self.cfg, self.ws)
+            log.info("auto mode answers with %s", self._auto)
+        return self._auto
 
     # -- public API ------------------------------------------------------------
     def ask(self, question: str, mode: str | None = None, history: Sequence[Turn] | None = None) -> Answer:
@@ -142,9 +154,7 @@ class Assistant:
         sentence by sentence; the final answer is authoritative (it can differ when
         the answer falls back to quoting sources)."""
         t0 = time.perf_counter()
-        mode = mode or self.acfg.mode
-        if mode not in MODES:
-            raise TenkanError(f"unknown mode {mode!r}", hint=f"use one of {', '.join(MODES)}")
+        mode = self.resolve_mode(mode or self.acfg.mode)
         question = (question or "").strip()
         if not question:
             raise TenkanError("the question is empty", hint='tenkan ask "発作が5分以上続いたら？"')
@@ -257,6 +267,21 @@ class Assistant:
             return {}
         qv = self.retriever.embed_query(q.retrieval)
         return {text: float((qv * v).sum()) for text, v in found.items()}
+
+    def _windows(self, question: str, sources: list[Source], sims: dict[str, float] | None) -> list[tuple[str, str]]:
+        """``(title, text)`` of each source as the prompt shows it: its best-matching sentence window
+        (``assistant.window_chars``; whole chunks when 0). The question's cosine with each sentence,
+        scaled to 0..1 among the sources' sentences, adds to the window's lexical score. The citation
+        check still reads the whole source."""
+        whole = [(s.title, s.text) for s in sources]
+        if not self.acfg.window_chars:
+            return whole
+        score = None
+        if sims:
+            lo, hi = min(sims.values()), max(sims.values())
+            if hi > lo:
+                score = lambda sentence: (sims[sentence] - lo) / (hi - lo) if sentence in sims else 0.0  # noqa: E731
+        return window_sources(question, whole, max_chars=self.acfg.window_chars, sentence_score=score)
 
     def _off_topic(self, match: str, sentences: list[tuple[str, str]], sims: dict[str, float]) -> list[str]:
         """The sentences (each with the source sentence that supports it) that are not about the
@@ -374,7 +399,7 @@ class Assistant:
         instruction = question + self.acfg.instruction_suffix
         p = self.prompter
         if rag:
-            prompt = p.build(instruction, p.format_context([(s.title, s.text) for s in sources]))
+            prompt = p.build(instruction, p.format_context(self._windows(match or question, sources, sims)))
         else:
             prompt = p.build(instruction)
         gen = self.generator_for(mode)

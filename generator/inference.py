@@ -20,7 +20,6 @@ from generator.interface import Generator
 from generator.openai_client import OpenAIClient
 from generator.prompter import Prompter
 from generator.sources import parse_source, resolve_local_dir
-from generator.stops import StopFilter
 from tenkan.errors import ModelUnavailableError
 from tenkan.paths import DATA_DIR, Workspace
 
@@ -176,7 +175,7 @@ class LocalGenerator(Generator):
 
         tok = self._l.tok
         enc = tok(prompt, return_tensors="pt")
-        filt = StopFilter(self.prompter.stop)
+        filt = self.prompter.stop_filter()
 
         class _Stop(StoppingCriteria):
             def __call__(self, input_ids, scores, **kw):
@@ -266,9 +265,13 @@ class OpenAIGenerator(Generator):
                     stop=self.prompter.stop, temperature=self.cfg.temperature if self.cfg.do_sample else 0.0)
 
     def stream(self, prompt: str, max_new_tokens: int | None = None) -> Iterator[str]:
-        # the client cuts at every stop sequence; here only the leading/trailing blanks go
+        # the client cuts at every stop sequence; the template's sentence limit and loop rule apply
+        # here (leaving the loop closes the response, which ends generation on the server), and the
+        # leading/trailing blanks go
+        filt = self.prompter.stop_filter()
         started, held = False, ""
-        for piece in self.client.stream(prompt, **self._kw(max_new_tokens)):
+        for raw in self.client.stream(prompt, **self._kw(max_new_tokens)):
+            piece = filt.feed(raw)
             if not started:
                 piece = piece.lstrip("\n ")
                 started = bool(piece)
@@ -277,6 +280,13 @@ class OpenAIGenerator(Generator):
             held = piece[len(stripped):]
             if stripped:
                 yield stripped
+            if filt.stopped:
+                return
+        tail = (held + filt.flush()).rstrip()
+        if not started:
+            tail = tail.lstrip("\n ")
+        if tail.strip():
+            yield tail
 
     def generate(self, prompt: str, max_new_tokens: int | None = None) -> str:
         return self.prompter.parse(self.client.complete(prompt, **self._kw(max_new_tokens)))

@@ -38,7 +38,6 @@ from generator.config import GeneratorConfig
 from generator.interface import Generator
 from generator.prompter import Prompter
 from generator.sources import assemble_gguf_cached, parse_source
-from generator.stops import StopFilter
 from tenkan.errors import ModelUnavailableError
 from tenkan.manifest import sha256_file
 from tenkan.paths import DATA_DIR, Workspace
@@ -331,7 +330,7 @@ class LlamaCppGenerator(Generator):
             raise ModelUnavailableError(
                 f"prompt of {len(ids)} tokens plus {limit} new ones exceeds the llama.cpp context of {self._m.n_ctx}",
                 hint="raise generator.n_ctx or shorten the prompt")
-        filt = StopFilter(self.prompter.stop)
+        filt = self.prompter.stop_filter()
         dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
         rng = np.random.default_rng() if c.do_sample else None
         started = False

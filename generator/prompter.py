@@ -9,6 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Sequence
 
+from generator.stops import StopFilter
 from tenkan.errors import ConfigError
 
 __all__ = ["Prompter", "available_templates"]
@@ -90,6 +91,13 @@ class Prompter:
     def stop(self) -> list[str]:
         return list(self.t["stop"])
 
+    def stop_filter(self) -> StopFilter:
+        """A fresh filter with this template's stop rules: its stop sequences, at most
+        ``max_sentences`` sentences (0 = no limit), and loops of at least ``loop_min_chars``
+        characters cut (0 = off). Every runtime streams through one."""
+        return StopFilter(self.stop, max_sentences=int(self.t.get("max_sentences", 0)),
+                          loop_min_chars=int(self.t.get("loop_min_chars", 0)))
+
     def cut_at_stop(self, text: str) -> str:
         cut = len(text)
         for s in self.stop:
@@ -99,8 +107,9 @@ class Prompter:
         return text[:cut]
 
     def parse(self, generated: str) -> str:
-        """The response part of ``generated`` (prompt + response, or response alone), cut at stops."""
+        """The response part of ``generated`` (prompt + response, or response alone), cut by the
+        template's stop rules (:meth:`stop_filter`)."""
         split = self.t["response_split"]
         if split in generated:
             generated = generated.split(split)[-1]
-        return self.cut_at_stop(generated.lstrip("\n")).strip()
+        return self.stop_filter().apply(generated.lstrip("\n")).strip()

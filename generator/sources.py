@@ -29,7 +29,7 @@ from tenkan.errors import ModelUnavailableError
 from tenkan.manifest import read_manifest, sha256_file, write_manifest
 from tenkan.paths import Workspace
 
-__all__ = ["ModelSource", "parse_source", "resolve_local_dir", "load_model_and_tokenizer", "source_fingerprint",
+__all__ = ["ModelSource", "parse_source", "loadable", "resolve_local_dir", "load_model_and_tokenizer", "source_fingerprint",
            "hub_identity", "KNOWN_PACKAGES"]
 
 log = logging.getLogger(__name__)
@@ -255,3 +255,28 @@ def load_model_and_tokenizer(spec: str, ws: Workspace, *, dtype: str = "float32"
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
     return model, tok
+
+
+def loadable(spec: str) -> bool:
+    """Can the model source ``spec`` be loaded on this machine without a download?
+
+    An endpoint counts as loadable (it is checked on first use), a ``gguf-pkg:`` source when
+    its package is installed, a Hugging Face id when it is a local directory or already in the
+    local hub cache."""
+    try:
+        src = parse_source(spec)
+    except Exception:  # noqa: BLE001 - a bad source is simply not loadable
+        return False
+    if src.is_remote:
+        return True
+    if src.kind == "gguf-pkg":
+        return importlib.util.find_spec(src.ref.replace("-", "_")) is not None
+    p = Path(src.ref)
+    if p.is_dir():
+        return (p / "config.json").is_file()
+    try:
+        from huggingface_hub import try_to_load_from_cache  # imported here: heavy, and only for hub ids
+
+        return isinstance(try_to_load_from_cache(src.ref, "config.json"), str)
+    except Exception:  # noqa: BLE001
+        return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 __all__ = [
-    "Mode", "MODES", "RAG_MODES", "FT_MODES",
+    "Mode", "MODES", "RAG_MODES", "FT_MODES", "ModeSetting", "MODE_SETTINGS",
     "Method", "METHODS",
     "Grounding", "GROUNDINGS", "GROUNDED_STATES", "MODEL_STATES",
 ]
@@ -20,6 +20,10 @@ __all__ = [
 #: base model alone, or quoting retrieved sentences without a model.
 Mode = Literal["rag-ft", "ft", "rag-base", "base", "extractive"]
 MODES: tuple[Mode, ...] = get_args(Mode)
+#: what a setting, the CLI or the app may ask for: a mode, or ``auto`` (the assistant picks: rag-ft when a tuned
+#: adapter and its base model are here, else extractive; ``assistant.modes.resolve_mode``)
+ModeSetting = Literal["auto", "rag-ft", "ft", "rag-base", "base", "extractive"]
+MODE_SETTINGS: tuple[ModeSetting, ...] = get_args(ModeSetting)
 #: modes that retrieve sources before answering
 RAG_MODES: tuple[Mode, ...] = ("rag-ft", "rag-base", "extractive")
 #: modes that load the tuned adapter

@@ -50,19 +50,22 @@ def test_supported_generated_answer_is_kept_with_renumbered_citations(make_assis
     assert "ラモトリギンで気をつけることは？" in prompt
 
 
-def test_unsupported_sentences_invalid_citations_and_urls_are_removed(make_assistant, static_hits):
-    text = ("ラモトリギンは飲み始めの時期に発疹に注意が必要です[2]。"
-            "ラモトリギンは月に一度の注射で済む新しい薬です[2]。"
-            "詳しくは http://made-up.example/info を見てください[9]。"
-            "妊娠中は薬の血中濃度が下がることがあります[3]。")
+@pytest.mark.parametrize("bad,reason", [
+    # invented, with a made-up link, citing a real source
+    ("ラモトリギンは月に一度の注射で済む新しい薬で、http://made-up.example/info に詳しく書かれています[2]。", "unsupported"),
+    # invented, citing a source that does not exist
+    ("ラモトリギンは月に一度の注射で済む新しい薬です[9]。", "invalid citation"),
+])
+def test_unsupported_sentences_invalid_citations_and_urls_are_removed(make_assistant, static_hits, bad, reason):
+    # three sentences (the template's limit), the middle one bad
+    text = "ラモトリギンは飲み始めの時期に発疹に注意が必要です[2]。" + bad + "妊娠中は薬の血中濃度が下がることがあります[3]。"
     a = make_assistant(StaticRetriever(static_hits), answer=text)
     ans = a.ask("ラモトリギンで気をつけることは？", mode="rag-ft")
     assert ans.grounding == "pruned" and ans.grounded
-    assert "注射" not in ans.answer
+    assert "注射" not in ans.answer and "発疹" in ans.answer and "血中濃度" in ans.answer
     assert not URL_RE.search(ans.answer) and "[9]" not in ans.answer
     assert {c.url for c in ans.citations} <= _source_urls(static_hits)
-    reasons = {r["reason"] for r in ans.removed}
-    assert "unsupported" in reasons
+    assert {r["reason"] for r in ans.removed} == {reason}
 
 
 def test_ungrounded_generation_falls_back_to_quoting_sources(make_assistant, static_hits):

@@ -125,7 +125,10 @@ def test_tuned_mode_without_adapter_is_503_and_tenkan_auto_falls_back(poisoned_i
 
 
 def test_auto_mode_is_rag_ft_when_an_adapter_for_a_loadable_base_is_present(config, workspace, tiny_model_dir):
-    from tenkan.face.server.modes import auto_mode
+    from assistant.modes import resolve_mode
+
+    def auto_mode(cfg, ws):
+        return resolve_mode("auto", cfg, ws)
 
     config.generator.base_model = str(tiny_model_dir)
     assert auto_mode(config, workspace) == "extractive"

@@ -7,7 +7,7 @@ import sys
 
 from assistant import Assistant
 from assistant.answer import FinalEvent, page_label
-from tenkan.vocab import MODES
+from tenkan.vocab import MODE_SETTINGS
 
 NAME = "ask"
 HELP = "answer a question with cited sources"
@@ -29,7 +29,7 @@ examples:
 
 def add_arguments(p) -> None:
     p.add_argument("question", help="the question, in Japanese")
-    p.add_argument("--mode", choices=MODES, default=None, help="answer mode (default: assistant.mode)")
+    p.add_argument("--mode", choices=MODE_SETTINGS, default=None, help="answer mode (default: assistant.mode)")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     p.add_argument("--stream", action="store_true", help="print the answer as it is generated (text output only)")
     p.add_argument("--follow-up", dest="history", action="append", default=[], metavar="EARLIER_QUESTION",

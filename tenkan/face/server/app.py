@@ -40,7 +40,7 @@ from assistant import Assistant
 from assistant.answer import FinalEvent, TokenEvent
 from tenkan.errors import ModelUnavailableError, TenkanError
 from tenkan.face.server.gate import GenerationGate, QueueFull, SerialGenerator
-from tenkan.face.server.modes import auto_mode, generator_key
+from assistant.modes import generator_key, resolve_mode
 from tenkan.face.server.openai_api import (
     ApiError,
     chunk,
@@ -76,7 +76,7 @@ class ServerState:
         self._gens: dict[str, SerialGenerator] = {}
         self._gens_lock = threading.Lock()
         self.assistant = Assistant(cfg, ws, retriever=retriever, generator_loader=self._generator)
-        self.auto = auto or (lambda: auto_mode(cfg, ws))
+        self.auto = auto or (lambda: resolve_mode("auto", cfg, ws))
         # extractive answers use `workers` threads; admitted generated requests (at most
         # 1 + queue_size per generator) have threads of their own, so neither starves the other
         self.executor = ThreadPoolExecutor(max_workers=self.scfg.workers, thread_name_prefix="tenkan-answer")

@@ -18,14 +18,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from tenkan.vocab import MODES
+from tenkan.vocab import MODE_SETTINGS
 
 __all__ = ["ApiError", "ChatRequest", "API_MODES", "MODEL_PREFIX", "model_id", "parse_chat_request",
            "completion", "chunk", "final_chunk", "extras", "models_list"]
 
 MODEL_PREFIX = "tenkan-"
-#: What a client may ask for: every answer mode, and ``auto`` (see :mod:`tenkan.face.server.modes`).
-API_MODES = ("auto", *MODES)
+#: What a client may ask for: every answer mode, and ``auto`` (``assistant.modes.resolve_mode``).
+API_MODES = MODE_SETTINGS
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 
 
