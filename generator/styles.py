@@ -23,13 +23,14 @@ import random
 import re
 from typing import Callable, Sequence
 
+from generator.config import QUESTION_STYLES
 from tenkan.jatext import Morpheme, morphemes, to_hiragana
 from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
 
 __all__ = ["STYLES", "styled_questions", "core_question", "restyle", "casual", "hiragana", "lexicon_words", "caregiver", "short",
            "situation"]
 
-STYLES = ("casual", "hiragana", "lexicon", "caregiver", "short", "situation")
+STYLES = QUESTION_STYLES
 
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _END = re.compile(r"[。？?！!\s]+$")
