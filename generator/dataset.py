@@ -235,7 +235,8 @@ def make_examples(cands: Sequence[Candidate], chunks_by_split: dict[str, list], 
     for c in cands:
         split = assign[c.doc_id]
         base = {"source_chunk_ids": list(c.chunk_ids), "url": c.url, "title": c.title, "doc_id": c.doc_id,
-                "strategy": c.strategy, "answer": c.answer, "page_question": c.question}
+                "strategy": c.strategy, "answer": c.answer, "page_question": c.question,
+                "section_chunk_ids": list(c.chunk_ids)}
         if "closed" in gcfg.shapes:
             out[split].append({"instruction": c.question, "input": "", "output": c.answer,
                                "shape": "closed", "style": "page", **base})
@@ -275,9 +276,11 @@ def make_examples(cands: Sequence[Candidate], chunks_by_split: dict[str, list], 
                 counts["no_passages"] += 1
                 continue
             windows = window_sources(q, [(h.title, h.text) for h in hits], max_chars=wchars)
+            window_of = "question"
             if with_gold:
                 target = gold_target(windows[pos][1], section, gcfg.target_sentences, gcfg.answer_chars)
-                if not target:  # the question's window missed the answer: show the section's own window
+                if not target:
+                    window_of = "section"  # the question's window missed the answer: show the section's own window
                     windows[pos] = (windows[pos][0], best_window(q, section, max_chars=wchars))
                     target = gold_target(windows[pos][1], section, gcfg.target_sentences, gcfg.answer_chars)
                     counts["gold_window_from_section"] += 1
@@ -294,7 +297,7 @@ def make_examples(cands: Sequence[Candidate], chunks_by_split: dict[str, list], 
             out[split].append({
                 "instruction": q, "input": prompter.format_context(windows), "output": output,
                 "shape": "context", "style": style, "unanswerable": not with_gold,
-                "gold_in_context": with_gold, "gold_retrieved": retrieved,
+                "gold_in_context": with_gold, "gold_retrieved": retrieved, "gold_window": window_of if with_gold else None,
                 "context_chunk_ids": [h.chunk_id for h in hits], "answer_source": pos + 1 if with_gold else None,
                 **base, "answer": "".join(target) if with_gold else "",
                 **({"source_chunk_ids": [gold_hit.chunk_id]} if with_gold else {"source_chunk_ids": []})})
