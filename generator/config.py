@@ -123,7 +123,8 @@ class GeneratorConfig:
     max_examples: int = option(0, "train on the first N shuffled training examples (0 = all)")
     batch_size: int = option(4, "examples per micro-batch")
     grad_accum: int = option(1, "micro-batches per optimizer step")
-    max_length: int = option(512, "tokens per example (longer responses are cut; longer prompts drop the example)")
+    max_length: int = option(896, "tokens per example (longer responses are cut; longer prompts drop the example); "
+                                  "context examples of 4 windows are about 620 prompt tokens (at most ~800) with Gemma 3")
     warmup_ratio: float = option(0.05, "linear warm-up share of the steps")
     weight_decay: float = option(0.0, "AdamW weight decay")
     save_steps: int = option(50, "checkpoint every N optimizer steps (0 = only at the end)")

@@ -212,7 +212,8 @@ class _DevWatch:
                 self.state = None  # the final weights are the best: nothing to restore
             return False
         self.bad += 1
-        self.stopped = bool(self.patience) and self.bad >= self.patience and not final
+        if not final:
+            self.stopped = bool(self.patience) and self.bad >= self.patience
         return self.stopped
 
     def restore(self, model) -> bool:
