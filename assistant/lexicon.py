@@ -5,7 +5,8 @@ Patients write 「お医者さん」, 「お年寄り」, 「生理」 and brand
 overlap (the relevance gate, the citation check) and BM25 then see no match, and an
 in-scope question is declined as "not covered". Two small, curated tables fix that:
 
-* :data:`BRAND_TO_GENERIC`: Japanese brand names of anti-seizure medicines and the
+* :data:`BRAND_TO_GENERIC` (kept in :mod:`tenkan.lexicon`, where the dataset builder reads it
+  backwards too): Japanese brand names of anti-seizure medicines and the
   generic name (multi-token for fugashi, so replaced on the surface text; long,
   distinctive katakana, so a plain replacement cannot hit another word).
 * :data:`WORD_SYNONYMS`: everyday word → the word medical pages use, applied to
@@ -24,49 +25,10 @@ from functools import lru_cache
 from typing import Iterable
 
 from tenkan.jatext import content_tokens
+from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
 
 __all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "ENGLISH_WORDS", "canonical_text", "canonical_tokens", "expand_query", "added_words",
            "from_english"]
-
-#: brand name (as sold in Japan) → generic name used by the sources
-BRAND_TO_GENERIC: dict[str, str] = {
-    "デパケン": "バルプロ酸", "セレニカ": "バルプロ酸",
-    "テグレトール": "カルバマゼピン",
-    "ラミクタール": "ラモトリギン",
-    "イーケプラ": "レベチラセタム",
-    "アレビアチン": "フェニトイン", "ヒダントール": "フェニトイン",
-    "フェノバール": "フェノバルビタール",
-    "マイスタン": "クロバザム",
-    "リボトリール": "クロナゼパム", "ランドセン": "クロナゼパム",
-    "トピナ": "トピラマート",
-    "エクセグラン": "ゾニサミド",
-    "ビムパット": "ラコサミド",
-    "フィコンパ": "ペランパネル",
-    "ザロンチン": "エトスクシミド",
-    "ガバペン": "ガバペンチン",
-    "ダイアップ": "ジアゼパム",
-    "ブコラム": "ミダゾラム",
-}
-
-#: everyday word → the word medical pages use (surface forms; compared as lemmas)
-WORD_SYNONYMS: dict[str, str] = {
-    "医者": "医師", "お医者さん": "医師", "ドクター": "医師",
-    "年寄り": "高齢者", "老人": "高齢者",
-    "生理": "月経",
-    "風呂": "入浴", "お風呂": "入浴",
-    "ひきつけ": "けいれん",
-    "むかむか": "吐き気",
-    "ぶつぶつ": "発疹",
-    "くすり": "薬",
-    "癲癇": "てんかん",
-    "相性": "飲み合わせ",
-    "太る": "体重", "痩せる": "体重",
-    "キレる": "いらいら", "怒りっぽい": "いらいら",
-    "おしっこ": "尿",
-    "期限": "期間",
-    "ドラッグストア": "市販",
-    "薬局": "薬剤師",
-}
 
 #: English words people mix into Japanese questions → the Japanese the pages (and the safety
 #: patterns) use. Longest phrases first; matched case-insensitively on word boundaries.

@@ -6,6 +6,9 @@ LoRA presets and where their numbers come from:
   target q_proj/v_proj, lr 3e-4.
 * ``jmedlora`` -- JMedLoRA (Sukeda et al. 2023, Japanese medical QA): r=8, alpha=32,
   target q/k/v, lr 5e-5, one epoch.
+* ``small-all-linear`` -- for small models (issue 11): every linear layer (attention and
+  MLP, as QLoRA found necessary to match full fine-tuning) at r=16, alpha=32, lr 2e-4;
+  compared with ``alpaca-lora`` in ``bench/results/train.json``.
 * ``qlora`` -- QLoRA (Dettmers et al. 2023): r=64, alpha=16, dropout 0.1 (0.05 for
   small models), all linear layers, lr 2e-4, nf4 + double quantisation + bf16 compute.
 
@@ -25,11 +28,13 @@ LORA_PRESETS: dict[str, dict] = {
     "alpaca-lora": {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": ["q_proj", "v_proj"], "lr": 3e-4},
     "jmedlora": {"r": 8, "alpha": 32, "dropout": 0.05, "target_modules": ["q_proj", "k_proj", "v_proj"], "lr": 5e-5},
     "qlora": {"r": 64, "alpha": 16, "dropout": 0.05, "target_modules": ["all-linear"], "lr": 2e-4},
+    "small-all-linear": {"r": 16, "alpha": 32, "dropout": 0.05, "target_modules": ["all-linear"], "lr": 2e-4},
 }
 
 STRATEGIES = ("faq", "heading", "teacher")
 SHAPES = ("closed", "context")
 RUNTIMES = ("auto", "llama.cpp", "transformers")
+QUESTION_STYLES = ("casual", "hiragana", "lexicon", "caregiver", "short", "situation")
 
 
 @dataclass
@@ -78,8 +83,21 @@ class GeneratorConfig:
     dataset: str = option("demo", "dataset name: var/datasets/<name>/")
     strategies: list[str] = option(["faq", "heading", "teacher"], "example strategies: faq, heading, teacher (teacher runs only when teacher_url is set)")
     shapes: list[str] = option(["closed", "context"], "example shapes: closed (no input) and context (numbered sources with distractors, answer cites [n])")
-    distractors: int = option(2, "distractor sources per context-conditioned example")
-    context_chars: int = option(300, "characters kept from each source in a context-conditioned input")
+    distractors: int = option(2, "distractor sources per context-conditioned example when chunks are given without an "
+                                 "index (tests); `tenkan dataset` retrieves context_sources passages instead")
+    context_chars: int = option(300, "characters kept from each source when chunks are given without an index (tests)")
+    context_sources: int = option(4, "passages in a context-conditioned example, found by the real retriever (hybrid) for "
+                                     "the example's question; keep it equal to assistant.max_sources (default 4), the "
+                                     "serving k, so the model trains on the shape it is served")
+    window_chars: int = option(240, "characters of each source's best-matching sentence window (generator/context.py) in "
+                                    "a context-conditioned input; serving uses the same windows")
+    gold_share: float = option(0.8, "share of context-conditioned examples whose context holds the gold passage (RAFT's "
+                                    "P); in the rest it is absent and the target is the template's no_answer")
+    styled_questions: int = option(2, "context-conditioned examples per candidate in patients' words (generator/styles.py), "
+                                      "besides the page's own question")
+    question_styles: list[str] = option(["casual", "hiragana", "lexicon", "caregiver", "short", "situation"],
+                                        "styles the patient-worded questions are drawn from (generator/styles.py)")
+    target_sentences: int = option(3, "sentences of a context-conditioned target at most (each ends with its [n])")
     answer_chars: int = option(240, "longest answer (characters) taken from section text")
     min_answer_chars: int = option(20, "shortest answer kept")
     split: list[float] = option([0.8, 0.1, 0.1], "train/dev/test fractions, assigned by document")
@@ -90,18 +108,23 @@ class GeneratorConfig:
     teacher_max_chunks: int = option(200, "chunks sent to the teacher at most")
 
     # --- training (tenkan train) -------------------------------------------
-    lora_preset: str = option("alpaca-lora", "LoRA defaults: alpaca-lora, jmedlora or qlora (see generator/config.py)")
+    lora_preset: str = option("alpaca-lora", "LoRA defaults: alpaca-lora, jmedlora, qlora or small-all-linear (see generator/config.py)")
     lora_r: Optional[int] = option(None, "LoRA rank (default: from the preset)")
     lora_alpha: Optional[int] = option(None, "LoRA alpha (default: from the preset)")
     lora_dropout: Optional[float] = option(None, "LoRA dropout (default: from the preset)")
     target_modules: Optional[list[str]] = option(None, "modules to adapt, or ['all-linear'] (default: from the preset)")
     learning_rate: Optional[float] = option(None, "AdamW learning rate (default: from the preset)")
     epochs: float = option(1.0, "passes over the training split (JMedLoRA: one epoch beat several)")
+    eval_steps: int = option(0, "measure the dev loss every N optimizer steps (0 = at the end of every epoch); with "
+                                "early_stop_patience the best adapter by dev loss is the one written")
+    early_stop_patience: int = option(0, "stop when the dev loss has not fallen for this many measurements in a row and "
+                                         "keep the best adapter (0 = train all epochs, keep the last)")
     max_steps: int = option(0, "stop after this many optimizer steps (0 = no limit)")
     max_examples: int = option(0, "train on the first N shuffled training examples (0 = all)")
     batch_size: int = option(4, "examples per micro-batch")
     grad_accum: int = option(1, "micro-batches per optimizer step")
-    max_length: int = option(512, "tokens per example (longer responses are cut; longer prompts drop the example)")
+    max_length: int = option(896, "tokens per example (longer responses are cut; longer prompts drop the example); "
+                                  "context examples of 4 windows are about 620 prompt tokens (at most ~800) with Gemma 3")
     warmup_ratio: float = option(0.05, "linear warm-up share of the steps")
     weight_decay: float = option(0.0, "AdamW weight decay")
     save_steps: int = option(50, "checkpoint every N optimizer steps (0 = only at the end)")
@@ -147,6 +170,15 @@ class GeneratorConfig:
             raise ValueError("epochs must be > 0")
         if self.distractors < 0 or self.context_chars < 50:
             raise ValueError("distractors must be >= 0 and context_chars >= 50")
+        if self.context_sources < 1 or self.window_chars < 40 or self.target_sentences < 1:
+            raise ValueError("context_sources and target_sentences must be >= 1, window_chars >= 40")
+        if not 0 <= self.gold_share <= 1:
+            raise ValueError("gold_share must be in [0, 1]")
+        if self.styled_questions < 0 or self.eval_steps < 0 or self.early_stop_patience < 0:
+            raise ValueError("styled_questions, eval_steps and early_stop_patience must be >= 0")
+        bad = [s for s in self.question_styles if s not in QUESTION_STYLES]
+        if bad:
+            raise ValueError(f"unknown question_styles {bad}; valid: {', '.join(QUESTION_STYLES)}")
 
     def lora_settings(self) -> dict:
         """The effective LoRA hyper-parameters: the preset with explicit keys on top."""

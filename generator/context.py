@@ -39,14 +39,34 @@ def _lexical(question: str) -> Callable[[str], float]:
     return score
 
 
-def _lines(text: str) -> list[str]:
-    """Sentences of a source, headings dropped (the title is shown beside the window)."""
+_FINAL = ("。", "！", "？", "!", "?", "」", "）", ")")
+
+
+def _is_heading(line: str, has_next: bool) -> bool:
+    """A ``#`` line, or a short line without final punctuation followed by more text: the
+    chunker keeps a page's headings as plain lines."""
+    return line.startswith("#") or (has_next and len(line) <= 40 and not line.startswith(("- ", "・", "※"))
+                                    and not line.endswith(_FINAL))
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """``(line number, sentence)`` of a source, headings dropped (the title is shown beside
+    the window, and a heading glued to the next sentence reads as a broken sentence)."""
+    lines = [x.strip() for x in text.splitlines()]
+    lines = [x for x in lines if x]
     out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
+    for i, line in enumerate(lines):
+        if _is_heading(line, i + 1 < len(lines)):
             continue
-        out.extend(s for s in split_sentences(line) if s.strip())
+        out.extend((i, s) for s in split_sentences(line) if s.strip())
+    return out
+
+
+def _join(sents: list[tuple[int, str]]) -> str:
+    """Sentences of one line run on; a new line of the source (a list item) starts a new line."""
+    out = ""
+    for k, (line, s) in enumerate(sents):
+        out += ("\n" if k and line != sents[k - 1][0] else "") + s
     return out
 
 
@@ -57,9 +77,10 @@ def best_window(question: str, text: str, *, max_chars: int = DEFAULT_WINDOW_CHA
     when it is short enough."""
     if len(text) <= max_chars:
         return text.strip()
-    sents = _lines(text)
-    if not sents:
+    lined = _lines(text)
+    if not lined:
         return text[:max_chars].strip()
+    sents = [s for _, s in lined]
     lexical = _lexical(question)
     scores = [lexical(s) + (sentence_score(s) if sentence_score else 0.0) for s in sents]
     # windows start at a sentence that matches (any, when none does) and run forward as far as
@@ -68,13 +89,13 @@ def best_window(question: str, text: str, *, max_chars: int = DEFAULT_WINDOW_CHA
     best, best_score = (0, 1), float("-inf")
     for i in starts:
         total, length, j = 0.0, 0, i
-        while j < len(sents) and (j == i or length + len(sents[j]) <= max_chars):
-            length += len(sents[j])
+        while j < len(sents) and (j == i or length + len(sents[j]) + 1 <= max_chars):
+            length += len(sents[j]) + 1
             total += scores[j]
             j += 1
         if total > best_score + 1e-9:
             best, best_score = (i, j), total
-    window = "".join(sents[best[0]:best[1]])
+    window = _join(lined[best[0]:best[1]])
     return window[:max_chars].strip()
 
 

@@ -16,6 +16,7 @@ import copy
 import logging
 import shutil
 from pathlib import Path
+from typing import Iterable
 
 from generator.config import GeneratorSettings
 from generator.dataset import build_dataset
@@ -54,13 +55,13 @@ def demo_config(cfg: GeneratorSettings) -> GeneratorSettings:
 
 
 def train_demo_adapter(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | None = None, commit_dir: Path | None = None,
-                       resume: bool = False, progress: bool = True):
+                       resume: bool = False, progress: bool = True, exclude_questions: Iterable[str] = ()):
     """Build the demo dataset if missing (needs the index), train the demo adapter into
     ``var/adapters/demo/``, and copy it to ``commit_dir`` (e.g. ``data/adapters/demo``) when given."""
     c = demo_config(cfg)
     name = dataset or DEMO_DATASET
     if not (ws.datasets_dir() / name / "train.jsonl").is_file():
-        build_dataset(c, ws, name)
+        build_dataset(c, ws, name, exclude_questions=exclude_questions)
     note = ("CPU demo run: one epoch over closed-book and context-conditioned examples "
             "(1 distractor, 200 characters per source, max_length 448).")
     s = train(c, ws, dataset=name, out_name="demo", resume=resume, progress=progress, note=note)

@@ -189,6 +189,44 @@ def _eval_loss(model, batches) -> float | None:
     return round(tot / max(n, 1), 4)
 
 
+class _DevWatch:
+    """Early stopping on the dev loss: remembers the LoRA weights of the best measurement,
+    and says stop once ``patience`` measurements in a row did not beat it (0 = never stop)."""
+
+    def __init__(self, patience: int, before: float | None):
+        self.patience, self.best, self.best_step = patience, before, 0
+        self.curve: list[dict] = [] if before is None else [{"step": 0, "loss": before}]
+        self.state, self.bad, self.stopped = None, 0, False
+
+    def measure(self, step: int, loss: float | None, model, final: bool = False) -> bool:
+        if loss is None:
+            return False
+        if not self.curve or self.curve[-1]["step"] != step:
+            self.curve.append({"step": step, "loss": loss})
+        if self.best is None or loss < self.best - 1e-6:
+            self.best, self.best_step, self.bad = loss, step, 0
+            if not final:
+                from peft import get_peft_model_state_dict
+
+                self.state = {k: v.detach().clone() for k, v in get_peft_model_state_dict(model).items()}
+            else:
+                self.state = None  # the final weights are the best: nothing to restore
+            return False
+        self.bad += 1
+        if not final:
+            self.stopped = bool(self.patience) and self.bad >= self.patience
+        return self.stopped
+
+    def restore(self, model) -> bool:
+        """Put the best weights back when an earlier measurement beat the last one."""
+        if self.state is None or self.best_step == self.curve[-1]["step"]:
+            return False
+        from peft import set_peft_model_state_dict
+
+        set_peft_model_state_dict(model, self.state)
+        return True
+
+
 def _latest_checkpoint(out: Path) -> Path | None:
     cks = sorted((out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1]))
     return cks[-1] if cks else None
@@ -242,6 +280,7 @@ def train(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | Path | None =
     torch.manual_seed(g.seed)
     model = add_lora(model, lora, quantized=qlora)
     model.train()
+    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
 
     rng = random.Random(g.seed)
     order = list(range(len(rows)))
@@ -305,6 +344,10 @@ def train(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | Path | None =
     # step it once per process
     ddp_model, opt = acc.prepare(model, opt)
 
+    # dev loss measured every `every` steps (each epoch by default) when early stopping or eval_steps asks for it
+    every = (g.eval_steps or steps_per_epoch) if dev_batches and (g.eval_steps or g.early_stop_patience) else 0
+    watch = _DevWatch(g.early_stop_patience, dev_before)
+
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total_steps, initial=step, desc="LoRA", unit="step", disable=not progress or not acc.is_main_process,
@@ -339,10 +382,23 @@ def train(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | Path | None =
         if g.save_steps and step % g.save_steps == 0 and step < total_steps and acc.is_main_process:
             _save_checkpoint(model, opt, sched, out, step, losses, tokens_seen, resp_tokens,
                              elapsed_before + time.perf_counter() - t0, dev_before)
+        if every and step % every == 0 and step < total_steps:
+            t_eval = time.perf_counter()
+            if watch.measure(step, _eval_loss(model, dev_batches), model):
+                log.info("dev loss has not fallen for %d measurements: stopping at step %d (best: step %d, %.4f)",
+                         g.early_stop_patience, step, watch.best_step, watch.best)
+                t0 += time.perf_counter() - t_eval
+                break
+            t0 += time.perf_counter() - t_eval  # training time excludes the dev measurements
     bar.close()
     train_time = elapsed_before + time.perf_counter() - t0
     acc.wait_for_everyone()
     dev_after = _eval_loss(model, dev_batches)
+    if every:
+        watch.measure(step, dev_after, model, final=True)
+        if watch.restore(model):
+            log.info("kept the adapter of step %d (dev loss %.4f < %.4f at the end)", watch.best_step, watch.best, dev_after)
+            dev_after = watch.best
     if not acc.is_main_process:  # the main process writes the adapter
         return TrainSummary(out, {"steps": step, "losses": losses, "process_index": rank}, main_process=False)
 
@@ -357,6 +413,7 @@ def train(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | Path | None =
         "template": g.template,
         "lora": {k: lora[k] for k in ("preset", "r", "alpha", "dropout", "target_modules", "lr")},
         "qlora": qlora,
+        "trainable_parameters": n_trainable,
         "training": {k: getattr(g, k) for k in ("epochs", "max_steps", "max_examples", "batch_size", "grad_accum",
                                                 "max_length", "warmup_ratio", "weight_decay", "seed", "train_shapes")},
         "dataset": {"dir": portable_path(ddir, ws.root), "train_sha256": ds_sha, "examples_available": len(rows),
@@ -369,7 +426,9 @@ def train(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | Path | None =
         "peak_memory_mb": _peak_mb(cuda), "device": "cuda" if cuda else "cpu",
         "processes": world, "distributed": str(acc.distributed_type).split(".")[-1].lower(),
         "loss_first": losses[0] if losses else None, "loss_last": losses[-1] if losses else None,
-        "dev_loss_before": dev_before, "dev_loss_after": dev_after, "dev_examples": sum(len(b["input_ids"]) for b in dev_batches),
+        "dev_loss_before": dev_before, "dev_loss_after": dev_after,
+        "dev_curve": watch.curve, "best_step": watch.best_step if every else None,
+        "stopped_early": watch.stopped, "eval_every_steps": every, "dev_examples": sum(len(b["input_ids"]) for b in dev_batches),
         "losses": losses,
         "note": note,
         "total_time_s": round(time.perf_counter() - t_start, 1),

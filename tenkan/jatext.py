@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from typing import NamedTuple
 
 from tenkan.errors import ModelUnavailableError
 
@@ -38,6 +39,8 @@ __all__ = [
     "to_katakana",
     "to_hiragana",
     "reading",
+    "morphemes",
+    "Morpheme",
     "KANA_RUN",
 ]
 
@@ -128,6 +131,32 @@ _FUNCTION_POS = {"助詞", "助動詞"}
 
 def _words(text: str):
     return _tagger()(normalize(text))
+
+
+class Morpheme(NamedTuple):
+    """One word as MeCab (unidic-lite) reads it: surface, part of speech (``pos1`` such as 名詞,
+    動詞, 助詞), lemma (loanword glosses dropped), the lemma's reading and the word's reading
+    (katakana; empty when MeCab has none)."""
+
+    surface: str
+    pos: str
+    lemma: str
+    lemma_reading: str
+    kana: str
+
+
+def morphemes(text: str) -> list[Morpheme]:
+    """The words of ``text`` (normalised) with what the tagger knows of them; for code that
+    rewrites a sentence word by word (the dataset's patient-style questions)."""
+    out = []
+    for w in _words(text):
+        f = w.feature
+        lemma = (getattr(f, "lemma", None) or w.surface).split("-")[0]
+        kana = getattr(f, "kana", None) or ""
+        lform = getattr(f, "lForm", None) or ""
+        out.append(Morpheme(w.surface, getattr(f, "pos1", "") or "", lemma,
+                            "" if lform == "*" else lform, "" if kana == "*" else kana))
+    return out
 
 
 def tokenize(text: str, *, drop_punct: bool = True) -> list[str]:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import index
 import ingest
 from assistant import Assistant
+from eval.questions import load_questions
 from eval.runner import run_demo_eval
 from generator import find_adapter
 from generator.demo import train_demo_adapter
@@ -88,7 +89,7 @@ def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_
 
         if train:
             t = _step(3, "build instruction data and LoRA-train the demo adapter (one epoch: about 40 minutes on 2 CPU cores)")
-            adapter = train_demo_adapter(cfg, ws)
+            adapter = train_demo_adapter(cfg, ws, exclude_questions=[q["question"] for q in load_questions()])
             _done(t, f"adapter {adapter}")
         else:
             t = _step(3, "tuned generator: use the committed demo adapter (`tenkan demo --train` retrains it)")

@@ -6,6 +6,7 @@ import json
 
 from generator.dataset import build_dataset
 from tenkan.errors import ConfigError
+from eval.questions import load_questions
 
 NAME = "dataset"
 HELP = "build Alpaca-format instruction data from the index's chunks"
@@ -41,7 +42,9 @@ def run(args, ctx) -> int:
         g.__post_init__()
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
-    s = build_dataset(cfg, ctx.workspace, args.name)
+    # no training question may be an evaluation question (the eval stage owns them)
+    held_out = [q["question"] for q in load_questions()]
+    s = build_dataset(cfg, ctx.workspace, args.name, exclude_questions=held_out)
     if args.json:
         print(json.dumps({"dir": str(s.directory), **s.stats}, ensure_ascii=False))
     else:

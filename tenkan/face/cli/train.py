@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from generator.config import LORA_PRESETS
 from generator.training import train
 from tenkan.errors import ConfigError
 
@@ -13,13 +14,15 @@ DESCRIPTION = """Train a PEFT LoRA adapter (QLoRA nf4 when CUDA is present) on
 <home>/datasets/<dataset>/train.jsonl with the loss on response tokens only, and write
 <home>/adapters/<out>/ (adapter, training_card.json, loss.png, manifest.json).
 Presets: alpaca-lora (r=8, a=16, q,v, lr 3e-4), jmedlora (r=8, a=32, q,k,v, lr 5e-5),
-qlora (r=64, a=16, all linear, lr 2e-4). Other keys: --set generator.KEY=VALUE."""
+qlora (r=64, a=16, all linear, lr 2e-4), small-all-linear (r=16, a=32, all linear, lr 2e-4).
+Early stopping: --set generator.early_stop_patience=1 (dev loss measured every epoch or
+generator.eval_steps; the best adapter is kept). Other keys: --set generator.KEY=VALUE."""
 
 
 def add_arguments(p) -> None:
     p.add_argument("--dataset", help="dataset name or directory (default: generator.dataset)")
     p.add_argument("--out", help="adapter name (default: generator.adapter)")
-    p.add_argument("--preset", choices=["alpaca-lora", "jmedlora", "qlora"], help="LoRA defaults")
+    p.add_argument("--preset", choices=list(LORA_PRESETS), help="LoRA defaults")
     p.add_argument("--epochs", type=float)
     p.add_argument("--max-steps", type=int)
     p.add_argument("--max-length", type=int)

@@ -1,0 +1,52 @@
+"""The lexicon's tables: brand names and everyday words patients use, and the words the sources use.
+
+Two readers: the assistant folds a question's words to the sources' words
+(``assistant/lexicon.py``: retrieval, the relevance gate, the citation check), and the
+dataset builder reads the tables backwards to write training questions in patients'
+words (``generator/styles.py``). The tables live in the base so both stages can read
+them without one importing the other. Keep the entries unambiguous.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS"]
+
+#: brand name (as sold in Japan) → generic name used by the sources
+BRAND_TO_GENERIC: dict[str, str] = {
+    "デパケン": "バルプロ酸", "セレニカ": "バルプロ酸",
+    "テグレトール": "カルバマゼピン",
+    "ラミクタール": "ラモトリギン",
+    "イーケプラ": "レベチラセタム",
+    "アレビアチン": "フェニトイン", "ヒダントール": "フェニトイン",
+    "フェノバール": "フェノバルビタール",
+    "マイスタン": "クロバザム",
+    "リボトリール": "クロナゼパム", "ランドセン": "クロナゼパム",
+    "トピナ": "トピラマート",
+    "エクセグラン": "ゾニサミド",
+    "ビムパット": "ラコサミド",
+    "フィコンパ": "ペランパネル",
+    "ザロンチン": "エトスクシミド",
+    "ガバペン": "ガバペンチン",
+    "ダイアップ": "ジアゼパム",
+    "ブコラム": "ミダゾラム",
+}
+
+#: everyday word → the word medical pages use (surface forms; compared as lemmas)
+WORD_SYNONYMS: dict[str, str] = {
+    "医者": "医師", "お医者さん": "医師", "ドクター": "医師",
+    "年寄り": "高齢者", "老人": "高齢者",
+    "生理": "月経",
+    "風呂": "入浴", "お風呂": "入浴",
+    "ひきつけ": "けいれん",
+    "むかむか": "吐き気",
+    "ぶつぶつ": "発疹",
+    "くすり": "薬",
+    "癲癇": "てんかん",
+    "相性": "飲み合わせ",
+    "太る": "体重", "痩せる": "体重",
+    "キレる": "いらいら", "怒りっぽい": "いらいら",
+    "おしっこ": "尿",
+    "期限": "期間",
+    "ドラッグストア": "市販",
+    "薬局": "薬剤師",
+}
