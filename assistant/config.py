@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from generator.config import GeneratorConfig
-from generator.context import DEFAULT_WINDOW_CHARS
 from index.config import IndexConfig
 from tenkan.config import check_types, option
 from tenkan.vocab import MODE_SETTINGS, Method, ModeSetting
@@ -84,12 +83,6 @@ class AssistantConfig:
         "question's own words (chosen on the tune half of data/eval/styles.jsonl)",
     )
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json)")
-    window_chars: int = option(
-        DEFAULT_WINDOW_CHARS,
-        "characters of each source shown to the model in a generated answer's prompt: the sentences that best "
-        "match the question (generator/context.py; the tuned adapter is trained on the same windows); 0 = whole "
-        "chunks. The citation check still reads the whole source",
-    )
     instruction_suffix: str = option(
         "",
         "text appended to the question in the prompt's instruction (the demo adapter is trained on the "
@@ -98,8 +91,6 @@ class AssistantConfig:
 
     def __post_init__(self) -> None:
         check_types(self)
-        if self.window_chars < 0:
-            raise ValueError("window_chars must be >= 0")
         if self.max_sources < 1:
             raise ValueError("max_sources must be >= 1")
         for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",

@@ -270,18 +270,16 @@ class Assistant:
 
     def _windows(self, question: str, sources: list[Source], sims: dict[str, float] | None) -> list[tuple[str, str]]:
         """``(title, text)`` of each source as the prompt shows it: its best-matching sentence window
-        (``assistant.window_chars``; whole chunks when 0). The question's cosine with each sentence,
-        scaled to 0..1 among the sources' sentences, adds to the window's lexical score. The citation
-        check still reads the whole source."""
+        (``generator.window_chars``, the windows the tuned adapter is trained on). The question's cosine
+        with each sentence, scaled to 0..1 among the sources' sentences, adds to the window's lexical
+        score. The citation check still reads the whole source."""
         whole = [(s.title, s.text) for s in sources]
-        if not self.acfg.window_chars:
-            return whole
         score = None
         if sims:
             lo, hi = min(sims.values()), max(sims.values())
             if hi > lo:
                 score = lambda sentence: (sims[sentence] - lo) / (hi - lo) if sentence in sims else 0.0  # noqa: E731
-        return window_sources(question, whole, max_chars=self.acfg.window_chars, sentence_score=score)
+        return window_sources(question, whole, max_chars=self.cfg.generator.window_chars, sentence_score=score)
 
     def _off_topic(self, match: str, sentences: list[tuple[str, str]], sims: dict[str, float]) -> list[str]:
         """The sentences (each with the source sentence that supports it) that are not about the
