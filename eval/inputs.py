@@ -8,12 +8,12 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tenkan.errors import EvalError
-from tenkan.manifest import sha256_file
-from tenkan.paths import Workspace
-
 from eval.config import EvalSettings
 from eval.questions import QUESTIONS_FILE, load_questions
+from generator.dataset import test_split_path
+from tenkan.errors import DatasetError, EvalError
+from tenkan.manifest import sha256_file
+from tenkan.paths import Workspace
 
 __all__ = ["EvalItem", "EvalSet", "DEMO_QUESTIONS", "load_question_file", "load_test_split", "find_test_split",
            "load_eval_sets"]
@@ -96,20 +96,14 @@ def load_test_split(path: str | Path, name: str | None = None) -> EvalSet:
 
 
 def find_test_split(ws: Workspace, dataset: str) -> Path | None:
-    """``datasets/<dataset>/test.jsonl``; ``"auto"`` = the most recent dataset that has one."""
+    """The test split of instruction dataset ``dataset`` (``"auto"`` = the newest), through the generator
+    stage that owns datasets; ``EvalError`` when a named one has none."""
     if not dataset:
         return None
-    root = ws.datasets_dir()
-    if dataset != "auto":
-        p = root / dataset / "test.jsonl"
-        if not p.is_file():
-            raise EvalError(f"dataset {dataset!r} has no test split at {p}", hint="tenkan dataset")
-        return p
-    if not root.is_dir():
-        return None
-    found = sorted((p for p in root.glob("*/test.jsonl") if p.stat().st_size > 0),
-                   key=lambda p: p.stat().st_mtime)
-    return found[-1] if found else None
+    try:
+        return test_split_path(ws, dataset)
+    except DatasetError as exc:
+        raise EvalError(str(exc), hint=exc.hint) from exc
 
 
 def load_eval_sets(cfg: EvalSettings, ws: Workspace, *, questions: str | None = None, dataset: str | None = None) -> list[EvalSet]:

@@ -28,14 +28,13 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from tqdm import tqdm
 
+from eval.config import EvalSettings
+from eval.stats import paired_bootstrap
 from tenkan.errors import TenkanError
 from tenkan.manifest import atomic_write_json, write_manifest
 from tenkan.paths import Workspace
 
-from eval.config import EvalSettings
-from eval.stats import paired_bootstrap
-
-__all__ = ["Run", "RunResult", "new_run_id", "start_run", "paired_differences"]
+__all__ = ["Run", "RunResult", "new_run_id", "start_run", "list_runs", "paired_differences"]
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +109,15 @@ class Run:
         write_manifest(self.run_dir, producer, inputs=inputs, settings=cfg,
                        extra={"run_id": self.run_id, **manifest_extra}, workspace=ws.root)
         return RunResult(self.run_dir, metrics, self.records)
+
+
+def list_runs(ws: Workspace, *, finished: bool = False) -> list[Path]:
+    """Run directories of workspace ``ws``, newest name first; ``finished`` = only those with ``metrics.json``."""
+    d = ws.runs_dir()
+    if not d.is_dir():
+        return []
+    runs = (p for p in d.iterdir() if p.is_dir() and (not finished or (p / "metrics.json").is_file()))
+    return sorted(runs, key=lambda p: p.name, reverse=True)
 
 
 def start_run(ws: Workspace, run_id: str | None, prefix: str) -> Run:

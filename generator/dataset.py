@@ -38,7 +38,7 @@ from tenkan.lexicon import BRAND_TO_GENERIC
 from tenkan.manifest import atomic_write_json, atomic_write_text, sha256_file, write_manifest
 from tenkan.paths import Workspace, portable_path
 
-__all__ = ["build_dataset", "make_examples", "ContextSearch", "gold_target", "split_by_document", "dedupe", "collect_candidates",
+__all__ = ["build_dataset", "list_datasets", "test_split_path", "make_examples", "ContextSearch", "gold_target", "split_by_document", "dedupe", "collect_candidates",
            "read_split", "DatasetSummary", "SPLITS"]
 
 log = logging.getLogger(__name__)
@@ -396,6 +396,27 @@ def build_dataset(cfg: GeneratorSettings, ws: Workspace, name: str | None = None
     shutil.rmtree(old, ignore_errors=True)
     log.info("dataset %s: %s examples (%s)", name, stats["examples"], stats["by_strategy"])
     return DatasetSummary(out, stats["examples"], stats)
+
+
+def list_datasets(ws: Workspace) -> list[str]:
+    """Names of the datasets built in workspace ``ws`` (directories with a manifest), sorted."""
+    root = ws.datasets_dir()
+    return sorted(p.parent.name for p in root.glob("*/manifest.json")) if root.is_dir() else []
+
+
+def test_split_path(ws: Workspace, dataset: str) -> Path | None:
+    """``datasets/<dataset>/test.jsonl``; ``"auto"`` = the most recent dataset that has a non-empty one
+    (None when there is none). A named dataset without a test split is a :class:`DatasetError`."""
+    root = ws.datasets_dir()
+    if dataset != "auto":
+        p = root / dataset / "test.jsonl"
+        if not p.is_file():
+            raise DatasetError(f"dataset {dataset!r} has no test split at {p}", hint="tenkan dataset")
+        return p
+    if not root.is_dir():
+        return None
+    found = sorted((p for p in root.glob("*/test.jsonl") if p.stat().st_size > 0), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
 
 
 def read_split(directory: str | Path, split: str = "train") -> list[dict]:

@@ -47,6 +47,12 @@ def adapter_base_model(adapter_dir: str | Path) -> str | None:
     return None
 
 
+def list_adapters(ws: Workspace) -> list[str]:
+    """Names of the adapters trained in workspace ``ws`` (not the committed demo adapter), sorted."""
+    root = ws.adapters_dir()
+    return sorted(p.parent.name for p in root.glob("*/adapter_config.json")) if root.is_dir() else []
+
+
 def find_adapter(ws: Workspace, cfg: GeneratorSettings | GeneratorConfig) -> Path | None:
     """The adapter to use: ``var/adapters/<cfg.adapter>/``, else the committed demo adapter
     (when it was trained on the configured base model), else None. For an ``openai:`` endpoint

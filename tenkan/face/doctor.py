@@ -11,9 +11,11 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from eval.run import list_runs
 from generator import llamacpp
 from generator.config import GeneratorConfig
-from generator.inference import active_runtime
+from generator.dataset import list_datasets
+from generator.inference import active_runtime, list_adapters
 from index import live_manifest
 from ingest import has_corpus, read_corpus_manifest
 from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError, TenkanError
@@ -149,13 +151,13 @@ def check_artifacts(ws: Workspace, cfg: TenkanConfig | None = None) -> list[Chec
     except (IndexCorruptError, IndexMismatchError) as exc:
         detail, status = f"unreadable: {exc}", "missing"
     out.append(Check(f"workspace {ws.root}", "index", status, detail, "tenkan index --full", required=status == "missing"))
-    ds = sorted(p.parent.name for p in ws.datasets_dir().glob("*/manifest.json")) if ws.datasets_dir().is_dir() else []
+    ds = list_datasets(ws)
     out.append(Check(f"workspace {ws.root}", "instruction data", "ok" if ds else "absent", ", ".join(ds) or "none",
                      "tenkan dataset", required=False))
-    ad = sorted(p.parent.name for p in ws.adapters_dir().glob("*/adapter_config.json")) if ws.adapters_dir().is_dir() else []
+    ad = list_adapters(ws)
     out.append(Check(f"workspace {ws.root}", "trained adapters", "ok" if ad else "absent",
                      ", ".join(ad) or "none (the committed demo adapter is used)", "tenkan train", required=False))
-    runs = sorted(p.parent.name for p in ws.runs_dir().glob("*/metrics.json")) if ws.runs_dir().is_dir() else []
+    runs = [p.name for p in reversed(list_runs(ws, finished=True))]
     out.append(Check(f"workspace {ws.root}", "evaluation runs", "ok" if runs else "absent",
                      f"{len(runs)} (latest {runs[-1]})" if runs else "none", "tenkan eval", required=False))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ingest.corpus import documents_file
 from ingest.jobs import crawl
 from ingest.summary import EXIT_LOCKED
 from tenkan.errors import ConfigError, LockedError
@@ -81,5 +82,5 @@ def run(args, ctx) -> int:
     apply_common(args, cfg)
     summary, code = run_job(lambda: crawl(cfg, ctx.workspace, full=args.full), args.json)
     if summary is not None and not args.json:
-        print(f"corpus: {ctx.workspace.corpus_dir() / 'documents.jsonl'}")
+        print(f"corpus: {documents_file(ctx.workspace)}")
     return code

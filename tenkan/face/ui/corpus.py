@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from eval.run import list_runs
 from index import live_manifest
 from ingest import has_corpus, last_run_summary, load_documents, read_corpus_manifest
 from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError
@@ -53,13 +54,6 @@ def corpus_summary(ws: Workspace) -> dict[str, Any]:
             "pages": [_page_row(d) for d in docs], "last_refresh": last, "refresh_summary": summary,
             "corpus_manifest": cm, "corpus_error": corpus_error, "index_manifest": im,
             "generation": im.name if im else None, "index_error": index_error}
-
-
-def list_runs(ws) -> list[Path]:
-    d = ws.runs_dir()
-    if not d.is_dir():
-        return []
-    return sorted((p for p in d.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
 
 
 def _table(metrics) -> list[dict] | None:
