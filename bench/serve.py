@@ -57,7 +57,7 @@ def main() -> int:
 
     import openai
 
-    from tenkan.face.server.app import create_app
+    from tenkan.face.server.app import create_app  # starlette at its top: loaded only here
 
     rows = [json.loads(line) for f in sorted(glob.glob(str(ROOT / "data/eval/parts/*.jsonl")))
             for line in open(f, encoding="utf-8") if line.strip()]

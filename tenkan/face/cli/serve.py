@@ -48,7 +48,7 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
-    from tenkan.face.server.app import create_app
+    from tenkan.face.server.app import create_app  # starlette and uvicorn load only when serving
 
     cfg = ctx.config
     s = cfg.serve
