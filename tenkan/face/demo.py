@@ -96,9 +96,8 @@ def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_
             adapter = find_adapter(ws, cfg)
             _done(t, f"adapter {adapter}" if adapter else "no adapter found: generated modes fall back to the base model")
 
-
         asst = Assistant(cfg, ws)
-        use_mode = mode or ("rag-ft" if adapter else "extractive")
+        use_mode = asst.resolve_mode(mode or "auto")
         t = _step(4, f"answer {len(SAMPLE_QUESTIONS)} sample questions (mode {use_mode})")
         for q in SAMPLE_QUESTIONS:
             _say(f"\n  Q: {q}")

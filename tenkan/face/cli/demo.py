@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tenkan.face.demo import run_demo
+from tenkan.vocab import MODE_SETTINGS
 
 NAME = "demo"
 HELP = "run the demo: serve the bundled site, crawl, index, answer sample questions, evaluate, start the app"
@@ -19,7 +20,8 @@ def add_arguments(p) -> None:
     p.add_argument("--no-app", action="store_true", help="stop after the evaluation; do not start the Streamlit app")
     p.add_argument("--train", action="store_true",
                    help="build instruction data and retrain the LoRA adapter instead of using the committed one (slow on CPU)")
-    p.add_argument("--mode", default=None, help="answer mode for the sample questions (default: rag-ft, or extractive without an adapter)")
+    p.add_argument("--mode", default=None, choices=MODE_SETTINGS,
+                   help="answer mode for the sample questions (default: auto = rag-ft, or extractive without an adapter)")
     p.add_argument("--eval-limit", type=int, default=5, metavar="N",
                    help="questions per generated mode in the demo evaluation (default %(default)s; extractive uses all)")
 
