@@ -11,7 +11,7 @@ from tenkan.vocab import Grounding
 __all__ = ["Citation", "Answer", "TokenEvent", "FinalEvent", "GROUNDING_STATES", "page_url", "page_label"]
 
 #: What each value of ``Answer.grounding`` (``tenkan.vocab.Grounding``) means; ``grounded`` is True for
-#: the first three (``tenkan.vocab.GROUNDED_STATES``). The app's labels (``tenkan.face.ui.render``) follow it.
+#: the first three. The app's labels (``tenkan.face.ui.render``) follow it.
 GROUNDING_STATES: dict[Grounding, str] = {
     "verified": "every sentence of the generated answer is supported by the source it cites",
     "pruned": "unsupported sentences of the generated answer were removed",

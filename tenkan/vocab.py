@@ -13,7 +13,7 @@ from typing import Literal, get_args
 __all__ = [
     "Mode", "MODES", "RAG_MODES", "FT_MODES", "ModeSetting", "MODE_SETTINGS",
     "Method", "METHODS",
-    "Grounding", "GROUNDINGS", "GROUNDED_STATES", "MODEL_STATES",
+    "Grounding", "GROUNDINGS", "MODEL_STATES",
 ]
 
 #: How an answer is made: retrieval + tuned model, tuned model alone, retrieval + base model,
@@ -37,7 +37,5 @@ METHODS: tuple[Method, ...] = get_args(Method)
 #: each is ``assistant.answer.GROUNDING_STATES``.
 Grounding = Literal["verified", "pruned", "extractive", "fallback", "unverified", "no_sources", "out_of_scope"]
 GROUNDINGS: tuple[Grounding, ...] = get_args(Grounding)
-#: states in which ``Answer.grounded`` is true whatever the citations
-GROUNDED_STATES: tuple[Grounding, ...] = ("verified", "pruned", "extractive")
 #: states in which the model's own text was kept (eval's ``model_grounded``)
 MODEL_STATES: tuple[Grounding, ...] = ("verified", "pruned")
