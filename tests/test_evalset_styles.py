@@ -102,7 +102,8 @@ def test_split_script_validates_and_reproduces_the_split():
     mod = _split_script()
     styles, emergencies = mod.read(EVAL_DIR / "styles.jsonl"), mod.read(EVAL_DIR / "emergencies.jsonl")
     assert mod.validate_styles(styles) == [] and mod.validate_emergencies(emergencies) == []
-    for rows, strata in ((styles, mod.style_strata), (emergencies, mod.emergency_strata)):
+    for name, rows, strata in (("styles.jsonl", styles, mod.style_strata),
+                               ("emergencies.jsonl", emergencies, mod.emergency_strata)):
         fresh = [{**r, "split": ""} for r in rows]
-        assert mod.assign(fresh, strata) == len(rows)
+        assert mod.reproduce(fresh, strata, mod.BATCHES[name]) == len(rows)
         assert [r["split"] for r in fresh] == [r["split"] for r in rows]

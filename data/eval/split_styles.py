@@ -7,8 +7,10 @@
 The split is made once, by row: ``--assign`` only fills rows whose ``split`` is empty, so rows
 that already have one keep it. Rows are visited in a seeded order and each goes to the half where
 its strata (style and first gold page for styles.jsonl; emergency flag, kinds and style for
-emergencies.jsonl) are fewer so far. After changing either file, re-freeze:
-``python -m eval.questions --freeze``.
+emergencies.jsonl) are fewer so far. Rows appended later are split the same way with the earlier
+rows fixed (splitting everything afresh would move earlier test rows into tune); ``BATCHES`` records
+the last id of each earlier batch so that ``reproduce`` can replay the split from empty.
+After changing either file, re-freeze: ``python -m eval.questions --freeze``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ KINDS = ("long_seizure", "repeated_seizures", "no_recovery", "breathing", "injur
 EM_STYLES = ("hiragana", "katakana", "typo", "mixed_english", "run_on", "casual", "kanji")
 EM_FIELDS = ("id", "text", "emergency", "kinds", "style", "split")
 MIN_EM, MIN_NON, MIN_EM_SPLIT, MIN_KIND_SPLIT = 84, 84, 42, 4
+# Last id of each batch that was split before later rows were appended (a new batch: add its cut here
+# when the next one is appended). Rows after the last cut form the current batch.
+BATCHES = {"styles.jsonl": ("S-243",), "emergencies.jsonl": ("E-187",)}
 
 
 def read(path: Path) -> list[dict]:
@@ -92,6 +97,14 @@ def assign(rows: list[dict], strata, seed: int = SEED) -> int:
         r["split"] = min(SPLITS, key=lambda sp: (load[sp], rng.random()))
         counts.update((r["split"], s) for s in strata(r))
     return len(todo)
+
+
+def reproduce(rows: list[dict], strata, cuts: tuple[str, ...]) -> int:
+    """Split rows without a split batch by batch, as they were appended: each batch with the earlier ones fixed."""
+    n = 0
+    for cut in cuts:
+        n += assign([r for r in rows if r["id"] <= cut], strata)
+    return n + assign(rows, strata)
 
 
 def style_strata(r: dict) -> dict:
