@@ -63,6 +63,32 @@ def test_seizures_not_stopping_despite_treatment_is_drug_resistance_not_an_emerg
         assert "long_seizure" in detect_emergencies(q), q
 
 
+@pytest.mark.parametrize("question, kind", [
+    # a seizure described without its name, and "never before" after the description
+    ("今まで病気ひとつしたことのない父が、急に倒れて手足を震わせています", "first_seizure"),
+    ("さっき急に叫んで倒れて手足突っ張ってガクガクしてた 今までこんなこと一回もなくて", "first_seizure"),
+    # 「また始まった」 and a count of seizures in a row
+    ("また けいれん はじまった さっき の から め さまして ない", "repeated_seizures"),
+    ("発作が二回続けて起きて、その間ずっとぼんやりしています", "repeated_seizures"),
+    ("発作が終わったのに意識が回復していません", "no_recovery"),
+    ("発作のあと話しかけても全然返事ない", "no_recovery"),
+    ("妊振中の娘がけいれんしてる", "pregnancy"),
+])
+def test_emergencies_in_the_words_people_use_in_a_panic(question, kind):
+    assert kind in detect_emergencies(question)
+
+
+@pytest.mark.parametrize("question, alarm", [
+    ("ほっさ が 10ぷん つづいたら どうする？", False),       # asked ahead of time
+    ("水の中で発作が起きたら、まわりの人は何をするの？", False),
+    ("発作が5分以上続いてる、救急車呼んだら来てくれる？", True),  # 「たら」 with the event going on
+    ("プールで泳いでたら友だちがけいれんして沈んだ", True),         # 「たら」 of time, not of condition
+    ("朝起きたら息子が発作をおこしてて止まらない", True),
+])
+def test_a_conditional_about_the_event_is_a_question_ahead_of_time(question, alarm):
+    assert bool(detect_emergencies(question)) is alarm
+
+
 def test_guidance_puts_119_first_and_names_the_situation():
     text = emergency_guidance(["long_seizure", "water"])
     assert text.startswith("【緊急】")
