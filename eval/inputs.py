@@ -61,19 +61,27 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def load_question_file(path: str | Path, name: str = "demo") -> EvalSet:
-    """A question set in the demo format (``id, question, urls, reference, type``), read through
-    :func:`eval.questions.load_questions`: refused unless it matches the sha256 in the manifest beside it."""
+def load_question_file(path: str | Path, name: str = "demo", split: str | None = None) -> EvalSet:
+    """A question set in the demo format (``id, question, urls, reference, type``) or the user-wording
+    format (``id, question, gold_pages, must_mention, style, split``; no reference, so no n-gram
+    scores), read through :func:`eval.questions.load_questions`: refused unless it matches the sha256
+    in the manifest beside it. ``split`` keeps the rows of one half (``tune``/``test``)."""
     path = Path(path)
     items = []
-    for i, r in enumerate(load_questions(path), start=1):
+    rows = load_questions(path)
+    if split:
+        if not any("split" in r for r in rows):
+            raise EvalError(f"{path} has no 'split' field: --split needs a set split into tune and test")
+        rows = [r for r in rows if r.get("split") == split]
+        name = f"{name}-{split}"
+    for i, r in enumerate(rows, start=1):
         if not r.get("question"):
             raise EvalError(f"{path}:{i} has no 'question'")
         items.append(EvalItem(
             id=str(r.get("id") or f"{name}-{i:04d}"), question=r["question"],
             reference=r.get("reference") or r.get("answer") or "",
-            gold_urls=list(r.get("urls") or ([r["url"]] if r.get("url") else [])),
-            gold_chunk_ids=list(r.get("chunk_ids") or []), type=r.get("type", ""), source=name))
+            gold_urls=list(r.get("urls") or ([r["url"]] if r.get("url") else []) or r.get("gold_pages") or []),
+            gold_chunk_ids=list(r.get("chunk_ids") or []), type=r.get("type") or r.get("style", ""), source=name))
     return EvalSet(name, str(path), sha256_file(path), items)
 
 
@@ -106,14 +114,15 @@ def find_test_split(ws: Workspace, dataset: str) -> Path | None:
         raise EvalError(str(exc), hint=exc.hint) from exc
 
 
-def load_eval_sets(cfg: EvalSettings, ws: Workspace, *, questions: str | None = None, dataset: str | None = None) -> list[EvalSet]:
+def load_eval_sets(cfg: EvalSettings, ws: Workspace, *, questions: str | None = None, dataset: str | None = None,
+                   split: str | None = None) -> list[EvalSet]:
     """The sets ``tenkan eval`` runs on: the question set (default: the bundled demo
     set) and, when present, the instruction data's test split."""
     sets = []
     qpath = questions or cfg.eval.questions or str(DEMO_QUESTIONS)
     if qpath and qpath != "none":
         is_demo = Path(qpath).resolve() == DEMO_QUESTIONS.resolve()
-        sets.append(load_question_file(qpath, "demo" if is_demo else Path(qpath).stem))
+        sets.append(load_question_file(qpath, "demo" if is_demo else Path(qpath).stem, split=split))
     ds = dataset if dataset is not None else cfg.eval.dataset
     split = find_test_split(ws, ds) if ds and ds != "none" else None
     if split is not None:

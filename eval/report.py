@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 _TABLE_METRICS = ("bleu_word", "bleu_char", "rougeL_word", "rougeL_char", "meteor_word", "meteor_char",
                   "raw_rougeL_word", "raw_rougeL_char",
                   "string_similarity", "semantic_similarity", "context_recall", "context_precision", "grounded",
-                  "model_grounded", "fallback",
+                  "model_grounded", "fallback", "cited_gold", "kept_cited_gold",
                   "faithfulness", "answer_relevancy", "llm_context_precision", "latency_s")
 _PLOT_METRICS = ("bleu_word", "rougeL_word", "meteor_word", "rougeL_char", "string_similarity",
                  "semantic_similarity", "grounded")

@@ -84,7 +84,7 @@ class _Scorers:
                 self.not_computed["answer_relevancy"] = "not computed: needs the embedder"
 
     def score(self, item: EvalItem, mode: str, answer: str, retrieved: list[dict], grounded,
-              grounding: str = "", generated: str = "") -> dict:
+              grounding: str = "", generated: str = "", citations: Sequence[dict] = ()) -> dict:
         m: dict[str, float | None] = {}
         if item.reference:
             m.update(ngram_scores(answer, item.reference, wordnet=self.cfg.eval.meteor_wordnet))
@@ -103,6 +103,14 @@ class _Scorers:
             # did the model's own sentences pass the citation check, or were they replaced by quotes?
             m["model_grounded"] = float(grounding in MODEL_STATES)
             m["fallback"] = float(grounding == "fallback")
+        if mode in RAG_MODES and item.gold_urls and grounding not in ("out_of_scope", "no_sources"):
+            # does the answer cite a page that answers the question? (for the model's own answers:
+            # of those kept by the citation check, how many cite a gold page)
+            gold = {page_key(u) for u in item.gold_urls}
+            cites_gold = float(bool(gold & {page_key(c.get("url", "")) for c in citations}))
+            m["cited_gold"] = cites_gold
+            if m.get("model_grounded"):
+                m["kept_cited_gold"] = cites_gold
         if self.judge_scorer is not None and mode in RAG_MODES:
             m.update(self.judge_scorer.score(item.question, answer, item.reference,
                                              [r["text"] for r in retrieved if r["text"]]))
@@ -229,7 +237,7 @@ def run_eval(cfg: EvalSettings, ws: Workspace, sets: Sequence[EvalSet], *, modes
         latency = time.perf_counter() - t0
         retrieved = retrieved_of(d) if mode in RAG_MODES else []
         metrics = scorers.score(it, mode, d.get("answer", ""), retrieved, d.get("grounded"),
-                                d.get("grounding", ""), d.get("generated", ""))
+                                d.get("grounding", ""), d.get("generated", ""), d.get("citations", []))
         metrics["latency_s"] = latency
         return {"set": s.name, "id": it.id, "type": it.type, "mode": mode, "question": it.question,
                 "reference": it.reference, "gold_urls": it.gold_urls, "answer": d.get("answer", ""),

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from eval.questions import _page_text, load_questions, main, record, validate
+from eval.questions import QUESTIONS_FILE, _page_text, load_questions, main, record, validate
 from index.urls import page_key
 from tenkan.errors import EvalError
 
@@ -75,3 +75,18 @@ def test_own_question_set_needs_its_sha256_recorded(tmp_path, capsys):
     bad.write_text('{"text": "x"}\n', encoding="utf-8")
     assert main(["--record", str(bad)]) == 2
     assert "bad.jsonl" not in json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+def test_the_user_wording_set_loads_by_half_with_its_gold_pages():
+    from eval.inputs import load_question_file
+    from eval.questions import STYLES_FILE, load_styles
+
+    test = load_question_file(STYLES_FILE, "styles", split="test")
+    assert test.name == "styles-test"
+    want = load_styles(split="test")
+    assert [it.id for it in test.items] == [r["id"] for r in want]
+    first_in_scope = next(r for r in want if r["gold_pages"])
+    item = next(it for it in test.items if it.id == first_in_scope["id"])
+    assert item.gold_urls == first_in_scope["gold_pages"] and item.reference == "" and item.type == first_in_scope["style"]
+    with pytest.raises(EvalError, match="no 'split' field"):
+        load_question_file(QUESTIONS_FILE, "demo", split="test")

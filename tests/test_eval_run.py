@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from index.urls import page_key
+
 
 def _assistant(ix, gen):
     from assistant import Assistant
@@ -35,6 +37,12 @@ def test_run_eval_writes_run_dir_with_metrics_plots_and_intervals(eval_index, ec
     q2 = [r for r in rows if r["mode"] == "rag-base" and r["id"] == "q2"][0]
     assert q2["grounding"] in ("verified", "pruned", "fallback")
     assert q2["metrics"]["model_grounded"] + q2["metrics"]["fallback"] <= 1
+    # whether the answer cites a gold page, and (only for the model's own kept answers) the same again
+    cited_pages = {page_key(c["url"]) for c in q2["citations"]}
+    assert q2["metrics"]["cited_gold"] == float(bool(cited_pages & {page_key(u) for u in q2["gold_urls"]}))
+    assert ("kept_cited_gold" in q2["metrics"]) == bool(q2["metrics"]["model_grounded"])
+    ext = [r for r in rows if r["mode"] == "extractive" and r["id"] == "q1"][0]
+    assert ext["metrics"]["cited_gold"] == 1.0 and "kept_cited_gold" not in ext["metrics"]
     m = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
     # retrieval against gold pages compared by path although the ports differ
     assert m["retrieval"]["demo"]["hybrid"]["recall@5"] == 1.0

@@ -32,6 +32,8 @@ examples:
 
 def add_arguments(p) -> None:
     p.add_argument("--questions", metavar="FILE", help="question set JSONL (default: data/eval/questions.jsonl; 'none' to skip)")
+    p.add_argument("--split", choices=("tune", "test"), default=None,
+                   help="only this half of a split question set (e.g. --questions data/eval/styles.jsonl --split test)")
     p.add_argument("--dataset", metavar="NAME", help="also evaluate datasets/NAME/test.jsonl ('auto' = newest, 'none' = skip)")
     p.add_argument("--modes", metavar="M1,M2", help=f"answer modes: {', '.join(MODES)}")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions of each set (CPU generation is slow)")
@@ -83,7 +85,7 @@ def run(args, ctx) -> int:
     elif args.exam:
         res = run_exam(cfg, ws, args.exam, progress=progress, run_id=args.run_id, adapter=args.adapter)
     else:
-        sets = load_eval_sets(cfg, ws, questions=args.questions, dataset=args.dataset)
+        sets = load_eval_sets(cfg, ws, questions=args.questions, dataset=args.dataset, split=args.split)
         assistant = None
         if args.adapter:
             def loader(key: str):
