@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from tenkan.jatext import KANA_RUN, _words, normalize, to_katakana
+from tenkan.jatext import KANA_RUN, _words, normalize, reading, to_katakana
 
 __all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "MIN_READING", "MIN_COMPOUND"]
 
@@ -120,6 +120,14 @@ class ReadingVocabulary:
         common = c.most_common()
         total = sum(c.values())
         return tuple(w for w, _ in common), len(common) > 1 and common[0][1] < _DOMINANT * total
+
+    def sounds_like(self, word: str) -> str:
+        """The corpus word that reads like ``word`` but is written otherwise (「誘引」 → 「誘因」), the
+        most frequent one; "" when none, or when ``word`` itself is a corpus word."""
+        if word in self.surfaces:
+            return ""
+        found, _ambiguous = self.candidates(reading(word))
+        return next((w for w in found if w != word), "")
 
     def spans(self, text: str) -> list[Restored]:
         """The spans of ``text`` that spell a corpus word by sound but do not write it, left to

@@ -14,7 +14,9 @@ recorded in ``answer.relevance``:
   that are not acronyms (「magnet」, 「Atkins」: mixed-in vocabulary; 「ADHD」 counts) are not
   counted. When the best sentence of the sources is very close to the question by meaning
   (``similarity`` ≥ ``assistant.known_similarity``) an unknown word does not decline: the
-  question is then about what the page says, in words of its own (「市民プール」).
+  question is then about what the page says, in words of its own (「市民プール」). Nor does
+  one that sounds like a word of the corpus (「誘引」 for 誘因, 「自律支援」 for 自立支援): a
+  kana-kanji conversion error, recorded in ``misconverted`` with the word it stands for.
 * ``asks``: the kind of fact asked for when it is one the sources might simply not hold, such
   as a price (「いくら」「費用」「薬価」). ``asks_found`` says whether the sources state one.
 * ``weighted_coverage``: IDF-weighted share of the question sentence's content words found in
@@ -36,7 +38,7 @@ import math
 import re
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import canonical_text, canonical_tokens
@@ -150,8 +152,12 @@ _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc]+")
 _PLAIN_ASCII = re.compile(r"[A-Za-z][a-z\-']*")
 
 
-def unknown_nouns(text: str, stats: TermStats) -> list[str]:
-    """Nouns of ``text`` the corpus never uses (see the module docstring for what is not counted)."""
+def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str] | None = None,
+                  misconverted: dict[str, str] | None = None) -> list[str]:
+    """Nouns of ``text`` the corpus never uses (see the module docstring for what is not counted).
+
+    ``sounds_like(noun)`` gives the corpus word with the same reading ("" when none): such a noun
+    is a conversion error, not an unknown thing; it goes to ``misconverted`` instead."""
     if stats.n == 0:
         return []
     out: list[str] = []
@@ -166,6 +172,11 @@ def unknown_nouns(text: str, stats: TermStats) -> list[str]:
         if lemma in GENERIC_WORDS or lemma in NOT_A_TOPIC or surface in NOT_A_TOPIC:
             continue
         if not stats.knows(lemma, surface) and surface not in out:
+            meant = sounds_like(surface) if sounds_like is not None else ""
+            if meant:
+                if misconverted is not None:
+                    misconverted[surface] = meant
+                continue
             out.append(surface)
     return out
 
@@ -178,6 +189,7 @@ class Relevance:
     weighted_coverage: float = 1.0
     missing: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    misconverted: dict[str, str] = field(default_factory=dict)   # unknown noun -> corpus word of the same sound
     asks: str = ""
     asks_found: bool = True
     similarity: float | None = None
@@ -192,11 +204,13 @@ class Relevance:
         return d
 
 
-def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: float = 0.0) -> Relevance:
+def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: float = 0.0,
+           sounds_like: Callable[[str], str] | None = None) -> Relevance:
     """The signals for ``question`` (its question sentence and added words) against ``texts``.
 
     ``relevant`` is left True: the caller applies its thresholds."""
-    rel = Relevance(unknown=unknown_nouns(question, stats), asks=asked_fact(question))
+    rel = Relevance(asks=asked_fact(question))
+    rel.unknown = unknown_nouns(question, stats, sounds_like, rel.misconverted)
     if rel.asks:
         state = _ASKS[rel.asks][1]
         rel.asks_found = any(state.search(t) for t in texts)

@@ -99,3 +99,13 @@ def test_the_demo_index_weights_rare_words_higher(demo_index):
     stats = term_stats(demo_index.retriever)
     assert stats.n == demo_index.summary.chunks
     assert stats.idf("鍼") == stats.max_idf > stats.idf("入浴") > stats.idf("発作")
+
+
+def test_a_word_that_sounds_like_a_corpus_word_is_a_conversion_error_not_an_unknown_thing(demo_assistant):
+    # 誘引 for 誘因: the corpus never writes 誘引, but it reads like a word the corpus uses
+    ans = demo_assistant.ask("てんかんの原因と誘引ってちがうの？", mode="extractive")
+    assert ans.relevance["misconverted"] == {"誘引": "誘因"} and "誘引" not in ans.relevance["unknown"]
+    assert ans.grounding == "extractive" and ans.citations
+    # a noun that sounds like no corpus word still declines (the corpus never names dogs)
+    dog = demo_assistant.ask("犬のてんかんの薬の量を教えて", mode="extractive")
+    assert "犬" in dog.relevance["unknown"] and dog.grounding in ("no_sources", "out_of_scope")
