@@ -31,7 +31,7 @@ from pathlib import Path
 
 from assistant import Assistant
 from index import open_index
-from eval.questions import load_emergencies, load_questions, load_styles
+from eval.questions import BATCHES, batch_of, load_emergencies, load_questions, load_styles
 from index.urls import page_key
 from tenkan.face.config import load_config
 from tenkan.jatext import normalize
@@ -99,6 +99,15 @@ def by_style(rows: list[dict]) -> dict:
     return {s: summarise([r for r in rows if r["style"] == s]) for s in styles}
 
 
+def by_batch(rows: list[dict], file_name: str, summary) -> dict:
+    """The summary of each batch of the set apart (eval.questions.BATCHES): a later batch, written
+    without sight of the matcher, is the fresher test."""
+    if not BATCHES.get(file_name):
+        return {}
+    batches = sorted({batch_of(r["id"], file_name) for r in rows})
+    return {str(b): summary([r for r in rows if batch_of(r["id"], file_name) == b]) for b in batches}
+
+
 def emergency_summary(rows: list[dict], truth: dict[str, dict]) -> dict:
     em = [r for r in rows if truth[r["id"]]["emergency"]]
     calm = [r for r in rows if not truth[r["id"]]["emergency"]]
@@ -141,11 +150,15 @@ def main() -> int:
     for split in splits:
         rows = ask_all(asst, load_styles(split=split))
         seconds += [r["seconds"] for r in rows]
-        result["styles"][split] = {"all": summarise(rows), "by_style": by_style(rows)}
+        result["styles"][split] = {"all": summarise(rows), "by_style": by_style(rows),
+                                   "by_batch": by_batch(rows, "styles.jsonl", summarise)}
         messages = load_emergencies(split=split)
         truth = {m["id"]: m for m in messages}
         erows = ask_all(asst, messages, key="text")
         result["emergencies"][split] = emergency_summary(erows, truth)
+        result["emergencies"][split]["by_batch"] = by_batch(
+            erows, "emergencies.jsonl", lambda rows: {k: v for k, v in emergency_summary(rows, truth).items()
+                                                       if k != "by_style"})
         if split == "tune":  # ids of misses only for the half one may look at
             result["emergencies"][split]["missed_ids"] = [r["id"] for r in erows
                                                           if truth[r["id"]]["emergency"] and not r["guidance_first"]]
@@ -181,6 +194,10 @@ def main() -> int:
         print(f"styles/{split}: gold retrieved@4 {a['gold_retrieved@4']}, gold cited {a['gold_cited']}, "
               f"must-mention {a['must_mention_present']} (spans {a['must_mention_spans']}), "
               f"in-scope declined {a['in_scope_declined']}, out-of-scope declined {a['out_of_scope_declined']}")
+        for batch, b in s.get("by_batch", {}).items():
+            print(f"   batch {batch}: in-scope {b['in_scope']}, gold cited {b['gold_cited']}, must-mention "
+                  f"{b['must_mention_present']}, in-scope declined {b['in_scope_declined']}, "
+                  f"out-of-scope declined {b['out_of_scope_declined']}")
         for style, b in s["by_style"].items():
             print(f"   {style:15} n={b['in_scope'] or b['out_of_scope']:3} retrieved {b['gold_retrieved@4']} "
                   f"cited {b['gold_cited']} must {b['must_mention_present']} declined "
@@ -188,6 +205,9 @@ def main() -> int:
     for split, e in result["emergencies"].items():
         print(f"emergencies/{split}: 119 first {e['guidance_first']}/{e['emergencies']}, out of scope "
               f"{e['out_of_scope']}, false alarms {e['false_alarms']}/{e['non_emergencies']}")
+        for batch, b in e.get("by_batch", {}).items():
+            print(f"   batch {batch}: 119 first {b['guidance_first']}/{b['emergencies']}, "
+                  f"false alarms {b['false_alarms']}/{b['non_emergencies']}")
     if "own" in result:
         o = result["own"]
         print(f"own set: answered {o['in_scope_answered']}/{o['in_scope']}, gold cited {o['gold_cited']}, "

@@ -34,10 +34,14 @@ from tenkan.manifest import atomic_write_json, atomic_write_text, sha256_file
 from tenkan.paths import DEMO_SITE_DIR, EVAL_DIR
 
 __all__ = ["load_questions", "load_styles", "load_emergencies", "validate", "merge_parts", "freeze", "record",
-           "TYPES", "QUESTIONS_FILE", "STYLES_FILE", "EMERGENCIES_FILE", "MANIFEST_FILE", "FREEZE_COMMAND"]
+           "TYPES", "BATCHES", "batch_of", "QUESTIONS_FILE", "STYLES_FILE", "EMERGENCIES_FILE", "MANIFEST_FILE", "FREEZE_COMMAND"]
 
 TYPES = ("fact", "procedure", "emergency", "out-of-scope")
 QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
+#: the last id of each earlier batch of the split sets (data/eval/split_styles.py keeps the same
+#: cuts): rows after a cut were written later, by someone who had not seen the matcher, and their
+#: test rows had never been measured when the batch landed -- reports give each batch apart
+BATCHES = {"styles.jsonl": ("S-243",), "emergencies.jsonl": ("E-187",)}
 STYLES_FILE = EVAL_DIR / "styles.jsonl"
 EMERGENCIES_FILE = EVAL_DIR / "emergencies.jsonl"
 MANIFEST_FILE = EVAL_DIR / "manifest.json"
@@ -60,6 +64,13 @@ def load_styles(split: str | None = None, path: str | Path | None = None) -> lis
 def load_emergencies(split: str | None = None, path: str | Path | None = None) -> list[dict]:
     """The emergency and look-alike messages (only the ``split`` half when given), sha256-checked."""
     return _split(_load_frozen(Path(path) if path else EMERGENCIES_FILE), split)
+
+
+def batch_of(row_id: str, file_name: str) -> int:
+    """The batch (1, 2, ...) of a row of a split set, from :data:`BATCHES`."""
+    def num(x: str) -> int:
+        return int(x.split("-")[-1])
+    return 1 + sum(num(row_id) > num(cut) for cut in BATCHES.get(file_name, ()))
 
 
 def _split(rows: list[dict], split: str | None) -> list[dict]:

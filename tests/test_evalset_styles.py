@@ -107,3 +107,12 @@ def test_split_script_validates_and_reproduces_the_split():
         fresh = [{**r, "split": ""} for r in rows]
         assert mod.reproduce(fresh, strata, mod.BATCHES[name]) == len(rows)
         assert [r["split"] for r in fresh] == [r["split"] for r in rows]
+
+
+def test_reports_cut_the_sets_into_the_same_batches_as_the_split_script():
+    from eval.questions import BATCHES, batch_of
+
+    assert BATCHES == _split_script().BATCHES
+    assert batch_of("S-243", "styles.jsonl") == 1 and batch_of("S-244", "styles.jsonl") == 2
+    assert batch_of("E-001", "emergencies.jsonl") == 1 and batch_of("E-188", "emergencies.jsonl") == 2
+    assert batch_of("Q-001", "questions.jsonl") == 1  # a set without batches is one batch
