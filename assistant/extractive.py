@@ -35,7 +35,9 @@ __all__ = ["Quote", "Passage", "ExtractiveWeights", "select_passages", "is_quota
 # Page furniture that is not an answer (the demo site's notice, navigation remnants).
 _BOILERPLATE = re.compile(
     r"最終更新|更新日|公開日|掲載日|デモ用|デモサイト|医療上の助言ではありません|医学的助言|架空|このページは.{0,20}(?:デモ|例)|"
-    r"^(?:トップ|ホーム)\s*[>＞›»]|関連ページ|お問い合わせ|Cookie|クッキー|広告|PR|をご覧ください"
+    r"^(?:トップ|ホーム)\s*[>＞›»]|関連ページ|お問い合わせ|Cookie|クッキー|広告|PR|をご覧ください|"
+    # a sentence about the page itself (「このページでは…を紹介します」) answers nothing
+    r"^(?:この|本)(?:ページ|記事|資料|リーフレット)(?:では|は|で)|^ここでは.{0,40}(?:紹介|説明|解説|まとめ)"
 )
 _FAQ_A = re.compile(r"^A[.．:：]\s*")
 _ITEM = re.compile(r"^(?:[-・*•]|\(\d+\)|\d+[.)．])\s*")

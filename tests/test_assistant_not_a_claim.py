@@ -43,3 +43,11 @@ def test_quoting_never_picks_a_question():
     assert not is_quotable("Q. てんかんがあっても車の運転はできますか？")
     assert not is_quotable("てんかんがあっても車の運転はできるのでしょうか？")
     assert is_quotable("A. 条件を満たせば運転免許を取ることができます。")
+
+
+def test_quoting_never_picks_a_sentence_about_the_page_itself():
+    from assistant.extractive import is_quotable
+
+    assert not is_quotable("このページでは、飲み忘れたときの考え方と、飲み忘れを防ぐ工夫を紹介します。")
+    assert not is_quotable("ここでは、発作が起きたときの対応をまとめています。")
+    assert is_quotable("医師が検査の結果をわかりやすく説明します。")  # 説明します about the world is an answer
