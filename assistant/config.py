@@ -66,6 +66,9 @@ class AssistantConfig:
     )
     extractive_sentences: int = option(
         3, "passages quoted by the extractive mode and by the fallback (a list shows under its lead-in)")
+    extractive_whole_page: bool = option(
+        True, "extractive answers may quote any sentence of a retrieved page, not only of the retrieved chunk "
+        "(the answer sentence is often in the page's next section); citations still name that page")
     extractive_meaning_weight: float = option(
         0.3,
         "weight of the embedder's similarity of question and sentence when quoting, beside word overlap "

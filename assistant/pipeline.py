@@ -8,6 +8,7 @@ instructions, scope) and, when sources were used, the citation check.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -213,6 +214,9 @@ class Assistant:
                     sources = []
             if not body:
                 if mode == "extractive":
+                    if self.acfg.extractive_whole_page:
+                        sources = self._whole_pages(sources)
+                        sims = self._similarities(q, sources)
                     body, ans.citations = self._extractive(match, sources, sims)
                     ans.grounded, ans.grounding = bool(ans.citations), "extractive"
                     yield token(body)
@@ -254,6 +258,29 @@ class Assistant:
             sources.append(Source(n=i, chunk_id=h.chunk_id, url=h.url, title=h.title, text=text,
                                   page=getattr(h, "page", None)))
         return sources, hits
+
+    def _whole_pages(self, sources: list[Source]) -> list[Source]:
+        """The sources with the rest of their page: the first source of each page also holds the
+        page's chunks that were not retrieved (same PDF page only), after its own text. Retrieval
+        finds the right page more often than the chunk that holds the answer sentence; quoting
+        from the whole page cites the same page. Chunks retrieved in their own right stay as they
+        are."""
+        page_chunks = getattr(self.retriever, "page_chunks", None)
+        if page_chunks is None:
+            return sources
+        have = {s.chunk_id for s in sources}
+        seen: set[str] = set()
+        out = []
+        for s in sources:
+            doc = s.chunk_id.rsplit("#", 1)[0]
+            if doc in seen:
+                out.append(s)
+                continue
+            seen.add(doc)
+            extra = [clean_source_text(c.text)[0] for c in page_chunks(s.chunk_id)
+                     if c.chunk_id not in have and c.page == s.page]
+            out.append(dataclasses.replace(s, text="\n".join([s.text, *extra])) if extra else s)
+        return out
 
     def _similarities(self, q: Query, sources: list[Source]) -> dict[str, float]:
         """Cosine of the question and each source sentence that has a vector in the index

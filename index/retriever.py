@@ -108,6 +108,14 @@ class Retriever:
         with self._lock:
             return self._store.get(chunk_id)
 
+    def page_chunks(self, chunk_id: str) -> list[Chunk]:
+        """Every chunk of the document ``chunk_id`` belongs to, in the document's order (empty when
+        the chunk is unknown): the rest of a page whose one chunk was retrieved."""
+        doc_id = chunk_id.rsplit("#", 1)[0]
+        with self._lock:
+            rows = self._store.rows_of_docs([doc_id]).get(doc_id, [])
+        return [r.chunk for r in rows]
+
     def iter_chunks(self) -> Iterator[Chunk]:
         with self._lock:
             chunks = list(self._store.iter_chunks())

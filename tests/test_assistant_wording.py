@@ -144,6 +144,24 @@ def test_an_answer_opens_with_the_sentence_that_answers(demo_assistant):
             assert i > 0 and (lines[i - 1].startswith("- ") or lines[i - 1].rstrip().endswith(("。", "：", ":", "]")))
 
 
+def test_quotes_come_from_the_whole_retrieved_page_and_cite_it(demo_assistant, demo_index):
+    from assistant.grounding import Source
+
+    chunks = demo_index.retriever.page_chunks(next(
+        c.chunk_id for c in demo_index.retriever.iter_chunks() if c.url.endswith("/medicines/missed-dose.html")))
+    assert len(chunks) > 2 and [c.n for c in chunks] == sorted(c.n for c in chunks)
+    first, second, third = chunks[:3]
+    sources = [Source(n=1, chunk_id=second.chunk_id, url=second.url, title=second.title, text=second.text),
+               Source(n=2, chunk_id=third.chunk_id, url=third.url, title=third.title, text=third.text)]
+    whole = demo_assistant._whole_pages(sources)
+    # the first source of the page holds the rest of it (not the chunk retrieved on its own) ...
+    assert whole[0].text.startswith(second.text) and first.text.split("\n")[-1][-30:] in whole[0].text
+    assert third.text not in whole[0].text and whole[1] == sources[1]
+    # ... and an answer whose sentence lies in another chunk of a retrieved page quotes and cites that page
+    ans = demo_assistant.ask("飲み忘れ", mode="extractive")
+    assert any(c.url.endswith("/medicines/missed-dose.html") for c in ans.citations)
+
+
 def test_a_supported_but_off_topic_generated_answer_falls_back_with_its_reason(make_assistant, demo_index):
     malformation = ("脳の形成異常は、胎児期に脳が作られる過程で起こる変化で、子どものてんかんの原因になります。"
                     "MRI検査で見つかることがあります。")
