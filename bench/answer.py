@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
 import platform
 import statistics
 import sys
@@ -34,20 +35,23 @@ def main() -> int:
     ap.add_argument("--home", default=None, help="workspace (default: $TENKAN_HOME or ./var)")
     ap.add_argument("--modes", nargs="+", default=["extractive", "rag-ft"])
     ap.add_argument("--n", type=int, default=20, help="questions per mode (fact questions of data/eval/parts)")
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                    help="config override, e.g. generator.runtime=transformers or generator.threads=1")
     args = ap.parse_args()
-
 
     rows = [json.loads(line) for f in sorted(glob.glob(str(ROOT / "data/eval/parts/*.jsonl")))
             for line in open(f, encoding="utf-8") if line.strip()]
     questions = [r["question"] for r in rows if r.get("type") == "fact"][: args.n]
-    cfg = load_config()
+    cfg = load_config(overrides=args.set)
     asst = Assistant(cfg, Workspace.from_home(args.home))
     t = time.perf_counter()
     asst.retriever.search("発作", k=1)  # load the index once; not part of the per-answer latency
     load_s = time.perf_counter() - t
     results = {"questions": len(questions), "index_load_s": round(load_s, 2), "modes": {},
                "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-               "cpus": __import__("os").cpu_count()}
+               "cpus": os.cpu_count(), "overrides": args.set, "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+               "note": "2 CPU cores shared with other jobs: generation time depends on what else runs (llama.cpp "
+                       "with 2 threads while another process holds a core was 10x slower than with 1 thread)"}
     for mode in args.modes:
         try:
             t = time.perf_counter()
@@ -77,7 +81,12 @@ def main() -> int:
             "model_load_s": round(model_load, 2),
             "grounding": grounding,
         }
+        if mode != "extractive":
+            gen = asst.generator_for(mode)
+            results["modes"][mode]["runtime"] = getattr(gen, "runtime", type(gen).__name__)
+            results["modes"][mode]["threads"] = cfg.generator.threads or os.cpu_count()
         print(mode, json.dumps(results["modes"][mode], ensure_ascii=False))
+    results["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     out = ROOT / "bench" / "results" / "answer.json"
     atomic_write_json(out, results)
     print(f"saved {out}")
