@@ -19,7 +19,7 @@ Explicit ``lora_r`` / ``lora_alpha`` / ``lora_dropout`` / ``target_modules`` /
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Literal, Optional, Protocol
 
 from index.config import IndexConfig
 from tenkan.config import option
@@ -93,6 +93,10 @@ class GeneratorConfig:
                                     "a context-conditioned input; serving uses the same windows")
     gold_share: float = option(0.8, "share of context-conditioned examples whose context holds the gold passage (RAFT's "
                                     "P); in the rest it is absent and the target is the template's no_answer")
+    gold_position: Literal["random", "retrieved"] = option(
+        "random", "where the gold passage sits among the context-conditioned example's sources: 'random' (a uniform "
+                  "position, as RAFT shuffles its documents) or 'retrieved' (where the retriever ranked it, which for a "
+                  "page's own question is nearly always first: a model trained so cited [1] in every answer)")
     styled_questions: int = option(2, "context-conditioned examples per candidate in patients' words (generator/styles.py), "
                                       "besides the page's own question")
     question_styles: list[str] = option(["casual", "hiragana", "lexicon", "caregiver", "short", "situation"],

@@ -214,9 +214,10 @@ def make_examples(cands: Sequence[Candidate], chunks_by_split: dict[str, list], 
     * context-conditioned (RAFT, Zhang et al. 2024), for the page's question and
       ``styled_questions`` variants in patients' words: the ``context_sources`` passages the
       retriever returns for that question, each shown as its best-matching sentence window,
-      in the serving order and format. With probability ``gold_share`` the gold passage is
-      among them (kept where the retriever ranked it, else put at a random position in place
-      of the lowest-ranked hit) and the target is one to three of the gold window's own
+      in the serving format. With probability ``gold_share`` the gold passage is among them
+      (``gold_position = "random"``: moved to a uniformly drawn position, or put there in place of
+      the lowest-ranked hit when the retriever missed it; ``"retrieved"``: kept where the
+      retriever ranked it) and the target is one to three of the gold window's own
       sentences, each ending with its ``[n]``; otherwise every passage of the candidate's
       section is kept out and the target is the template's ``no_answer``.
     """
@@ -267,6 +268,12 @@ def make_examples(cands: Sequence[Candidate], chunks_by_split: dict[str, list], 
                     hits = hits[: k - 1]
                     pos = rng.randint(0, len(hits))
                     hits.insert(pos, gold)
+                elif gcfg.gold_position == "random":
+                    # a page's own question nearly always retrieves its page first: left there, the
+                    # model learns to quote [1] whatever it says (RAFT shuffles the documents)
+                    found = hits.pop(pos)
+                    pos = rng.randint(0, len(hits))
+                    hits.insert(pos, found)
                 gold_hit = hits[pos]
             else:
                 hits = search.search(q, k, allowed[split], exclude=holds_answer)
@@ -328,6 +335,8 @@ def _stats(examples: dict[str, list[dict]], removed: dict, assign: dict[str, str
                                 max(1, sum(1 for e in examples[s] if e["shape"] == "context")), 3) for s in SPLITS},
         "gold_retrieved_share": round(sum(1 for e in allx if e.get("gold_retrieved")) /
                                       max(1, sum(1 for e in allx if e.get("gold_in_context"))), 3),
+        # where the answer's source sits: a model shown it first nearly always learns to cite [1]
+        "answer_source": dict(sorted(Counter(e["answer_source"] for e in allx if e.get("answer_source")).items())),
         "duplicates_removed": removed,
         "chars": {k: _lengths([len(e[k]) for e in allx]) for k in ("instruction", "input", "output")},
     }

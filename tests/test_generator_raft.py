@@ -54,6 +54,16 @@ def test_gold_in_about_four_of_five_contexts_and_no_answer_otherwise(raft):
     assert s.stats["context"]["gold_retrieved"] > s.stats["context"]["gold_inserted"] > 0
 
 
+def test_the_answer_source_sits_anywhere_not_first(raft):
+    """A page's own question retrieves its page first; left there, the model learns to cite [1]
+    whatever it says. With gold_position = "random" every position holds the answer about as often."""
+    cfg, s, rows, retriever = raft
+    assert cfg.generator.gold_position == "random"
+    where = s.stats["answer_source"]
+    n = sum(where.values())
+    assert set(where) == {1, 2, 3, 4} and max(where.values()) < 0.4 * n, where
+
+
 def test_inputs_are_windows_in_the_serving_format_within_the_length_limit(raft):
     cfg, _, rows, retriever = raft
     p = Prompter(cfg.generator.template)
