@@ -36,11 +36,11 @@ log = logging.getLogger(__name__)
 
 #: per-answer metrics in report order
 ANSWER_METRICS = (*NGRAM_METRICS, "raw_rougeL_word", "raw_rougeL_char", "string_similarity", "semantic_similarity",
-                  "context_recall", "context_precision", "grounded", "model_grounded", "fallback",
+                  "context_recall", "context_precision", "grounded", "model_grounded", "fallback", "cited_gold", "kept_cited_gold",
                   "faithfulness", "answer_relevancy", "llm_context_precision", "latency_s")
 #: metrics whose between-mode differences get paired bootstrap intervals
-DIFF_METRICS = ("rougeL_word", "rougeL_char", "raw_rougeL_word", "bleu_word", "meteor_word",
-                "semantic_similarity", "grounded")
+DIFF_METRICS = ("rougeL_word", "rougeL_char", "raw_rougeL_word", "raw_rougeL_char", "bleu_word", "meteor_word",
+                "semantic_similarity", "grounded", "model_grounded", "cited_gold")
 
 
 def retrieved_of(answer: dict) -> list[dict]:

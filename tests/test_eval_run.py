@@ -52,6 +52,9 @@ def test_run_eval_writes_run_dir_with_metrics_plots_and_intervals(eval_index, ec
     diff = [x for x in m["differences"] if x["a"] == "rag-base" and x["b"] == "base" and x["metric"] == "rougeL_word"][0]
     assert diff["n"] == 4 and diff["low"] is not None and diff["low"] <= diff["diff"] <= diff["high"]
     assert "context_recall" in m["modes"]["extractive"] and "context_recall" not in m["modes"]["base"]
+    # the share of answers citing a gold page is aggregated and compared between modes like the rest
+    assert 0 <= m["modes"]["extractive"]["cited_gold"] <= 1 and "cited_gold" not in m["modes"]["base"]
+    assert any(x["metric"] == "raw_rougeL_char" for x in m["differences"])
     # no judge: said so, no number
     assert "faithfulness" not in m["modes"]["rag-base"]
     assert "no LLM judge" in m["not_computed"]["faithfulness"]
