@@ -345,12 +345,20 @@ def scale_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: 
     write_docs(ws, docs)
     emb = scale_embedder(corpus_ws, vectors, Path(cache))
     cfg = load_config(overrides=["index.embed_cache=\"off\"", "index.sentence_vectors=false"])
+    load_start = os.getloadavg()[0]
+    phases: dict[str, float] = {}
     t = time.perf_counter()
-    s = build(cfg, ws, embedder=emb, progress=False)
+    s = build(cfg, ws, embedder=emb, progress=False,
+              on_phase=lambda p: phases.setdefault(p, time.perf_counter() - t))
     full_s = time.perf_counter() - t
-    out = {"chunks": s.chunks, "build_seconds": round(full_s, 2), "build_chunks_per_s": round(s.chunks / full_s, 1)}
+    out = {"chunks": s.chunks, "build_seconds": round(full_s, 2), "build_chunks_per_s": round(s.chunks / full_s, 1),
+           # "written" - "embedded": SQLite, vectors.npy, the FAISS index (the HNSW graph at 100k) and BM25
+           "build_write_seconds": round(phases["written"] - phases["embedded"], 2)}
     r = open_index(ws, cfg, embedder=emb)
     out["faiss_index"] = index_kind(r._faiss)  # noqa: SLF001
+    if out["faiss_index"] == "hnsw":
+        h = r._faiss.hnsw  # noqa: SLF001 - what the graph was built and is searched with
+        out["hnsw"] = {"m": int(h.nb_neighbors(1)), "ef_construction": int(h.efConstruction), "ef_search": int(h.efSearch)}
     for q in queries[:5]:
         r.search(q, k=10, method="hybrid")  # warm-up
     embed_ms, search_ms, total_ms = [], [], []
@@ -405,6 +413,7 @@ def scale_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: 
         out["incremental_1pct_embedded"] = s2.embedded_chunks
         out["incremental_over_full_ratio"] = round(inc / full_s, 3)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["load_average_1m"] = {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)}
     return out
 
 
