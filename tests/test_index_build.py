@@ -262,3 +262,51 @@ def test_build_and_open_refuse_another_embedder_with_one_message(workspace, cfg,
         build(other, workspace)
     assert str(opened.value) == str(built.value)
     assert "--set index.embedder=hash:256" in opened.value.hint and "tenkan index --full" in opened.value.hint
+
+
+def test_hnsw_build_settings_reach_the_graph_and_the_manifest(workspace, write_corpus):
+    """faiss_index = 'hnsw' builds with the configured degree and build breadth (the FAISS file keeps
+    them), the manifest records them, and a change of build breadth alone is a new generation that
+    re-embeds nothing."""
+    import faiss
+
+    from index import live_manifest
+
+    def cfg(efc):
+        return load_config(overrides=["index.embedder=hash:256", "index.faiss_index=hnsw", "index.hnsw_m=8",
+                                      f"index.hnsw_ef_construction={efc}", "index.hnsw_ef_search=33"])
+
+    write_corpus(workspace, DOCS)
+    s = build(cfg(77), workspace)
+    m = live_manifest(workspace)
+    assert m.faiss_index == "hnsw" and (m.settings["hnsw_m"], m.settings["hnsw_ef_construction"]) == (8, 77)
+    on_disk = faiss.read_index(str(Path(s.path) / "faiss.index"))
+    assert (on_disk.hnsw.nb_neighbors(1), on_disk.hnsw.efConstruction) == (8, 77)
+    r = open_index(workspace, cfg(77))
+    assert r._faiss.hnsw.efSearch == 33  # noqa: SLF001 - a search setting, applied when opened
+    assert r.search("運転免許は取れますか", k=1, method="dense")[0].doc_id == "d-drive"
+    r.close()
+    assert build(cfg(77), workspace).changed is False
+    wider = build(cfg(99), workspace)
+    assert wider.changed and wider.embedded_chunks == 0
+    on_disk = faiss.read_index(str(Path(wider.path) / "faiss.index"))
+    assert on_disk.hnsw.efConstruction == 99
+
+
+def test_a_generation_built_before_hnsw_ef_construction_existed_opens_and_updates(workspace, cfg, write_corpus):
+    """Older manifests lack the key (and have another settings digest): the index opens and searches
+    as it is, and the next build rewrites it with today's settings without embedding anything."""
+    write_corpus(workspace, DOCS)
+    s = build(cfg, workspace)
+    mpath = Path(s.path) / "manifest.json"
+    raw = json.loads(mpath.read_text(encoding="utf-8"))
+    del raw["settings"]["hnsw_ef_construction"]
+    raw["settings_digest"] = "digest of the older settings"
+    mpath.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    r = open_index(workspace, cfg)
+    assert "hnsw_ef_construction" not in r.info.settings
+    assert r.search("運転免許は取れますか", k=1)[0].doc_id == "d-drive"
+    r.close()
+    again = build(cfg, workspace)
+    assert again.changed and again.generation == s.generation + 1 and again.embedded_chunks == 0
+    assert open_index(workspace, cfg).info.settings["hnsw_ef_construction"] == cfg.index.hnsw_ef_construction
