@@ -63,6 +63,10 @@ class GeneratorConfig:
         "let llama.cpp repack weights into its extra buffer types (AMX / wide-SIMD kernels); off because "
         "llama-cpp-python 0.3.36 built with -march=native crashed with them on an AMX-capable Xeon",
     )
+    draft_tokens: int = option(
+        6, "llama.cpp runtime: prompt-lookup drafting. When the last tokens of the answer also occur in the prompt, "
+           "up to this many tokens that follow them there are checked in one batch and kept while the greedy choice "
+           "agrees (answers copy their sources, so most are kept); 0 = one token per step. Greedy decoding only")
     max_new_tokens: int = option(160, "generation length limit")
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json), used by training and inference")
     adapter: str = option("demo", "adapter name: var/adapters/<name>/, else the committed data/adapters/demo/; "
@@ -142,6 +146,8 @@ class GeneratorConfig:
             raise ValueError("request_retries must be >= 0")
         if self.runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {self.runtime!r}")
+        if self.draft_tokens < 0 or self.draft_tokens > 32:
+            raise ValueError("draft_tokens must be between 0 and 32")
         if self.threads < 0 or self.n_ctx < 256:
             raise ValueError("threads must be >= 0 and n_ctx >= 256")
         if self.adapter_mode not in ("attach", "merge"):

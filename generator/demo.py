@@ -35,9 +35,6 @@ DEMO_TRAIN_SETTINGS = {
     "lora_preset": "small-all-linear",  # every linear layer, r=16 (bench/results/train.json: pilot)
     "train_shapes": ["closed", "context"],
     "styled_questions": 1,              # CPU-sized: one patient-style variant per page question
-    # the committed adapter was trained with the gold passage where the retriever ranked it
-    # (nearly always [1]); it cites [1] in every answer. The next retraining drops this line.
-    "gold_position": "retrieved",
     "max_length": 896,                  # context prompts are ~620 tokens (4 windows of 240 characters)
     "batch_size": 4,
     "grad_accum": 1,

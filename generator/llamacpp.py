@@ -43,6 +43,7 @@ from tenkan.manifest import sha256_file
 from tenkan.paths import DATA_DIR, Workspace
 
 __all__ = ["available", "import_error", "LlamaCppGenerator", "lora_gguf", "gguf_model_path", "SETUP_HINT",
+           "greedy_steps", "lookup_draft",
            "LORA_FILE"]
 
 log = logging.getLogger(__name__)
@@ -282,11 +283,100 @@ class _Llama:
         ptr = llama_cpp.llama_get_logits_ith(self.llm._ctx.ctx, -1)  # noqa: SLF001
         return np.ctypeslib.as_array(ptr, shape=(self.vocab,)).astype(np.float32, copy=True)
 
+    def start(self, ids: list[int]) -> np.ndarray:
+        """Evaluate a prompt and return the logits of its last token. The KV cache of the longest
+        common prefix with the previous prompt is kept (the template's instruction at least), so
+        only the rest is evaluated."""
+        llm = self.llm
+        keep = 0
+        if llm.n_tokens:
+            old = llm.input_ids[: llm.n_tokens]
+            top = min(len(old), len(ids) - 1)  # the last token is always evaluated: its logits are needed
+            same = np.flatnonzero(old[:top] != np.asarray(ids[:top], dtype=old.dtype))
+            keep = int(same[0]) if same.size else top
+        llm.n_tokens = keep  # eval() drops the cache from here on
+        llm.eval(ids[keep:])
+        return self.last_logits()
+
+    def eval_rows(self, tokens: list[int]) -> list[np.ndarray]:
+        """Evaluate ``tokens`` after the cache in one batch and return the logits after each of them
+        (a drafted continuation is checked in one step; ``Llama.eval`` keeps only the last row)."""
+        import llama_cpp
+
+        llm = self.llm
+        if len(tokens) == 1:
+            llm.eval(tokens)
+            return [self.last_logits()]
+        n_past = llm.n_tokens
+        llm._ctx.kv_cache_seq_rm(-1, n_past, -1)  # noqa: SLF001
+        llm._batch.set_batch(batch=tokens, n_past=n_past, logits_all=True)  # noqa: SLF001
+        llm._ctx.decode(llm._batch)  # noqa: SLF001
+        llm.input_ids[n_past: n_past + len(tokens)] = tokens
+        llm.n_tokens = n_past + len(tokens)
+        ctx = llm._ctx.ctx  # noqa: SLF001
+        return [np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, i), shape=(self.vocab,)).astype(np.float32)
+                for i in range(len(tokens))]
+
+    def rewind(self, n: int) -> None:
+        """Forget the last ``n`` evaluated tokens (rejected draft tokens); the next evaluation
+        removes them from the KV cache."""
+        self.llm.n_tokens -= n
+
     def is_eog(self, tok: int) -> bool:
         """End of generation: <eos>, <end_of_turn> and the like (what transformers' eos ids stop on)."""
         import llama_cpp
 
         return bool(llama_cpp.llama_vocab_is_eog(self._vocab_ptr, tok))
+
+
+def lookup_draft(tokens: list[int], k: int, *, longest: int = 3, shortest: int = 2) -> list[int]:
+    """Prompt-lookup drafting (Saxena 2023, "prompt lookup decoding"; llama.cpp's ``lookup``
+    example): the up to ``k`` tokens that followed the latest earlier occurrence of the last
+    ``longest`` … ``shortest`` tokens. An answer that copies its source continues as the source
+    does; the model only has to confirm it."""
+    n_all = len(tokens)
+    for n in range(longest, shortest - 1, -1):
+        if k <= 0 or n_all <= n:
+            continue
+        tail = tokens[-n:]
+        for start in range(n_all - n - 1, -1, -1):
+            if tokens[start] == tail[0] and tokens[start: start + n] == tail:
+                return tokens[start + n: start + n + k]
+    return []
+
+
+def greedy_steps(model, ids: list[int], pick, limit: int, *, draft: int = 0) -> Iterator[int]:
+    """The tokens of one answer, picked by ``pick(logits)`` one after another (the caller updates
+    what ``pick`` depends on between tokens, and stops consuming at an end token or a stop rule).
+
+    With ``draft`` > 0 the tokens after a picked one are guessed by :func:`lookup_draft` and
+    evaluated together with it; each guess is kept while it is what ``pick`` chooses from the
+    previous row, and the cache is rewound at the first disagreement. The tokens are those of
+    one-at-a-time decoding: a guess is only ever confirmed, never taken on trust (batched
+    arithmetic can differ in the last bits, which may flip an exact tie).
+
+    ``model`` offers ``start(ids)`` → logits, ``eval_rows(tokens)`` → logits after each token and
+    ``rewind(n)`` (:class:`_Llama`)."""
+    rows = [model.start(ids)]
+    history = list(ids)
+    pending: list[int] = []  # drafted tokens in the cache, not yet confirmed
+    n = 0
+    while n < limit:
+        tok = pick(rows.pop(0))
+        n += 1
+        if pending:
+            if tok == pending[0]:
+                pending.pop(0)
+            else:
+                model.rewind(len(pending))
+                pending, rows = [], []
+        history.append(tok)
+        yield tok
+        if n >= limit or rows:
+            continue
+        guess = lookup_draft(history, min(draft, limit - n - 1)) if draft else []
+        rows = model.eval_rows([tok, *guess])
+        pending = list(guess)
 
 
 _MODELS: dict[tuple[str, str, int, int, bool], _Llama] = {}
@@ -333,20 +423,18 @@ class LlamaCppGenerator(Generator):
         filt = self.prompter.stop_filter()
         dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
         rng = np.random.default_rng() if c.do_sample else None
+        draft = 0 if c.do_sample else c.draft_tokens
         started = False
         with self._m.lock:
-            llm = self._m.llm
-            llm.reset()
-            llm.eval(ids)
-            seen = np.zeros(self._m.vocab, dtype=bool)
+            m = self._m
+            seen = np.zeros(m.vocab, dtype=bool)
             seen[np.asarray(ids, dtype=np.int64)] = True
-            for _ in range(limit):
-                logits = self._m.last_logits()
-                tok = self._pick(logits, seen, rng)
-                if self._m.is_eog(tok):
+            steps = greedy_steps(m, ids, lambda logits: self._pick(logits, seen, rng), limit, draft=draft)
+            for tok in steps:
+                if m.is_eog(tok):
                     break
                 seen[tok] = True
-                piece = dec.decode(llm.detokenize([tok], special=False))
+                piece = dec.decode(m.llm.detokenize([tok], special=False))
                 out = filt.feed(piece) if piece else ""
                 if not started:
                     out = out.lstrip("\n ")
@@ -354,8 +442,8 @@ class LlamaCppGenerator(Generator):
                 if out:
                     yield out
                 if filt.stopped:
+                    steps.close()
                     return
-                llm.eval([tok])
         tail = filt.feed(dec.decode(b"", final=True))
         tail = (tail + filt.flush()).rstrip()
         if not started:
