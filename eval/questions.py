@@ -41,7 +41,7 @@ QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
 #: the last id of each earlier batch of the split sets (data/eval/split_styles.py keeps the same
 #: cuts): rows after a cut were written later, by someone who had not seen the matcher, and their
 #: test rows had never been measured when the batch landed -- reports give each batch apart
-BATCHES = {"styles.jsonl": ("S-243",), "emergencies.jsonl": ("E-187",)}
+BATCHES = {"styles.jsonl": ("S-243", "S-355"), "emergencies.jsonl": ("E-187", "E-297")}
 STYLES_FILE = EVAL_DIR / "styles.jsonl"
 EMERGENCIES_FILE = EVAL_DIR / "emergencies.jsonl"
 MANIFEST_FILE = EVAL_DIR / "manifest.json"

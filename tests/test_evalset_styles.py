@@ -115,4 +115,6 @@ def test_reports_cut_the_sets_into_the_same_batches_as_the_split_script():
     assert BATCHES == _split_script().BATCHES
     assert batch_of("S-243", "styles.jsonl") == 1 and batch_of("S-244", "styles.jsonl") == 2
     assert batch_of("E-001", "emergencies.jsonl") == 1 and batch_of("E-188", "emergencies.jsonl") == 2
+    assert batch_of("S-355", "styles.jsonl") == 2 and batch_of("S-356", "styles.jsonl") == 3
+    assert batch_of("E-297", "emergencies.jsonl") == 2 and batch_of("E-298", "emergencies.jsonl") == 3
     assert batch_of("Q-001", "questions.jsonl") == 1  # a set without batches is one batch

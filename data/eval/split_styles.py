@@ -45,7 +45,7 @@ EM_FIELDS = ("id", "text", "emergency", "kinds", "style", "split")
 MIN_EM, MIN_NON, MIN_EM_SPLIT, MIN_KIND_SPLIT = 84, 84, 42, 4
 # Last id of each batch that was split before later rows were appended (a new batch: add its cut here
 # when the next one is appended). Rows after the last cut form the current batch.
-BATCHES = {"styles.jsonl": ("S-243",), "emergencies.jsonl": ("E-187",)}
+BATCHES = {"styles.jsonl": ("S-243", "S-355"), "emergencies.jsonl": ("E-187", "E-297")}
 
 
 def read(path: Path) -> list[dict]:
