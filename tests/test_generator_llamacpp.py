@@ -138,3 +138,72 @@ def test_llama_cpp_runs_the_packaged_gguf_with_the_tuned_adapter(workspace, conf
     assert text and text == tuned.generate(prompt, max_new_tokens=48)  # greedy: the same answer twice
     assert not any(s in text for s in p.stop)  # the template's stop rules cut the answer
     assert text != base.generate(prompt, max_new_tokens=48)  # the LoRA is applied
+    # prompt-lookup drafting only confirms guesses: the same greedy answer without it
+    tuned.cfg.draft_tokens = 0
+    assert tuned.generate(prompt, max_new_tokens=48) == text
+
+
+class _CountingModel:
+    """A deterministic next-token rule over the tokens in the cache, with a cache that is only
+    ever extended at its end and rewound: what ``greedy_steps`` needs from llama.cpp, kept honest
+    (every row is computed from the cache as it stands, so a wrong rewind gives wrong tokens)."""
+
+    VOCAB = 50
+
+    def __init__(self):
+        self.cache: list[int] = []
+        self.batches: list[int] = []
+        self.rewinds = 0
+
+    def _row(self) -> np.ndarray:
+        # copies the token that followed the previous occurrence of the last token (a "source"
+        # being quoted), else counts on: drafts are often right and sometimes wrong
+        last = self.cache[-1]
+        earlier = [i for i in range(len(self.cache) - 1) if self.cache[i] == last]
+        nxt = self.cache[earlier[-1] + 1] if earlier and len(self.cache) % 7 else (last * 3 + len(self.cache)) % self.VOCAB
+        row = np.zeros(self.VOCAB, dtype=np.float32)
+        row[nxt] = 1.0
+        return row
+
+    def start(self, ids):
+        self.cache = list(ids)
+        return self._row()
+
+    def eval_rows(self, tokens):
+        self.batches.append(len(tokens))
+        rows = []
+        for t in tokens:
+            self.cache.append(t)
+            rows.append(self._row())
+        return rows
+
+    def rewind(self, n):
+        assert 0 < n < len(self.cache)
+        self.rewinds += 1
+        del self.cache[-n:]
+
+
+def test_drafted_decoding_gives_the_tokens_of_one_at_a_time_decoding():
+    from generator.llamacpp import greedy_steps, lookup_draft
+
+    prompt = [1, 2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18]
+    pick = lambda row: int(np.argmax(row))  # noqa: E731
+    plain_model, drafted_model = _CountingModel(), _CountingModel()
+    plain = list(greedy_steps(plain_model, prompt, pick, 60, draft=0))
+    drafted = list(greedy_steps(drafted_model, prompt, pick, 60, draft=6))
+    assert drafted == plain and len(plain) == 60
+    # fewer model calls: several tokens were confirmed per batch, and some drafts were rejected
+    assert len(drafted_model.batches) < len(plain_model.batches) and max(drafted_model.batches) > 1
+    assert drafted_model.rewinds > 0 and plain_model.rewinds == 0
+    assert drafted_model.cache[: len(prompt) + 59] == prompt + plain[:59]  # the cache holds the answer, no rejected guess
+    # the draft is what followed the latest earlier occurrence of the last tokens
+    assert lookup_draft([5, 2, 3, 4, 9, 9, 2, 3], 3) == [4, 9, 9]
+    assert lookup_draft([1, 2, 3], 3) == [] and lookup_draft([1, 2, 1, 2], 0) == []
+
+
+def test_decoding_stops_at_the_limit_when_drafts_run_past_it():
+    from generator.llamacpp import greedy_steps
+
+    model = _CountingModel()
+    toks = list(greedy_steps(model, [1, 2, 3, 1, 2, 3, 1, 2], lambda r: int(np.argmax(r)), 5, draft=8))
+    assert len(toks) == 5 and all(b <= 5 for b in model.batches)
