@@ -58,9 +58,12 @@ _MED = MEDICINE_WORDS
 
 _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
     "long_seizure": [
-        re.compile(_NUM_MIN + r"(?:以上|近く|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)"),
+        re.compile(_NUM_MIN + r"(?:以上|近く|近い|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)"),
         re.compile(_NUM_MIN + r".{0,8}(?:続|止まら|止まん|おさまら|治まら|収まら|終わら)"),
-        re.compile(_SEIZ + r".{0,12}(?:止まらな|止まりませ|止まんな|とまらな|おさまらな|治まらな|収まらな|終わらな|ずっと続)"),
+        re.compile(_SEIZ + r".{0,12}(?:止まらな|止まりませ|止まんな|とまらな|おさまらな|治まらな|収まらな|終わらな|終わんな|"
+                   r"おわんな|ずっと続)"),
+        # still going: 「まだ震えてる」「まだけいれんしてる」
+        re.compile(r"(?:まだ|いまだに|未だに).{0,3}(?:" + _SEIZ[3:-1] + r"|震え|ふるえ|続い|つづい)(?:て|し)"),
         re.compile(r"(?:ずっと|長いこと|長く|長時間).{0,6}" + _SEIZ),
         re.compile(r"重積.{0,6}(?:して|になって|状態です|状態かも|かも)"),
         re.compile(r"(?:もう|既に|すでに|かれこれ)" + _NUM_MIN),
@@ -80,14 +83,16 @@ _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
                    r"(?:反応|返事|答え|返答)(?:が|も)?(?:ない|しない|なし|無し|ありませ|しませ)"),
     ],
     "breathing": [
-        re.compile(r"(?:息|呼吸).{0,4}(?:してな|していな|しない|しとらん|止ま|とま|苦し|くるし|できな|でき(?:て)?ない|おかし|荒い|弱い|浅い|ゼーゼー|ぜーぜー)"),
-        re.compile(r"(?:唇|くちびる|顔色|顔|口のまわり).{0,4}(?:紫|むらさき|青|真っ青|土気色)"),
+        re.compile(r"(?:息|呼吸).{0,4}(?:してな|していな|しない|しとらん|止ま|とま|苦し|くるし|できな|でき(?:て)?ない|おかし|"
+                   r"荒い|弱い|弱く|浅い|浅く|ゼーゼー|ぜーぜー|変|へん)"),
+        re.compile(r"(?:唇|くちびる|顔色|顔面|顔|口のまわり).{0,4}(?:紫|むらさき|青|真っ青|真っ白|蒼白|土気色)"),
         re.compile(r"チアノーゼ|窒息|息苦し|(?:喉|のど).{0,3}(?:詰ま|つま)|(?:吐いた|嘔吐).{0,6}(?:詰ま|息)"),
     ],
     "injury": [
         re.compile(r"(?:頭|あたま|顔|額|おでこ|口|舌|歯|体|腕|足).{0,4}(?:打っ|うっ|ぶつけ|強打|切っ|切れ|噛ん|かん(?:で|じゃ)|折れ)"),
         re.compile(r"(?:出血|血が(?:出|で|止まら|とまら|流れ)|血だらけ|骨折|脱臼)"),
-        re.compile(r"(?:けが|怪我|ケガ|やけど|火傷)(?:を)?(?:した|して|しちゃ|しま|ある)"),
+        re.compile(r"(?:けが|怪我|ケガ|やけど|火傷)(?:を)?(?:した|して|しちゃ|しま|ある|ひどい|ひどく|がひど)"),
+        re.compile(r"(?:熱湯|お湯|湯|油|鍋).{0,6}(?:かぶっ|かかっ|浴び|こぼ)"),
         re.compile(r"(?:階段|高い所|高いところ|ベッド|自転車).{0,6}(?:から)?(?:落ち|転落|転倒)"),
     ],
     "first_seizure": [
@@ -120,12 +125,13 @@ _R_SEIZ = (r"(?:ホッサ|ハッサ|ハツサ|ホツサ|ケイレン|ケーレ�
            r"コウチョク|シロメ|アワヲフ|(?:テアシ|ゼンシン)(?:ヲ|ガ)?(?:フルワセ|フルエ|ツッパ|ブルブル|バタバタ))")
 _R_NUM_MIN = r"(?:[5-9]|[1-9]\d|ゴ|ロッ|ロク|ナナ|ハッ|ハチ|キュウ|ジュッ|ジッ|ジュウ|ニジュッ|サンジュッ)(?:フン|プン)"
 _R_NOT_STOPPING = (r"(?:トマラナ|トマリマセ|トマンナ|トマンネ|トマッテナ|オサマラナ|オサマリマセ|オサマンナ|オサマッテナ|"
-                   r"オワラナ|ヤマナ|ツヅイテル|ツヅイテイ|ツヅイテマ|ズットツヅ)")
+                   r"オワラナ|オワンナ|オワリマセ|ヤマナ|ツヅイテル|ツヅイテイ|ツヅイテマ|ズットツヅ)")
 _R_EVENT = r"(?:オキ|オコ|アッ|デタ|デテ|シタ|シテ|シチャ|ナッ|ツヅ|トマラ|ハジマ)"
 
 _READ_PATTERNS: dict[str, list[re.Pattern]] = {
     "long_seizure": [
-        re.compile(_R_NUM_MIN + r"(?:イジョウ|チカク|クライ|グライ|ホド|モ|スギ|タッ|タチ|タツ|ケイカ|コエ|コシ)"),
+        re.compile(_R_NUM_MIN + r"(?:イジョウ|チカク|チカイ|クライ|グライ|ホド|モ|スギ|タッ|タチ|タツ|ケイカ|コエ|コシ)"),
+        re.compile(r"(?:マダ|イマダニ).{0,3}(?:" + _R_SEIZ[3:-1] + r"|フルエ|ツヅイ)(?:テ|シ)"),
         re.compile(_R_NUM_MIN + r".{0,8}(?:ツヅ|トマラ|トマン|オサマラ|オワラ)"),
         re.compile(_R_SEIZ + r".{0,14}" + _R_NOT_STOPPING),
         re.compile(r"(?:ズット|ナガイコト|ナガク|チョウジカン).{0,6}" + _R_SEIZ),
@@ -148,11 +154,13 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(r"(?:ヨビカケ|ハナシカケ|コエヲカケ|コエカケ|ヨン|ユスッ|タタイ).{0,8}(?:ハンノウ|ヘンジ|コタエ).{0,3}"
                    r"(?:シナ|ナ|アリマセ|ガナ|シマセ)"),
         re.compile(_R_SEIZ + r".{0,16}(?:オキテナ|オキテコナ|メヲサマシテナ|メガサメテナ)"),
+        re.compile(_R_SEIZ + r".{0,30}(?:ヘンジ|ハンノウ|ヘントウ)(?:ガ|モ)?(?:シナ|ナイ|ナク|ナシ|アリマセ|シマセ)"),
     ],
     "breathing": [
         re.compile(r"(?:イキ|コキュウ).{0,4}(?:シテナ|シテイナ|シテネ|シナイ|シテナイ|トマ|クルシ|デキナ|デキテナ|オカシ|"
-                   r"アライ|ヨワイ|アサイ|ゼーゼー|ゼイゼイ|ヒューヒュー)"),
-        re.compile(r"(?:クチビル|カオイロ|カオ|クチノマワリ).{0,4}(?:ムラサキ|アオ|マッサオ|ツチケイロ)"),
+                   r"アライ|ヨワイ|ヨワク|アサイ|アサク|ゼーゼー|ゼイゼイ|ヒューヒュー|ヘン)"),
+        re.compile(r"(?:クチビル|カオイロ|ガンメン|カオ|クチノマワリ).{0,4}(?:ムラサキ|アオ|マッサオ|マッシロ|ソウハク|ツチケイロ)"),
+        re.compile(r"(?:ノド|イキ).{0,4}(?:ゴロゴロ|ゴボゴボ|ヒューヒュー)"),
         re.compile(r"チアノーゼ|チッソク|イキグルシ|ノド.{0,3}ツマ|(?:ハイタ|オウト|モドシ).{0,6}(?:ツマ|イキ)"),
     ],
     "injury": [
@@ -218,11 +226,27 @@ _R_DRUG_RESISTANCE = re.compile(
 # どんなの？」 (what is it), 「発作中に息止まることある？」 (can it happen), 「以前…ことがありました」
 # (it happened once), 「いつもすぐ戻る」 (it always passes). Such wording withdraws the alarm,
 # unless a word says it is happening now (今, さっき, まだ, 目の前, 助けて, ！ …).
-_NOW = re.compile(r"今|いま|さっき|たった今|まだ|ずっと|目の前|助けて|たすけて|どうしよう|どうすれば|急いで|至急|[!！]|"
-                  + _NUM_MIN + r"(?:以上|も|たっ|経)")
-_R_NOW = re.compile(r"イマ|サッキ|マダ|ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
+# 今 and いま as written (in a reading イマ is inside ガイライマデ, ナイママ), but not 今日 (today), 今まで (so far), 今年, 今度 …: those do not say "right now"
+_NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|イマ(?!マデ)|さっき|たった今|まだ|ずっと|目の前|助けて|たすけて|どうしよう|"
+                  r"どうすれば|急いで|至急|[!！]|" + _NUM_MIN + r"(?:以上|も|たっ|経)")
+_R_NOW = re.compile(r"サッキ|マダ|ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
+# 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
+# message says about a seizure before or a seizure that might come
+_CALM_NOW = re.compile(r"(?:今|いま|現在|今日)(?:は|も|のところ)?.{0,8}(?:元気|落ち着い|おちつい|何もな|なにもな|何ともな|"
+                       r"なんともな|普通に|ふつうに|大丈夫|だいじょうぶ|平気|変わりな|異常な)")
+_JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど")
+# a seizure placed in the past by a time word: 「昨日の発作で」「三年前に初めて」「前に会社で」; not
+# 「昨日から止まらない」 (still going since then)
+_PAST_TIME = re.compile(r"(?:昨日|昨夜|昨晩|一昨日|おととい|先週|先月|去年|昨年|以前|前回|この前|先日|小さい頃|子どもの頃|"
+                        r"子供の頃|[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年)前)(?!から|より|まで|以来|ずっと)|"
+                        r"(?:^|[、。,])前に")
+# 「発作から1年」「初めての発作以来3か月」: time elapsed since the seizure
+_R_SINCE = re.compile(_R_SEIZ + r"(?:カラ|イライ).{0,5}(?:ネン|カゲツ|カ(?:ゲ)?ツ|シュウカン|ニチ)")
+# asking ahead, to be ready: 「場合に備えて」「一応知っときたい」「念のため確認」
+_PREPARE = re.compile(r"備えて|そなえて|知っておき|知っとき|知っておく|覚えておき|おぼえておき|念のため|念の為|一応知|"
+                      r"確認したい|確認しておき|予習")
 _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
-                    r"場合の|の場合|ときの|時の|ときって|時って")
+                    r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って")
 _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ")
 _PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
                    r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
@@ -233,11 +257,11 @@ _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,10}(?:スグ)?(?
 # event is happening or has just happened (a now-word above, or 続いてる・起こした・倒れた …).
 _R_HYPOTHETICAL = re.compile(
     r"(?:" + _R_SEIZ[3:-1] + r"|フン|プン|イジョウ|ナカ)(?:ガ|ヲ|デ|ニ|ハ)?.{0,6}"
-    r"(?:ツヅイ|オキ|オコッ|ナッ|トマラナカッ|オサマラナカッ|ハイッ)タラ|"
+    r"(?:ツヅイ|オキ|オコッ|オコシ|シ|ナッ|トマラナカッ|トマンナカッ|オサマラナカッ|ハイッ)タラ|"
     r"(?:ツヅク|オキル|オコル|ナル)(?:バアイ|トキ|ナラ)|(?:ノ|ナ)(?:バアイ|トキ)(?:ハ|ニ|ノ|ッテ|ナニ|ドウ|ナン)")
 _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマリマセ|トマンナ|トマンネ|トマラン|オサマラナ|オサマリマセ|"
                           r"オワラナ|ヤマナ)(?!カッタラ|イバアイ|イトキ|イナラ)|"
-                          r"オコシ(?:タ|テ|マシ)|オキ(?:タ(?!ラ)|テ(?:ル|イ|マ))|タオレ(?:タ|テ)|シテ(?:ル|イル|イマス|テ)|"
+                          r"オコシ(?:タ(?!ラ)|テ|マシ)|オキ(?:タ(?!ラ)|テ(?:ル|イ|マ))|タオレ(?:タ|テ)|シテ(?:ル|イル|イマス|テ)|"
                           r"ナッテ(?:ル|イル)|ハジマッ|ウッタ|チガ|ヨン(?:ダ|デ)")
 
 #: kinds a habitual quick recovery speaks against (a first seizure, an injury, water or
@@ -247,9 +271,15 @@ _HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
 
 def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
     """The kinds withdrawn because the message asks about the situation rather than living it."""
+    if _CALM_NOW.search(written):
+        # well now after a seizure a moment ago: a first seizure, an injury, water or pregnancy
+        # still need a doctor today (as after a habitual quick recovery)
+        return found & _HABIT_KINDS if _JUST_NOW.search(written) else set(found)
     if _NOW.search(written) or _R_NOW.search(read):
         return set()
     if _ABOUT.search(written) or _R_ABOUT.search(read) or _PAST.search(written):
+        return set(found)
+    if _PAST_TIME.search(written) or _R_SINCE.search(read) or _PREPARE.search(written):
         return set(found)
     if _R_HYPOTHETICAL.search(read) and not _R_HAPPENING.search(read):
         return set(found)

@@ -62,6 +62,16 @@ ENGLISH_WORDS: dict[str, str] = {
     "clonazepam": "クロナゼパム", "diazepam": "ジアゼパム", "midazolam": "ミダゾラム",
     "alcohol": "お酒", "sleep": "睡眠", "diet": "食事療法", "school": "学校", "work": "仕事", "job": "仕事",
     "doctor": "医師", "hospital": "病院", "eeg": "脳波検査", "brain waves": "脳波",
+    # what an emergency looks like, in the English words people reach for in a panic
+    "shaking": "震えて", "shakes": "震えて", "shake": "震え", "trembling": "震えて", "jerking": "けいれん",
+    "twitching": "けいれん", "stiff": "硬直", "collapsed": "倒れた", "fell down": "倒れた", "fainted": "意識を失った",
+    "burned": "やけどした", "burnt": "やけどした", "burns": "やけど", "burn": "やけど", "injured": "けがをした",
+    "injury": "けが", "hit his head": "頭を打った", "hit her head": "頭を打った",
+    "hit my head": "頭を打った", "hit the head": "頭を打った", "hit head": "頭を打った", "head": "頭", "blood": "血",
+    "blue lips": "唇が紫", "lips": "唇", "pale": "顔色が真っ青", "drowning": "溺れ", "drowned": "溺れた",
+    "sea": "海", "ocean": "海", "beach": "海", "river": "川", "swimming": "泳いで", "swim": "泳いで",
+    "shower": "シャワー", "hours": "時間", "hour": "時間", "baby": "赤ちゃん", "yesterday": "昨日",
+    "last night": "昨夜", "last week": "先週", "last year": "去年",
 }
 _ENGLISH = re.compile(r"(?<![a-z])(?:" + "|".join(
     re.escape(w) for w in sorted(ENGLISH_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)

@@ -73,6 +73,13 @@ def test_seizures_not_stopping_despite_treatment_is_drug_resistance_not_an_emerg
     ("発作が終わったのに意識が回復していません", "no_recovery"),
     ("発作のあと話しかけても全然返事ない", "no_recovery"),
     ("妊振中の娘がけいれんしてる", "pregnancy"),
+    # English words of a panic, katakana with spaces, a seizure "still" going
+    ("dad が seizure、もう6分くらい、still shaking", "long_seizure"),
+    ("ムスメ ケイレン オワッテ 40プン ヨンデモ ヘンジ ナイ", "no_recovery"),
+    ("発作のあと息が変、のどがゴロゴロいってる", "breathing"),
+    ("けいれんのあと顔面蒼白で呼吸が浅くて", "breathing"),
+    ("seizure で倒れて熱いお湯をかぶって burn がひどい", "injury"),
+    ("ガクガクが全然終わんない、もう8分近い", "long_seizure"),
 ])
 def test_emergencies_in_the_words_people_use_in_a_panic(question, kind):
     assert kind in detect_emergencies(question)
@@ -84,6 +91,7 @@ def test_emergencies_in_the_words_people_use_in_a_panic(question, kind):
     ("発作が5分以上続いてる、救急車呼んだら来てくれる？", True),  # 「たら」 with the event going on
     ("プールで泳いでたら友だちがけいれんして沈んだ", True),         # 「たら」 of time, not of condition
     ("朝起きたら息子が発作をおこしてて止まらない", True),
+    ("妊娠中にけいれんしたら赤ちゃんはどうなるの？", False),
 ])
 def test_a_conditional_about_the_event_is_a_question_ahead_of_time(question, alarm):
     assert bool(detect_emergencies(question)) is alarm
@@ -155,3 +163,19 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     assert "無視" not in clean
     assert "家族に声をかけましょう。" in clean and "シャワーだけ" in clean
     assert "主治医の指示に従って" in clean  # an instruction from a doctor is content, not an injection
+
+
+@pytest.mark.parametrize("question, alarm", [
+    # the person is well now / the seizure is in the past / asked to be ready
+    ("先月けいれんが10分続いて運ばれた。今は元気だけど、次に備えて何をしておけばいい？", False),
+    ("三日前の発作で頭を打ったけど病院では異常なしと言われた、部活は出ていい？", False),
+    ("おととい初めて発作を起こして入院した息子、退院後の生活で気をつけることは", False),
+    ("ほっさ から 2ねん たつけど くすり へらせる？", False),
+    ("意識がないまま発作が続く状態を念のため知っておきたい", False),
+    # 今日 and 今まで are not "now"; a seizure a moment ago in pregnancy stays an emergency
+    ("今日の夕方から発作が止まらない", True),
+    ("妊娠8か月の妻がさっき発作を起こして、今は普通に話しているけど大丈夫？", True),
+])
+def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
+    kinds = detect_emergencies(question)
+    assert bool(kinds) is alarm, kinds
