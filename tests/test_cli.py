@@ -35,6 +35,14 @@ def test_unknown_setting_is_a_one_line_error(tmp_path):
     assert "Traceback" not in out.stderr
 
 
+def test_demo_resume_without_train_is_refused_before_anything_runs(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "tenkan.face.cli.main", "--home", str(tmp_path), "demo", "--resume"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "use it with --train" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "corpus").exists()  # nothing was crawled
+
+
 def test_doctor_reports_packages_and_models_present():
     out = subprocess.run([sys.executable, "-m", "tenkan.face.cli.main", "doctor", "--packages-only", "--json"],
                          capture_output=True, text=True, timeout=120)

@@ -73,7 +73,7 @@ def print_answer(ans: dict) -> None:
 
 
 def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_limit: int = 5,
-             mode: str | None = None) -> int:
+             mode: str | None = None, resume: bool = False) -> int:
     total = time.perf_counter()
     with demo_site_running(cfg) as srv:
         t = _step(1, f"crawl the demo site ({srv.base_url}) → {ws.corpus_dir()}")
@@ -88,8 +88,10 @@ def run_demo(cfg, ws: Workspace, *, app: bool = True, train: bool = False, eval_
 
 
         if train:
-            t = _step(3, "build instruction data and LoRA-train the demo adapter (one epoch: about 40 minutes on 2 CPU cores)")
-            adapter = train_demo_adapter(cfg, ws, exclude_questions=[q["question"] for q in load_questions()])
+            t = _step(3, "build instruction data and LoRA-train the demo adapter (one epoch: 1 to 3.5 hours on 2 CPU "
+                         "cores, minutes on a GPU; checkpoints every 25 steps, --resume continues)")
+            adapter = train_demo_adapter(cfg, ws, exclude_questions=[q["question"] for q in load_questions()],
+                                         resume=resume)
             _done(t, f"adapter {adapter}")
         else:
             t = _step(3, "tuned generator: use the committed demo adapter (`tenkan demo --train` retrains it)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tenkan.errors import TenkanError
 from tenkan.face.demo import run_demo
 from tenkan.vocab import MODE_SETTINGS
 
@@ -20,6 +21,8 @@ def add_arguments(p) -> None:
     p.add_argument("--no-app", action="store_true", help="stop after the evaluation; do not start the Streamlit app")
     p.add_argument("--train", action="store_true",
                    help="build instruction data and retrain the LoRA adapter instead of using the committed one (slow on CPU)")
+    p.add_argument("--resume", action="store_true",
+                   help="with --train: continue an interrupted training from its latest checkpoint")
     p.add_argument("--mode", default=None, choices=MODE_SETTINGS,
                    help="answer mode for the sample questions (default: auto = rag-ft, or extractive without an adapter)")
     p.add_argument("--eval-limit", type=int, default=5, metavar="N",
@@ -27,5 +30,8 @@ def add_arguments(p) -> None:
 
 
 def run(args, ctx) -> int:
+    if args.resume and not args.train:
+        raise TenkanError("--resume continues a demo training: use it with --train",
+                          hint="tenkan demo --train --resume")
     return run_demo(ctx.config, ctx.workspace, app=not args.no_app, train=args.train,
-                    eval_limit=args.eval_limit, mode=args.mode)
+                    eval_limit=args.eval_limit, mode=args.mode, resume=args.resume)
