@@ -179,3 +179,36 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)
     assert bool(kinds) is alarm, kinds
+
+
+@pytest.mark.parametrize("message", [
+    "dad が floor で twitching してて eyes が上向いてる、もう長い",
+    "おかあさんが台所でたおれてピクピクしてて呼んでも目があかない",
+])
+def test_the_ngram_model_recognises_emergencies_no_pattern_names(message):
+    assert detect_emergencies(message, model=None) == []  # the patterns alone miss these
+    kinds = detect_emergencies(message)
+    assert kinds == ["urgent"]
+    assert emergency_guidance(kinds).startswith("【緊急】") and "119" in emergency_guidance(kinds)
+
+
+@pytest.mark.parametrize("message", ["明日の脳波検査、寝不足で行ったほうがいいの？", "発作の記録ってどうつければいいですか"])
+def test_the_ngram_model_leaves_ordinary_questions_alone(message):
+    assert detect_emergencies(message) == []
+
+
+def test_the_ngram_model_is_learnt_from_examples_and_read_back_from_its_file(tmp_path):
+    import json
+
+    from assistant.emergency import NgramModel
+    from eval.emergency_model import fit
+
+    now = ["発作が止まらない、息してない", "けいれんが続いてて呼んでも返事ない", "倒れてガクガクしてて目があかない",
+           "ほっさ とまらない たすけて", "ケイレン ツヅイテル イキ ヘン"]
+    calm = ["発作の記録はどうつける？", "薬は飲み忘れたらどうする？", "運転免許はとれますか",
+            "脳波検査は痛いですか", "ケトン食ってなに？"]
+    data = fit(now + calm, [1] * len(now) + [0] * len(calm))
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    model = NgramModel(json.loads(f.read_text(encoding="utf-8")))
+    assert all(model.probability(t) > 0.5 for t in now) and all(model.probability(t) < 0.5 for t in calm)
