@@ -424,6 +424,10 @@ class Assistant:
         rag = mode in RAG_MODES
         instruction = question + self.acfg.instruction_suffix
         p = self.prompter
+        retrieved = sources
+        # the prompt shows the first generator.context_sources of them (the shape the adapter was
+        # trained on); the fallback may still quote any retrieved source
+        sources = sources[: self.cfg.generator.context_sources]
         if rag:
             prompt = p.build(instruction, p.format_context(self._windows(match or question, sources, sims)))
         else:
@@ -487,7 +491,7 @@ class Assistant:
                 # only the tail can differ (the last sentence finished at end of stream)
                 yield text[len(shown):] if text.startswith(shown) else "\n\n" + text
         else:
-            body, cites = self._extractive(match or question, sources, sims, lead=FALLBACK_LEAD)
+            body, cites = self._extractive(match or question, retrieved, sims, lead=FALLBACK_LEAD)
             ans.answer, ans.citations = body, cites
             ans.grounded, ans.grounding = bool(cites), "fallback"
             yield ("\n\n" if shown else "") + body

@@ -91,8 +91,9 @@ class GeneratorConfig:
                                  "index (tests); `tenkan dataset` retrieves context_sources passages instead")
     context_chars: int = option(300, "characters kept from each source when chunks are given without an index (tests)")
     context_sources: int = option(4, "passages in a context-conditioned example, found by the real retriever (hybrid) for "
-                                     "the example's question; keep it equal to assistant.max_sources (default 4), the "
-                                     "serving k, so the model trains on the shape it is served")
+                                     "the example's question, and passages a generated answer's prompt shows (the first "
+                                     "of the assistant.max_sources retrieved; the fallback may quote any of those): "
+                                     "training and serving share the shape")
     window_chars: int = option(240, "characters of each source's best-matching sentence window (generator/context.py) in "
                                     "a context-conditioned input; serving uses the same windows")
     gold_share: float = option(0.8, "share of context-conditioned examples whose context holds the gold passage (RAFT's "

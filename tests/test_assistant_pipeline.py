@@ -50,6 +50,19 @@ def test_supported_generated_answer_is_kept_with_renumbered_citations(make_assis
     assert "ラモトリギンで気をつけることは？" in prompt
 
 
+def test_the_prompt_shows_the_trained_number_of_sources_and_the_fallback_may_quote_the_rest(
+        make_assistant, static_hits, config):
+    config.generator.context_sources = 2  # an adapter trained on two sources; three are retrieved
+    text = "妊娠中は薬の血中濃度が下がることがあります[3]。"  # [3] is not in the prompt: an invalid citation
+    a = make_assistant(StaticRetriever(static_hits), answer=text)
+    ans = a.ask("妊娠中の薬の血中濃度はどうなる？", mode="rag-base")
+    prompt = a.test_generators["base"].prompts[0]
+    assert "[1] 発作が起きたときの応急手当" in prompt and "[2] ラモトリギン" in prompt
+    assert "妊娠・出産とお薬" not in prompt
+    assert ans.grounding == "fallback"
+    assert any(c.url.endswith("/medicines/pregnancy.html") for c in ans.citations)  # quoted from the third
+
+
 @pytest.mark.parametrize("bad,reason", [
     # invented, with a made-up link, citing a real source
     ("ラモトリギンは月に一度の注射で済む新しい薬で、http://made-up.example/info に詳しく書かれています[2]。", "unsupported"),
