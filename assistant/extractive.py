@@ -21,13 +21,27 @@ asks for a list.
 
 from __future__ import annotations
 
+import json
+import logging
+import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.grounding import Source, _tokens
 from assistant.injection import looks_like_injection
 from assistant.safety import unsafe_medication_statement
 from tenkan.jatext import char_ngrams, split_sentences
+from tenkan.paths import DATA_DIR
+
+log = logging.getLogger(__name__)
+
+#: the learnt sentence ranker (``python -m bench.sentence_ranker --write`` fits it on the tune half)
+RANKER_FILE = DATA_DIR / "ranker" / "sentence_ranker.json"
+
+#: what the ranker reads of a candidate sentence, in order (:func:`sentence_features`)
+FEATURES = ("words", "chars", "meaning", "cosine", "kind", "source_rank", "position", "log_length", "item", "leans",
+            "title_words", "first", "words_x_meaning", "chars_x_meaning")
 
 __all__ = ["Quote", "Passage", "ExtractiveWeights", "select_passages", "is_quotable",
            "asked_kind", "asks_for_list"]
@@ -165,44 +179,93 @@ def _items_after(sents: list[str], i: int) -> list[int]:
     return out
 
 
-def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
-                    sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
-                    min_score: float = 0.12, rel_floor: float = 0.5, max_items: int = 5) -> list[Passage]:
-    """Up to ``n`` passages, the best first (see the module docstring)."""
+def sentence_features(words: float, chars: float, meaning: float, cosine: float, kind: float, source_n: int,
+                      position: int, sentence: str, title_words: float) -> list[float]:
+    """The ranker's view of one candidate (:data:`FEATURES`): today's signals, and where the sentence
+    sits, how long it is, whether it is a list item or leans on the sentence before it."""
+    return [words, chars, meaning, cosine, kind, source_n - 1, min(position, 20) / 20, math.log(max(len(sentence), 1)),
+            float(_is_item(sentence)), float(bool(_LEANS.match(sentence))), title_words, float(position == 0),
+            words * meaning, chars * meaning]
+
+
+class SentenceRanker:
+    """Logistic regression over :func:`sentence_features` (standardised), learnt from which tune
+    sentences hold a must-mention fact (``bench/sentence_ranker.py``). It orders the candidates that
+    pass the hand-weighted score's floor; the floor itself is unchanged."""
+
+    def __init__(self, data: dict):
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("the ranker file was fitted on other features")
+        self.mean, self.scale, self.coef = data["mean"], data["scale"], data["coef"]
+        self.intercept = float(data["intercept"])
+
+    def score(self, features: list[float]) -> float:
+        return self.intercept + sum(w * (x - m) / sd for w, x, m, sd in zip(self.coef, features, self.mean, self.scale))
+
+
+@lru_cache(maxsize=1)
+def default_ranker() -> SentenceRanker | None:
+    try:
+        return SentenceRanker(json.loads(RANKER_FILE.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("sentence ranker not loaded (%s): extractive answers use the hand weights only", exc)
+        return None
+
+
+def candidate_features(question: str, sources: list[Source], sims: dict[str, float] | None = None,
+                       weights: ExtractiveWeights = ExtractiveWeights()) -> list[tuple[Quote, list[float]]]:
+    """Every quotable sentence of the sources with its hand-weighted score (as a :class:`Quote`)
+    and its ranker features."""
     q_toks = _tokens(question)
     q_bi = _bigrams(question)
     kind = asked_kind(question)
     state = _KINDS[kind][1] if kind else None
     sims = sims or {}
-    listing = asks_for_list(question)
-    split = {src.n: split_sentences(src.text) for src in sources}
-    cands: list[Quote] = []
-    cos = [sims[s] for src in sources for s in split[src.n] if s in sims]
+    out = []
+    cos = [sims[x] for src in sources for x in split_sentences(src.text) if x in sims]
     lo, hi = (min(cos), max(cos)) if cos else (0.0, 0.0)
     for src in sources:
-        sents = split[src.n]
+        sents = split_sentences(src.text)
+        title_words = len(q_toks & _tokens(src.title)) / len(q_toks) if q_toks and src.title else 0.0
         for i, s in enumerate(sents):
             if not is_quotable(s, src.title):
                 continue
             st = _tokens(s)
             tok = len(q_toks & st) / len(q_toks) if q_toks else 0.0
             bi = len(q_bi & _bigrams(s)) / len(q_bi) if q_bi else 0.0
-            score = weights.words * tok + weights.chars * bi
-            if s in sims and hi > lo:
-                score += weights.meaning * (sims[s] - lo) / (hi - lo)
-            if state is not None and state.search(s):
-                score += weights.kind
+            mean = (sims[s] - lo) / (hi - lo) if s in sims and hi > lo else 0.0
+            score = weights.words * tok + weights.chars * bi + weights.meaning * mean
+            k = 1.0 if state is not None and state.search(s) else 0.0
+            score += weights.kind * k
             # a lead-in earns what its list says (「次のような場合は119番に…」 + 「5分以上続くとき」)
             items = _items_after(sents, i)
             if items and state is not None and any(state.search(sents[j]) for j in items):
                 score += weights.kind
             score -= weights.rank * (src.n - 1)
-            if score > 0.05:
-                cands.append(Quote(src.n, i, s, score))
-    cands.sort(key=lambda q: (-q.score, q.source, q.position))
-    if cands:  # keep only sentences close to the best one: a weak match is noise, not an answer
-        floor = max(min_score, rel_floor * cands[0].score)
-        cands = [q for q in cands if q.score >= floor]
+            out.append((Quote(src.n, i, s, score),
+                        sentence_features(tok, bi, mean, sims.get(s, 0.0), k, src.n, i, s, title_words)))
+    return out
+
+
+def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
+                    sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
+                    min_score: float = 0.12, rel_floor: float = 0.5, max_items: int = 5,
+                    ranker: SentenceRanker | None = None) -> list[Passage]:
+    """Up to ``n`` passages, the best first (see the module docstring). With a ``ranker`` the
+    candidates above the floor are taken in the ranker's order instead of the hand-weighted one."""
+    q_toks = _tokens(question)
+    kind = asked_kind(question)
+    state = _KINDS[kind][1] if kind else None
+    listing = asks_for_list(question)
+    split = {src.n: split_sentences(src.text) for src in sources}
+    scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights) if q.score > 0.05]
+    scored.sort(key=lambda qf: (-qf[0].score, qf[0].source, qf[0].position))
+    if scored:  # keep only sentences close to the best one: a weak match is noise, not an answer
+        floor = max(min_score, rel_floor * scored[0][0].score)
+        scored = [qf for qf in scored if qf[0].score >= floor]
+    if ranker is not None:
+        scored.sort(key=lambda qf: (-ranker.score(qf[1]), qf[0].source, qf[0].position))
+    cands = [q for q, _ in scored]
     by_n = {src.n: src for src in sources}
     picked: list[Passage] = []
     used: set[tuple[int, int]] = set()

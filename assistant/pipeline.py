@@ -19,7 +19,7 @@ from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
 from assistant.config import AssistantSettings
 from assistant.modes import generator_key, resolve_mode
 from assistant.conversation import Turn
-from assistant.extractive import ExtractiveWeights, select_passages
+from assistant.extractive import ExtractiveWeights, default_ranker, select_passages
 from assistant.grounding import _LOOP, _URL, Source, Verification, strip_markers, verify_answer
 from assistant.injection import clean_source_text
 from assistant.query import Query, QueryWeights, analyse
@@ -359,7 +359,8 @@ class Assistant:
                     lead: str = "") -> tuple[str, list[Citation]]:
         acfg = self.acfg
         weights = ExtractiveWeights(meaning=acfg.extractive_meaning_weight)
-        passages = select_passages(question, sources, n=acfg.extractive_sentences, sims=sims, weights=weights)
+        passages = select_passages(question, sources, n=acfg.extractive_sentences, sims=sims, weights=weights,
+                                   ranker=default_ranker() if acfg.extractive_ranker else None)
         # The on-topic check of generated answers is not applied to quotes: dropping quoted
         # passages it calls off topic lost more right quotes than wrong ones on the tune half
         # (gold page cited 0.835 -> 0.718), because the selection already ranks by the question.

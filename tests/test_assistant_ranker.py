@@ -1,0 +1,42 @@
+"""The learnt sentence ranker of extractive answers: it orders what passes the score's floor,
+reads its own file back, and refuses a file fitted on other features."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.extractive import FEATURES, RANKER_FILE, SentenceRanker, candidate_features, select_passages
+from assistant.grounding import Source
+
+TEXT = ("発作が起きたら、まず周りの危ない物をどけて、けがを防ぎます。"
+        "発作が5分以上続くときや、意識が戻らないまま次の発作が起きたときは、119番に電話して救急車を呼びます。"
+        "発作が止まったら、体を横向きにして呼吸が楽にできるようにします。")
+
+
+def _ranker(**weights: float) -> SentenceRanker:
+    coef = [weights.get(f, 0.0) for f in FEATURES]
+    return SentenceRanker({"features": list(FEATURES), "mean": [0.0] * len(FEATURES),
+                           "scale": [1.0] * len(FEATURES), "coef": coef, "intercept": 0.0})
+
+
+def test_the_ranker_orders_the_candidates_that_pass_the_floor():
+    src = [Source(n=1, chunk_id="d#0", url="http://127.0.0.1/first-aid.html", title="応急手当", text=TEXT)]
+    q = "発作が起きたらどうすればいい？"
+    cands = candidate_features(q, src)
+    assert len(cands) == 3 and all(len(f) == len(FEATURES) for _, f in cands)
+    by_hand = select_passages(q, src, n=1)
+    late = select_passages(q, src, n=1, ranker=_ranker(position=1.0))   # prefers later sentences
+    early = select_passages(q, src, n=1, ranker=_ranker(position=-1.0))  # prefers the first
+    assert late[0].quotes[0].position > early[0].quotes[0].position
+    assert {by_hand[0].quotes[0].text, late[0].quotes[0].text, early[0].quotes[0].text} <= set(TEXT.split("。")[i] + "。"
+                                                                                                for i in range(3))
+
+
+def test_the_committed_ranker_reads_back_and_a_foreign_file_is_refused(tmp_path):
+    data = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
+    assert data["trained_on"]["split"] == "tune"
+    SentenceRanker(data)
+    with pytest.raises(ValueError):
+        SentenceRanker({**data, "features": list(reversed(FEATURES))})
