@@ -19,8 +19,6 @@ alarm costs a sentence of guidance, a miss can cost a life.
 
 from __future__ import annotations
 
-import json
-import logging
 import math
 import re
 from collections import Counter
@@ -28,9 +26,8 @@ from functools import lru_cache
 
 from assistant.lexicon import from_english
 from tenkan.jatext import normalize, reading
+from tenkan.manifest import load_learnt
 from tenkan.paths import DATA_DIR
-
-log = logging.getLogger(__name__)
 
 __all__ = ["EMERGENCY_KINDS", "SEIZURE_WORDS", "MEDICINE_WORDS", "MODEL_FILE", "NgramModel", "detect_emergencies",
            "emergency_guidance", "emergency_views", "ngram_counts"]
@@ -331,8 +328,9 @@ class NgramModel:
 
     def probability(self, text: str) -> float:
         z = self.intercept
+        counts = ngram_counts(text)
         for prefix in ("w:", "r:"):
-            vec = {g: (1 + math.log(k)) * self.idf[g] for g, k in ngram_counts(text).items()
+            vec = {g: (1 + math.log(k)) * self.idf[g] for g, k in counts.items()
                    if g.startswith(prefix) and g in self.idf}
             norm = math.sqrt(sum(v * v for v in vec.values()))
             if norm:
@@ -345,11 +343,7 @@ class NgramModel:
 
 @lru_cache(maxsize=1)
 def _default_model() -> NgramModel | None:
-    try:
-        return NgramModel(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("emergency n-gram model not loaded (%s): only the patterns recognise emergencies", exc)
-        return None
+    return load_learnt(MODEL_FILE, NgramModel, "only the patterns recognise emergencies")
 
 
 _DEFAULT = object()

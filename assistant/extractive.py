@@ -21,8 +21,6 @@ asks for a list.
 
 from __future__ import annotations
 
-import json
-import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -32,9 +30,8 @@ from assistant.grounding import Source, _tokens
 from assistant.injection import looks_like_injection
 from assistant.safety import unsafe_medication_statement
 from tenkan.jatext import char_ngrams, split_sentences
+from tenkan.manifest import load_learnt
 from tenkan.paths import DATA_DIR
-
-log = logging.getLogger(__name__)
 
 #: the learnt sentence ranker (``python -m bench.sentence_ranker --write`` fits it on the tune half)
 RANKER_FILE = DATA_DIR / "ranker" / "sentence_ranker.json"
@@ -205,27 +202,25 @@ class SentenceRanker:
 
 @lru_cache(maxsize=1)
 def default_ranker() -> SentenceRanker | None:
-    try:
-        return SentenceRanker(json.loads(RANKER_FILE.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("sentence ranker not loaded (%s): extractive answers use the hand weights only", exc)
-        return None
+    return load_learnt(RANKER_FILE, SentenceRanker, "extractive answers use the hand weights only")
 
 
 def candidate_features(question: str, sources: list[Source], sims: dict[str, float] | None = None,
-                       weights: ExtractiveWeights = ExtractiveWeights()) -> list[tuple[Quote, list[float]]]:
+                       weights: ExtractiveWeights = ExtractiveWeights(),
+                       split: dict[int, list[str]] | None = None) -> list[tuple[Quote, list[float]]]:
     """Every quotable sentence of the sources with its hand-weighted score (as a :class:`Quote`)
-    and its ranker features."""
+    and its ranker features. ``split``: each source's sentences by number, when already split."""
     q_toks = _tokens(question)
     q_bi = _bigrams(question)
     kind = asked_kind(question)
     state = _KINDS[kind][1] if kind else None
     sims = sims or {}
+    split = split or {src.n: split_sentences(src.text) for src in sources}
     out = []
-    cos = [sims[x] for src in sources for x in split_sentences(src.text) if x in sims]
+    cos = [sims[x] for src in sources for x in split[src.n] if x in sims]
     lo, hi = (min(cos), max(cos)) if cos else (0.0, 0.0)
     for src in sources:
-        sents = split_sentences(src.text)
+        sents = split[src.n]
         title_words = len(q_toks & _tokens(src.title)) / len(q_toks) if q_toks and src.title else 0.0
         for i, s in enumerate(sents):
             if not is_quotable(s, src.title):
@@ -258,7 +253,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     state = _KINDS[kind][1] if kind else None
     listing = asks_for_list(question)
     split = {src.n: split_sentences(src.text) for src in sources}
-    scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights) if q.score > 0.05]
+    scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split) if q.score > 0.05]
     scored.sort(key=lambda qf: (-qf[0].score, qf[0].source, qf[0].position))
     if scored:  # keep only sentences close to the best one: a weak match is noise, not an answer
         floor = max(min_score, rel_floor * scored[0][0].score)

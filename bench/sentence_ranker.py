@@ -22,6 +22,7 @@ from assistant import Assistant
 from assistant.extractive import FEATURES, RANKER_FILE, SentenceRanker, candidate_features
 from eval.questions import batch_of, load_styles
 from tenkan.face.config import load_config
+from tenkan.manifest import atomic_write_text
 from tenkan.paths import Workspace
 
 C = 1.0
@@ -75,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
               f"score {_top3_hits(test, lambda c: c[2])}, by the ranker {_top3_hits(test, lambda c: ranker.score(c[0]))}")
     if args.write:
         m = fit(rows)
-        RANKER_FILE.parent.mkdir(parents=True, exist_ok=True)
-        RANKER_FILE.write_text(json.dumps(m, indent=1) + "\n", encoding="utf-8")
+        atomic_write_text(RANKER_FILE, json.dumps(m, indent=1) + "\n")
         print(f"wrote {RANKER_FILE} ({m['trained_on']})")
     return 0
 

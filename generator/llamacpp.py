@@ -275,12 +275,12 @@ class _Llama:
         self.vocab = self.llm.n_vocab()
         self._vocab_ptr = llama_cpp.llama_model_get_vocab(self.llm.model)
 
-    def last_logits(self) -> np.ndarray:
-        """A copy of the logits of the last evaluated token (llama-cpp-python does not keep them
-        unless every position's logits are kept)."""
+    def logits(self, i: int = -1) -> np.ndarray:
+        """A copy of the logits of output ``i`` of the last batch (-1: its last token;
+        llama-cpp-python does not keep them unless every position's logits are kept)."""
         import llama_cpp
 
-        ptr = llama_cpp.llama_get_logits_ith(self.llm._ctx.ctx, -1)  # noqa: SLF001
+        ptr = llama_cpp.llama_get_logits_ith(self.llm._ctx.ctx, i)  # noqa: SLF001
         return np.ctypeslib.as_array(ptr, shape=(self.vocab,)).astype(np.float32, copy=True)
 
     def start(self, ids: list[int]) -> np.ndarray:
@@ -296,26 +296,22 @@ class _Llama:
             keep = int(same[0]) if same.size else top
         llm.n_tokens = keep  # eval() drops the cache from here on
         llm.eval(ids[keep:])
-        return self.last_logits()
+        return self.logits()
 
     def eval_rows(self, tokens: list[int]) -> list[np.ndarray]:
         """Evaluate ``tokens`` after the cache in one batch and return the logits after each of them
         (a drafted continuation is checked in one step; ``Llama.eval`` keeps only the last row)."""
-        import llama_cpp
-
         llm = self.llm
         if len(tokens) == 1:
             llm.eval(tokens)
-            return [self.last_logits()]
+            return [self.logits()]
         n_past = llm.n_tokens
         llm._ctx.kv_cache_seq_rm(-1, n_past, -1)  # noqa: SLF001
         llm._batch.set_batch(batch=tokens, n_past=n_past, logits_all=True)  # noqa: SLF001
         llm._ctx.decode(llm._batch)  # noqa: SLF001
         llm.input_ids[n_past: n_past + len(tokens)] = tokens
         llm.n_tokens = n_past + len(tokens)
-        ctx = llm._ctx.ctx  # noqa: SLF001
-        return [np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, i), shape=(self.vocab,)).astype(np.float32)
-                for i in range(len(tokens))]
+        return [self.logits(i) for i in range(len(tokens))]
 
     def rewind(self, n: int) -> None:
         """Forget the last ``n`` evaluated tokens (rejected draft tokens); the next evaluation

@@ -12,13 +12,15 @@ import tempfile
 import threading
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
+
+import logging
 
 from tenkan.config import to_dict
 from tenkan.paths import portable_path
 
 __all__ = ["sha256_file", "sha256_text", "package_versions", "write_manifest", "read_manifest", "atomic_write_text", "atomic_write_json",
-           "current_umask"]
+           "current_umask", "load_learnt"]
 
 MANIFEST = "manifest.json"
 
@@ -101,6 +103,19 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+_T = TypeVar("_T")
+
+
+def load_learnt(path: str | os.PathLike, build: Callable[[dict], _T], without: str) -> _T | None:
+    """A learnt model committed as JSON (the emergency n-gram model, the sentence ranker), built by
+    ``build``; None, with a warning saying what works ``without`` it, when the file is missing or broken."""
+    try:
+        return build(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logging.getLogger(__name__).warning("%s not loaded (%s): %s", Path(path).name, exc, without)
+        return None
 
 
 def write_manifest(

@@ -212,3 +212,16 @@ def test_the_ngram_model_is_learnt_from_examples_and_read_back_from_its_file(tmp
     f.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     model = NgramModel(json.loads(f.read_text(encoding="utf-8")))
     assert all(model.probability(t) > 0.5 for t in now) and all(model.probability(t) < 0.5 for t in calm)
+
+
+def test_a_missing_or_broken_model_file_leaves_the_patterns_working(tmp_path, caplog):
+    from assistant.emergency import NgramModel
+    from tenkan.manifest import load_learnt
+
+    broken = tmp_path / "emergency_ngrams.json"
+    broken.write_text('{"idf": {', encoding="utf-8")
+    for path in (tmp_path / "missing.json", broken):
+        assert load_learnt(path, NgramModel, "only the patterns recognise emergencies") is None
+    assert "only the patterns recognise emergencies" in caplog.text
+    # without the model the patterns still raise the alarm
+    assert "long_seizure" in detect_emergencies("発作が10分以上止まらない", model=None)
