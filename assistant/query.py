@@ -28,8 +28,8 @@ from typing import Sequence
 
 from assistant.conversation import Turn, is_follow_up, retrieval_query
 from assistant.grounding import _tokens
-from assistant.lexicon import added_words, from_english
-from assistant.readings import ReadingVocabulary
+from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, added_words, from_english
+from assistant.readings import ReadingVocabulary, as_kana_typing
 from assistant.safety import SafetyReport, check_question
 from tenkan.jatext import normalize, split_sentences
 
@@ -109,8 +109,11 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
     restored_words: list[str] = []
     restored = normalized
     if vocab is not None and len(vocab):
-        restored = vocab.convert(normalized)
-        restored_words = vocab.restore(normalized)
+        # a message typed in katakana is read as if typed in hiragana (the corpus's words and brand names stay)
+        kana = as_kana_typing(normalized, keep=lambda run: run in vocab.surfaces or run in BRAND_TO_GENERIC
+                              or run in WORD_SYNONYMS)
+        restored = vocab.convert(kana)
+        restored_words = vocab.restore(kana)
     focus, context = question_focus(restored)
     # the sources' words for brand names and everyday words, and every candidate of a sound
     # shared by several corpus words (いじょう: 以上, 異常), which the text could not restore

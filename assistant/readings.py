@@ -31,11 +31,12 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from tenkan.jatext import KANA_RUN, _words, normalize, reading, to_katakana
+from tenkan.jatext import KANA_RUN, _words, normalize, reading, to_hiragana, to_katakana
 
-__all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "MIN_READING", "MIN_COMPOUND"]
+__all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "katakana_typed", "as_kana_typing",
+           "MIN_READING", "MIN_COMPOUND"]
 
 #: shortest reading (in kana) that may be restored: two-kana readings (さけ, かん, いし) are
 #: too ambiguous inside running text
@@ -200,6 +201,33 @@ class ReadingVocabulary:
             last = r.end
         out.append(text[last:])
         return "".join(out)
+
+
+_KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]+")
+#: what only a loanword writes: a long-vowel mark, a small vowel (ファ, ティ, シェ), ヴ
+_LOANWORD = re.compile(r"[\u30fc\u30a1\u30a3\u30a5\u30a7\u30a9\u30f4]")
+
+
+def katakana_typed(text: str) -> bool:
+    """Was ``text`` typed on a keyboard set to katakana (「ニンシン シテモ クスリ ノメル？」)?
+    No kanji, no hiragana, and at least four katakana."""
+    return not re.search(r"[\u3041-\u3096\u3400-\u9fff]", text) and \
+        sum(len(m) for m in _KATAKANA_RUN.findall(text)) >= 4
+
+
+def as_kana_typing(text: str, keep: Callable[[str], bool] = lambda run: False) -> str:
+    """A katakana-typed message read like one typed in hiragana, which :meth:`ReadingVocabulary.convert`
+    and the scope check know how to read: each katakana run becomes hiragana, except loanwords
+    (a long-vowel mark or a small vowel: シャワー, カフェイン) and runs ``keep`` says to keep
+    (the corpus's own words, brand names). Without this, 「ノメル」「ドウスル」 read as nouns no page
+    uses, and the question was declined although its hiragana twin was answered."""
+    if not katakana_typed(text):
+        return text
+
+    def soften(m: re.Match) -> str:
+        run = m.group(0)
+        return run if _LOANWORD.search(run) or keep(run) else to_hiragana(run)
+    return _KATAKANA_RUN.sub(soften, text)
 
 
 _cache: dict[Any, ReadingVocabulary] = {}

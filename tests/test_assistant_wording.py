@@ -7,7 +7,7 @@ import pytest
 
 from assistant.emergency import detect_emergencies
 from assistant.query import analyse, question_focus
-from assistant.readings import ReadingVocabulary
+from assistant.readings import ReadingVocabulary, as_kana_typing, katakana_typed
 from tests.fixtures.assistant import StaticRetriever, make_hit
 
 PAGES = [
@@ -46,6 +46,19 @@ def test_restoration_does_not_guess(vocab):
     v = ReadingVocabulary(["5分以上続くとき。", "検査で異常がない場合。", "以上のことに注意。"])
     assert v.convert("いじょう なかった") == "いじょう なかった"
     assert set(v.restore("いじょう なかった")) == {"以上", "異常"}
+
+
+def test_a_message_typed_in_katakana_reads_like_its_hiragana_twin(vocab):
+    typed = "クスリ ノミワスレタ ドウスル？"
+    assert katakana_typed(typed) and not katakana_typed("クスリを飲み忘れた") and not katakana_typed("MRI")
+    assert as_kana_typing(typed) == "くすり のみわすれた どうする？"
+    # loanwords (a long-vowel mark, a small vowel) and the words a caller keeps stay as written
+    assert as_kana_typing("シャワー ダケ イイ？ カフェイン ハ？") == "シャワー だけ いい？ カフェイン は？"
+    assert as_kana_typing("デパケン ノミワスレタ", keep=lambda run: run == "デパケン") == "デパケン のみわすれた"
+    # mixed-script text is left alone: there katakana words are meant as written
+    assert as_kana_typing("ホッサのあと眠い") == "ホッサのあと眠い"
+    q = analyse(typed, vocab=vocab)
+    assert q.restored == analyse("くすり のみわすれた どうする？", vocab=vocab).restored == "薬 飲み忘れた どうする？"
 
 
 @pytest.mark.parametrize("message, kind", [
@@ -120,6 +133,7 @@ def demo_assistant(demo_index):
     ("デパケン飲み忘れたらどうする？", "/medicines/missed-dose.html"),
     ("のうは けんさ って いたいの", "/basics/eeg.html"),
     ("点観の薬って一生飲むの？", "/treatment/medication-basics.html"),
+    ("クスリ ノミワスレタ ドウスル", "/medicines/missed-dose.html"),   # a phone left in katakana mode
 ])
 def test_users_wording_finds_and_cites_the_right_page(demo_assistant, question, page):
     ans = demo_assistant.ask(question, mode="extractive")
