@@ -9,7 +9,8 @@ recorded in ``answer.relevance``:
 * ``unknown``: nouns of the question (its question sentence, not a story's scene) that the
   *whole corpus* never uses (「献血」「整体」「犬」「ADHD」). A corpus that never names the
   thing asked about cannot answer about it, however similar the rest of the wording is.
-  Scene and colloquial nouns (time words, だめ, 癖 …: :data:`NOT_A_TOPIC`), numbers,
+  Scene and colloquial nouns (time words, だめ, 癖 …: :data:`NOT_A_TOPIC`), nouns MeCab
+  marks as used adverbially (副詞可能: 一応, 最近; they say when or how, never what), numbers,
   hiragana-only fragments (a phone's unconverted input tokenises unreliably) and English words
   that are not acronyms (「magnet」, 「Atkins」: mixed-in vocabulary; 「ADHD」 counts) are not
   counted. When the best sentence of the sources is very close to the question by meaning
@@ -165,6 +166,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         f = w.feature
         surface = w.surface.strip()
         if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
+            continue
+        if getattr(f, "pos3", "") == "副詞可能":  # used as an adverb (一応, 最近, 今日): when, not what
             continue
         if _HIRAGANA_ONLY.fullmatch(surface) or _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
             continue

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.pipeline import NO_SOURCES_TEXT, OUT_OF_SCOPE_TEXT
-from assistant.relevance import TermStats, assess, term_stats
+from assistant.relevance import TermStats, assess, term_stats, unknown_nouns
 from tests.fixtures.assistant import StaticRetriever
 
 
@@ -21,6 +21,12 @@ def test_rare_missing_words_outweigh_common_covered_ones():
     assert "鍼" in rel.missing and "治療" not in rel.missing
     covered = assess("てんかんの発作の治療は？", chunks[:1], stats)
     assert covered.weighted_coverage == 1.0 and covered.missing == []
+
+
+def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
+    stats = TermStats(["てんかんの発作と記録について。"] * 60)
+    # 一応 (MeCab: 名詞, 副詞可能) says how, not what; 献血 is a thing the corpus never names
+    assert unknown_nouns("一応記録はつけたけど献血はできる？", stats) == ["献血"]
 
 
 def test_hand_built_retrievers_fall_back_to_uniform_weights(static_hits):
