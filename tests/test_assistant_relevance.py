@@ -29,6 +29,15 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     assert unknown_nouns("一応記録はつけたけど献血はできる？", stats) == ["献血"]
 
 
+def test_english_words_typed_as_they_are_do_not_sink_the_coverage():
+    chunks = ["てんかんのある子どもの水泳と発作の注意。", "発作のときの応急手当。"] * 30
+    stats = TermStats(chunks)
+    # a mixed-in English word no chunk uses is not weighed as the rarest word of the question ...
+    assert assess("kayak でも 水泳 の 注意 は？", chunks[:1], stats).weighted_coverage == 1.0
+    # ... but an acronym is a named thing, and the corpus's silence about it counts
+    assert assess("ADHD の 水泳 の 注意 は？", chunks[:1], stats).weighted_coverage < 0.7
+
+
 def test_hand_built_retrievers_fall_back_to_uniform_weights(static_hits):
     stats = term_stats(StaticRetriever(static_hits))
     assert stats.idf("鍼") == stats.idf("てんかん") == 1.0
