@@ -94,6 +94,8 @@ def question_focus(text: str) -> tuple[str, str]:
     asking = [i for i, s in enumerate(sents) if _ASKS.search(s.strip())]
     i = asking[-1] if asking else len(sents) - 1
     j = i + 1
+    while asking and i - 1 in asking:  # questions in a row are asked together (「献血できる？薬飲んでるとだめ？」)
+        i -= 1
     while i > 0 and _content(" ".join(sents[i:j])) < 2:
         i -= 1
     rest = sents[:i] + sents[j:]

