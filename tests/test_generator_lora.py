@@ -169,6 +169,8 @@ def test_demo_recipe_trains_one_epoch_on_both_shapes_and_copies_the_adapter(conf
     config.generator.base_model = str(tiny_model_dir)
     c = demo_config(config)
     assert c.generator.lora_preset == "small-all-linear" and c.generator.styled_questions == 1
+    # the committed adapter's recipe: gold where the retriever ranked it (random measured worse: docs/training.md)
+    assert c.generator.gold_position == "retrieved" and config.generator.gold_position == "random"
     build_dataset(c, workspace, DEMO_DATASET, chunks=sample_chunks(6))
     train_rows = read_split(workspace.datasets_dir() / DEMO_DATASET, "train")
     assert {r["shape"] for r in train_rows} == {"closed", "context"}
