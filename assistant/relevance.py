@@ -45,7 +45,7 @@ from typing import Any, Callable, Iterable
 
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import canonical_text, canonical_tokens
-from tenkan.jatext import _words
+from tenkan.jatext import _words, morphemes
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
            "on_topic", "MIN_CHUNKS_FOR_IDF",
@@ -191,14 +191,9 @@ def _kana_fragments(text: str, stats: TermStats) -> set[str]:
     unconverted input tokenises unreliably, so such a piece is noise, not a word the sources lack."""
     if stats.n == 0:
         return set()
-    out = set()
-    for w in _words(canonical_text(text)):
-        if not _HIRAGANA_ONLY.fullmatch(w.surface.strip()):
-            continue
-        lemma = ((getattr(w.feature, "lemma", None) or w.surface).split("-")[0]).strip().lower()
-        if lemma and stats.df.get(lemma, 0) == 0:
-            out.add(lemma)
-    return out
+    lemmas = {m.lemma.strip().lower() for m in morphemes(canonical_text(text))
+              if _HIRAGANA_ONLY.fullmatch(m.surface.strip())}
+    return {w for w in lemmas if w and stats.df.get(w, 0) == 0}
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import logging
 import os
 import platform
 import tempfile
@@ -13,8 +14,6 @@ import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
-
-import logging
 
 from tenkan.config import to_dict
 from tenkan.paths import portable_path
