@@ -34,6 +34,7 @@ LORA_PRESETS: dict[str, dict] = {
 STRATEGIES = ("faq", "heading", "teacher")
 SHAPES = ("closed", "context")
 RUNTIMES = ("auto", "llama.cpp", "transformers")
+LLAMA_WEIGHTS = ("auto", "f16-blocks", "as-shipped")
 QUESTION_STYLES = ("casual", "hiragana", "lexicon", "caregiver", "short", "situation")
 
 
@@ -52,7 +53,7 @@ class GeneratorConfig:
     runtime: str = option(
         "auto",
         "how a local model runs: 'llama.cpp' (the GGUF as shipped, via llama-cpp-python from "
-        "`make setup-llama`; adapters converted to GGUF LoRA), 'transformers' (dequantised weights, PEFT "
+        "`make setup`; adapters converted to GGUF LoRA), 'transformers' (dequantised weights, PEFT "
         "adapters), or 'auto' (llama.cpp when it imports and the model is a GGUF, else transformers). "
         "Training always uses transformers",
     )
@@ -62,6 +63,14 @@ class GeneratorConfig:
         False,
         "let llama.cpp repack weights into its extra buffer types (AMX / wide-SIMD kernels); off because "
         "llama-cpp-python 0.3.36 built with -march=native crashed with them on an AMX-capable Xeon",
+    )
+    llama_weights: str = option(
+        "auto",
+        "llama.cpp runtime: 'as-shipped' runs the GGUF's own quantised weights; 'f16-blocks' runs a copy derived "
+        "once in the workspace whose transformer blocks are f16 (the embedding keeps its type): prompt evaluation "
+        "uses ggml's f16 kernels instead of k-quant dot products, 1.47x faster for Gemma 3 270M on 2 cores (358 -> "
+        "525 tokens/s) at the same generation speed; 'auto' = f16-blocks for GGUF files under 1 GiB (small models, "
+        "where prompt evaluation is compute-bound), as-shipped above (f16 would multiply their memory)",
     )
     draft_tokens: int = option(
         6, "llama.cpp runtime: prompt-lookup drafting. When the last tokens of the answer also occur in the prompt, "
@@ -147,6 +156,8 @@ class GeneratorConfig:
             raise ValueError("request_retries must be >= 0")
         if self.runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {self.runtime!r}")
+        if self.llama_weights not in LLAMA_WEIGHTS:
+            raise ValueError(f"llama_weights must be one of {', '.join(LLAMA_WEIGHTS)}, not {self.llama_weights!r}")
         if self.draft_tokens < 0 or self.draft_tokens > 32:
             raise ValueError("draft_tokens must be between 0 and 32")
         if self.threads < 0 or self.n_ctx < 256:

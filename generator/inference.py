@@ -357,8 +357,9 @@ def load_generator(cfg: GeneratorSettings | GeneratorConfig, ws: Workspace, adap
     adir = _adapter_path(ws, adapter) if adapter is not None else None
     short = src.ref.rstrip("/").split("/")[-1]
     if active_runtime(gcfg) == "llama.cpp":
-        model = llamacpp.gguf_model_path(gcfg.base_model, ws)
-        lora = llamacpp.lora_gguf(adir, model, ws) if adir is not None else None
+        shipped = llamacpp.gguf_model_path(gcfg.base_model, ws)
+        lora = llamacpp.lora_gguf(adir, shipped, ws) if adir is not None else None
+        model = llamacpp.serving_gguf(shipped, gcfg.llama_weights, ws)
         name = short + (f"+{adir.name}" if adir is not None else "") + "(llama.cpp)"
         return llamacpp.LlamaCppGenerator(model, prompter, gcfg, lora_path=lora, name=name)
     path = resolve_local_dir(gcfg.base_model, ws)

