@@ -163,7 +163,7 @@ def check_artifacts(ws: Workspace, cfg: TenkanConfig | None = None) -> list[Chec
     return out
 
 
-LLAMA_SETUP = "make setup-llama   (builds llama-cpp-python from source once; pip caches the wheel)"
+LLAMA_SETUP = "make setup-llama   (retries the llama-cpp-python build that make setup attempts; pip caches the wheel)"
 
 
 def check_runtime(cfg: TenkanConfig | None = None) -> list[Check]:
