@@ -2,7 +2,7 @@
 path, plus answer quality of the tuned adapter vs the base model (closed-book and with
 sources; fp32 and int8-dynamic).
 
-    .venv/bin/python bench/generate.py [--home DIR] [--tokens 48] [--quality 12]
+    .venv/bin/python -m bench.generate [--home DIR] [--tokens 48] [--quality 12]
 
 Needs the index's dataset in <home>/datasets/<generator.dataset>/ (tenkan dataset) for
 the quality part.
@@ -11,11 +11,13 @@ Each path runs in its own subprocess so peak memory (ru_maxrss) is its own. Writ
 bench/results/generate.json: {"cpu": {PATH: {"tokens_per_s", "first_token_s", "peak_mb", "load_s", ...}},
 "ratios_vs_fp32": {...}, "quality": {...}}. Speed is measured with the tuned adapter when one
 is found (``"adapter"`` in each row), as answers are served. The ``llama.cpp`` rows run the GGUF
-as shipped (generator.runtime = "llama.cpp", needs `make setup-llama`); quality adds
+with f16 blocks (generator.llama_weights = "auto" for the default model) and ``llama.cpp-as-shipped``
+its Q4_K_M weights (generator.runtime = "llama.cpp", built by `make setup`); ``context_first_token_s``
+is the first token after a serving-sized prompt with sources (dataset test rows). Quality adds
 ``llama.cpp-base`` / ``llama.cpp-tuned`` and ``agreement``: on how many test prompts the greedy
 llama.cpp answer is identical to the transformers one.
 
-    .venv/bin/python bench/generate.py --paths transformers-fp32 llama.cpp --labels tuned llama.cpp-tuned
+    .venv/bin/python -m bench.generate --paths transformers-fp32 llama.cpp --labels tuned llama.cpp-tuned
 """
 
 from __future__ import annotations
@@ -33,26 +35,30 @@ from pathlib import Path
 from generator import find_adapter, load_generator
 from generator.dataset import read_split
 from generator.prompter import Prompter
+from tenkan.errors import DatasetError
 from tenkan.face.config import load_config
 from tenkan.paths import Workspace, portable_path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-#: path -> (generator.runtime, generator.dtype)
-PATHS = {"transformers-fp32": ("transformers", "float32"), "transformers-bf16": ("transformers", "bfloat16"),
-         "torch-int8-dynamic": ("transformers", "int8-dynamic"), "llama.cpp": ("llama.cpp", "float32")}
-#: quality label -> (tuned?, runtime, dtype)
-LABELS = {"base": (False, "transformers", "float32"), "tuned": (True, "transformers", "float32"),
-          "tuned-bf16": (True, "transformers", "bfloat16"), "tuned-int8-dynamic": (True, "transformers", "int8-dynamic"),
-          "llama.cpp-base": (False, "llama.cpp", "float32"), "llama.cpp-tuned": (True, "llama.cpp", "float32")}
+#: path -> (generator.runtime, generator.dtype, generator.llama_weights)
+PATHS = {"transformers-fp32": ("transformers", "float32", "auto"), "transformers-bf16": ("transformers", "bfloat16", "auto"),
+         "torch-int8-dynamic": ("transformers", "int8-dynamic", "auto"), "llama.cpp": ("llama.cpp", "float32", "auto"),
+         "llama.cpp-as-shipped": ("llama.cpp", "float32", "as-shipped")}
+#: quality label -> (tuned?, runtime, dtype, generator.llama_weights)
+LABELS = {"base": (False, "transformers", "float32", "auto"), "tuned": (True, "transformers", "float32", "auto"),
+          "tuned-bf16": (True, "transformers", "bfloat16", "auto"),
+          "tuned-int8-dynamic": (True, "transformers", "int8-dynamic", "auto"),
+          "llama.cpp-base": (False, "llama.cpp", "float32", "auto"), "llama.cpp-tuned": (True, "llama.cpp", "float32", "auto"),
+          "llama.cpp-tuned-as-shipped": (True, "llama.cpp", "float32", "as-shipped")}
 QUESTIONS = ["てんかんとはどのような病気ですか？", "発作が5分以上続いたらどうすればよいですか？",
              "抗てんかん発作薬を飲み忘れたときはどうしますか？"]
 
 
 def one_path(home: str, path: str, tokens: int) -> dict:
-    runtime, dtype = PATHS[path]
+    runtime, dtype, weights = PATHS[path]
     cfg = load_config(overrides=[f"generator.runtime='{runtime}'", f"generator.dtype='{dtype}'",
-                                 "generator.repetition_penalty=1.0"])
+                                 f"generator.llama_weights='{weights}'", "generator.repetition_penalty=1.0"])
     ws = Workspace.from_home(home)
     adapter = find_adapter(ws, cfg)
     t = time.perf_counter()
@@ -70,10 +76,26 @@ def one_path(home: str, path: str, tokens: int) -> dict:
             out += piece
         secs += time.perf_counter() - t
         n_tok += max(1, gen.count_tokens(out))
+    # first token after a serving-sized prompt (numbered sources): mostly prompt evaluation
+    ctx_first, ctx_tokens = [], []
+    try:
+        rows = [r for r in read_split(ws.datasets_dir() / cfg.generator.dataset, "test") if r["shape"] == "context"][:3]
+    except DatasetError:  # no dataset in this workspace: the figure is left out
+        rows = []
+    for r in rows:
+        prompt = p.build(r["instruction"], r["input"])
+        ctx_tokens.append(gen.count_tokens(prompt))
+        t = time.perf_counter()
+        for _ in gen.stream(prompt, max_new_tokens=1):
+            break
+        ctx_first.append(time.perf_counter() - t)
     return {"tokens_per_s": round(n_tok / secs, 2), "first_token_s": round(sorted(first)[len(first) // 2], 3) if first else None,
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "load_s": round(load_s, 1), "tokens": n_tok, "runtime": runtime, "dtype": dtype,
-            "adapter": Path(adapter).name if adapter else None, "generator": gen.name}
+            "adapter": Path(adapter).name if adapter else None, "generator": gen.name,
+            "weights": getattr(gen, "model_file", None),
+            "context_prompt_tokens": sorted(ctx_tokens)[len(ctx_tokens) // 2] if ctx_tokens else None,
+            "context_first_token_s": round(sorted(ctx_first)[len(ctx_first) // 2], 3) if ctx_first else None}
 
 
 def lcs(a: str, b: str) -> int:
@@ -113,8 +135,9 @@ def quality(home: str, n: int, tokens: int, labels: list[str]) -> dict:
     res: dict = {}
     outputs: dict = {}
     for label in labels:
-        tuned, runtime, dtype = LABELS[label]
-        c = load_config(overrides=[f"generator.dtype='{dtype}'", f"generator.runtime='{runtime}'"])
+        tuned, runtime, dtype, weights = LABELS[label]
+        c = load_config(overrides=[f"generator.dtype='{dtype}'", f"generator.runtime='{runtime}'",
+                                   f"generator.llama_weights='{weights}'"])
         gen = load_generator(c, ws, adapter=adapter if tuned else None)
         for shape, rs in rows.items():
             outs = [gen.generate(p.build(r["instruction"], r["input"] or None), max_new_tokens=tokens) for r in rs]
@@ -128,7 +151,8 @@ def quality(home: str, n: int, tokens: int, labels: list[str]) -> dict:
         if "tuned" in res[shape] and "base" in res[shape]:
             res[shape]["delta_tuned_vs_base"] = round(res[shape]["tuned"] - res[shape]["base"], 4)
     agreement = {}
-    for a, b in (("llama.cpp-tuned", "tuned"), ("llama.cpp-base", "base"), ("llama.cpp-tuned", "tuned-bf16")):
+    for a, b in (("llama.cpp-tuned", "tuned"), ("llama.cpp-base", "base"), ("llama.cpp-tuned", "tuned-bf16"),
+                 ("llama.cpp-tuned-as-shipped", "tuned"), ("llama.cpp-tuned", "llama.cpp-tuned-as-shipped")):
         for shape in rows:
             if (a, shape) in outputs and (b, shape) in outputs:
                 same = sum(x == y for x, y in zip(outputs[(a, shape)], outputs[(b, shape)]))
@@ -156,8 +180,9 @@ def main() -> int:
         return 0
     cpu = {}
     for name in a.paths:
-        out = subprocess.run([sys.executable, __file__, "--home", a.home, "--tokens", str(a.tokens), "--_one", name],
-                             capture_output=True, text=True)
+        # as a module from the repository root: run as a script, bench/ingest.py would shadow the ingest package
+        out = subprocess.run([sys.executable, "-m", "bench.generate", "--home", a.home, "--tokens", str(a.tokens),
+                              "--_one", name], capture_output=True, text=True, cwd=ROOT)
         if out.returncode != 0:
             cpu[name] = {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
         else:
