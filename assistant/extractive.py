@@ -132,7 +132,10 @@ class ExtractiveWeights:
 
 def is_quotable(sentence: str, title: str = "") -> bool:
     s = sentence.strip()
-    if len(s) < 12 or s.startswith("#") or (title and s.rstrip("。") == title.strip()):
+    # a list item is content however short (「- 体重の増加」): it is shown under its lead-in
+    item = _ITEM.match(s)
+    if len(s[item.end():] if item else s) < (4 if item else 12) or s.startswith("#") \
+            or (title and s.rstrip("。") == title.strip()):
         return False
     if len(s) < 25 and not re.search(r"[。！？!?：:]$", s) and not _ITEM.match(s):  # a heading that lost its '#'
         return False
