@@ -161,7 +161,7 @@ def f16_blocks_gguf(shipped: Path, ws: Workspace) -> Path:
         params.token_embedding_type = embd
     if output is not None or embd is not None:
         params.output_tensor_type = output if output is not None else embd
-    tmp = out.with_name(out.name + ".tmp")
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")  # two processes deriving at once never share a file
     chatter = logging.getLogger("llama-cpp-python")  # llama.cpp's log callback: one line per tensor
     level = chatter.level
     chatter.setLevel(logging.ERROR)
