@@ -137,7 +137,7 @@ def is_quotable(sentence: str, title: str = "") -> bool:
     if len(s[item.end():] if item else s) < (4 if item else 12) or s.startswith("#") \
             or (title and s.rstrip("。") == title.strip()):
         return False
-    if len(s) < 25 and not re.search(r"[。！？!?：:]$", s) and not _ITEM.match(s):  # a heading that lost its '#'
+    if len(s) < 25 and not re.search(r"[。！？!?：:]$", s) and not item:  # a heading that lost its '#'
         return False
     if re.search(r"[？?]$", s) or re.match(r"Q[.．:：]", s):  # an FAQ question answers nothing
         return False
