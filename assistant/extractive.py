@@ -103,6 +103,7 @@ class Passage:
     quotes: list[Quote]                                  # the quoted sentences (verbatim)
     items: list[str] = field(default_factory=list)      # list items shown under the last sentence
     score: float = 0.0
+    heading: str = ""                                    # the section's heading, shown as a label
 
     def lines(self) -> list[str]:
         """The passage as lines to show: sentences (an adding connective dropped), then list items."""
@@ -113,6 +114,8 @@ class Passage:
                 text = _ADDS.sub("", text, count=1)
             text = _FAQ_A.sub("", text, count=1)
             text = _ITEM.sub("", text, count=1) if not self.items else text  # an item without its list reads as a sentence
+            if i == 0 and self.heading:
+                text = f"【{self.heading}】{text}"
             out.append(text)
         return out
 
@@ -146,6 +149,31 @@ def is_quotable(sentence: str, title: str = "") -> bool:
     if unsafe_medication_statement(s):
         return False
     return True
+
+
+#: a line that is not a heading: it ends a sentence or a clause, or is a note (「※…」)
+_HEADING_LINE = re.compile(r"[。！？!?：:、，,]$|^[※*]")
+#: a numbered heading (「3.」「2.1」「第2章」)
+_NUMBERED = re.compile(r"^(?:第?\d+(?:[.．]\d+)*[.．章節]?)\s*\S")
+
+
+def section_headings(text: str, *, numbered_only: bool = False) -> list[str]:
+    """For each sentence of ``text`` (as :func:`split_sentences` splits it), the heading of the
+    section it is in: the nearest line before it that reads as a heading (a short line that does
+    not end a sentence and is not a list item), or "". ``numbered_only``: only numbered headings
+    (「3.2 救急車を呼ぶ目安」) count, for PDF text, where a wrapped line can look like a heading."""
+    out: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        parts = split_sentences(line)
+        head = parts[0] if len(parts) == 1 and len(parts[0]) <= 40 and not _HEADING_LINE.search(parts[0]) else ""
+        # in PDF text a numbered line that ends no sentence is a heading (「2.1 問診で確認すること」)
+        if head and (_NUMBERED.match(head) if numbered_only else not _ITEM.match(head)):
+            current = parts[0].lstrip("#").strip()
+            out.append("")
+            continue
+        out.extend(current for _ in parts)
+    return out
 
 
 def _bigrams(text: str) -> set[str]:
@@ -248,7 +276,7 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
 def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
                     sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
                     min_score: float = 0.12, rel_floor: float = 0.5, max_items: int = 5,
-                    ranker: SentenceRanker | None = None) -> list[Passage]:
+                    ranker: SentenceRanker | None = None, headings: bool = True) -> list[Passage]:
     """Up to ``n`` passages, the best first (see the module docstring). With a ``ranker`` the
     candidates above the floor are taken in the ranker's order instead of the hand-weighted one."""
     q_toks = _tokens(question)
@@ -256,6 +284,8 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     state = _KINDS[kind][1] if kind else None
     listing = asks_for_list(question)
     split = {src.n: split_sentences(src.text) for src in sources}
+    sections = {src.n: section_headings(src.text, numbered_only=src.page is not None)
+                for src in sources} if headings else {}
     scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split) if q.score > 0.05]
     scored.sort(key=lambda qf: (-qf[0].score, qf[0].source, qf[0].position))
     if scored:  # keep only sentences close to the best one: a weak match is noise, not an answer
@@ -268,6 +298,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     picked: list[Passage] = []
     used: set[tuple[int, int]] = set()
     per: dict[int, int] = {}
+    labels: set[str] = set()
     limit = max_items + 3 if listing else 3
 
     def best_items(positions: list[int], sents: list[str], must: str = "") -> list[str]:
@@ -309,10 +340,32 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         used.add((q.source, q.position))
         if any(_squash(x) in {_squash(y) for p in picked for y in p.verbatim} for x in [qq.text for qq in quotes]):
             continue
-        picked.append(Passage(q.source, quotes, items, q.score))
+        label = _label(sections.get(q.source), quotes, items, by_n[q.source].title)
+        if label in labels:  # a section is named once
+            label = ""
+        labels.add(label)
+        picked.append(Passage(q.source, quotes, items, q.score, label))
         per[q.source] = per.get(q.source, 0) + 1
     return picked
 
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+#: a sentence that carries its own label (「- 脱力発作：全身の力が…」「発作後：…」)
+_LABELLED = re.compile(r"^(?:[-・*•]\s*)?[^。、：:]{1,20}[：:]")
+
+
+def _label(sections: list[str] | None, quotes: list[Quote], items: list[str], title: str) -> str:
+    """The heading of the section the passage comes from, when it names something the passage
+    does not (「強直間代発作（いわゆる大発作）の経過」 over a sentence that only describes the
+    seizure); not the page's title, which the citation shows."""
+    if not sections or quotes[0].position >= len(sections):
+        return ""
+    head = sections[quotes[0].position]
+    if len(head) < 4 or head == title.strip() or looks_like_injection(head) or _BOILERPLATE.search(head) \
+            or _LABELLED.match(quotes[0].text):
+        return ""
+    shown = _tokens("".join(q.text for q in quotes) + "".join(items))
+    return head if _tokens(head) - shown else ""
