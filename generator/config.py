@@ -99,11 +99,11 @@ class GeneratorConfig:
     distractors: int = option(2, "distractor sources per context-conditioned example when chunks are given without an "
                                  "index (tests); `tenkan dataset` retrieves context_sources passages instead")
     context_chars: int = option(300, "characters kept from each source when chunks are given without an index (tests)")
-    context_sources: int = option(4, "passages in a context-conditioned example, found by the real retriever (hybrid) for "
+    context_sources: int = option(3, "passages in a context-conditioned example, found by the real retriever (hybrid) for "
                                      "the example's question, and passages a generated answer's prompt shows (the first "
                                      "of the assistant.max_sources retrieved; the fallback may quote any of those): "
                                      "training and serving share the shape")
-    window_chars: int = option(240, "characters of each source's best-matching sentence window (generator/context.py) in "
+    window_chars: int = option(180, "characters of each source's best-matching sentence window (generator/context.py) in "
                                     "a context-conditioned input; serving uses the same windows")
     gold_share: float = option(0.8, "share of context-conditioned examples whose context holds the gold passage (RAFT's "
                                     "P); in the rest it is absent and the target is the template's no_answer")
@@ -141,8 +141,8 @@ class GeneratorConfig:
     max_examples: int = option(0, "train on the first N shuffled training examples (0 = all)")
     batch_size: int = option(4, "examples per micro-batch")
     grad_accum: int = option(1, "micro-batches per optimizer step")
-    max_length: int = option(896, "tokens per example (longer responses are cut; longer prompts drop the example); "
-                                  "context examples of 4 windows are about 620 prompt tokens (at most ~800) with Gemma 3")
+    max_length: int = option(768, "tokens per example (longer responses are cut; longer prompts drop the example); "
+                                  "context examples of 3 windows of 180 characters are about 420 prompt tokens with Gemma 3")
     warmup_ratio: float = option(0.05, "linear warm-up share of the steps")
     weight_decay: float = option(0.0, "AdamW weight decay")
     save_steps: int = option(50, "checkpoint every N optimizer steps (0 = only at the end)")

@@ -21,8 +21,8 @@ from tenkan.jatext import char_ngrams, content_tokens, split_sentences
 
 __all__ = ["best_window", "window_sources", "DEFAULT_WINDOW_CHARS"]
 
-#: characters of one source's window (4 sources x 240 characters + the template ~ 600 tokens)
-DEFAULT_WINDOW_CHARS = 240
+#: characters of one source's window (generator.window_chars: 3 sources x 180 characters + the template ~ 420 tokens)
+DEFAULT_WINDOW_CHARS = 180
 
 
 def _lexical(question: str) -> Callable[[str], float]:

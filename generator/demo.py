@@ -39,7 +39,7 @@ DEMO_TRAIN_SETTINGS = {
     # position (RAFT's shuffle) cited all four positions but kept fewer of its own answers on the style
     # set's test half (0.35 vs 0.56) and fewer of those cited a gold page (0.71 vs 0.82): docs/training.md
     "gold_position": "retrieved",
-    "max_length": 896,                  # context prompts are ~620 tokens (4 windows of 240 characters)
+    "max_length": 768,                  # context prompts are ~420 tokens (3 windows of 180 characters)
     "batch_size": 4,
     "grad_accum": 1,
     "epochs": 1.0,
@@ -67,7 +67,7 @@ def train_demo_adapter(cfg: GeneratorSettings, ws: Workspace, *, dataset: str | 
     if not (ws.datasets_dir() / name / "train.jsonl").is_file():
         build_dataset(c, ws, name, exclude_questions=exclude_questions)
     note = ("CPU demo run of the RAFT recipe: one epoch over closed-book and retrieval-shaped context examples "
-            "(4 sources as 240-character sentence windows, gold ~80%, one patient-style variant per page question, "
+            "(3 sources as 180-character sentence windows, gold ~80%, one patient-style variant per page question, "
             "small-all-linear LoRA, best dev loss kept).")
     s = train(c, ws, dataset=name, out_name="demo", resume=resume, progress=progress, note=note)
     if commit_dir is not None:
