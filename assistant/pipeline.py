@@ -126,6 +126,10 @@ class Assistant:
                             f"mode {mode!r} needs a tuned adapter and none was found",
                             hint="tenkan dataset && tenkan train (or use --mode rag-base / extractive)",
                         )
+                    if differ := generator.prompt_shape_mismatch(adapter, self.cfg):
+                        log.warning("adapter %s was trained on other prompts than these settings build (%s): "
+                                    "its answers may be worse; set them back or retrain", adapter.name,
+                                    ", ".join(f"generator.{k} {a!r} in training, {b!r} now" for k, (a, b) in differ.items()))
                 self._generators[key] = generator.load_generator(self.cfg, self.ws, adapter)
         return self._generators[key]
 

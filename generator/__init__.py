@@ -12,12 +12,13 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["Prompter", "load_generator", "find_adapter", "Generator", "build_dataset", "train",
-           "train_demo_adapter", "parse_source"]
+           "train_demo_adapter", "parse_source", "prompt_shape_mismatch"]
 
 _WHERE = {
     "Prompter": "generator.prompter",
     "load_generator": "generator.inference",
     "find_adapter": "generator.inference",
+    "prompt_shape_mismatch": "generator.inference",
     "Generator": "generator.inference",
     "build_dataset": "generator.dataset",
     "train": "generator.training",

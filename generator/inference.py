@@ -24,7 +24,7 @@ from tenkan.errors import ModelUnavailableError
 from tenkan.paths import DATA_DIR, Workspace
 
 __all__ = ["Generator", "LocalGenerator", "OpenAIGenerator", "load_generator", "find_adapter",
-           "DEMO_ADAPTER_DIR", "adapter_base_model", "active_runtime"]
+           "DEMO_ADAPTER_DIR", "adapter_base_model", "active_runtime", "prompt_shape_mismatch", "PROMPT_SHAPE"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,24 @@ def adapter_base_model(adapter_dir: str | Path) -> str | None:
         except (ValueError, AttributeError):
             return None
     return None
+
+
+#: the settings that shape a generated answer's prompt: an adapter reads best what it was trained on
+PROMPT_SHAPE = ("template", "context_sources", "window_chars")
+
+
+def prompt_shape_mismatch(adapter_dir: str | Path, cfg: GeneratorSettings | GeneratorConfig) -> dict[str, tuple]:
+    """``{setting: (trained with, configured now)}`` for the :data:`PROMPT_SHAPE` settings whose
+    configured value differs from the one in the adapter's manifest (empty when they agree or the
+    adapter records none: an adapter from another tool)."""
+    gcfg = getattr(cfg, "generator", cfg)
+    path = Path(adapter_dir) / "manifest.json"
+    try:
+        trained = json.loads(path.read_text(encoding="utf-8")).get("settings", {}) if path.is_file() else {}
+    except (ValueError, OSError, AttributeError):
+        return {}
+    return {k: (trained[k], getattr(gcfg, k)) for k in PROMPT_SHAPE
+            if k in trained and trained[k] != getattr(gcfg, k)}
 
 
 def list_adapters(ws: Workspace) -> list[str]:

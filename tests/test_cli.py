@@ -64,3 +64,24 @@ def test_doctor_treats_bitsandbytes_as_the_optional_cuda_extra(monkeypatch):
     bnb = checks["bitsandbytes (QLoRA, CUDA only)"]
     assert bnb.status == "absent" and not bnb.required and bnb.fix == "pip install -e '.[cuda]'"
     assert not any(c.status == "missing" for c in checks.values())
+
+
+def test_doctor_says_when_the_settings_build_other_prompts_than_the_adapter_was_trained_on(tmp_path):
+    """The committed adapter reads three 180-character windows; asking for four 240-character
+    ones works, but doctor and the first generated answer say the adapter never saw such prompts."""
+    from generator.inference import DEMO_ADAPTER_DIR, prompt_shape_mismatch
+    from tenkan.face import doctor
+    from tenkan.face.config import load_config
+    from tenkan.paths import Workspace
+
+    ws = Workspace(tmp_path)
+    same = load_config()
+    assert prompt_shape_mismatch(DEMO_ADAPTER_DIR, same) == {}
+    other = load_config(overrides=["generator.window_chars=240", "generator.context_sources=4"])
+    assert prompt_shape_mismatch(DEMO_ADAPTER_DIR, other) == {"context_sources": (3, 4), "window_chars": (180, 240)}
+    [check] = [c for c in doctor.check_artifacts(ws, other) if c.name == "adapter prompt shape"]
+    assert check.status == "differs" and not check.required and "window_chars = 240, trained with 180" in check.detail
+    [check] = [c for c in doctor.check_artifacts(ws, same) if c.name == "adapter prompt shape"]
+    assert check.status == "ok"
+    (tmp_path / "not-a-manifest").mkdir()
+    assert prompt_shape_mismatch(tmp_path / "not-a-manifest", other) == {}  # an adapter from another tool

@@ -15,7 +15,7 @@ from eval.run import list_runs
 from generator import llamacpp
 from generator.config import GeneratorConfig
 from generator.dataset import list_datasets
-from generator.inference import active_runtime, list_adapters
+from generator.inference import active_runtime, find_adapter, list_adapters, prompt_shape_mismatch
 from index import live_manifest
 from ingest import has_corpus, read_corpus_manifest
 from tenkan.errors import CorpusError, IndexCorruptError, IndexMismatchError, TenkanError
@@ -44,7 +44,7 @@ PACKAGES = [
 class Check:
     group: str
     name: str
-    status: str  # ok | missing | absent (optional or not built yet)
+    status: str  # ok | missing | absent (optional or not built yet) | differs (works, but not as built)
     detail: str = ""
     fix: str = ""
     required: bool = True
@@ -157,6 +157,13 @@ def check_artifacts(ws: Workspace, cfg: TenkanConfig | None = None) -> list[Chec
     ad = list_adapters(ws)
     out.append(Check(f"workspace {ws.root}", "trained adapters", "ok" if ad else "absent",
                      ", ".join(ad) or "none (the committed demo adapter is used)", "tenkan train", required=False))
+    if cfg is not None and (adapter := find_adapter(ws, cfg)) is not None:
+        differ = prompt_shape_mismatch(adapter, cfg)
+        out.append(Check(f"workspace {ws.root}", "adapter prompt shape", "ok" if not differ else "differs",
+                         f"{adapter.name}: " + ("trained on the prompts these settings build" if not differ else "; ".join(
+                             f"generator.{k} = {b!r}, trained with {a!r}" for k, (a, b) in differ.items())),
+                         "set those settings back to the trained values, or retrain (tenkan dataset && tenkan train)",
+                         required=False))
     runs = [p.name for p in reversed(list_runs(ws, finished=True))]
     out.append(Check(f"workspace {ws.root}", "evaluation runs", "ok" if runs else "absent",
                      f"{len(runs)} (latest {runs[-1]})" if runs else "none", "tenkan eval", required=False))

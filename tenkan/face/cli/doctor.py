@@ -29,7 +29,7 @@ def run(args, ctx) -> int:
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=2))
         return 1 if failed else 0
-    marks = {"ok": "✓", "missing": "✗", "absent": "○"}
+    marks = {"ok": "✓", "missing": "✗", "absent": "○", "differs": "!"}
     group = None
     for c in checks:
         if c.group != group:
