@@ -55,6 +55,8 @@ _ITEM = re.compile(r"^(?:[-・*•]|\(\d+\)|\d+[.)．])\s*")
 #: a connective that leans on the sentence before it: quote that sentence too
 _LEANS = re.compile(r"^(?:ただし|但し|しかし|しかしながら|そのため|このため|そのために|したがって|従って|それでも|つまり|"
                     r"一方で?|ですから|だから|それに対して|その場合|この場合|そうした場合|その際|このとき)[、，,]?")
+#: a sentence that gives the reason for the one before it (「…危険のほうが大きいためです。」): quote that one too
+_EXPLAINS = re.compile(r"(?:ため|から|のです|んです)です?。?$|^(?:なぜなら|というのも)")
 #: a connective that only adds: drop it, the sentence means the same without it
 _ADDS = re.compile(r"^(?:また|なお|さらに|そして|加えて|あわせて|併せて)[、，,]")
 
@@ -332,7 +334,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             if after:
                 items = best_items(after, sents)
                 used.update((q.source, j) for j in after)
-            if _LEANS.match(q.text) and q.position > 0 and not _is_item(sents[q.position - 1]) \
+            if (_LEANS.match(q.text) or _EXPLAINS.search(q.text)) and q.position > 0 and not _is_item(sents[q.position - 1]) \
                     and is_quotable(sents[q.position - 1], by_n[q.source].title):
                 prev = sents[q.position - 1]
                 quotes = [Quote(q.source, q.position - 1, prev, q.score), q]

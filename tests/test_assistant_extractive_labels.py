@@ -38,3 +38,11 @@ def test_the_page_title_and_pdf_line_breaks_are_not_labels():
     pdf = "2.2 予約の取り方\n睡眠不足や空腹は発作のきっかけになりやすいため\n前の晩はよく眠るよう伝えます。"
     assert section_headings(pdf, numbered_only=True)[-1] == "2.2 予約の取り方"
     assert section_headings(pdf)[-1] == "睡眠不足や空腹は発作のきっかけになりやすいため"  # what the HTML rule would take
+
+
+def test_a_sentence_that_gives_a_reason_brings_the_statement_it_explains():
+    text = ("発作中に口の中へ物を入れてはいけない理由\n"
+            "タオルや割りばしを口に入れる方法が昔は言われていましたが、現在は行ってはいけない対応とされています。"
+            "むしろ口に入れた物で歯が折れたり、窒息したりする危険のほうが大きいためです。")
+    [p] = select_passages("口に物を入れて窒息する危険", [_src(text)], n=1)
+    assert [q.text[:6] for q in p.quotes] == ["タオルや割り", "むしろ口に入"]
