@@ -13,10 +13,11 @@ Scoring a sentence (:func:`select_passages`):
 
 Arranging (:class:`Passage`): the best sentence comes first; a sentence that introduces a list
 (「次のような場合は…」) brings its items, and a list item is shown under its lead-in; a
-sentence that leans on the one before it (「ただし、」「そのため、」) brings that sentence,
-and one that only adds (「また、」「なお、」) loses the connective, which changes nothing of
-its meaning. At most ``n`` passages (three by default), more list items when the question
-asks for a list.
+sentence that leans on the one before it (「ただし、」「そのため、」) or gives its reason
+(「…ためです。」) brings that sentence, and one that only adds (「また、」「なお、」) loses the
+connective, which changes nothing of its meaning. A passage opens with the heading of its
+section in 【】 when the heading names what the passage only describes. At most ``n`` passages
+(three by default), more list items when the question asks for a list.
 """
 
 from __future__ import annotations
