@@ -289,7 +289,8 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     split = {src.n: split_sentences(src.text) for src in sources}
     sections = {src.n: section_headings(src.text, numbered_only=src.page is not None)
                 for src in sources} if headings else {}
-    scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split) if q.score > 0.05]
+    scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split) if q.score > 0.05
+              and not _is_heading(sections.get(q.source), q.position)]
     scored.sort(key=lambda qf: (-qf[0].score, qf[0].source, qf[0].position))
     if scored:  # keep only sentences close to the best one: a weak match is noise, not an answer
         floor = max(min_score, rel_floor * scored[0][0].score)
@@ -358,6 +359,13 @@ def _squash(text: str) -> str:
 
 #: a sentence that carries its own label (「- 脱力発作：全身の力が…」「発作後：…」)
 _LABELLED = re.compile(r"^(?:[-・*•]\s*)?[^。、：:]{1,20}[：:]")
+
+
+def _is_heading(sections: list[str] | None, i: int) -> bool:
+    """Is sentence ``i`` a section's heading line (「ラモトリギンを処方されたときに医師や薬剤師に伝えたいこと」)?
+    A heading names a topic; quoted as a sentence it answers nothing."""
+    # section_headings gives a heading line "" and the sentences under it the heading
+    return bool(sections) and i + 1 < len(sections) and sections[i] == "" and sections[i + 1] != ""
 
 
 def _label(sections: list[str] | None, quotes: list[Quote], items: list[str], title: str) -> str:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.lexicon import canonical_text, canonical_tokens
+from assistant.lexicon import BRAND_TO_GENERIC, canonical_text, canonical_tokens
 from tenkan.jatext import content_tokens, normalize, split_sentences
 
 __all__ = [
@@ -100,8 +100,23 @@ def _squash(text: str) -> str:
 def _tokens(text: str) -> frozenset[str]:
     """Content lemmas that count as evidence, with brand names and everyday words folded to
     the sources' wording (assistant.lexicon): 「デパケン」 matches 「バルプロ酸」, 「医者」 matches 「医師」."""
-    toks = canonical_tokens(content_tokens(canonical_text(text)))
+    canon = canonical_text(text)
+    toks = set(canonical_tokens(content_tokens(canon)))
+    for name, tail in _split_names():
+        if name in canon:  # 「バルプロ酸」 is one word, not バルプロ + 酸 (which would count it twice)
+            toks -= tail
     return frozenset(t for t in toks if t not in GENERIC_WORDS and not re.fullmatch(r"\W+", t))
+
+
+@lru_cache(maxsize=1)
+def _split_names() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Medicine names the tokenizer splits (バルプロ酸 → バルプロ, 酸), with the pieces after the first."""
+    out = []
+    for name in sorted(set(BRAND_TO_GENERIC.values())):
+        parts = content_tokens(name)
+        if len(parts) > 1:
+            out.append((name, frozenset(parts[1:]) - {parts[0]}))
+    return tuple(out)
 
 
 #: Negation in Japanese predicates (ない/ません/ず/不可/禁止 …). Word overlap cannot tell

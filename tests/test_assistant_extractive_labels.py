@@ -46,3 +46,17 @@ def test_a_sentence_that_gives_a_reason_brings_the_statement_it_explains():
             "むしろ口に入れた物で歯が折れたり、窒息したりする危険のほうが大きいためです。")
     [p] = select_passages("口に物を入れて窒息する危険", [_src(text)], n=1)
     assert [q.text[:6] for q in p.quotes] == ["タオルや割り", "むしろ口に入"]
+
+
+def test_a_heading_line_is_never_quoted_as_a_sentence_of_the_answer():
+    text = ("ラモトリギンを処方されたときに医師や薬剤師に伝えたいこと\n"
+            "ほかに飲んでいる薬があれば、ラモトリギンを処方されたときに必ず伝えてください。")
+    passages = select_passages("ラモトリギンを処方されたとき医師に伝えること", [_src(text, title="ラモトリギン")], n=3)
+    assert [q.text for p in passages for q in p.quotes] == [text.split("\n")[1]]
+
+
+def test_a_medicine_name_the_tokenizer_splits_counts_once():
+    from assistant.grounding import _tokens
+
+    assert _tokens("バルプロ酸で太る") == {"バルプロ", "体重"}  # not バルプロ + 酸: the name would weigh twice
+    assert "葉酸" in _tokens("葉酸とバルプロ酸")
