@@ -57,7 +57,7 @@ _ITEM = re.compile(r"^(?:[-・*•]|\(\d+\)|\d+[.)．])\s*")
 _LEANS = re.compile(r"^(?:ただし|但し|しかし|しかしながら|そのため|このため|そのために|したがって|従って|それでも|つまり|"
                     r"一方で?|ですから|だから|それに対して|その場合|この場合|そうした場合|その際|このとき)[、，,]?")
 #: a sentence that gives the reason for the one before it (「…危険のほうが大きいためです。」): quote that one too
-_EXPLAINS = re.compile(r"(?:ため|から|のです|んです)です?。?$|^(?:なぜなら|というのも)")
+_EXPLAINS = re.compile(r"(?:ため|から)(?:です)?。?$|[のん]です。?$|^(?:なぜなら|というのも)")
 #: a connective that only adds: drop it, the sentence means the same without it
 _ADDS = re.compile(r"^(?:また|なお|さらに|そして|加えて|あわせて|併せて)[、，,]")
 
@@ -279,7 +279,7 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
 def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
                     sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
                     min_score: float = 0.12, rel_floor: float = 0.5, max_items: int = 5,
-                    ranker: SentenceRanker | None = None, headings: bool = True) -> list[Passage]:
+                    ranker: SentenceRanker | None = None) -> list[Passage]:
     """Up to ``n`` passages, the best first (see the module docstring). With a ``ranker`` the
     candidates above the floor are taken in the ranker's order instead of the hand-weighted one."""
     q_toks = _tokens(question)
@@ -287,8 +287,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     state = _KINDS[kind][1] if kind else None
     listing = asks_for_list(question)
     split = {src.n: split_sentences(src.text) for src in sources}
-    sections = {src.n: section_headings(src.text, numbered_only=src.page is not None)
-                for src in sources} if headings else {}
+    sections = {src.n: section_headings(src.text, numbered_only=src.page is not None) for src in sources}
     scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split) if q.score > 0.05
               and not _is_heading(sections.get(q.source), q.position)]
     scored.sort(key=lambda qf: (-qf[0].score, qf[0].source, qf[0].position))
