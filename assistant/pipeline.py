@@ -55,6 +55,8 @@ OUT_OF_SCOPE_TEXT = (
 FALLBACK_LEAD = "（生成した回答を資料で確かめられなかったため、資料の該当部分をそのまま示します。）"
 EMPTY_EXTRACT_TEXT = "資料の中に、ご質問に直接答える文は見つかりませんでした。主治医や専門の医療機関にご相談ください。"
 
+#: added to a quoted sentence's window score: the window holding it wins over any lexical match
+FOCUS_SCORE = 2.0
 _END = re.compile(r"[。！？!?\n]")
 _MARKS_AFTER = re.compile(r"(?:\s*[\[［【]\s*\d{0,2}\s*[\]］】]?)*")
 
@@ -225,6 +227,10 @@ class Assistant:
                     ans.grounded, ans.grounding = bool(ans.citations), "extractive"
                     yield token(body)
                 else:
+                    if mode in RAG_MODES and self.acfg.context_order == "passages" and self.acfg.extractive_whole_page:
+                        # the prompt's windows and the fallback's quotes may come from anywhere on a retrieved page
+                        sources = self._whole_pages(sources)
+                        sims = self._similarities(q, sources)
                     t = time.perf_counter()
                     gen_events = self._generated(question, mode, sources, ans, report, match, sims)
                     for piece in gen_events:
@@ -299,26 +305,56 @@ class Assistant:
         qv = self.retriever.embed_query(q.retrieval)
         return {text: float((qv * v).sum()) for text, v in found.items()}
 
-    def _windows(self, question: str, sources: list[Source], sims: dict[str, float] | None) -> list[tuple[str, str]]:
-        """``(title, text)`` of each source as the prompt shows it: its best-matching sentence window
-        (``generator.window_chars``, the windows the tuned adapter is trained on). The question's cosine
-        with each sentence, scaled to 0..1 among the sources' sentences, adds to the window's lexical
-        score. The citation check still reads the whole source."""
-        whole = [(s.title, s.text) for s in sources]
-        score = None
+    def _prompt_sources(self, match: str, sources: list[Source],
+                        sims: dict[str, float] | None) -> tuple[list[Source], list[tuple[str, str]]]:
+        """The first ``generator.context_sources`` sources, renumbered 1..k, and their windows as the
+        prompt shows them. With ``assistant.context_order = "passages"`` the sources that hold the
+        sentences the extractive selection would quote come first, in its order, and each window is
+        centred on its quoted sentences; the others follow in the retriever's order. The tuned adapter
+        copies mostly from ``[1]``, so [1] had better be the source that answers."""
+        k = self.cfg.generator.context_sources
+        focus: set[str] = set()
+        order = [s.n for s in sources]
+        if self.acfg.context_order == "passages":
+            acfg = self.acfg
+            passages = select_passages(match, sources, n=acfg.extractive_sentences, sims=sims,
+                                       weights=ExtractiveWeights(meaning=acfg.extractive_meaning_weight),
+                                       ranker=default_ranker() if acfg.extractive_ranker else None)
+            first = list(dict.fromkeys(p.source for p in passages))
+            order = first + [n for n in order if n not in first]
+            focus = {x for p in passages for x in p.verbatim}
+        by_n = {s.n: s for s in sources}
+        shown = [dataclasses.replace(by_n[n], n=i) for i, n in enumerate(order[:k], 1)]
+        whole = [(s.title, s.text) for s in shown]
+        scaled: Callable[[str], float] | None = None
         if sims:
             lo, hi = min(sims.values()), max(sims.values())
             if hi > lo:
-                score = lambda sentence: (sims[sentence] - lo) / (hi - lo) if sentence in sims else 0.0  # noqa: E731
-        return window_sources(question, whole, max_chars=self.cfg.generator.window_chars, sentence_score=score)
+                scaled = lambda sentence: (sims[sentence] - lo) / (hi - lo) if sentence in sims else 0.0  # noqa: E731
 
-    def _off_topic(self, match: str, sentences: list[tuple[str, str]], sims: dict[str, float]) -> list[str]:
-        """The sentences (each with the source sentence that supports it) that are not about the
-        question: they share none of its specific words and the embedder does not put the
-        source sentence close to it (:func:`assistant.relevance.on_topic`)."""
+        def score(sentence: str) -> float:
+            return (scaled(sentence) if scaled else 0.0) + (FOCUS_SCORE if sentence in focus else 0.0)
+
+        use = score if (scaled or focus) else None
+        return shown, window_sources(match, whole, max_chars=self.cfg.generator.window_chars, sentence_score=use)
+
+    def _off_topic(self, match: str, claims: list, sims: dict[str, float]) -> list[str]:
+        """The kept sentences (verification claims, in answer order) that are not about the question:
+        they share none of its specific words and the embedder does not put their source sentence close
+        to it (:func:`assistant.relevance.on_topic`). A sentence that goes on from an on-topic sentence
+        of the same source (the next sentence of the answer, citing the same passage) is part of that
+        passage and on topic too: 「このような症状に気づいたら、すぐに主治医に連絡してください」 after the
+        sentence about the rash it refers to."""
         words = specific_words(match, term_stats(self.retriever))
-        return [text for text, quote in sentences
-                if not on_topic(text, words, sims.get(quote), self.acfg.on_topic_similarity)]
+        off, previous = [], None
+        for c in claims:
+            if on_topic(c.text, words, sims.get(c.quote), self.acfg.on_topic_similarity) or \
+                    (previous is not None and previous == c.supported_by):
+                previous = c.supported_by
+            else:
+                off.append(c.text)
+                previous = None
+        return off
 
     def _relevant(self, match: str, sources: list[Source], hits: list, sims: dict[str, float],
                   ans: Answer | None = None, whole: str = "") -> bool:
@@ -432,22 +468,29 @@ class Assistant:
         retrieved = sources
         # the prompt shows the first generator.context_sources of them (the shape the adapter was
         # trained on); the fallback may still quote any retrieved source
-        sources = sources[: self.cfg.generator.context_sources]
         if rag:
-            prompt = p.build(instruction, p.format_context(self._windows(match or question, sources, sims)))
+            sources, windows = self._prompt_sources(match or question, sources, sims)
+            prompt = p.build(instruction, p.format_context(windows))
         else:
+            sources = sources[: self.cfg.generator.context_sources]
             prompt = p.build(instruction)
         gen = self.generator_for(mode)
         ans.model = getattr(gen, "name", type(gen).__name__)
         raw, shown, done_prefix = "", "", ""
+        # the template's no-answer (「提示された資料には…書かれていません」): the model says its prompt does not
+        # answer; since the relevance check found sources that do, the answer quotes them instead
+        decline = strip_markers(split_sentences(p.no_answer)[0]).rstrip("。") if rag and p.no_answer else ""
         for piece in gen.stream(prompt):
             raw += piece
             parsed = p.cut_at_stop(raw)
             stopped = len(parsed) < len(raw)
             prefix = _complete_prefix(parsed)
-            if prefix != done_prefix:
+            if prefix != done_prefix and not (decline and decline in strip_markers(prefix)):
                 done_prefix = prefix
-                kept, _, _, _ = self._check(prefix, sources, rag)
+                kept, ver, _, _ = self._check(prefix, sources, rag)
+                if ver is not None and kept:
+                    off = set(self._off_topic(match or question, ver.kept, sims or {}))
+                    kept = [k for k in kept if k[0] not in off]
                 text, _ = self._render(kept)
                 if text.startswith(shown) and len(text) > len(shown):
                     yield text[len(shown):]
@@ -469,13 +512,19 @@ class Assistant:
             return
         total = len(ver.claims) if ver else 0
         ratio = len(kept) / total if total else 0.0
-        off = self._off_topic(match or question, [(c.text, c.quote) for c in ver.kept], sims or {}) if kept else []
-        if not kept or ratio < self.acfg.min_supported_ratio:
+        off = self._off_topic(match or question, ver.kept, sims or {}) if kept else []
+        if decline and decline in strip_markers(final_text):
+            ans.fallback_reason = "declined"
+        elif not kept or ratio < self.acfg.min_supported_ratio:
             ans.fallback_reason = "unsupported"
-        elif len(off) == len(kept):
-            # supported by the sources, but about something else than what was asked
-            ans.fallback_reason = "off-topic"
-            ans.removed.extend({"sentence": t, "reason": "off-topic"} for t in off)
+        elif off:
+            # supported by the sources, but about something else than what was asked: never shown; when
+            # nothing else is left the answer falls back to quoting
+            removed.extend({"sentence": t, "reason": "off-topic"} for t in off)
+            kept = [k for k in kept if k[0] not in set(off)]
+            ver.kept = [c for c in ver.kept if c.text not in set(off)]
+            if not kept:
+                ans.fallback_reason = "off-topic"
         if not ans.fallback_reason:
             text, renum = self._render(kept)
             by_n = {s.n: s for s in sources}

@@ -40,14 +40,14 @@ def test_extractive_quotes_and_cites_the_sources(make_assistant, static_hits):
 def test_supported_generated_answer_is_kept_with_renumbered_citations(make_assistant, static_hits):
     text = "ラモトリギンは飲み始めの時期に発疹に注意が必要です[2]。妊娠中は薬の血中濃度が下がることがあります[3]。"
     a = make_assistant(StaticRetriever(static_hits), answer=text)
-    ans = a.ask("ラモトリギンで気をつけることは？", mode="rag-base")
+    ans = a.ask("ラモトリギンと妊娠で気をつけることは？", mode="rag-base")
     assert ans.grounding == "verified" and ans.grounded
     assert ans.answer == "ラモトリギンは飲み始めの時期に発疹に注意が必要です[1]。妊娠中は薬の血中濃度が下がることがあります[2]。"
     assert [(c.n, c.chunk_id) for c in ans.citations] == [(1, static_hits[1].chunk_id), (2, static_hits[2].chunk_id)]
     assert "発疹" in ans.citations[0].quote
     prompt = a.test_generators["base"].prompts[0]
     assert "[1] 発作が起きたときの応急手当" in prompt and "[3] 妊娠・出産とお薬" in prompt
-    assert "ラモトリギンで気をつけることは？" in prompt
+    assert "ラモトリギンと妊娠で気をつけることは？" in prompt
 
 
 def test_the_prompt_shows_the_trained_number_of_sources_and_the_fallback_may_quote_the_rest(
@@ -63,6 +63,24 @@ def test_the_prompt_shows_the_trained_number_of_sources_and_the_fallback_may_quo
     assert any(c.url.endswith("/medicines/pregnancy.html") for c in ans.citations)  # quoted from the third
 
 
+def test_the_source_that_answers_comes_first_in_the_prompt_with_its_answer_in_the_window(
+        make_assistant, static_hits, config):
+    # the tuned adapter copies mostly from [1]: the source the extractive selection would quote goes first,
+    # and its window holds the quoted sentence (not the retriever's first source and its first lines)
+    config.assistant.context_order = "passages"  # the default
+    config.generator.context_sources = 2
+    config.generator.window_chars = 60
+    text = "妊娠中は薬の血中濃度が下がることがあります[1]。"
+    a = make_assistant(StaticRetriever(static_hits), answer=text)
+    ans = a.ask("妊娠中に薬の血中濃度はどうなる？", mode="rag-base")
+    prompt = a.test_generators["base"].prompts[0]
+    first = prompt.index("[1] 妊娠・出産とお薬")
+    assert "血中濃度" in prompt[first:prompt.index("[2]")]
+    assert "[2] 発作が起きたときの応急手当" in prompt and "] ラモトリギン" not in prompt
+    assert ans.grounding == "verified"
+    assert [c.url for c in ans.citations] == [static_hits[2].url]
+
+
 @pytest.mark.parametrize("bad,reason", [
     # invented, with a made-up link, citing a real source
     ("ラモトリギンは月に一度の注射で済む新しい薬で、http://made-up.example/info に詳しく書かれています[2]。", "unsupported"),
@@ -73,7 +91,7 @@ def test_unsupported_sentences_invalid_citations_and_urls_are_removed(make_assis
     # three sentences (the template's limit), the middle one bad
     text = "ラモトリギンは飲み始めの時期に発疹に注意が必要です[2]。" + bad + "妊娠中は薬の血中濃度が下がることがあります[3]。"
     a = make_assistant(StaticRetriever(static_hits), answer=text)
-    ans = a.ask("ラモトリギンで気をつけることは？", mode="rag-ft")
+    ans = a.ask("ラモトリギンと妊娠で気をつけることは？", mode="rag-ft")
     assert ans.grounding == "pruned" and ans.grounded
     assert "注射" not in ans.answer and "発疹" in ans.answer and "血中濃度" in ans.answer
     assert not URL_RE.search(ans.answer) and "[9]" not in ans.answer
@@ -89,6 +107,19 @@ def test_ungrounded_generation_falls_back_to_quoting_sources(make_assistant, sta
     assert "宇宙人" not in ans.answer and "ピザ" not in ans.answer
     assert ans.citations and ans.citations[0].url.endswith("/life/first-aid.html")
     assert ans.generated.startswith("宇宙人")  # the raw output stays inspectable for evaluators
+
+
+def test_the_models_own_no_answer_falls_back_to_quoting_and_is_never_shown(make_assistant, static_hits):
+    # 「主治医や専門の医療機関にご相談ください」 alone would pass the citation check against a page that says it;
+    # shown, it would read as an answer that says nothing
+    text = "提示された資料には、この質問への答えは書かれていません[1]。主治医や専門の医療機関にご相談ください[1]。"
+    a = make_assistant(StaticRetriever(static_hits), answer=text)
+    events = list(a.ask_stream("発作が5分以上続いたらどうする？", mode="rag-ft"))
+    ans = events[-1].answer
+    streamed = "".join(e.text for e in events[:-1])
+    assert ans.grounding == "fallback" and ans.fallback_reason == "declined"
+    assert "提示された資料" not in streamed and "提示された資料" not in ans.answer
+    assert FALLBACK_LEAD in ans.answer and ans.citations[0].url.endswith("/life/first-aid.html")
 
 
 def test_no_relevant_sources_gives_the_ask_your_doctor_answer_without_generating(make_assistant, static_hits):
@@ -134,7 +165,7 @@ def test_closed_book_modes_skip_retrieval_and_are_not_called_grounded(make_assis
 def test_stream_yields_tokens_then_the_final_answer(make_assistant, static_hits):
     text = "ラモトリギンは飲み始めの時期に発疹に注意が必要です[2]。妊娠中は薬の血中濃度が下がることがあります[3]。"
     a = make_assistant(StaticRetriever(static_hits), answer=text)
-    events = list(a.ask_stream("ラモトリギンで気をつけることは？", mode="rag-base"))
+    events = list(a.ask_stream("ラモトリギンと妊娠で気をつけることは？", mode="rag-base"))
     assert isinstance(events[-1], FinalEvent)
     tokens = [e for e in events[:-1] if isinstance(e, TokenEvent)]
     assert len(tokens) >= 2  # sentence by sentence, not all at once

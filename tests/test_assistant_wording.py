@@ -201,3 +201,13 @@ def test_a_supported_but_off_topic_generated_answer_falls_back_with_its_reason(m
     kept = make_assistant(r, answer="脳の形成異常は、胎児期に脳が作られる過程で起こる変化です[1]。").ask(
         "脳の形成異常ってなに？", mode="rag-base")
     assert kept.grounding == "verified" and kept.fallback_reason == ""
+    # an answer with one sentence on topic and one off it keeps only the first, streamed and final alike
+    mixed = make_assistant(r, answer="脳卒中はてんかんの原因としてもっとも多いとされています[2]。"
+                                     "脳の形成異常は、胎児期に脳が作られる過程で起こる変化です[1]。")
+    events = list(mixed.ask_stream("脳卒中のあとにてんかんになることはある？", mode="rag-base"))
+    final = events[-1].answer
+    streamed = "".join(e.text for e in events[:-1])
+    assert final.grounding == "pruned" and final.fallback_reason == ""
+    assert "脳卒中" in final.answer and "形成異常" not in final.answer and "形成異常" not in streamed
+    assert [x["reason"] for x in final.removed] == ["off-topic"]
+    assert [c.url for c in final.citations] == [r.hits[1].url]
