@@ -22,6 +22,7 @@ changed adapter is converted again.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import ctypes
 import hashlib
@@ -456,6 +457,19 @@ def greedy_steps(model, ids: list[int], pick, limit: int, *, draft: int = 0) -> 
 
 _MODELS: dict[tuple[str, str, int, int, bool], _Llama] = {}
 _LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free the cached models before the interpreter tears down llama_cpp's module globals: left to
+    ``Llama.__del__`` at exit, the free call finds them gone and prints a TypeError traceback."""
+    with _LOCK:
+        for m in _MODELS.values():
+            try:
+                m.llm.close()
+            except Exception:  # noqa: BLE001 (at exit nothing can be done about it)
+                pass
+        _MODELS.clear()
 
 
 def _load(model_path: Path, lora_path: Path | None, n_ctx: int, threads: int, extra_buffers: bool) -> _Llama:
