@@ -305,21 +305,26 @@ class Assistant:
         qv = self.retriever.embed_query(q.retrieval)
         return {text: float((qv * v).sum()) for text, v in found.items()}
 
+    def _passages(self, question: str, sources: list[Source], sims: dict[str, float] | None):
+        """What an extractive answer would quote (:func:`assistant.extractive.select_passages` with the
+        configured weights): the extractive mode, the fallback and the generated prompt's order."""
+        acfg = self.acfg
+        return select_passages(question, sources, n=acfg.extractive_sentences, sims=sims,
+                               weights=ExtractiveWeights(meaning=acfg.extractive_meaning_weight),
+                               ranker=default_ranker() if acfg.extractive_ranker else None)
+
     def _prompt_sources(self, match: str, sources: list[Source],
                         sims: dict[str, float] | None) -> tuple[list[Source], list[tuple[str, str]]]:
         """The first ``generator.context_sources`` sources, renumbered 1..k, and their windows as the
         prompt shows them. With ``assistant.context_order = "passages"`` the sources that hold the
         sentences the extractive selection would quote come first, in its order, and each window is
-        centred on its quoted sentences; the others follow in the retriever's order. The tuned adapter
+        chosen to hold its quoted sentences; the others follow in the retriever's order. The tuned adapter
         copies mostly from ``[1]``, so [1] had better be the source that answers."""
         k = self.cfg.generator.context_sources
         focus: set[str] = set()
         order = [s.n for s in sources]
         if self.acfg.context_order == "passages":
-            acfg = self.acfg
-            passages = select_passages(match, sources, n=acfg.extractive_sentences, sims=sims,
-                                       weights=ExtractiveWeights(meaning=acfg.extractive_meaning_weight),
-                                       ranker=default_ranker() if acfg.extractive_ranker else None)
+            passages = self._passages(match, sources, sims)
             first = list(dict.fromkeys(p.source for p in passages))
             order = first + [n for n in order if n not in first]
             focus = {x for p in passages for x in p.verbatim}
@@ -397,10 +402,7 @@ class Assistant:
 
     def _extractive(self, question: str, sources: list[Source], sims: dict[str, float] | None = None,
                     lead: str = "") -> tuple[str, list[Citation]]:
-        acfg = self.acfg
-        weights = ExtractiveWeights(meaning=acfg.extractive_meaning_weight)
-        passages = select_passages(question, sources, n=acfg.extractive_sentences, sims=sims, weights=weights,
-                                   ranker=default_ranker() if acfg.extractive_ranker else None)
+        passages = self._passages(question, sources, sims)
         # The on-topic check of generated answers is not applied to quotes: dropping quoted
         # passages it calls off topic lost more right quotes than wrong ones on the tune half
         # (gold page cited 0.835 -> 0.718), because the selection already ranks by the question.
@@ -478,14 +480,13 @@ class Assistant:
         ans.model = getattr(gen, "name", type(gen).__name__)
         raw, shown, done_prefix = "", "", ""
         # the template's no-answer (「提示された資料には…書かれていません」): the model says its prompt does not
-        # answer; since the relevance check found sources that do, the answer quotes them instead
-        decline = strip_markers(split_sentences(p.no_answer)[0]).rstrip("。") if rag and p.no_answer else ""
+        # answer; since the relevance check found sources that do, the answer quotes them instead (never shown)
         for piece in gen.stream(prompt):
             raw += piece
             parsed = p.cut_at_stop(raw)
             stopped = len(parsed) < len(raw)
             prefix = _complete_prefix(parsed)
-            if prefix != done_prefix and not (decline and decline in strip_markers(prefix)):
+            if prefix != done_prefix and not (rag and p.says_no_answer(prefix)):
                 done_prefix = prefix
                 kept, ver, _, _ = self._check(prefix, sources, rag)
                 if ver is not None and kept:
@@ -513,7 +514,7 @@ class Assistant:
         total = len(ver.claims) if ver else 0
         ratio = len(kept) / total if total else 0.0
         off = self._off_topic(match or question, ver.kept, sims or {}) if kept else []
-        if decline and decline in strip_markers(final_text):
+        if p.says_no_answer(final_text):
             ans.fallback_reason = "declined"
         elif not kept or ratio < self.acfg.min_supported_ratio:
             ans.fallback_reason = "unsupported"
@@ -521,8 +522,8 @@ class Assistant:
             # supported by the sources, but about something else than what was asked: never shown; when
             # nothing else is left the answer falls back to quoting
             removed.extend({"sentence": t, "reason": "off-topic"} for t in off)
-            kept = [k for k in kept if k[0] not in set(off)]
-            ver.kept = [c for c in ver.kept if c.text not in set(off)]
+            kept = [k for k in kept if k[0] not in off]
+            ver.kept = [c for c in ver.kept if c.text not in off]
             if not kept:
                 ans.fallback_reason = "off-topic"
         if not ans.fallback_reason:

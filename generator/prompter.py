@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from functools import lru_cache
 from importlib import resources
@@ -11,6 +12,9 @@ from typing import Iterable, Sequence
 
 from generator.stops import StopFilter
 from tenkan.errors import ConfigError
+
+#: a citation marker as a model writes it (「[1]」, 「［2］」, 「【3】」), removed before comparing text
+_MARKER = re.compile(r"\s*[\[［【]\s*\d{1,2}\s*[\]］】]")
 
 __all__ = ["Prompter", "available_templates"]
 
@@ -82,6 +86,14 @@ class Prompter:
     @property
     def no_answer(self) -> str:
         return self.t.get("no_answer", "")
+
+    def says_no_answer(self, text: str) -> bool:
+        """Does ``text`` (a response, citation markers or not) contain the template's no-answer? Its
+        first sentence is enough: a model may go on after it or cite a source after it."""
+        if not self.no_answer:
+            return False
+        head = re.split(r"[。！？!?\n]", self.no_answer, maxsplit=1)[0]
+        return bool(head) and head in _MARKER.sub("", text)
 
     def cite(self, n: int) -> str:
         return _fill(self.t["citation"], "citation", n=n)

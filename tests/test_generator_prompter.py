@@ -50,3 +50,11 @@ def test_stop_filter_holds_back_partial_stop_sequences():
     assert "".join(out) == "答えはこれです。" and f.stopped
     f2 = _StopFilter(["\n### "])
     assert f2.feed("改行\n") == "改行" and f2.feed("次の行") == "\n次の行"
+
+
+def test_the_templates_no_answer_is_recognised_with_citation_markers_or_more_text_after_it():
+    p = Prompter("alpaca_ja")
+    assert p.says_no_answer(p.no_answer)
+    assert p.says_no_answer("提示された資料には、この質問への答えは書かれていません［2］。ほかの資料もご覧ください。")
+    assert not p.says_no_answer("発作が5分以上続くときは119番に電話してください[1]。")
+    assert not p.says_no_answer("主治医や専門の医療機関にご相談ください[1]。")  # the advice alone is not a decline

@@ -159,4 +159,3 @@ def test_early_stopping_keeps_the_best_adapter(config, workspace, tiny_model_dir
     assert card["stopped_early"] and card["steps"] < card["steps_for_full_run"], card["dev_curve"]
     assert card["dev_loss_after"] == min(curve[1:]) or card["dev_loss_after"] == curve[-1]
     assert card["dev_loss_after"] <= curve[-1]
-
