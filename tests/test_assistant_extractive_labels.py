@@ -1,7 +1,7 @@
 """Quoted sentences carry the heading of their section when it names what they describe
 (a symptom described without its seizure type is the common case in patients' questions)."""
 
-from assistant.extractive import section_headings, select_passages
+from assistant.extractive import ExtractiveWeights, section_headings, select_passages
 from assistant.grounding import Source
 
 PAGE = ("全般発作\n"
@@ -60,3 +60,47 @@ def test_a_medicine_name_the_tokenizer_splits_counts_once():
 
     assert _tokens("バルプロ酸で太る") == {"バルプロ", "体重"}  # not バルプロ + 酸: the name would weigh twice
     assert "葉酸" in _tokens("葉酸とバルプロ酸")
+
+
+STOPPING = ("薬をやめたくなったとき\n"
+            "発作がしばらくないと、もう治ったのではと思って薬をやめたくなることがあります。\n"
+            "しかし、薬を急にやめると、発作がぶり返したり長く続いたりする危険があります。\n"
+            "薬を減らすかどうかは、主治医と相談して決めます。\n"
+            "旅行のとき\n"
+            "旅行先でも、薬はいつもの時間に飲みましょう。\n")
+
+
+def test_the_best_sentence_brings_the_one_that_goes_on_with_it():
+    # the sentence that matches the question's words names the topic; the next one says what about it
+    q = "発作がないから薬をやめたい"
+    [first, *_] = select_passages(q, [_src(STOPPING, title="薬")], n=1)
+    assert [x.position for x in first.quotes] == [1, 2]
+    assert "危険があります" in "".join(first.lines())
+    [alone] = select_passages(q, [_src(STOPPING, title="薬")], n=1, follow=False)
+    assert len(alone.quotes) == 1
+
+
+def test_following_stops_at_the_section_and_at_a_list():
+    # the last sentence of a section does not bring the next section's first sentence
+    [p] = select_passages("薬を減らすかどうか主治医と相談", [_src(STOPPING, title="薬")], n=1)
+    assert [x.text for x in p.quotes] == ["薬を減らすかどうかは、主治医と相談して決めます。"]
+    # a list's lead-in quoted without its items would promise what it does not show
+    text = "入浴\n入浴中の発作は危険があり、溺れることもあります。\n次の点に気をつけましょう。\n- 一人で入らない\n"
+    [p] = select_passages("入浴中の発作で溺れる危険", [_src(text, title="入浴")], n=1)
+    assert [x.text for x in p.quotes] == ["入浴中の発作は危険があり、溺れることもあります。"]
+
+
+SIDE_EFFECTS = ("バルプロ酸は幅広い発作に使われる薬で、飲み始めは少ない量から始めます。\n"
+                "バルプロ酸で注意したい副作用\n"
+                "主なものは次のとおりです。\n"
+                "- 眠気やふらつき\n"
+                "- 体重の増加\n")
+
+
+def test_a_heading_that_names_what_is_asked_lifts_the_sentences_under_it():
+    # the list under 「…注意したい副作用」 shares no word with the question but its heading does
+    q = "バルプロ酸の副作用で太る？"
+    [p, *_] = select_passages(q, [_src(SIDE_EFFECTS, title="バルプロ酸")], n=1)
+    assert "- 体重の増加" in p.items
+    [p, *_] = select_passages(q, [_src(SIDE_EFFECTS, title="バルプロ酸")], n=1, weights=ExtractiveWeights(heading=0.0))
+    assert not p.items and p.quotes[0].text.startswith("バルプロ酸は幅広い")

@@ -29,7 +29,9 @@ def test_plain_answer_with_citations_and_extras(server):
     assert "119" in choice.message.content and choice.message.role == "assistant"
     cites = choice.citations
     assert cites and cites[0]["url"].endswith("/life/first-aid.html") and cites[0]["title"] == "発作が起きたときの応急手当"
-    assert cites[0]["n"] == 1 and cites[0]["quote"].rstrip("。") + "[1]。" in choice.message.content
+    quoted = cites[0]["quote"].split(" … ")  # the sentences quoted from [1], in the answer's order
+    assert cites[0]["n"] == 1 and all(s.rstrip("。") in choice.message.content for s in quoted)
+    assert quoted[-1].rstrip("。") + "[1]。" in choice.message.content
     assert choice.grounding == "extractive"
     assert choice.safety["emergency"] is True
     assert choice.tenkan["mode"] == "extractive" and choice.tenkan["grounded"] is True
