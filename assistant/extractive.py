@@ -46,7 +46,7 @@ RANKER_FILE = DATA_DIR / "ranker" / "sentence_ranker.json"
 FEATURES = ("words", "chars", "meaning", "cosine", "kind", "source_rank", "position", "log_length", "item", "leans",
             "title_words", "first", "words_x_meaning", "chars_x_meaning")
 
-__all__ = ["Quote", "Passage", "ExtractiveWeights", "select_passages", "is_quotable",
+__all__ = ["Quote", "Passage", "ExtractiveWeights", "select_passages", "is_quotable", "items_under",
            "asked_kind", "asks_for_list"]
 
 # Page furniture that is not an answer (the demo site's notice, navigation remnants).
@@ -323,16 +323,8 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     limit = max_items + 3 if listing else 3
 
     def best_items(positions: list[int], sents: list[str], must: str = "") -> list[str]:
-        """At most ``limit`` items, those closest to the question, in the source's order."""
-        ok = [j for j in positions if not unsafe_medication_statement(sents[j])]
-        if len(ok) > limit:
-            def item_score(j: int) -> float:
-                t = sents[j]
-                return (len(q_toks & _tokens(t)) + (2 if state is not None and state.search(t) else 0)
-                        + (100 if t == must else 0) - 0.01 * j)
-            keep = set(sorted(ok, key=item_score, reverse=True)[:limit])
-            ok = [j for j in ok if j in keep]
-        return [sents[j] for j in ok]
+        return _best_items(positions, sents, q_toks, state, limit, must)
+
     for q in cands:
         if len(picked) >= n:
             break
@@ -374,6 +366,37 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         picked.append(Passage(q.source, quotes, items, q.score, label))
         per[q.source] = per.get(q.source, 0) + 1
     return picked
+
+
+def _best_items(positions: list[int], sents: list[str], q_toks: frozenset[str], state: re.Pattern | None,
+                limit: int, must: str = "") -> list[str]:
+    """At most ``limit`` of the list items at ``positions``, those closest to the question (its words,
+    the kind of fact it asks for; ``must`` always), in the source's order; never an unsafe one."""
+    ok = [j for j in positions if not unsafe_medication_statement(sents[j])]
+    if len(ok) > limit:
+        def item_score(j: int) -> float:
+            t = sents[j]
+            return (len(q_toks & _tokens(t)) + (2 if state is not None and state.search(t) else 0)
+                    + (100 if t == must else 0) - 0.01 * j)
+        keep = set(sorted(ok, key=item_score, reverse=True)[:limit])
+        ok = [j for j in ok if j in keep]
+    return [sents[j] for j in ok]
+
+
+def items_under(question: str, text: str, sentence: str, max_items: int = 5) -> list[str]:
+    """The list items that ``sentence`` introduces in ``text`` (「次のような場合は…119番に電話してください。」
+    then 「- 発作が5分以上続くとき」…), chosen as an extractive answer chooses them; [] when ``sentence``
+    is not a list's lead-in there. A generated answer that ends on a lead-in shows them, verbatim."""
+    if not _LEADS_IN.search(sentence):
+        return []
+    sents = split_sentences(text)
+    try:
+        i = sents.index(sentence)
+    except ValueError:
+        return []
+    kind = asked_kind(question)
+    limit = max_items + 3 if asks_for_list(question) else 3
+    return _best_items(_items_after(sents, i), sents, _tokens(question), _KINDS[kind][1] if kind else None, limit)
 
 
 def _squash(text: str) -> str:

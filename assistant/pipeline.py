@@ -19,7 +19,7 @@ from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
 from assistant.config import AssistantSettings
 from assistant.modes import generator_key, resolve_mode
 from assistant.conversation import Turn
-from assistant.extractive import ExtractiveWeights, default_ranker, select_passages
+from assistant.extractive import ExtractiveWeights, default_ranker, items_under, select_passages
 from assistant.grounding import _LOOP, _URL, Source, Verification, strip_markers, verify_answer
 from assistant.injection import clean_source_text
 from assistant.query import Query, QueryWeights, analyse
@@ -462,6 +462,21 @@ class Assistant:
             parts.append(_with_marker(text, renum.get(n) if n is not None else None))
         return "".join(parts), renum
 
+    @staticmethod
+    def _list_tail(question: str, kept: list[tuple[str, int | None]], ver: Verification,
+                   sources: list[Source]) -> str:
+        """The list items, one per line, when a generated answer ends on a list's lead-in: the model
+        stops after 「次のような場合は…119番に電話してください[1]。」 as often as it goes on, and the
+        lead-in alone promises what it does not show. The items are its source's, verbatim, chosen as
+        an extractive answer chooses them (:func:`assistant.extractive.items_under`)."""
+        if not kept or kept[-1][1] is None:
+            return ""
+        last = next((c for c in reversed(ver.kept) if c.text == kept[-1][0]), None)
+        src = next((s for s in sources if last is not None and s.n == last.supported_by), None)
+        if src is None or not last.quote:
+            return ""
+        return "".join("\n" + item for item in items_under(question, src.text, last.quote))
+
     def _generated(self, question: str, mode: str, sources: list[Source], ans: Answer,
                    report: SafetyReport, match: str = "", sims: dict[str, float] | None = None) -> Iterator[str]:
         rag = mode in RAG_MODES
@@ -528,6 +543,7 @@ class Assistant:
                 ans.fallback_reason = "off-topic"
         if not ans.fallback_reason:
             text, renum = self._render(kept)
+            text += self._list_tail(match or question, kept, ver, sources)
             by_n = {s.n: s for s in sources}
             quotes: dict[int, list[str]] = {}
             for c in ver.kept:

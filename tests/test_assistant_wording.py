@@ -211,3 +211,31 @@ def test_a_supported_but_off_topic_generated_answer_falls_back_with_its_reason(m
     assert "脳卒中" in final.answer and "形成異常" not in final.answer and "形成異常" not in streamed
     assert [x["reason"] for x in final.removed] == ["off-topic"]
     assert [c.url for c in final.citations] == [r.hits[1].url]
+
+
+def test_a_generated_answer_that_ends_on_a_lead_in_shows_the_list_it_introduces(make_assistant):
+    when = ("救急車を呼ぶ目安\n"
+            "多くの発作は数分以内に自然におさまります。\n"
+            "しかし、次のような場合は迷わず119番に電話してください。\n"
+            "- 発作が5分以上続いている\n"
+            "- 意識が戻らないうちに次の発作が起きる\n"
+            "- 初めての発作である\n"
+            "- 発作のあいだにけがをした\n"
+            "発作のあとは、落ち着くまでそばにいてください。\n")
+    r = StaticRetriever([make_hit("life/when-to-call-119", when, "救急車を呼ぶ目安")])
+    # the model stops after the lead-in, as the tuned adapter often does: the items are its source's, verbatim
+    a = make_assistant(r, answer="多くの発作は数分以内に自然におさまります[1]。"
+                                 "しかし、次のような場合は迷わず119番に電話してください[1]。")
+    events = list(a.ask_stream("発作って何分続いたら救急車？", mode="rag-base"))
+    final = events[-1].answer
+    streamed = "".join(e.text for e in events[:-1])
+    assert final.grounding == "verified"
+    lines = final.answer.split("\n")
+    assert lines[0].endswith("電話してください[1]。") and "- 発作が5分以上続いている" in lines[1:]
+    assert len([x for x in lines if x.startswith("- ")]) == 3  # three items unless a list is asked for
+    assert "- 発作のあいだにけがをした" in final.answer or "- 初めての発作である" in final.answer
+    assert "落ち着くまで" not in final.answer  # the sentence after the list is not an item
+    assert streamed.endswith(final.answer.split("\n", 1)[1])  # the items reach the stream too
+    # an answer that ends on an ordinary sentence gets nothing added
+    plain = make_assistant(r, answer="多くの発作は数分以内に自然におさまります[1]。").ask("発作はどのくらいで止まる？", mode="rag-base")
+    assert "\n" not in plain.answer.strip() and "- " not in plain.answer
