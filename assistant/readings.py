@@ -12,7 +12,8 @@ those readings in a query, over spans of MeCab tokens that are suspect:
 
 * a span inside a run of kana (「ほっさ」): the pages' word written in kanji or katakana
   replaces it. A span that is exactly one token MeCab reads as a verb, auxiliary or particle
-  is left alone (「しよう」 is not 使用);
+  is left alone (「しよう」 is not 使用), unless the pages write that sound as a katakana
+  loanword (「たおる」, which MeCab reads as 手折る, is タオル);
 * a compound of two or more tokens written with kanji that the corpus never uses (「点観」,
   「薬材抵抗性」, 「自律支援医療」), or a word MeCab does not know: a conversion error,
   replaced by the corpus word of the same sound. A real word of its own that the corpus does
@@ -46,6 +47,7 @@ MIN_COMPOUND = 5
 _MAX_TOKENS = 6
 _MAX_READING = 24
 _KANJI = re.compile(r"[\u3400-\u9fff]")
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]{3,}")
 _KANJI_OR_KATAKANA = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
 _KEEP_AS_READ = {"動詞", "助動詞", "助詞"}
@@ -161,7 +163,11 @@ class ReadingVocabulary:
                 if in_kana_run(a, b):
                     # 「しよう」 is not 使用; but 「いでん する」 is 遺伝する, whatever MeCab made of いでん
                     suru = j < len(toks) and toks[j].surface[:1] in "しすさせ" and toks[j].pos == "動詞"
-                    ok = not (len(span) == 1 and span[0].pos in _KEEP_AS_READ and not (suru and _KANJI.search(words[0])))
+                    # 「たおる」 is read as the verb 手折る, but the pages write タオル: a word the corpus writes in
+                    # katakana (a loanword: タオル, プール, テレビ) is what a kana run of its sound means
+                    loanword = _KATAKANA_WORD.fullmatch(words[0]) is not None
+                    ok = loanword or not (len(span) == 1 and span[0].pos in _KEEP_AS_READ
+                                          and not (suru and _KANJI.search(words[0])))
                     ok = ok and bool(_KANJI_OR_KATAKANA.search(words[0]))
                 elif _KANJI.search(surface) and surface not in self.surfaces and (len(span) > 1 or span[0].unknown):
                     # a compound the corpus never writes (「点観」「自律支援医療」), not a real word of its

@@ -48,6 +48,15 @@ def test_restoration_does_not_guess(vocab):
     assert set(v.restore("いじょう なかった")) == {"以上", "異常"}
 
 
+def test_kana_that_sounds_like_a_loanword_of_the_pages_is_that_word():
+    # MeCab reads 「たおる」 as the verb 手折る, which a verb rule would leave alone; the pages write タオル
+    v = ReadingVocabulary(["口の中にタオルを入れないでください。", "プールでは一人で泳がないでください。"])
+    assert v.convert("くち に たおる いれるんだっけ") == "くち に タオル いれるんだっけ"
+    assert v.convert("ぷーる いける？") == "プール いける？"
+    # a verb whose sound no katakana word of the pages has is still left as typed
+    assert v.convert("およぐ とき") == "およぐ とき"
+
+
 def test_a_message_typed_in_katakana_reads_like_its_hiragana_twin(vocab):
     typed = "クスリ ノミワスレタ ドウスル？"
     assert katakana_typed(typed) and not katakana_typed("クスリを飲み忘れた") and not katakana_typed("MRI")
