@@ -264,9 +264,10 @@ _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,10}(?:スグ)?(?
 # 「5分以上続いたら救急車？」「水の中で発作が起きたらどうする？」: the situation in the conditional
 # is asked about ahead of time. It withdraws the alarm only when nothing in the message says the
 # event is happening or has just happened (a now-word above, or 続いてる・起こした・倒れた …).
+# (「起きて、どうしたらいい」 asks what to do now: どうしたら is not a conditional about the event)
 _R_HYPOTHETICAL = re.compile(
     r"(?:" + _R_SEIZ[3:-1] + r"|フン|プン|イジョウ|ナカ)(?:ガ|ヲ|デ|ニ|ハ)?.{0,6}"
-    r"(?:ツヅイ|オキ|オコッ|オコシ|シ|ナッ|トマラナカッ|トマンナカッ|オサマラナカッ|ハイッ)タラ|"
+    r"(?:ツヅイ|オキ|オコッ|オコシ|(?<!ドウ)シ|ナッ|トマラナカッ|トマンナカッ|オサマラナカッ|ハイッ)タラ|"
     r"(?:ツヅク|オキル|オコル|ナル)(?:バアイ|トキ|ナラ)|(?:ノ|ナ)(?:バアイ|トキ)(?:ハ|ニ|ノ|ッテ|ナニ|ドウ|ナン)")
 _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマリマセ|トマンナ|トマンネ|トマラン|オサマラナ|オサマリマセ|"
                           r"オワラナ|ヤマナ)(?!カッタラ|イバアイ|イトキ|イナラ)|"
@@ -348,6 +349,10 @@ def _default_model() -> NgramModel | None:
 
 _DEFAULT = object()
 
+#: 始め after a verb's stem (飲み始め, 使い始め, 降り始め): "begin to", which reads like 初めて (ハジメテ, the first
+#: time) in the reading view; after a noun (「今日始めて発作」) it is 初めて mistyped, and stays
+_BEGINS_TO = re.compile(r"(?<=[みいきしちびりぎじせけべめれえ])始め")
+
 
 def _kinds(patterns: dict[str, list[re.Pattern]], s: str, seizure: bool) -> set[str]:
     return {kind for kind, pats in patterns.items()
@@ -360,6 +365,8 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     committed one; None = patterns only) may still say it is an emergency (kind ``urgent``). The
     same wording withdraws either (a question about the situation, the past, a conditional)."""
     written, read = emergency_views(text)
+    if _BEGINS_TO.search(written):  # 「飲み始めて」 reads ノミハジメテ, but no first seizure is in it
+        read = re.sub(r"\s+", "", reading(_BEGINS_TO.sub("", written)))
     seizure = bool(_SEIZ_CONTEXT.search(written) or _R_SEIZ_CONTEXT.search(read))
     found = _kinds(_WRITTEN_PATTERNS, written, seizure) | _kinds(_READ_PATTERNS, read, seizure)
     if model is _DEFAULT:
@@ -378,4 +385,6 @@ def emergency_guidance(kinds: list[str]) -> str:
     if not kinds:
         return ""
     what = "・".join(EMERGENCY_KINDS[k] for k in kinds if k in EMERGENCY_KINDS)
-    return _GUIDANCE_HEAD.format(what=f"{what}とき" if what else "緊急のとき") + _GUIDANCE_FIRST_AID
+    # a situation named by a noun takes の before とき (「初めての発作のとき」, 「…唇や顔色が紫色のとき」)
+    when = "のとき" if re.search(r"[\u4e00-\u9fff\u30a1-\u30fa]$", what) else "とき"
+    return _GUIDANCE_HEAD.format(what=f"{what}{when}" if what else "緊急のとき") + _GUIDANCE_FIRST_AID

@@ -48,6 +48,8 @@ def test_emergencies_are_detected_in_formal_and_colloquial_japanese(question, ki
     "発作の種類を教えて",
     "転んで手首を骨折したみたい。ギプスはどのくらいで外せる？",
     "脳波検査の前の日に準備しておくことは？",
+    # 「飲み始めて」 reads ノミハジメテ and 白目 is a seizure word, but this is a side effect, not a first seizure
+    "薬を飲み始めてから白目が黄色っぽくて、すごくだるいし食欲もない",
 ])
 def test_ordinary_questions_raise_no_alarm(question):
     assert detect_emergencies(question) == []
@@ -103,6 +105,21 @@ def test_guidance_puts_119_first_and_names_the_situation():
     assert "119番" in text.split("。")[0]
     assert "5分以上" in text and "水の中" in text
     assert emergency_guidance([]) == ""
+    # a situation named by a noun reads 「…のとき」, one named by a verb 「…とき」
+    assert emergency_guidance(["first_seizure"]).startswith("【緊急】初めての発作のときは、")
+    assert emergency_guidance(["long_seizure"]).startswith("【緊急】発作が5分以上続いている・止まらないときは、")
+
+
+def test_a_first_seizure_typed_with_the_wrong_kanji_still_raises_the_alarm():
+    # 始めて after a noun is 初めて mistyped; after a verb's stem (飲み始めて) it means "began to"
+    assert "first_seizure" in detect_emergencies("今日始めて発作が起きて、どうしたらいい")
+    assert "first_seizure" in detect_emergencies("はじめて ほっさ おきた")
+
+
+def test_what_to_do_now_is_not_a_question_ahead_of_time():
+    # 「どうしたらいい」 asks what to do about what has happened; 「起きたら」 asks ahead of time
+    assert "first_seizure" in detect_emergencies("初めて発作が起きて、どうしたらいい")
+    assert detect_emergencies("発作が起きたらどうしたらいい？") == []
 
 
 @pytest.mark.parametrize("question, expected", [
