@@ -237,7 +237,15 @@ _R_DRUG_RESISTANCE = re.compile(
 # unless a word says it is happening now (今, さっき, まだ, 目の前, 助けて, ！ …).
 # 今 and いま as written (in a reading イマ is inside ガイライマデ, ナイママ), but not 今日 (today), 今まで (so far), 今年, 今度 …: those do not say "right now"
 _NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|イマ(?!マデ)|さっき|たった今|まだ|ずっと|目の前|助けて|たすけて|どうしよう|"
-                  r"どうすれば|急いで|至急|[!！]|" + _NUM_MIN + r"(?:以上|も|たっ|経)")
+                  r"どうすれば|急いで|至急|[!！]")
+# 「もう10分も」「5分以上たつ」: a duration says it is going on now, unless the message puts it in the
+# past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`); a bare
+# conditional (「5分以上続いたら？」) keeps the alarm: typed in a hurry it may be about the seizure in front of one
+_DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も|たっ|経)")
+#: the message says outright that it only asks (「just asking」「念のため」「もし…たら」), or reports an
+#: instruction given for later (「5分以上続いたら入れろって言われた」)
+_ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もしも?(?!し)|"
+                          r"(?:たら|場合は?|ときは?).{0,12}(?:って|と)(?:言われ|いわれ|聞い|教わ)")
 _R_NOW = re.compile(r"サッキ|マダ|ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
 # 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
 # message says about a seizure before or a seizure that might come
@@ -291,6 +299,8 @@ def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
         return set(found)
     if _PAST_TIME.search(written) or _R_SINCE.search(read) or _PREPARE.search(written):
         return set(found)
+    if _DURATION_NOW.search(written) and not _ONLY_ASKING.search(written):
+        return set()
     if _R_HYPOTHETICAL.search(read) and not _R_HAPPENING.search(read):
         return set(found)
     if _HABIT.search(written) or _R_HABIT.search(read):

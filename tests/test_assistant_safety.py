@@ -116,6 +116,22 @@ def test_a_first_seizure_typed_with_the_wrong_kanji_still_raises_the_alarm():
     assert "first_seizure" in detect_emergencies("はじめて ほっさ おきた")
 
 
+@pytest.mark.parametrize("message", [
+    "seizureが5分以上続いたらambulance？just asking",
+    "座薬の使い方がわからない、5分以上続いたら入れろって言われた",
+    "以前、発作が十分以上続いて救急搬送されたことがあります。再発予防のために何ができますか。",
+])
+def test_a_duration_only_asked_about_reported_or_past_is_not_happening_now(message):
+    assert "long_seizure" not in detect_emergencies(message)
+
+
+def test_a_duration_still_says_now_when_nothing_else_does():
+    assert "long_seizure" in detect_emergencies("けいれんがもう10分も止まらない")
+    assert "long_seizure" in detect_emergencies("こどもが ほっさ おこして もう10ぷん とまらない どうしよう")
+    # a bare conditional keeps the alarm: typed in a hurry, it may be about the seizure in front of one
+    assert "long_seizure" in detect_emergencies("けいれん5分以上続いたら救急車？")
+
+
 def test_what_to_do_now_is_not_a_question_ahead_of_time():
     # 「どうしたらいい」 asks what to do about what has happened; 「起きたら」 asks ahead of time
     assert "first_seizure" in detect_emergencies("初めて発作が起きて、どうしたらいい")
