@@ -239,8 +239,9 @@ _R_DRUG_RESISTANCE = re.compile(
 _NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|イマ(?!マデ)|さっき|たった今|まだ|ずっと|目の前|助けて|たすけて|どうしよう|"
                   r"どうすれば|急いで|至急|[!！]")
 # 「もう10分も」「5分以上たつ」: a duration says it is going on now, unless the message puts it in the
-# past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`); a bare
-# conditional (「5分以上続いたら？」) keeps the alarm: typed in a hurry it may be about the seizure in front of one
+# past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`) and
+# nothing says it is happening (「10分以上けいれんしてる、念のため…」 keeps it); a bare conditional
+# (「5分以上続いたら？」) keeps the alarm: typed in a hurry it may be about the seizure in front of one
 _DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も|たっ|経)")
 #: the message says outright that it only asks (「just asking」「念のため」「もし…たら」), or reports an
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
@@ -295,12 +296,13 @@ def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
         return found & _HABIT_KINDS if _JUST_NOW.search(written) else set(found)
     if _NOW.search(written) or _R_NOW.search(read):
         return set()
+    if _DURATION_NOW.search(written) and (_R_HAPPENING.search(read) or not (
+            _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written))):
+        return set()
     if _ABOUT.search(written) or _R_ABOUT.search(read) or _PAST.search(written):
         return set(found)
     if _PAST_TIME.search(written) or _R_SINCE.search(read) or _PREPARE.search(written):
         return set(found)
-    if _DURATION_NOW.search(written) and not _ONLY_ASKING.search(written):
-        return set()
     if _R_HYPOTHETICAL.search(read) and not _R_HAPPENING.search(read):
         return set(found)
     if _HABIT.search(written) or _R_HABIT.search(read):

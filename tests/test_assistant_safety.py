@@ -128,6 +128,8 @@ def test_a_duration_only_asked_about_reported_or_past_is_not_happening_now(messa
 def test_a_duration_still_says_now_when_nothing_else_does():
     assert "long_seizure" in detect_emergencies("けいれんがもう10分も止まらない")
     assert "long_seizure" in detect_emergencies("こどもが ほっさ おこして もう10ぷん とまらない どうしよう")
+    # 「念のため」 does not withdraw a seizure that is going on as the message is typed
+    assert "long_seizure" in detect_emergencies("10分以上けいれんしてる、念のため救急車呼ぶべき？")
     # a bare conditional keeps the alarm: typed in a hurry, it may be about the seizure in front of one
     assert "long_seizure" in detect_emergencies("けいれん5分以上続いたら救急車？")
 
