@@ -320,10 +320,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     used: set[tuple[int, int]] = set()
     per: dict[int, int] = {}
     labels: set[str] = set()
-    limit = max_items + 3 if listing else 3
-
-    def best_items(positions: list[int], sents: list[str], must: str = "") -> list[str]:
-        return _best_items(positions, sents, q_toks, state, limit, must)
+    limit = _item_limit(listing, max_items)
 
     for q in cands:
         if len(picked) >= n:
@@ -338,12 +335,12 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             # the item under its lead-in, with its sibling items
             siblings = _items_after(sents, lead)
             quotes = [Quote(q.source, lead, sents[lead], q.score)]
-            items = best_items(siblings, sents, q.text)
+            items = _best_items(siblings, sents, q_toks, state, limit, q.text)
             used.update((q.source, j) for j in [lead, *siblings])
         else:
             after = _items_after(sents, q.position) if _LEADS_IN.search(q.text) else []
             if after:
-                items = best_items(after, sents)
+                items = _best_items(after, sents, q_toks, state, limit)
                 used.update((q.source, j) for j in after)
             if (_LEANS.match(q.text) or _EXPLAINS.search(q.text)) and q.position > 0 and not _is_item(sents[q.position - 1]) \
                     and is_quotable(sents[q.position - 1], by_n[q.source].title):
@@ -366,6 +363,11 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         picked.append(Passage(q.source, quotes, items, q.score, label))
         per[q.source] = per.get(q.source, 0) + 1
     return picked
+
+
+def _item_limit(listing: bool, max_items: int) -> int:
+    """How many list items a passage shows: three, more when the question asks for a list."""
+    return max_items + 3 if listing else 3
 
 
 def _best_items(positions: list[int], sents: list[str], q_toks: frozenset[str], state: re.Pattern | None,
@@ -395,8 +397,8 @@ def items_under(question: str, text: str, sentence: str, max_items: int = 5) -> 
     except ValueError:
         return []
     kind = asked_kind(question)
-    limit = max_items + 3 if asks_for_list(question) else 3
-    return _best_items(_items_after(sents, i), sents, _tokens(question), _KINDS[kind][1] if kind else None, limit)
+    return _best_items(_items_after(sents, i), sents, _tokens(question), _KINDS[kind][1] if kind else None,
+                       _item_limit(asks_for_list(question), max_items))
 
 
 def _squash(text: str) -> str:
