@@ -30,6 +30,7 @@ from assistant.conversation import Turn, is_follow_up, retrieval_query
 from assistant.grounding import _tokens
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, added_words, from_english
 from assistant.readings import ReadingVocabulary, as_kana_typing
+from assistant.relevance import NOT_A_TOPIC
 from assistant.safety import SafetyReport, check_question
 from tenkan.jatext import normalize, split_sentences
 
@@ -78,8 +79,16 @@ class Query:
                 "focus": self.focus if self.context else "", "follow_up": self.follow_up}
 
 
+#: lemmas (MeCab's dictionary forms) that carry no topic of their own: light verbs,
+#: demonstratives, helping verbs (「してあげる」「気をつける」「飲んでおく」)
+_LIGHT = frozenset("為る 有る 居る 成る 出来る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 見る 仕舞う 遣る 呉れる 貰う "
+                   "無い 良い 言う 思う".split())
+
+
 def _content(text: str) -> int:
-    return len(_tokens(text))
+    """How many words of ``text`` could be what a question is about (not the scene, not a
+    light verb or a demonstrative: 「関係あるんでしょうか」 names nothing)."""
+    return len(_tokens(text) - NOT_A_TOPIC - _LIGHT)
 
 
 def question_focus(text: str) -> tuple[str, str]:
@@ -92,7 +101,9 @@ def question_focus(text: str) -> tuple[str, str]:
     if len(sents) < 2:
         return text, ""
     asking = [i for i, s in enumerate(sents) if _ASKS.search(s.strip())]
-    i = asking[-1] if asking else len(sents) - 1
+    if not asking:  # a description without a question (「…あとで本人は覚えてない」): all of it is what is asked
+        return text, ""
+    i = asking[-1]
     j = i + 1
     while asking and i - 1 in asking:  # questions in a row are asked together (「献血できる？薬飲んでるとだめ？」)
         i -= 1

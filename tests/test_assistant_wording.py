@@ -111,6 +111,12 @@ def test_the_question_of_a_story_is_its_focus():
     assert "ズボン" not in focus and "ズボン" in rest                       # a remark after the question
     focus, _ = question_focus("夫が糖尿病で低血糖のけいれんを起こしました。これってなんでしょうか")
     assert "低血糖" in focus                          # a contentless question takes in its scene
+    # 「関係ある」 names nothing (a light verb and a word every page uses): the scene says what is asked
+    focus, rest = question_focus("寝るのは毎日3時過ぎです。昼まで寝ている日もあります。関係あるんでしょうか")
+    assert "昼まで寝ている" in focus and "3時" in rest
+    # a description with no question in it (a symptom told to the assistant) is all asked
+    focus, rest = question_focus("急にぼーっとして呼んでも返事しない。口をもぐもぐさせてる。あとで本人は覚えてない")
+    assert focus.startswith("急にぼーっと") and rest == ""
 
 
 def test_analysis_weighs_the_question_above_the_scene_and_added_words(vocab):
