@@ -136,8 +136,10 @@ def hiragana(question: str, rng: random.Random) -> str | None:
 
 
 # -- lexicon, backwards -------------------------------------------------------------
-#: entries whose backward reading is not a paraphrase (体重 is not 太る; 期間 is not 期限)
-_NOT_BACKWARDS = {"体重", "期間", "市販", "薬剤師", "飲み合わせ", "いらいら"}
+#: entries whose backward reading is not a paraphrase (体重 is not 太る; 期間 is not 期限; 運動 is not
+#: マラソン, 運転 not バイク, 妊娠 not 妊活, お酒 not おビール)
+_NOT_BACKWARDS = {"体重", "期間", "市販", "薬剤師", "飲み合わせ", "いらいら",
+                  "運動", "運転", "記憶", "発疹", "飲酒", "酒", "妊娠", "水泳"}
 
 
 def _backwards() -> tuple[dict[str, list[str]], dict[str, list[str]]]:

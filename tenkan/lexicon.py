@@ -44,9 +44,19 @@ WORD_SYNONYMS: dict[str, str] = {
     "癲癇": "てんかん",
     "相性": "飲み合わせ",
     "太る": "体重", "痩せる": "体重",
-    "キレる": "いらいら", "怒りっぽい": "いらいら",
+    "キレる": "いらいら",
     "おしっこ": "尿",
     "期限": "期間",
     "ドラッグストア": "市販",
     "薬局": "薬剤師",
+    # what patients call the pages' topics (written from the pages' vocabulary, each checked to be
+    # absent from the demo corpus or a plain equivalent of the word it folds to; one lemma each,
+    # as the table requires)
+    "プール": "水泳", "バスケ": "バスケットボール",
+    "ジム": "運動", "筋トレ": "運動", "マラソン": "運動", "ランニング": "運動", "山登り": "登山",
+    "ビール": "酒", "ワイン": "酒", "晩酌": "飲酒",
+    "バイク": "運転", "原付": "運転",
+    "おめでた": "妊娠", "妊活": "妊娠",
+    "物忘れ": "記憶", "湿疹": "発疹", "抜け毛": "脱毛",
+    "就活": "就職",
 }

@@ -1,7 +1,8 @@
 """Everyday words and brand names folded to the sources' wording (assistant.lexicon)."""
 
 from assistant.grounding import _tokens, support
-from assistant.lexicon import BRAND_TO_GENERIC, canonical_text, expand_query
+from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, canonical_text, expand_query
+from tenkan.jatext import content_tokens
 from assistant.relevance import TermStats, assess
 
 
@@ -16,6 +17,13 @@ def test_everyday_words_match_the_medical_words_as_tokens():
     assert "月経" in _tokens("生理の前に発作が増えます")
     # surface text is never rewritten: 生理的 stays what it is
     assert "月経" not in canonical_text("生理的な反応")
+    assert "水泳" in _tokens("プールの授業はどうすれば") and "運動" in _tokens("ジムに通ってもいい？")
+
+
+def test_every_everyday_word_is_one_lemma():
+    # the table folds lemma tokens: an entry the tokenizer splits (歯医者 → 歯 + 医者) would never apply
+    for word in WORD_SYNONYMS:
+        assert len([t for t in content_tokens(word) if t not in ("御", "さん")]) == 1, word
 
 
 def test_relevance_sees_a_brand_name_question_as_covered_by_the_generic_page():
