@@ -39,6 +39,13 @@ class AssistantConfig:
         "sentence is dropped from a generated answer; one with nothing left falls back to quoting "
         "(fallback_reason 'off-topic')",
     )
+    on_topic_share: float = option(
+        0.5,
+        "a generated sentence is also on topic when it holds at least this share of the question's content words, "
+        "each weighted by its IDF (「手帳の有効期間は2年で、更新が必要です」 for 「手帳って何年ごとに更新？」, whose "
+        "words are too common to be specific); chosen on the tune half of data/eval/styles.jsonl (0.4-0.5 "
+        "admitted the same three right answers, 0.3 also a wrong one); 0 disables",
+    )
     min_coverage: float = option(
         0.0,
         "share of the question's content words that must occur in the retrieved sources; below it the "
@@ -108,7 +115,8 @@ class AssistantConfig:
         if self.max_sources < 1:
             raise ValueError("max_sources must be >= 1")
         for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
-                     "story_weight", "expansion_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity"):
+                     "story_weight", "expansion_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity",
+                     "on_topic_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {v}")

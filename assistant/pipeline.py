@@ -20,7 +20,7 @@ from assistant.config import AssistantSettings
 from assistant.modes import generator_key, resolve_mode
 from assistant.conversation import Turn
 from assistant.extractive import ExtractiveWeights, default_ranker, items_under, select_passages
-from assistant.grounding import _LOOP, _URL, Source, Verification, strip_markers, verify_answer
+from assistant.grounding import _LOOP, _URL, Source, Verification, _tokens, strip_markers, verify_answer
 from assistant.injection import clean_source_text
 from assistant.query import Query, QueryWeights, analyse
 from assistant.readings import reading_vocabulary
@@ -350,10 +350,13 @@ class Assistant:
         of the same source (the next sentence of the answer, citing the same passage) is part of that
         passage and on topic too: 「このような症状に気づいたら、すぐに主治医に連絡してください」 after the
         sentence about the rash it refers to."""
-        words = specific_words(match, term_stats(self.retriever))
+        stats = term_stats(self.retriever)
+        words = specific_words(match, stats)
+        weights = {w: stats.idf(w) for w in _tokens(match)} if stats.n else None
         off, previous = [], None
         for c in claims:
-            if on_topic(c.text, words, sims.get(c.quote), self.acfg.on_topic_similarity) or \
+            if on_topic(c.text, words, sims.get(c.quote), self.acfg.on_topic_similarity,
+                        weights=weights, min_share=self.acfg.on_topic_share) or \
                     (previous is not None and previous == c.supported_by):
                 previous = c.supported_by
             else:

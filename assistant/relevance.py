@@ -259,10 +259,19 @@ def specific_words(text: str, stats: TermStats, max_share: float = 0.05) -> froz
     return frozenset(w for w in words if stats.idf(w) >= cut)
 
 
-def on_topic(sentence: str, words: frozenset[str], similarity: float | None, min_similarity: float) -> bool:
+def on_topic(sentence: str, words: frozenset[str], similarity: float | None, min_similarity: float, *,
+             weights: dict[str, float] | None = None, min_share: float = 0.0) -> bool:
     """Is ``sentence`` about the question whose specific words are ``words``? It shares one of
-    them, or the embedder puts it close to the question. A question without specific words
-    (「てんかんって何？」) cannot be told apart from its topic: everything is on topic."""
+    them, or the embedder puts it close to the question, or (with ``weights``, the question's
+    content words and their IDF) it holds at least ``min_share`` of the question's weight: a
+    question made of common words (手帳, 更新) has few or no specific ones. A question without
+    specific words (「てんかんって何？」) cannot be told apart from its topic: everything is on topic."""
     if not words:
         return True
-    return bool(words & _tokens(sentence)) or (similarity is not None and similarity >= min_similarity)
+    toks = _tokens(sentence)
+    if words & toks or (similarity is not None and similarity >= min_similarity):
+        return True
+    if weights and min_share > 0:
+        total = sum(weights.values())
+        return total > 0 and sum(v for w, v in weights.items() if w in toks) / total >= min_share
+    return False

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.pipeline import NO_SOURCES_TEXT, OUT_OF_SCOPE_TEXT
-from assistant.relevance import TermStats, assess, term_stats, unknown_nouns
+from assistant.grounding import _tokens
+from assistant.relevance import TermStats, assess, on_topic, term_stats, unknown_nouns
 from tests.fixtures.assistant import StaticRetriever
 
 
@@ -21,6 +22,18 @@ def test_rare_missing_words_outweigh_common_covered_ones():
     assert "鍼" in rel.missing and "治療" not in rel.missing
     covered = assess("てんかんの発作の治療は？", chunks[:1], stats)
     assert covered.weighted_coverage == 1.0 and covered.missing == []
+
+
+def test_a_sentence_holding_most_of_a_common_worded_question_is_on_topic():
+    stats = TermStats(["手帳の申請。", "手帳の等級。", "免許の更新。", "発作の記録。", "薬の副作用。", "入浴の注意。"])
+    question = "手帳は何年ごとに更新？"
+    weights = {w: stats.idf(w) for w in _tokens(question)}
+    words = frozenset({"毎"})  # the only word rare enough to be specific, and no answer repeats it
+    answer = "手帳の有効期間は2年で、更新が必要です。"
+    assert not on_topic(answer, words, None, 0.88)
+    assert on_topic(answer, words, None, 0.88, weights=weights, min_share=0.5)
+    # a sentence holding only the commonest word is still about something else
+    assert not on_topic("手帳があると運賃の割引を受けられます。", words, None, 0.88, weights=weights, min_share=0.5)
 
 
 def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
