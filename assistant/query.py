@@ -85,6 +85,10 @@ _LIGHT = frozenset("為る 有る 居る 成る 出来る 此れ 其れ 彼れ �
                    "無い 良い 言う 思う".split())
 
 
+#: a question about how the scene and something else are linked (is X the cause of Y?)
+_RELATES = re.compile(r"関係|関連|影響|原因|所為|せい(?:[？?。!！]|です|だ|な|か|じゃ|では)|つなが|繋が")
+
+
 def _content(text: str) -> int:
     """How many words of ``text`` could be what a question is about (not the scene, not a
     light verb or a demonstrative: 「関係あるんでしょうか」 names nothing)."""
@@ -109,6 +113,8 @@ def question_focus(text: str) -> tuple[str, str]:
         i -= 1
     while i > 0 and _content(" ".join(sents[i:j])) < 2:
         i -= 1
+    if _RELATES.search(" ".join(sents[i:j])):
+        i = 0  # 「関係あるんでしょうか」「薬のせい？」 ask about the scene itself: all of it is asked
     rest = sents[:i] + sents[j:]
     return " ".join(sents[i:j]), " ".join(rest)
 

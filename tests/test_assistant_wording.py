@@ -111,9 +111,14 @@ def test_the_question_of_a_story_is_its_focus():
     assert "ズボン" not in focus and "ズボン" in rest                       # a remark after the question
     focus, _ = question_focus("夫が糖尿病で低血糖のけいれんを起こしました。これってなんでしょうか")
     assert "低血糖" in focus                          # a contentless question takes in its scene
-    # 「関係ある」 names nothing (a light verb and a word every page uses): the scene says what is asked
-    focus, rest = question_focus("寝るのは毎日3時過ぎです。昼まで寝ている日もあります。関係あるんでしょうか")
-    assert "昼まで寝ている" in focus and "3時" in rest
+    # light verbs and demonstratives name nothing (してあげる, 気をつける): the scene says what is asked
+    focus, rest = question_focus("去年引っ越しました。妻が妊娠中で、てんかんの薬を飲んでます。夫として何をしてあげたらいいですか")
+    assert "妊娠" in focus and "引っ越し" in rest
+    # a question about a link (関係, 影響, …のせい) asks about the scene itself
+    focus, rest = question_focus("健康診断でナトリウムが低いと言われました。テグレトールを飲んでいます。薬と関係あるんでしょうか")
+    assert "ナトリウム" in focus and rest == ""
+    focus, _ = question_focus("最近だるくて頭痛がします。これって薬のせい？")
+    assert "頭痛" in focus
     # a description with no question in it (a symptom told to the assistant) is all asked
     focus, rest = question_focus("急にぼーっとして呼んでも返事しない。口をもぐもぐさせてる。あとで本人は覚えてない")
     assert focus.startswith("急にぼーっと") and rest == ""
