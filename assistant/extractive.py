@@ -91,6 +91,19 @@ def asked_kind(question: str) -> str:
     return ""
 
 
+#: a question that only names something (「ドラベ症候群」「重積とは」「VNSって何？」): what it is is asked
+_DEFINES = re.compile(r"^\s*(?P<term>[^、。！？!?\s]{2,24}?)\s*(?P<ask>とは(?:何|なに|なん)?(?:ですか|でしょうか|なの)?|"
+                      r"って(?:何|なに|なん)(?:ですか|でしょうか|なの|だろう)?|って)?\s*[？?。]*\s*$")
+
+
+def defined_term(question: str) -> tuple[frozenset[str], bool]:
+    """The words of the thing a question only names (empty when it asks more than that), and
+    whether it asks what that is in so many words (「…とは」「…って何」) rather than naming it bare
+    (「飲み忘れ」 may ask what to do, 「ドラベ症候群」 what it is)."""
+    m = _DEFINES.match(question)
+    return (_tokens(m.group("term")), bool(m.group("ask"))) if m else (frozenset(), False)
+
+
 def asks_for_list(question: str) -> bool:
     return bool(_LIST_ASK.search(question))
 
@@ -140,6 +153,7 @@ class ExtractiveWeights:
     kind: float = 0.2       # the sentence states the kind of fact asked for
     heading: float = 0.1    # content-word overlap of the question with the heading of the sentence's section
     rank: float = 0.02      # penalty per rank of the source
+    defines: float = 1.0    # the first sentence under a heading that is the thing a question only names
 
 
 def is_quotable(sentence: str, title: str = "") -> bool:
@@ -260,6 +274,7 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
     split = split or {src.n: split_sentences(src.text) for src in sources}
     sections = sections or {src.n: section_headings(src.text, numbered_only=src.page is not None) for src in sources}
     heads: dict[str, float] = {}
+    term, explicit = defined_term(question)
     out = []
     cos = [sims[x] for src in sources for x in split[src.n] if x in sims]
     lo, hi = (min(cos), max(cos)) if cos else (0.0, 0.0)
@@ -281,6 +296,12 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
                 if head not in heads:
                     heads[head] = len(q_toks & _tokens(head)) / len(q_toks)
                 score += weights.heading * heads[head]
+                # the first sentence under a heading that is the very thing named says what it is
+                # (「ドラベ症候群」 → 「1歳未満で、発熱や入浴などで…長く続くけいれんを起こしやすいのが特徴です。」)
+                # (a bare name only when the heading is that name)
+                if term and (term <= _tokens(head) if explicit else term == _tokens(head)) \
+                        and (i == 0 or sections[src.n][i - 1] != head):
+                    score += weights.defines
             k = 1.0 if state is not None and state.search(s) else 0.0
             score += weights.kind * k
             # a lead-in earns what its list says (「次のような場合は119番に…」 + 「5分以上続くとき」)

@@ -1,7 +1,7 @@
 """Quoted sentences carry the heading of their section when it names what they describe
 (a symptom described without its seizure type is the common case in patients' questions)."""
 
-from assistant.extractive import ExtractiveWeights, section_headings, select_passages
+from assistant.extractive import ExtractiveWeights, defined_term, section_headings, select_passages
 from assistant.grounding import Source
 
 PAGE = ("全般発作\n"
@@ -104,3 +104,31 @@ def test_a_heading_that_names_what_is_asked_lifts_the_sentences_under_it():
     assert "- 体重の増加" in p.items
     [p, *_] = select_passages(q, [_src(SIDE_EFFECTS, title="バルプロ酸")], n=1, weights=ExtractiveWeights(heading=0.0))
     assert not p.items and p.quotes[0].text.startswith("バルプロ酸は幅広い")
+
+
+SYNDROMES = ("子どものてんかん症候群\n"
+             "ドラベ症候群\n"
+             "1歳未満で、発熱や入浴などで体が温まったときに、長く続くけいれんを起こしやすいのが特徴です。\n"
+             "レノックス・ガストー症候群\n"
+             "主に幼児期から学童期に発症し、複数のタイプの発作がみられます。\n")
+MEDICINES = ("その他の薬\n"
+             "- スチリペントール（商品名ディアコミット）：ドラベ症候群に、ほかの薬と組み合わせて使われます。\n")
+
+
+def test_a_name_asked_alone_is_answered_by_the_section_it_heads():
+    # the definition leaves its subject to the heading; the medicine list repeats the name but says what it treats
+    sources = [_src(MEDICINES, 1, title="その他の薬"), _src(SYNDROMES, 2, title="子どものてんかん症候群")]
+    for q in ("ドラベ症候群", "ドラベ症候群とは", "ドラベ症候群って何？"):
+        [p, *_] = select_passages(q, sources, n=1)
+        assert p.quotes[0].text.startswith("1歳未満で"), q
+    [p, *_] = select_passages("ドラベ症候群", sources, n=1, weights=ExtractiveWeights(defines=0.0))
+    assert "スチリペントール" in p.items[0] if p.items else "スチリペントール" in p.quotes[0].text
+
+
+def test_what_counts_as_asking_what_a_thing_is():
+    assert defined_term("重積とは") == (frozenset({"重積"}), True)
+    assert defined_term("VNSって何？")[1] and defined_term("ドラベ症候群") == (frozenset({"ドラベ", "症候", "群"}), False)
+    # a bare name lifts only the section headed by exactly that name: 「飲み忘れ」 asks what to do, and
+    # 「飲み忘れに気づいたときの基本的な考え方」 is not its definition
+    assert defined_term("飲み忘れ")[1] is False
+    assert defined_term("脳波 痛い？") == (frozenset(), False) and defined_term("フィコンパってどんな薬？イライラする")[0] == frozenset()
