@@ -12,7 +12,10 @@ and they could disagree about what it said. :func:`analyse` does it once:
 * ``focus``: the question itself when the message is a story that ends in one (the scene
   before it keeps a lower weight in retrieval and does not count in the relevance check);
 * ``added``: the sources' words for brand names and everyday words (:mod:`assistant.lexicon`);
-* ``terms``: what BM25 searches, weighted: the question, the scene, the added words;
+* ``terms``: what BM25 searches, weighted: the question, the scene, the added words, and
+  for a message the safety layer reads as an emergency, the guidance's own words
+  (「発作が5分以上続いている」, 119番 救急車), so that the answer under the guidance comes
+  from the pages about emergencies;
 * ``safety``: the safety report (emergencies read in every wording).
 
 :class:`QueryWeights` holds the weights; they are settings of the assistant
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from assistant.conversation import Turn, is_follow_up, retrieval_query
+from assistant.emergency import EMERGENCY_KINDS
 from assistant.grounding import _tokens
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, added_words, from_english
 from assistant.readings import ReadingVocabulary, as_kana_typing
@@ -84,6 +88,9 @@ class Query:
 _LIGHT = frozenset("為る 有る 居る 成る 出来る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 見る 仕舞う 遣る 呉れる 貰う "
                    "無い 良い 言う 思う".split())
 
+
+#: searched beside any message the safety layer reads as an emergency
+EMERGENCY_SEARCH = "119番 救急車"
 
 #: a question about how the scene and something else are linked (is X the cause of Y?)
 _RELATES = re.compile(r"関係|関連|影響|原因|所為|せい(?:[？?。!！]|です|だ|な|か|じゃ|では)|つなが|繋が")
@@ -148,5 +155,11 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
     for word in added:
         terms[word] = terms.get(word, 0.0) + weights.expansion
     report = check_question(text, restored)
+    if report.emergency_kinds:
+        # an emergency, typed in whatever words, is answered from the pages about emergencies: what the
+        # guidance names (「発作が5分以上続いている」) is searched beside the message, at the lexicon's weight
+        for said in [EMERGENCY_KINDS.get(k, "") for k in report.emergency_kinds] + [EMERGENCY_SEARCH]:
+            if said:
+                terms[said] = terms.get(said, 0.0) + weights.expansion
     return Query(text=text, normalized=normalized, restored=restored, focus=focus, context=context, added=added,
                  restored_words=restored_words, follow_up=follow, retrieval=retrieval, terms=terms, safety=report)

@@ -12,7 +12,8 @@ Asks questions in extractive mode (the app's default) and reports:
   ``tune`` only; ``test`` is reported, never looked at while tuning.
 * ``emergencies``: the emergency-wording set (``data/eval/emergencies.jsonl``) per half:
   emergencies whose answer starts with the 119 guidance, emergencies declared out of scope
-  (must be 0), and false alarms among the look-alike non-emergencies.
+  (must be 0), emergencies whose answer cites a page about emergencies, and false alarms among
+  the look-alike non-emergencies.
 * ``own``: the project's own set (``data/eval/questions.jsonl``): in-scope answered, gold page
   cited, out-of-scope declined (kept from regressing).
 * ``timing``: seconds per extractive answer after the index is loaded (median, p95).
@@ -68,6 +69,7 @@ def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> li
             "guidance_first": ans.answer.startswith(GUIDANCE_HEAD),
             "gold_retrieved": bool(gold & {page_key(h.url) for h in retrieved}),
             "gold_cited": bool(gold & {page_key(c.url) for c in ans.citations}),
+            "cites_emergency_page": bool(EMERGENCY_PAGES & {page_key(c.url) for c in ans.citations}),
             "must_mention": len(present) / len(spans) if spans else None,
             "must_mention_all": len(present) == len(spans) if spans else None,
             "relevance": ans.relevance, "query": ans.query, "seconds": round(seconds, 4),
@@ -108,6 +110,10 @@ def by_batch(rows: list[dict], file_name: str, summary) -> dict:
     return {str(b): summary([r for r in rows if batch_of(r["id"], file_name) == b]) for b in batches}
 
 
+#: the demo site's pages about emergencies (what to do, when to call 119, status epilepticus)
+EMERGENCY_PAGES = {"/life/when-to-call-119.html", "/life/first-aid.html", "/basics/status-epilepticus.html"}
+
+
 def emergency_summary(rows: list[dict], truth: dict[str, dict]) -> dict:
     em = [r for r in rows if truth[r["id"]]["emergency"]]
     calm = [r for r in rows if not truth[r["id"]]["emergency"]]
@@ -115,6 +121,8 @@ def emergency_summary(rows: list[dict], truth: dict[str, dict]) -> dict:
     return {
         "emergencies": len(em), "guidance_first": sum(r["guidance_first"] for r in em),
         "out_of_scope": sum(r["grounding"] == "out_of_scope" for r in em),
+        # what follows the guidance comes from a page about emergencies
+        "cite_emergency_page": sum(r["cites_emergency_page"] for r in em),
         "kind_named": kind_hits,
         "non_emergencies": len(calm), "false_alarms": sum(r["emergency"] for r in calm),
         "by_style": {s: {"emergencies": sum(truth[r["id"]]["style"] == s for r in em),
@@ -204,7 +212,8 @@ def main() -> int:
                   f"{b['in_scope_declined'] if b['in_scope'] else b['out_of_scope_declined']}")
     for split, e in result["emergencies"].items():
         print(f"emergencies/{split}: 119 first {e['guidance_first']}/{e['emergencies']}, out of scope "
-              f"{e['out_of_scope']}, false alarms {e['false_alarms']}/{e['non_emergencies']}")
+              f"{e['out_of_scope']}, citing an emergency page {e['cite_emergency_page']}, "
+              f"false alarms {e['false_alarms']}/{e['non_emergencies']}")
         for batch, b in e.get("by_batch", {}).items():
             print(f"   batch {batch}: 119 first {b['guidance_first']}/{b['emergencies']}, "
                   f"false alarms {b['false_alarms']}/{b['non_emergencies']}")

@@ -165,6 +165,10 @@ def test_an_emergency_in_hiragana_gets_119_first_and_is_never_out_of_scope(demo_
     ans = demo_assistant.ask("こどもが ほっさ おこして もう10ぷん とまらない どうしよう", mode="extractive")
     assert ans.answer.startswith("【緊急】") and "119番" in ans.answer.split("。")[0]
     assert ans.grounding not in ("out_of_scope", "no_sources") and not ans.safety["out_of_scope"]
+    # and what follows the guidance comes from the page about emergencies, not from one that happens to
+    # say 「発作が止まらない」 (the pregnancy page did, before the guidance's words were searched too)
+    emergency_pages = ("/life/when-to-call-119.html", "/life/first-aid.html", "/basics/status-epilepticus.html")
+    assert all(c.url.endswith(emergency_pages) for c in ans.citations), [c.url for c in ans.citations]
 
 
 def test_an_answer_opens_with_the_sentence_that_answers(demo_assistant):
