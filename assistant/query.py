@@ -105,9 +105,10 @@ def _content(text: str) -> int:
 def question_focus(text: str) -> tuple[str, str]:
     """(the question, the rest) of a message: the last sentence that asks something; the
     scene before it and remarks after it (「最近ズボンきついんだよね」) are the rest. A
-    question sentence with fewer than two content words (「これっててんかんなんでしょうか」,
+    question sentence with fewer than two words that could be a topic (「これっててんかんなんでしょうか」,
     「夫として何をしてあげたらいいですか」) takes in the sentences before it until it has
-    them. A message of one sentence is all question."""
+    them; one that asks about a link (「薬と関係あるんでしょうか」) takes in all of them. A
+    message of one sentence, or with no sentence that asks, is all question."""
     sents = split_sentences(text)
     if len(sents) < 2:
         return text, ""
@@ -116,7 +117,7 @@ def question_focus(text: str) -> tuple[str, str]:
         return text, ""
     i = asking[-1]
     j = i + 1
-    while asking and i - 1 in asking:  # questions in a row are asked together (「献血できる？薬飲んでるとだめ？」)
+    while i - 1 in asking:  # questions in a row are asked together (「献血できる？薬飲んでるとだめ？」)
         i -= 1
     while i > 0 and _content(" ".join(sents[i:j])) < 2:
         i -= 1
