@@ -13,7 +13,7 @@ and they could disagree about what it said. :func:`analyse` does it once:
   before it keeps a lower weight in retrieval and does not count in the relevance check);
 * ``added``: the sources' words for brand names and everyday words (:mod:`assistant.lexicon`);
 * ``terms``: what BM25 searches, weighted: the question, the scene, the added words, and
-  for a message the safety layer reads as an emergency, the guidance's own words
+  for a message the safety layer reads as a crisis going on, the guidance's own words
   (「発作が5分以上続いている」, 119番 救急車), so that the answer under the guidance comes
   from the pages about emergencies;
 * ``safety``: the safety report (emergencies read in every wording).
@@ -89,8 +89,12 @@ _LIGHT = frozenset("為る 有る 居る 成る 出来る 此れ 其れ 彼れ �
                    "無い 良い 言う 思う".split())
 
 
-#: searched beside any message the safety layer reads as an emergency
+#: searched beside a message the safety layer reads as a crisis going on
 EMERGENCY_SEARCH = "119番 救急車"
+#: the emergency kinds that are a crisis in themselves; a first seizure or a seizure in pregnancy gets
+#: the 119 guidance, but the message often asks something else (「初めてけいれんを起こしたけど、すぐに薬を
+#: 飲み始めないといけないの？」 is about starting treatment), and so may one the n-gram model alone flags
+CRISIS_KINDS = frozenset({"long_seizure", "repeated_seizures", "no_recovery", "breathing", "injury", "water"})
 
 #: a question about how the scene and something else are linked (is X the cause of Y?)
 _RELATES = re.compile(r"関係|関連|影響|原因|所為|せい(?:[？?。!！]|です|だ|な|か|じゃ|では)|つなが|繋が")
@@ -156,11 +160,11 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
     for word in added:
         terms[word] = terms.get(word, 0.0) + weights.expansion
     report = check_question(text, restored)
-    if report.emergency_kinds:
-        # an emergency, typed in whatever words, is answered from the pages about emergencies: what the
+    crisis = [k for k in report.emergency_kinds if k in CRISIS_KINDS]
+    if crisis:
+        # a crisis going on, typed in whatever words, is answered from the pages about emergencies: what the
         # guidance names (「発作が5分以上続いている」) is searched beside the message, at the lexicon's weight
-        for said in [EMERGENCY_KINDS.get(k, "") for k in report.emergency_kinds] + [EMERGENCY_SEARCH]:
-            if said:
-                terms[said] = terms.get(said, 0.0) + weights.expansion
+        for said in [EMERGENCY_KINDS[k] for k in crisis] + [EMERGENCY_SEARCH]:
+            terms[said] = terms.get(said, 0.0) + weights.expansion
     return Query(text=text, normalized=normalized, restored=restored, focus=focus, context=context, added=added,
                  restored_words=restored_words, follow_up=follow, retrieval=retrieval, terms=terms, safety=report)

@@ -169,6 +169,9 @@ def test_an_emergency_in_hiragana_gets_119_first_and_is_never_out_of_scope(demo_
     # say 「発作が止まらない」 (the pregnancy page did, before the guidance's words were searched too)
     emergency_pages = ("/life/when-to-call-119.html", "/life/first-aid.html", "/basics/status-epilepticus.html")
     assert all(c.url.endswith(emergency_pages) for c in ans.citations), [c.url for c in ans.citations]
+    # a first seizure gets the guidance, but its question (when does treatment start) keeps its own answer
+    first = demo_assistant.ask("初めてけいれんを起こしたけど、すぐに薬を飲み始めないといけないの？", mode="extractive")
+    assert first.answer.startswith("【緊急】") and first.citations[0].url.endswith("/treatment/overview.html")
 
 
 def test_an_answer_opens_with_the_sentence_that_answers(demo_assistant):
