@@ -84,9 +84,9 @@ class Query:
 
 
 #: lemmas (MeCab's dictionary forms) that carry no topic of their own: light verbs,
-#: demonstratives, helping verbs (「してあげる」「気をつける」「飲んでおく」)
-_LIGHT = frozenset("為る 有る 居る 成る 出来る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 見る 仕舞う 遣る 呉れる 貰う "
-                   "無い 良い 言う 思う".split())
+#: demonstratives, helping verbs (「してあげる」「気をつける」「飲んでおく」). ``_tokens`` already drops
+#: ``GENERIC_WORDS``, which lists the plain forms (ある, する, これ) but not these lemmas
+_LIGHT = frozenset("為る 有る 居る 成る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 仕舞う 無い".split())
 
 
 #: searched beside a message the safety layer reads as a crisis going on
