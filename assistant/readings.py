@@ -23,7 +23,10 @@ those readings in a query, over spans of MeCab tokens that are suspect:
 
 A reading shared by several different words of the corpus (いじょう: 以上 and 異常) is not
 replaced in the text; its candidates are reported so retrieval can search for all of them.
-Readings shorter than :data:`MIN_READING` kana are ignored.
+Readings shorter than :data:`MIN_READING` kana are not restored in text. One exception, for
+the scope check only (:meth:`ReadingVocabulary.sounds_like`): a one-kanji noun the corpus never
+writes that sounds like a one-kanji noun it does write (「発作の跡に」 for 後) is a conversion
+error, not a new topic.
 """
 
 from __future__ import annotations
@@ -94,6 +97,7 @@ class ReadingVocabulary:
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         counts: dict[str, Counter] = {}
+        short: dict[str, Counter] = {}
         surfaces: set[str] = set()
         for text in texts:
             toks = _tokens(normalize(text))
@@ -108,7 +112,11 @@ class ReadingVocabulary:
                     surfaces.add(surface)
                     if MIN_READING <= len(reading) <= _MAX_READING and (j > i or t.pos in ("名詞", "形状詞")):
                         counts.setdefault(reading, Counter())[surface] += 1
+                    elif j == i and len(surface) == 1 and t.pos == "名詞" and _KANJI.search(surface):
+                        # one-kanji nouns, whatever their reading's length: only sounds_like uses them
+                        short.setdefault(reading, Counter())[surface] += 1
         self._counts = counts
+        self._short = short
         self.surfaces = surfaces
         self.words = {r: c.most_common(1)[0][0] for r, c in counts.items()}
 
@@ -125,11 +133,15 @@ class ReadingVocabulary:
         return tuple(w for w, _ in common), len(common) > 1 and common[0][1] < _DOMINANT * total
 
     def sounds_like(self, word: str) -> str:
-        """The corpus word that reads like ``word`` but is written otherwise (「誘引」 → 「誘因」), the
-        most frequent one; "" when none, or when ``word`` itself is a corpus word."""
+        """The corpus word that reads like ``word`` but is written otherwise (「誘引」 → 「誘因」, and
+        for a one-kanji word, a one-kanji word of any reading: 「跡」 → 「後」), the most frequent
+        one; "" when none, or when ``word`` itself is a corpus word."""
         if word in self.surfaces:
             return ""
         found, _ambiguous = self.candidates(reading(word))
+        if not found and len(word) == 1:
+            c = self._short.get(reading(word))  # never in text: 「跡」 alone is too short to restore in text
+            found = tuple(w for w, _ in c.most_common()) if c else ()
         return next((w for w in found if w != word), "")
 
     def spans(self, text: str) -> list[Restored]:

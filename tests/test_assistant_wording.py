@@ -48,6 +48,14 @@ def test_restoration_does_not_guess(vocab):
     assert set(v.restore("いじょう なかった")) == {"以上", "異常"}
 
 
+def test_a_one_kanji_word_of_a_corpus_words_sound_is_a_conversion_error_for_the_scope_check():
+    v = ReadingVocabulary(["発作の後に眠くなることがあります。", "けいれんが止まった後。"])
+    assert v.sounds_like("跡") == "後"      # 「発作の跡に」: 後 mistyped
+    assert v.sounds_like("後") == ""        # the corpus's own word
+    assert v.sounds_like("犬") == ""        # sounds like nothing the pages write
+    assert v.convert("ほっさの あと") == "発作の あと"  # two kana (あと) are too few to restore in text
+
+
 def test_kana_that_sounds_like_a_loanword_of_the_pages_is_that_word():
     # MeCab reads 「たおる」 as the verb 手折る, which a verb rule would leave alone; the pages write タオル
     v = ReadingVocabulary(["口の中にタオルを入れないでください。", "プールでは一人で泳がないでください。"])
