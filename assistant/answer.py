@@ -71,6 +71,9 @@ class Answer:
     #: why a generated answer fell back to quoting: "unsupported", "off-topic" or "declined" (the model
     #: wrote the template's no-answer although the sources were judged to cover the question); "" otherwise
     fallback_reason: str = ""
+    #: the generated answers tried, in order (RAG modes): {context_order, fallback_reason}; a second one is
+    #: written when the first falls back and ``assistant.retry_order`` shows the model another prompt
+    attempts: list[dict] = field(default_factory=list)
     #: what the question analysis changed (assistant.query.Query.describe): restored kana, added words, focus
     query: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -93,6 +96,7 @@ class Answer:
             "relevance": dict(self.relevance),
             "query": dict(self.query),
             "fallback_reason": self.fallback_reason,
+            "attempts": list(self.attempts),
             "timings": dict(self.timings),
         }
         return d

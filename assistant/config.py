@@ -92,6 +92,11 @@ class AssistantConfig:
         "order of the sources in a generated answer's prompt: 'passages' puts first the sources of the sentences the "
         "extractive selection would quote (the tuned adapter copies mostly from [1]) and scores the sentences it would "
         "quote highest when choosing each window; 'retrieval' keeps the retriever's order and lexical windows")
+    retry_order: str = option(
+        "retrieval",
+        "when a generated answer falls back (unsupported, off topic, or the model's own 'the sources do not say'), "
+        "generate once more with the sources in this order ('passages' or 'retrieval') if that shows the model "
+        "another prompt; '' = never retry. The adapter copies [1]: another [1] is another answer")
     history_turns: int = option(2, "recent user turns used to complete a follow-up question's retrieval query")
     story_weight: float = option(
         0.5,
@@ -126,6 +131,8 @@ class AssistantConfig:
             raise ValueError("extractive_sentences must be >= 1")
         if self.context_order not in ("passages", "retrieval"):
             raise ValueError(f"context_order must be 'passages' or 'retrieval', got {self.context_order!r}")
+        if self.retry_order not in ("", "passages", "retrieval"):
+            raise ValueError(f"retry_order must be 'passages', 'retrieval' or '', got {self.retry_order!r}")
         if self.history_turns < 0:
             raise ValueError("history_turns must be >= 0")
 

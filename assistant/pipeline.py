@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import re
 import time
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Generator, Iterator, Sequence
 
 import generator
 from assistant.answer import Answer, Citation, FinalEvent, TokenEvent, page_url
@@ -80,6 +80,22 @@ def _complete_prefix(text: str) -> str:
         if k < len(text):
             last = k
     return text[:last]
+
+
+@dataclasses.dataclass
+class _Attempt:
+    """One generated answer and what the checks made of it."""
+
+    order: str
+    raw: str
+    sources: list[Source]
+    kept: list[tuple[str, int | None]]
+    ver: Verification | None
+    removed: list[dict]
+    withheld: int
+    fallback_reason: str = ""
+    text: str = ""
+    citations: list[Citation] = dataclasses.field(default_factory=list)
 
 
 class Assistant:
@@ -313,23 +329,23 @@ class Assistant:
                                weights=ExtractiveWeights(meaning=acfg.extractive_meaning_weight),
                                ranker=default_ranker() if acfg.extractive_ranker else None)
 
-    def _prompt_sources(self, match: str, sources: list[Source],
-                        sims: dict[str, float] | None) -> tuple[list[Source], list[tuple[str, str]]]:
+    def _prompt_sources(self, match: str, sources: list[Source], sims: dict[str, float] | None,
+                        order: str | None = None) -> tuple[list[Source], list[tuple[str, str]]]:
         """The first ``generator.context_sources`` sources, renumbered 1..k, and their windows as the
-        prompt shows them. With ``assistant.context_order = "passages"`` the sources that hold the
+        prompt shows them. With ``order`` (default ``assistant.context_order``) ``"passages"`` the sources that hold the
         sentences the extractive selection would quote come first, in its order, and each window is
         chosen to hold its quoted sentences; the others follow in the retriever's order. The tuned adapter
         copies mostly from ``[1]``, so [1] had better be the source that answers."""
         k = self.cfg.generator.context_sources
         focus: set[str] = set()
-        order = [s.n for s in sources]
-        if self.acfg.context_order == "passages":
+        ranked = [s.n for s in sources]
+        if (order or self.acfg.context_order) == "passages":
             passages = self._passages(match, sources, sims)
             first = list(dict.fromkeys(p.source for p in passages))
-            order = first + [n for n in order if n not in first]
+            ranked = first + [n for n in ranked if n not in first]
             focus = {x for p in passages for x in p.verbatim}
         by_n = {s.n: s for s in sources}
-        shown = [dataclasses.replace(by_n[n], n=i) for i, n in enumerate(order[:k], 1)]
+        shown = [dataclasses.replace(by_n[n], n=i) for i, n in enumerate(ranked[:k], 1)]
         whole = [(s.title, s.text) for s in shown]
         scaled: Callable[[str], float] | None = None
         if sims:
@@ -486,16 +502,71 @@ class Assistant:
         instruction = question + self.acfg.instruction_suffix
         p = self.prompter
         retrieved = sources
-        # the prompt shows the first generator.context_sources of them (the shape the adapter was
-        # trained on); the fallback may still quote any retrieved source
-        if rag:
-            sources, windows = self._prompt_sources(match or question, sources, sims)
-            prompt = p.build(instruction, p.format_context(windows))
-        else:
-            sources = sources[: self.cfg.generator.context_sources]
-            prompt = p.build(instruction)
+        match = match or question
         gen = self.generator_for(mode)
         ans.model = getattr(gen, "name", type(gen).__name__)
+        if not rag:
+            prompt = p.build(instruction)
+            raw, shown = yield from self._stream(gen, prompt, sources[: self.cfg.generator.context_sources], False, match, sims)
+            ans.generated = raw
+            kept, _ver, removed, withheld = self._check(p.parse(raw), sources, False)
+            report.withheld_medication += withheld
+            ans.removed = removed
+            ans.answer, _ = self._render(kept)
+            ans.grounded, ans.grounding = False, "unverified"
+            if not ans.answer:
+                ans.answer = "（お答えできる内容を生成できませんでした。主治医や専門の医療機関にご相談ください。）"
+            if not shown:
+                yield ans.answer
+            return
+        # the prompt shows the first generator.context_sources of them (the shape the adapter was
+        # trained on); the fallback may still quote any retrieved source
+        orders = [self.acfg.context_order]
+        if self.acfg.retry_order and self.acfg.retry_order != self.acfg.context_order:
+            orders.append(self.acfg.retry_order)
+        first: _Attempt | None = None
+        shown = ""
+        tried: list[tuple[list[str], list[tuple[str, str]]]] = []
+        for i, order in enumerate(orders):
+            shown_sources, windows = self._prompt_sources(match, retrieved, sims, order=order)
+            if (key := ([s.chunk_id for s in shown_sources], windows)) in tried:
+                continue  # the same prompt: greedy decoding would write the same answer
+            tried.append(key)
+            prompt = p.build(instruction, p.format_context(windows))
+            if i == 0:
+                # the first attempt streams the sentences that pass the checks as they are written
+                raw, shown = yield from self._stream(gen, prompt, shown_sources, True, match, sims)
+            else:
+                raw = "".join(gen.stream(prompt))
+            att = self._verdict(raw, shown_sources, match, sims, order)
+            first = first or att
+            ans.attempts.append({"context_order": order, "fallback_reason": att.fallback_reason})
+            if not att.fallback_reason:
+                break
+        assert first is not None
+        final = att if not att.fallback_reason else first
+        report.withheld_medication += final.withheld
+        ans.generated, ans.removed, ans.fallback_reason = final.raw, final.removed, final.fallback_reason
+        if not final.fallback_reason:
+            text = final.text + self._list_tail(match, final.kept, final.ver, final.sources)
+            ans.citations = final.citations
+            ans.answer = text
+            ans.grounded = True
+            ans.grounding = "verified" if not final.removed else "pruned"
+            if text != shown:
+                # the first attempt: only the tail can differ (the last sentence finished at end of stream);
+                # a retry's answer follows what was streamed, and the final text replaces both
+                yield text[len(shown):] if (shown and text.startswith(shown)) else ("\n\n" if shown else "") + text
+        else:
+            body, cites = self._extractive(match, retrieved, sims, lead=FALLBACK_LEAD)
+            ans.answer, ans.citations = body, cites
+            ans.grounded, ans.grounding = bool(cites), "fallback"
+            yield ("\n\n" if shown else "") + body
+
+    def _stream(self, gen, prompt: str, sources: list[Source], rag: bool, match: str,
+                sims: dict[str, float] | None) -> Generator[str, None, tuple[str, str]]:
+        """Generate for ``prompt``, yielding the checked answer as it grows; returns (raw text, text shown)."""
+        p = self.prompter
         raw, shown, done_prefix = "", "", ""
         # the template's no-answer (「提示された資料には…書かれていません」): the model says its prompt does not
         # answer; since the relevance check found sources that do, the answer quotes them instead (never shown)
@@ -508,7 +579,7 @@ class Assistant:
                 done_prefix = prefix
                 kept, ver, _, _ = self._check(prefix, sources, rag)
                 if ver is not None and kept:
-                    off = set(self._off_topic(match or question, ver.kept, sims or {}))
+                    off = set(self._off_topic(match, ver.kept, sims or {}))
                     kept = [k for k in kept if k[0] not in off]
                 text, _ = self._render(kept)
                 if text.startswith(shown) and len(text) > len(shown):
@@ -516,56 +587,42 @@ class Assistant:
                     shown = text
             if stopped:
                 break
-        ans.generated = raw
+        return raw, shown
+
+    def _verdict(self, raw: str, sources: list[Source], match: str, sims: dict[str, float] | None,
+                 order: str) -> "_Attempt":
+        """Check a generated answer against the sources its prompt showed: what is kept, and why it
+        falls back ("declined", "unsupported", "off-topic"; "" when it stands)."""
+        p = self.prompter
         final_text = p.parse(raw)
-        kept, ver, removed, withheld = self._check(final_text, sources, rag)
-        report.withheld_medication += withheld
-        ans.removed = removed
-        if not rag:
-            ans.answer, _ = self._render(kept)
-            ans.grounded, ans.grounding = False, "unverified"
-            if not ans.answer:
-                ans.answer = "（お答えできる内容を生成できませんでした。主治医や専門の医療機関にご相談ください。）"
-            if not shown:
-                yield ans.answer
-            return
+        kept, ver, removed, withheld = self._check(final_text, sources, True)
+        att = _Attempt(order=order, raw=raw, sources=sources, kept=kept, ver=ver, removed=removed, withheld=withheld)
         total = len(ver.claims) if ver else 0
         ratio = len(kept) / total if total else 0.0
-        off = self._off_topic(match or question, ver.kept, sims or {}) if kept else []
+        off = self._off_topic(match, ver.kept, sims or {}) if kept else []
         if p.says_no_answer(final_text):
-            ans.fallback_reason = "declined"
+            att.fallback_reason = "declined"
         elif not kept or ratio < self.acfg.min_supported_ratio:
-            ans.fallback_reason = "unsupported"
+            att.fallback_reason = "unsupported"
         elif off:
             # supported by the sources, but about something else than what was asked: never shown; when
             # nothing else is left the answer falls back to quoting
             removed.extend({"sentence": t, "reason": "off-topic"} for t in off)
-            kept = [k for k in kept if k[0] not in off]
+            att.kept = kept = [k for k in kept if k[0] not in off]
             ver.kept = [c for c in ver.kept if c.text not in off]
             if not kept:
-                ans.fallback_reason = "off-topic"
-        if not ans.fallback_reason:
-            text, renum = self._render(kept)
-            text += self._list_tail(match or question, kept, ver, sources)
+                att.fallback_reason = "off-topic"
+        if not att.fallback_reason:
+            att.text, renum = self._render(kept)
             by_n = {s.n: s for s in sources}
             quotes: dict[int, list[str]] = {}
             for c in ver.kept:
                 quotes.setdefault(c.supported_by, [])
                 if c.quote and c.quote not in quotes[c.supported_by]:
                     quotes[c.supported_by].append(c.quote)
-            ans.citations = [
+            att.citations = [
                 Citation(n=new, url=page_url(by_n[old].url, by_n[old].page), title=by_n[old].title,
                          chunk_id=by_n[old].chunk_id, quote=" … ".join(quotes.get(old, [])[:2]), page=by_n[old].page)
                 for old, new in renum.items()
             ]
-            ans.answer = text
-            ans.grounded = True
-            ans.grounding = "verified" if not removed else "pruned"
-            if text != shown:
-                # only the tail can differ (the last sentence finished at end of stream)
-                yield text[len(shown):] if text.startswith(shown) else "\n\n" + text
-        else:
-            body, cites = self._extractive(match or question, retrieved, sims, lead=FALLBACK_LEAD)
-            ans.answer, ans.citations = body, cites
-            ans.grounded, ans.grounding = bool(cites), "fallback"
-            yield ("\n\n" if shown else "") + body
+        return att

@@ -243,6 +243,7 @@ def run_eval(cfg: EvalSettings, ws: Workspace, sets: Sequence[EvalSet], *, modes
                 "reference": it.reference, "gold_urls": it.gold_urls, "answer": d.get("answer", ""),
                 "citations": d.get("citations", []), "grounded": d.get("grounded"),
                 "grounding": d.get("grounding"), "generated": d.get("generated", ""),
+                "fallback_reason": d.get("fallback_reason", ""), "attempts": d.get("attempts", []),
                 "safety": d.get("safety", {}),
                 "retrieved_ids": [r["chunk_id"] for r in retrieved],
                 "retrieved_pages": dedupe_pages(r["url"] for r in retrieved),

@@ -272,3 +272,59 @@ def test_a_generated_answer_citing_a_pdf_page_keeps_the_page(make_assistant, sta
     d = a.ask("フェニトインで歯ぐきが腫れることはある？", mode="rag-base").to_dict()
     assert d["grounding"] in ("verified", "pruned"), d
     assert d["citations"][0]["page"] == 3 and d["citations"][0]["url"].endswith("dental-care.pdf#page=3")
+
+
+class _OneAnswerPerPrompt:
+    """Answers the n-th prompt with the n-th text (the adapter writes another answer for another [1])."""
+
+    name = "per-prompt"
+
+    def __init__(self, texts):
+        self.texts, self.prompts = list(texts), []
+
+    def stream(self, prompt, max_new_tokens=None):
+        self.prompts.append(prompt)
+        text = self.texts[min(len(self.prompts), len(self.texts)) - 1]
+        for i in range(0, len(text), 3):
+            yield text[i:i + 3]
+
+
+def _retrying_assistant(config, workspace, hits, texts):
+    from assistant import Assistant
+
+    config.assistant.context_order, config.assistant.retry_order = "passages", "retrieval"
+    gen = _OneAnswerPerPrompt(texts)
+    return Assistant(config, workspace, retriever=StaticRetriever(hits), generator_loader=lambda key: gen), gen
+
+
+def test_a_generated_answer_that_fails_the_check_is_written_again_from_the_retrievers_order(
+        config, workspace, static_hits):
+    # passages order puts the pregnancy source first; the first answer is unsupported, the second
+    # (from a prompt in the retriever's order, where pregnancy is [3]) is what the source says
+    a, gen = _retrying_assistant(config, workspace, static_hits,
+                                 ["宇宙人が原因です[1]。", "妊娠中は薬の血中濃度が下がることがあります[3]。"])
+    events = list(a.ask_stream("妊娠中の薬の血中濃度はどうなる？", mode="rag-ft"))
+    ans = events[-1].answer
+    assert len(gen.prompts) == 2 and gen.prompts[0] != gen.prompts[1]
+    assert ans.attempts == [{"context_order": "passages", "fallback_reason": "unsupported"},
+                            {"context_order": "retrieval", "fallback_reason": ""}]
+    assert ans.grounding == "verified" and ans.fallback_reason == "" and "血中濃度" in ans.answer
+    assert ans.generated.startswith("妊娠中") and "宇宙人" not in ans.answer
+    assert [c.url for c in ans.citations] == [static_hits[2].url] and "[1]" in ans.answer
+    assert "".join(e.text for e in events[:-1]).endswith(ans.answer)  # the stream ends with the final text
+    assert ans.to_dict()["attempts"] == ans.attempts
+
+
+def test_when_both_attempts_fail_the_answer_quotes_and_keeps_the_first_attempts_text(config, workspace, static_hits):
+    a, gen = _retrying_assistant(config, workspace, static_hits, ["宇宙人が原因です[1]。", "毎日ピザを食べれば治ります[2]。"])
+    ans = a.ask("妊娠中の薬の血中濃度はどうなる？", mode="rag-ft")
+    assert [x["fallback_reason"] for x in ans.attempts] == ["unsupported", "unsupported"]
+    assert ans.grounding == "fallback" and FALLBACK_LEAD in ans.answer and "ピザ" not in ans.answer
+    assert ans.generated.startswith("宇宙人") and ans.fallback_reason == "unsupported"
+
+
+def test_no_second_attempt_when_the_retry_would_show_the_same_prompt(config, workspace, static_hits):
+    a, gen = _retrying_assistant(config, workspace, static_hits, ["宇宙人が原因です[1]。"])
+    config.assistant.context_order = "retrieval"  # retrying in the same order writes the same answer
+    ans = a.ask("妊娠中の薬の血中濃度はどうなる？", mode="rag-ft")
+    assert len(gen.prompts) == 1 and len(ans.attempts) == 1 and ans.grounding == "fallback"
