@@ -47,6 +47,8 @@ __all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "katakana_type
 MIN_READING = 3
 #: shortest reading of a compound restored across a particle (「脳は検査」 → 脳波検査)
 MIN_COMPOUND = 5
+#: shortest reading a typing slip is looked for in (「ラミクタル」 for ラミクタール)
+MIN_MISTYPED = 5
 _MAX_TOKENS = 6
 _MAX_READING = 24
 _KANJI = re.compile(r"[\u3400-\u9fff]")
@@ -75,6 +77,27 @@ class Restored:
     word: str                 # the corpus word (the most frequent spelling of the reading)
     candidates: tuple[str, ...]  # every corpus word of that reading, most frequent first
     ambiguous: bool
+
+
+_VOICED = dict(zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダヂヅデドバビブベボ"))
+_VOICED.update({v: k for k, v in list(_VOICED.items())})
+_VOICED.update(dict(zip("ハヒフヘホ", "パピプペポ")) | dict(zip("パピプペポ", "ハヒフヘホ")))
+_SMALL = dict(zip("ャュョァィゥェォ", "ヤユヨアイウエオ")) | dict(zip("ヤユヨアイウエオ", "ャュョァィゥェォ"))
+
+
+def _slips(r: str) -> set[str]:
+    """Readings one typing slip away from ``r``: a long vowel or small ッ left out or added, a kana
+    dropped, voicing marks (ハ/バ/パ) or small kana (ャ/ヤ) confused."""
+    out: set[str] = set()
+    for i in range(len(r) + 1):
+        out.update(r[:i] + c + r[i:] for c in "ーッ")
+        if i < len(r):
+            out.add(r[:i] + r[i + 1:])
+            for table in (_VOICED, _SMALL):
+                if r[i] in table:
+                    out.add(r[:i] + table[r[i]] + r[i + 1:])
+    out.discard(r)
+    return {v for v in out if len(v) >= MIN_MISTYPED - 1}
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -139,10 +162,24 @@ class ReadingVocabulary:
         if word in self.surfaces:
             return ""
         found, _ambiguous = self.candidates(reading(word))
+        r = reading(word)
         if not found and len(word) == 1:
-            c = self._short.get(reading(word))  # never in text: 「跡」 alone is too short to restore in text
+            c = self._short.get(r)  # never in text: 「跡」 alone is too short to restore in text
             found = tuple(w for w, _ in c.most_common()) if c else ()
-        return next((w for w in found if w != word), "")
+        if not found:
+            found = (self.mistyped(word),)
+        return next((w for w in found if w and w != word), "")
+
+    def mistyped(self, word: str) -> str:
+        """The pages' katakana word one typing slip away from katakana ``word`` (「ラミクタル」 →
+        「ラミクタール」, see :func:`_slips`), when exactly one is; else "". Only katakana against
+        katakana: スイミング is one kana away from スイミン (睡眠) and means nothing of the kind."""
+        if not _KATAKANA_WORD.fullmatch(word) or len(word) < MIN_MISTYPED or word in self.surfaces:
+            return ""
+        if self.candidates(word)[0]:
+            return ""
+        near = {w for v in _slips(word) for w in self.candidates(v)[0][:1] if _KATAKANA_WORD.fullmatch(w)}
+        return near.pop() if len(near) == 1 else ""
 
     def spans(self, text: str) -> list[Restored]:
         """The spans of ``text`` that spell a corpus word by sound but do not write it, left to
@@ -197,7 +234,13 @@ class ReadingVocabulary:
             i, r = hit
             if r is not None:
                 found.append(r)
-        return found
+        # a katakana word the pages write with one kana more or less (「ラミクタル」 for ラミクタール)
+        for m in _KATAKANA_WORD.finditer(text):
+            if m.group() not in self.surfaces and not any(r.start < m.end() and m.start() < r.end for r in found):
+                near = self.mistyped(m.group())
+                if near:
+                    found.append(Restored(m.start(), m.end(), near, (near,), False))
+        return sorted(found, key=lambda r: r.start)
 
     def restore(self, text: str) -> list[str]:
         """The corpus words the suspect spans of ``text`` spell (every candidate of an ambiguous

@@ -56,6 +56,15 @@ def test_a_one_kanji_word_of_a_corpus_words_sound_is_a_conversion_error_for_the_
     assert v.convert("ほっさの あと") == "発作の あと"  # two kana (あと) are too few to restore in text
 
 
+def test_a_katakana_word_one_typing_slip_from_the_pages_is_that_word():
+    v = ReadingVocabulary(["ラミクタールは発疹に注意します。", "テグレトールを飲んでいます。", "睡眠不足は発作の誘因です。"])
+    assert v.convert("ラミクタル飲んでる") == "ラミクタール飲んでる"     # a long vowel left out
+    assert v.sounds_like("テグレトル") == "テグレトール"
+    assert v.sounds_like("ラミクタアル") == ""                           # two slips away: not guessed
+    # katakana only against katakana: スイミング is one kana from スイミン (睡眠) and means swimming
+    assert v.sounds_like("スイミング") == "" and v.convert("スイミングに通う") == "スイミングに通う"
+
+
 def test_kana_that_sounds_like_a_loanword_of_the_pages_is_that_word():
     # MeCab reads 「たおる」 as the verb 手折る, which a verb rule would leave alone; the pages write タオル
     v = ReadingVocabulary(["口の中にタオルを入れないでください。", "プールでは一人で泳がないでください。"])
