@@ -263,15 +263,15 @@ def on_topic(sentence: str, words: frozenset[str], similarity: float | None, min
              weights: dict[str, float] | None = None, min_share: float = 0.0) -> bool:
     """Is ``sentence`` about the question whose specific words are ``words``? It shares one of
     them, or the embedder puts it close to the question, or (with ``weights``, the question's
-    content words and their IDF) it holds at least ``min_share`` of the question's weight: a
-    question made of common words (手帳, 更新) has few or no specific ones. A question without
-    specific words (「てんかんって何？」) cannot be told apart from its topic: everything is on topic."""
-    if not words:
-        return True
+    content words and their IDF, and ``min_share`` > 0) it holds at least ``min_share`` of the
+    question's weight: a question made of common words (手帳, 更新) has few or no specific ones.
+    Such a question is then judged by the last two alone (「一回けいれんしただけじゃ薬って出ないもんなの？」
+    is not answered by first-aid steps that share none of its words); without weights it cannot be
+    told apart from its topic (「てんかんって何？」): everything is on topic."""
     toks = _tokens(sentence)
     if words & toks or (similarity is not None and similarity >= min_similarity):
         return True
     if weights and min_share > 0:
         total = sum(weights.values())
         return total > 0 and sum(v for w, v in weights.items() if w in toks) / total >= min_share
-    return False
+    return not words

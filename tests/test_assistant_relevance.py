@@ -36,6 +36,20 @@ def test_a_sentence_holding_most_of_a_common_worded_question_is_on_topic():
     assert not on_topic("手帳があると運賃の割引を受けられます。", words, None, 0.88, weights=weights, min_share=0.5)
 
 
+def test_a_question_without_specific_words_is_judged_by_its_weighted_words_not_waved_through():
+    stats = TermStats(["けいれんの薬。", "けいれんの手当て。", "薬の量。", "発作の記録。", "頭を守る。", "入浴の注意。"])
+    question = "一回けいれんしただけじゃ薬って出ないもんなの？"
+    weights = {w: stats.idf(w) for w in _tokens(question)}
+    first_aid = "頭の下にたたんだ上着やクッションを入れて、頭を守ります。"
+    # no word of the question is specific: without weights nothing can be told apart, with them the
+    # first-aid sentence shares none of the question's words and is off topic
+    assert on_topic(first_aid, frozenset(), None, 0.88)
+    assert not on_topic(first_aid, frozenset(), None, 0.88, weights=weights, min_share=0.5)
+    assert on_topic("一回のけいれんでは、すぐに薬を始めないこともあります。", frozenset(), None, 0.88,
+                    weights=weights, min_share=0.5)
+    assert on_topic(first_aid, frozenset(), 0.9, 0.88, weights=weights, min_share=0.5)  # the embedder puts it close
+
+
 def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     stats = TermStats(["てんかんの発作と記録について。"] * 60)
     # 一応 (MeCab: 名詞, 副詞可能) says how, not what; 献血 is a thing the corpus never names
