@@ -86,7 +86,6 @@ def _complete_prefix(text: str) -> str:
 class _Attempt:
     """One generated answer and what the checks made of it."""
 
-    order: str
     raw: str
     sources: list[Source]
     kept: list[tuple[str, int | None]]
@@ -507,7 +506,8 @@ class Assistant:
         ans.model = getattr(gen, "name", type(gen).__name__)
         if not rag:
             prompt = p.build(instruction)
-            raw, shown = yield from self._stream(gen, prompt, sources[: self.cfg.generator.context_sources], False, match, sims)
+            sources = sources[: self.cfg.generator.context_sources]
+            raw, shown = yield from self._stream(gen, prompt, sources, False, match, sims)
             ans.generated = raw
             kept, _ver, removed, withheld = self._check(p.parse(raw), sources, False)
             report.withheld_medication += withheld
@@ -538,7 +538,7 @@ class Assistant:
                 raw, shown = yield from self._stream(gen, prompt, shown_sources, True, match, sims)
             else:
                 raw = "".join(gen.stream(prompt))
-            att = self._verdict(raw, shown_sources, match, sims, order)
+            att = self._verdict(raw, shown_sources, match, sims)
             first = first or att
             ans.attempts.append({"context_order": order, "fallback_reason": att.fallback_reason})
             if not att.fallback_reason:
@@ -589,14 +589,13 @@ class Assistant:
                 break
         return raw, shown
 
-    def _verdict(self, raw: str, sources: list[Source], match: str, sims: dict[str, float] | None,
-                 order: str) -> "_Attempt":
+    def _verdict(self, raw: str, sources: list[Source], match: str, sims: dict[str, float] | None) -> _Attempt:
         """Check a generated answer against the sources its prompt showed: what is kept, and why it
         falls back ("declined", "unsupported", "off-topic"; "" when it stands)."""
         p = self.prompter
         final_text = p.parse(raw)
         kept, ver, removed, withheld = self._check(final_text, sources, True)
-        att = _Attempt(order=order, raw=raw, sources=sources, kept=kept, ver=ver, removed=removed, withheld=withheld)
+        att = _Attempt(raw=raw, sources=sources, kept=kept, ver=ver, removed=removed, withheld=withheld)
         total = len(ver.claims) if ver else 0
         ratio = len(kept) / total if total else 0.0
         off = self._off_topic(match, ver.kept, sims or {}) if kept else []

@@ -26,7 +26,8 @@ replaced in the text; its candidates are reported so retrieval can search for al
 Readings shorter than :data:`MIN_READING` kana are not restored in text. One exception, for
 the scope check only (:meth:`ReadingVocabulary.sounds_like`): a one-kanji noun the corpus never
 writes that sounds like a one-kanji noun it does write (「発作の跡に」 for 後) is a conversion
-error, not a new topic.
+error, not a new topic. And a katakana word one typing slip away from a katakana word of the
+pages (「ラミクタル」 for ラミクタール, :meth:`ReadingVocabulary.mistyped`) is that word.
 """
 
 from __future__ import annotations
@@ -79,10 +80,12 @@ class Restored:
     ambiguous: bool
 
 
-_VOICED = dict(zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダヂヅデドバビブベボ"))
-_VOICED.update({v: k for k, v in list(_VOICED.items())})
-_VOICED.update(dict(zip("ハヒフヘホ", "パピプペポ")) | dict(zip("パピプペポ", "ハヒフヘホ")))
-_SMALL = dict(zip("ャュョァィゥェォ", "ヤユヨアイウエオ")) | dict(zip("ヤユヨアイウエオ", "ャュョァィゥェォ"))
+#: kana a slip of the finger or of the voicing mark turns into each other (ハ/バ/パ, ャ/ヤ)
+_CONFUSED: dict[str, str] = {}
+for _row in ("カガ", "キギ", "クグ", "ケゲ", "コゴ", "サザ", "シジ", "スズ", "セゼ", "ソゾ", "タダ", "チヂ", "ツヅ", "テデ", "トド",
+             "ハバパ", "ヒビピ", "フブプ", "ヘベペ", "ホボポ", "ャヤ", "ュユ", "ョヨ", "ァア", "ィイ", "ゥウ", "ェエ", "ォオ"):
+    for _k in _row:
+        _CONFUSED[_k] = _row.replace(_k, "")
 
 
 def _slips(r: str) -> set[str]:
@@ -93,9 +96,7 @@ def _slips(r: str) -> set[str]:
         out.update(r[:i] + c + r[i:] for c in "ーッ")
         if i < len(r):
             out.add(r[:i] + r[i + 1:])
-            for table in (_VOICED, _SMALL):
-                if r[i] in table:
-                    out.add(r[:i] + table[r[i]] + r[i + 1:])
+            out.update(r[:i] + c + r[i + 1:] for c in _CONFUSED.get(r[i], ""))
     out.discard(r)
     return {v for v in out if len(v) >= MIN_MISTYPED - 1}
 
@@ -161,8 +162,8 @@ class ReadingVocabulary:
         one; "" when none, or when ``word`` itself is a corpus word."""
         if word in self.surfaces:
             return ""
-        found, _ambiguous = self.candidates(reading(word))
         r = reading(word)
+        found, _ambiguous = self.candidates(r)
         if not found and len(word) == 1:
             c = self._short.get(r)  # never in text: 「跡」 alone is too short to restore in text
             found = tuple(w for w, _ in c.most_common()) if c else ()

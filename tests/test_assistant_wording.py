@@ -60,6 +60,8 @@ def test_a_katakana_word_one_typing_slip_from_the_pages_is_that_word():
     v = ReadingVocabulary(["ラミクタールは発疹に注意します。", "テグレトールを飲んでいます。", "睡眠不足は発作の誘因です。"])
     assert v.convert("ラミクタル飲んでる") == "ラミクタール飲んでる"     # a long vowel left out
     assert v.sounds_like("テグレトル") == "テグレトール"
+    # a voicing mark confused: バ may stand for パ as well as ハ
+    assert ReadingVocabulary(["ビムパットを飲んでいます。"]).sounds_like("ビムバット") == "ビムパット"
     assert v.sounds_like("ラミクタアル") == ""                           # two slips away: not guessed
     # katakana only against katakana: スイミング is one kana from スイミン (睡眠) and means swimming
     assert v.sounds_like("スイミング") == "" and v.convert("スイミングに通う") == "スイミングに通う"
