@@ -21,6 +21,10 @@ those readings in a query, over spans of MeCab tokens that are suspect:
 * a span across a particle whose reading is a long compound of the corpus (「脳は検査」 →
   脳波検査, at least :data:`MIN_COMPOUND` kana).
 
+* a kanji run that is not a word of the pages or of MeCab's own, typed with a sound-alike
+  kanji (「副作要」 for 副作用, 「決中濃度」 for 血中濃度: :meth:`ReadingVocabulary.misconverted`),
+  wherever MeCab's tokens cut it.
+
 A reading shared by several different words of the corpus (いじょう: 以上 and 異常) is not
 replaced in the text; its candidates are reported so retrieval can search for all of them.
 Readings shorter than :data:`MIN_READING` kana are not restored in text. One exception, for
@@ -53,6 +57,8 @@ MIN_MISTYPED = 5
 _MAX_TOKENS = 6
 _MAX_READING = 24
 _KANJI = re.compile(r"[\u3400-\u9fff]")
+_KANJI_WORD = re.compile(r"[\u3400-\u9fff\u3005]{2,8}")
+_KANJI_RUN = re.compile(r"[\u3400-\u9fff\u3005]+")
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]{3,}")
 _KANJI_OR_KATAKANA = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
@@ -82,23 +88,34 @@ class Restored:
 
 #: kana a slip of the finger or of the voicing mark turns into each other (ハ/バ/パ, ャ/ヤ)
 _CONFUSED: dict[str, str] = {}
-for _row in ("カガ", "キギ", "クグ", "ケゲ", "コゴ", "サザ", "シジ", "スズ", "セゼ", "ソゾ", "タダ", "チヂ", "ツヅ", "テデ", "トド",
+for _row in ("カガ", "キギ", "クグ", "ケゲ", "コゴ", "サザ", "シジ", "スズ", "セゼ", "ソゾ", "タダ", "チヂ", "ツヅッ", "テデ", "トド",
              "ハバパ", "ヒビピ", "フブプ", "ヘベペ", "ホボポ", "ャヤ", "ュユ", "ョヨ", "ァア", "ィイ", "ゥウ", "ェエ", "ォオ"):
     for _k in _row:
         _CONFUSED[_k] = _row.replace(_k, "")
 
 
-def _slips(r: str) -> set[str]:
+#: a loanword's foreign sound and the older Japanese rendering people also type (ゼネリック, ビルデング)
+_LOAN_SOUNDS = (("ジェ", "ゼ"), ("ディ", "デ"), ("ティ", "テ"), ("ヴ", "ブ"))
+
+
+def _slips(r: str, min_len: int = MIN_MISTYPED - 1) -> set[str]:
     """Readings one typing slip away from ``r``: a long vowel or small ッ left out or added, a kana
-    dropped, voicing marks (ハ/バ/パ) or small kana (ャ/ヤ) confused."""
+    dropped, voicing marks (ハ/バ/パ) or small kana (ャ/ヤ, ッ/ツ) confused, a loanword's sound
+    written the older way (ジェ/ゼ)."""
     out: set[str] = set()
     for i in range(len(r) + 1):
         out.update(r[:i] + c + r[i:] for c in "ーッ")
         if i < len(r):
             out.add(r[:i] + r[i + 1:])
             out.update(r[:i] + c + r[i + 1:] for c in _CONFUSED.get(r[i], ""))
+    for a, b in _LOAN_SOUNDS:
+        for x, y in ((a, b), (b, a)):
+            i = r.find(x)
+            while i >= 0:
+                out.add(r[:i] + y + r[i + len(x):])
+                i = r.find(x, i + 1)
     out.discard(r)
-    return {v for v in out if len(v) >= MIN_MISTYPED - 1}
+    return {v for v in out if len(v) >= min_len}
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -143,6 +160,18 @@ class ReadingVocabulary:
         self._short = short
         self.surfaces = surfaces
         self.words = {r: c.most_common(1)[0][0] for r, c in counts.items()}
+        # kanji compounds by (length, position, kanji), with their reading and count: where a
+        # compound typed with one kanji of the wrong sound-alike is looked up (see :meth:`misconverted`)
+        read_as: dict[str, tuple[str, int]] = {}
+        for r, c in counts.items():
+            for w, k in c.items():
+                if _KANJI_WORD.fullmatch(w) and k > read_as.get(w, ("", 0))[1]:
+                    read_as[w] = (r, k)
+        self._read_as = read_as
+        self._by_kanji: dict[tuple[int, int, str], list[str]] = {}
+        for w in read_as:
+            for i, ch in enumerate(w):
+                self._by_kanji.setdefault((len(w), i, ch), []).append(w)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -181,6 +210,46 @@ class ReadingVocabulary:
             return ""
         near = {w for v in _slips(word) for w in self.candidates(v)[0][:1] if _KATAKANA_WORD.fullmatch(w)}
         return near.pop() if len(near) == 1 else ""
+
+    def misconverted(self, run: str) -> tuple[str, ...]:
+        """The pages' kanji compounds that ``run`` (kanji only, not a word of the pages) may be a
+        conversion error for, most frequent first: of its length, sharing at least one kanji in
+        place and differing in at most half of them, read alike or one typing slip apart
+        (「副作要」 フクサクヨウ → 副作用 フクサヨウ, 「決中濃度」 → 血中濃度, 「前半発作」 → 全般発作).
+        A kanji MeCab cannot read even alone (「任娠」: 娠) stands for one to three kana, where both write it.
+        "" matches for a run the pages write, or one MeCab reads as a single word of its own
+        (「前半」「意志」「高校」 are words, not slips)."""
+        n = len(run)
+        if run in self.surfaces or not _KANJI_WORD.fullmatch(run):
+            return ()
+        toks = _tokens(run)
+        if len(toks) == 1 and not toks[0].unknown:
+            return ()
+        pool = {w for i, ch in enumerate(run) for w in self._by_kanji.get((n, i, ch), ())}
+        if not pool:
+            return ()
+        # MeCab leaves a compound it cannot read as it is (「妊新」): each such kanji is read alone
+        # (新 → シン), and one it cannot read even alone stands for one to three kana
+        pieces = [c if KANA_RUN.fullmatch(c) else reading(c) for c in reading(run)]
+        unread = {c for c in pieces if not KANA_RUN.fullmatch(c)}
+        r = "".join(pieces)
+        near = _slips(r, min_len=1) | {r}
+        pattern = re.compile("".join(re.escape(c) if c not in unread else "[\u30a1-\u30fa\u30fc]{1,3}" for c in pieces))
+        found = []
+        for w in pool:
+            diff = sum(a != b for a, b in zip(run, w))
+            if not 0 < diff <= n // 2:
+                continue
+            if unread:
+                # the sound of a kanji MeCab cannot read is taken on trust only where both write it
+                if any(a != b and a in unread for a, b in zip(run, w)):
+                    continue
+                ok = pattern.fullmatch(self._read_as[w][0]) is not None
+            else:
+                ok = self._read_as[w][0] in near
+            if ok:
+                found.append(w)
+        return tuple(sorted(found, key=lambda w: (-self._read_as[w][1], w)))
 
     def spans(self, text: str) -> list[Restored]:
         """The spans of ``text`` that spell a corpus word by sound but do not write it, left to
@@ -235,6 +304,13 @@ class ReadingVocabulary:
             i, r = hit
             if r is not None:
                 found.append(r)
+        # a compound typed with a sound-alike kanji, wherever MeCab cut it (「副作要って」 is 副/作/要っ/て)
+        for m in _KANJI_RUN.finditer(text):
+            if _KANJI_WORD.fullmatch(m.group()) and not any(r.start < m.end() and m.start() < r.end for r in found):
+                words = self.misconverted(m.group())
+                if words:
+                    counts = [self._read_as[w][1] for w in words]
+                    found.append(Restored(m.start(), m.end(), words[0], words, counts[0] < _DOMINANT * sum(counts)))
         # a katakana word the pages write with one kana more or less (「ラミクタル」 for ラミクタール)
         for m in _KATAKANA_WORD.finditer(text):
             if m.group() not in self.surfaces and not any(r.start < m.end() and m.start() < r.end for r in found):

@@ -16,6 +16,8 @@ Asks questions in extractive mode (the app's default) and reports:
   the look-alike non-emergencies.
 * ``own``: the project's own set (``data/eval/questions.jsonl``): in-scope answered, gold page
   cited, out-of-scope declined (kept from regressing).
+* ``dev``: development lists (``data/eval/dev/*.tsv``: a gold page and a question per line),
+  written to develop one rule and looked at freely: in-scope declined and gold page cited.
 * ``timing``: seconds per extractive answer after the index is loaded (median, p95).
 
 Needs an index in the workspace (`tenkan crawl && tenkan index`). Prints and saves
@@ -75,6 +77,20 @@ def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> li
             "relevance": ans.relevance, "query": ans.query, "seconds": round(seconds, 4),
         })
     return rows
+
+
+DEV_DIR = REPO_ROOT / "data/eval/dev"
+
+
+def load_dev_lists() -> dict[str, list[dict]]:
+    """Each development list: ``{name: [{"id", "question", "gold_pages"}, ...]}`` (``#`` lines are notes)."""
+    out: dict[str, list[dict]] = {}
+    for path in sorted(DEV_DIR.glob("*.tsv")):
+        rows = [line.rstrip("\n").split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+        out[path.stem] = [{"id": f"{path.stem}-{i:03d}", "question": q, "gold_pages": ["/" + g.lstrip("/")]}
+                          for i, (g, q) in enumerate(rows, 1)]
+    return out
 
 
 def _rate(rows: list[dict], key: str) -> float | None:
@@ -193,6 +209,10 @@ def main() -> int:
         s = summarise(own)
         result["own"] = {**s, "in_scope_answered": sum(not r["declined"] for r in own if r["in_scope"]),
                          "out_of_scope_declined_n": sum(r["declined"] for r in own if not r["in_scope"])}
+    result["dev"] = {}
+    for name, questions in load_dev_lists().items():
+        s = summarise(ask_all(asst, questions))
+        result["dev"][name] = {k: s[k] for k in ("in_scope", "gold_retrieved@4", "gold_cited", "in_scope_declined")}
     result["timing"] = {"answers": len(seconds), "median_s": round(statistics.median(seconds), 4),
                         "p95_s": round(sorted(seconds)[int(0.95 * (len(seconds) - 1))], 4)}
     result["per_question_tune"] = per_question
@@ -221,6 +241,9 @@ def main() -> int:
         o = result["own"]
         print(f"own set: answered {o['in_scope_answered']}/{o['in_scope']}, gold cited {o['gold_cited']}, "
               f"out-of-scope declined {o['out_of_scope_declined_n']}/{o['out_of_scope']}")
+    for name, d in result["dev"].items():
+        print(f"dev list {name}: gold retrieved@4 {d['gold_retrieved@4']}, gold cited {d['gold_cited']}, "
+              f"in-scope declined {d['in_scope_declined']} (of {d['in_scope']})")
     print(f"timing: median {result['timing']['median_s']} s, p95 {result['timing']['p95_s']} s")
     atomic_write_json(Path(args.out), result)
     print(f"saved {args.out}")

@@ -67,6 +67,22 @@ def test_a_katakana_word_one_typing_slip_from_the_pages_is_that_word():
     assert v.sounds_like("スイミング") == "" and v.convert("スイミングに通う") == "スイミングに通う"
 
 
+
+def test_a_compound_typed_with_a_sound_alike_kanji_is_the_pages_compound():
+    v = ReadingVocabulary(["副作用が出たら相談してください。", "血中濃度を測ります。", "妊娠中の服薬について。",
+                           "全般発作と焦点発作があります。", "ジェネリック医薬品に切り替える。", "妊娠を希望する方へ。"])
+    # wherever MeCab cut the typed compound: 「副作要って」 is 副/作/要っ/て, its reading one kana longer
+    assert v.convert("副作要ってどんなの") == "副作用ってどんなの"
+    assert v.convert("決中濃度って") == "血中濃度って"          # ケツ/ケッ: a small ッ typed full size
+    assert v.convert("前半発作とは") == "全般発作とは"          # ハ/パ
+    assert v.convert("妊新中でも") == "妊娠中でも"              # MeCab cannot read 妊新: 新 read alone
+    assert v.convert("ゼネリックでいい？") == "ジェネリックでいい？"  # a loanword written the older way
+    # a word of its own is not a slip, however close its sound (前半 ぜんはん, 高校)
+    assert v.convert("前半の試合") == "前半の試合" and v.convert("高校生") == "高校生"
+    # most kanji must stay in place, and the sound must agree: 手帳 does not make 祉手帳 a 薬手帳
+    assert ReadingVocabulary(["お薬手帳を持参します。"]).convert("祉手帳") == "祉手帳"
+    assert v.misconverted("血中濃度") == () and v.misconverted("任務") == ()
+
 def test_kana_that_sounds_like_a_loanword_of_the_pages_is_that_word():
     # MeCab reads 「たおる」 as the verb 手折る, which a verb rule would leave alone; the pages write タオル
     v = ReadingVocabulary(["口の中にタオルを入れないでください。", "プールでは一人で泳がないでください。"])
