@@ -25,6 +25,7 @@ from collections import Counter
 from functools import lru_cache
 
 from assistant.lexicon import from_english
+from assistant.readings import as_kana_typing, katakana_typed
 from tenkan.jatext import normalize, reading
 from tenkan.manifest import load_learnt
 from tenkan.paths import DATA_DIR
@@ -67,13 +68,16 @@ _MED = MEDICINE_WORDS
 
 _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
     "long_seizure": [
-        re.compile(_NUM_MIN + r"(?:以上|近く|近い|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)"),
+        # 「10分くらい前に薬を飲んだ」 says when, not how long
+        re.compile(_NUM_MIN + r"(?:以上|近く|近い|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)(?!(?:前|まえ)(?!から))"),
         re.compile(_NUM_MIN + r".{0,8}(?:続|止まら|止まん|おさまら|治まら|収まら|終わら)"),
         re.compile(_SEIZ + r".{0,12}(?:止まらな|止まりませ|止まんな|とまらな|おさまらな|治まらな|収まらな|終わらな|終わんな|"
                    r"おわんな|ずっと続)"),
         # still going: 「まだ震えてる」「まだけいれんしてる」
         re.compile(r"(?:まだ|いまだに|未だに).{0,3}(?:" + _SEIZ[3:-1] + r"|震え|ふるえ|続い|つづい)(?:て|し)"),
-        re.compile(r"(?:ずっと|長いこと|長く|長時間).{0,6}" + _SEIZ),
+        # not 「ずっと発作がない」 (free of seizures for long)
+        re.compile(r"(?:ずっと|長いこと|長く|長時間).{0,6}" + _SEIZ
+                   + r"(?!(?:が|は|も)?(?:ない|なく|なかっ|起きてな|おきてな|出てな|でてな|ありませ))"),
         re.compile(r"重積.{0,6}(?:して|になって|状態です|状態かも|かも)"),
         re.compile(r"(?:もう|既に|すでに|かれこれ)" + _NUM_MIN),
         re.compile(_NUM_MIN + r".{0,3}(?:まだ|経っ|たっ|たつ|続い|続け)"),
@@ -139,11 +143,12 @@ _R_EVENT = r"(?:オキ|オコ|アッ|デタ|デテ|シタ|シテ|シチャ|ナ�
 
 _READ_PATTERNS: dict[str, list[re.Pattern]] = {
     "long_seizure": [
-        re.compile(_R_NUM_MIN + r"(?:イジョウ|チカク|チカイ|クライ|グライ|ホド|モ|スギ|タッ|タチ|タツ|ケイカ|コエ|コシ)"),
+        re.compile(_R_NUM_MIN + r"(?:イジョウ|チカク|チカイ|クライ|グライ|ホド|モ|スギ|タッ|タチ|タツ|ケイカ|コエ|コシ)(?!マエ(?!カラ))"),
         re.compile(r"(?:マダ|イマダニ).{0,3}(?:" + _R_SEIZ[3:-1] + r"|フルエ|ツヅイ)(?:テ|シ)"),
         re.compile(_R_NUM_MIN + r".{0,8}(?:ツヅ|トマラ|トマン|オサマラ|オワラ)"),
         re.compile(_R_SEIZ + r".{0,14}" + _R_NOT_STOPPING),
-        re.compile(r"(?:ズット|ナガイコト|ナガク|チョウジカン).{0,6}" + _R_SEIZ),
+        re.compile(r"(?:ズット|ナガイコト|ナガク|チョウジカン).{0,6}" + _R_SEIZ
+                   + r"(?!(?:ガ|ハ|モ)?(?:ナイ|ナク|ナカッ|オキテナ|デテナ|アリマセ))"),
         re.compile(r"ジュウセキ.{0,6}(?:シテ|ニナッテ|ジョウタイデス|ジョウタイカモ|カモ)"),
         re.compile(r"(?:モウ|スデニ|カレコレ)" + _R_NUM_MIN),
         re.compile(_R_NUM_MIN + r".{0,3}(?:マダ|タッ|タツ|ツヅイ|ツヅケ)"),
@@ -236,8 +241,12 @@ _R_DRUG_RESISTANCE = re.compile(
 # (it happened once), 「いつもすぐ戻る」 (it always passes). Such wording withdraws the alarm,
 # unless a word says it is happening now (今, さっき, まだ, 目の前, 助けて, ！ …).
 # 今 and いま as written (in a reading イマ is inside ガイライマデ, ナイママ), but not 今日 (today), 今まで (so far), 今年, 今度 …: those do not say "right now"
-_NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|イマ(?!マデ)|さっき|たった今|まだ|ずっと|目の前|助けて|たすけて|どうしよう|"
-                  r"どうすれば|急いで|至急|[!！]")
+_NOT_YET = r"(?!(?:一度も|いちども|1回も|一回も)?(?:発作|ほっさ|けいれん|ケイレン)(?:は|が|も)?(?:ない|なく|起きてな|おきてな|出てな|でてな|ありませ))"
+_NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|イマ(?!マデ)|さっき|たった今|まだ" + _NOT_YET + r"|ずっと|目の前|"
+                  r"助けて|たすけて|どうしよう|どうすれば|急いで|至急|[!！]")
+#: the now-words a question asked ahead of time cannot carry (「どうすれば」 is also how one asks for later)
+_STRONG_NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|さっき|たった今|まだ" + _NOT_YET + r"|目の前|助けて|たすけて|"
+                         r"急いで|至急|[!！]")
 # 「もう10分も」「5分以上たつ」: a duration says it is going on now, unless the message puts it in the
 # past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`) and
 # nothing says it is happening (「10分以上けいれんしてる、念のため…」 keeps it); a bare conditional
@@ -247,28 +256,34 @@ _DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も|たっ|経)")
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
 _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もしも?(?!し)|"
                           r"(?:たら|場合は?|ときは?).{0,12}(?:って|と)(?:言われ|いわれ|聞い|教わ)")
-_R_NOW = re.compile(r"サッキ|マダ|ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
+_R_NOW = re.compile(r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
+                    r"ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
 # 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
 # message says about a seizure before or a seizure that might come
-_CALM_NOW = re.compile(r"(?:今|いま|現在|今日)(?:は|も|のところ)?.{0,8}(?:元気|落ち着い|おちつい|何もな|なにもな|何ともな|"
-                       r"なんともな|普通に|ふつうに|大丈夫|だいじょうぶ|平気|変わりな|異常な)")
+_CALM_NOW = re.compile(r"(?:今|いま|現在|今日|きょう)(?:は|も|のところ)?.{0,8}(?:元気|げんき|落ち着い|おちつい|何もな|なにもな|何ともな|"
+                       r"なんともな|普通に|ふつうに|大丈夫|だいじょうぶ|平気|変わりな|異常な|"
+                       r"(?:薬|くすり)で(?:おさま|治ま|収ま)って(?:る|い|ま))|(?:今|いま|現在)は(?:発作|ほっさ)?(?:は|も)?(?:ない|ありません)")
 _JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど")
 # a seizure placed in the past by a time word: 「昨日の発作で」「三年前に初めて」「前に会社で」; not
 # 「昨日から止まらない」 (still going since then)
 _PAST_TIME = re.compile(r"(?:昨日|昨夜|昨晩|一昨日|おととい|先週|先月|去年|昨年|以前|前回|この前|先日|小さい頃|子どもの頃|"
-                        r"子供の頃|[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年)前)(?!から|より|まで|以来|ずっと)|"
+                        r"子供の頃|きのう|ゆうべ|せんしゅう|せんげつ|きょねん|さくねん|いぜん|このまえ|せんじつ|ちいさいころ|"
+                        r"[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|しゅうかん|かげつ|ねん)(?:前|まえ))(?!から|より|まで|以来|ずっと)|"
                         r"(?:^|[、。,])前に")
 # 「発作から1年」「初めての発作以来3か月」: time elapsed since the seizure
 _R_SINCE = re.compile(_R_SEIZ + r"(?:カラ|イライ).{0,5}(?:ネン|カゲツ|カ(?:ゲ)?ツ|シュウカン|ニチ)")
 # asking ahead, to be ready: 「場合に備えて」「一応知っときたい」「念のため確認」
 _PREPARE = re.compile(r"備えて|そなえて|知っておき|知っとき|知っておく|覚えておき|おぼえておき|念のため|念の為|一応知|"
                       r"確認したい|確認しておき|予習")
+#: asked for later, in so many words: 「覚えておきたい」「備えて」 (not 念のため: 「止まらない、念のため救急車？」)
+_FOR_LATER = re.compile(r"覚えておき|おぼえておき|覚えとき|おぼえとき|知っておき|しっておき|知っとき|しっとき|備えて|そなえて|予習")
 _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
-                    r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って")
-_R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ")
+                    r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って|よくある|よくあり")
+_R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ|ヨクア(?:ル|リ)")
 _PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
                    r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
-_HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,10}(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)")
+_HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,10}(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
+                    r"いつもそう|いつものこと|毎回そう|まいかいそう")
 _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,10}(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
 # 「5分以上続いたら救急車？」「水の中で発作が起きたらどうする？」: the situation in the conditional
 # is asked about ahead of time. It withdraws the alarm only when nothing in the message says the
@@ -280,7 +295,7 @@ _R_HYPOTHETICAL = re.compile(
     r"(?:ツヅク|オキル|オコル|ナル)(?:バアイ|トキ|ナラ)|(?:ノ|ナ)(?:バアイ|トキ)(?:ハ|ニ|ノ|ッテ|ナニ|ドウ|ナン)")
 _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマリマセ|トマンナ|トマンネ|トマラン|オサマラナ|オサマリマセ|"
                           r"オワラナ|ヤマナ)(?!カッタラ|イバアイ|イトキ|イナラ)|"
-                          r"オコシ(?:タ(?!ラ)|テ|マシ)|オキ(?:タ(?!ラ)|テ(?:ル|イ|マ))|タオレ(?:タ|テ)|シテ(?:ル|イル|イマス|テ)|"
+                          r"オコシ(?:タ(?!ラ)|テ|マシ)|オキ(?:タ(?![ライ])|テ(?:ル|イ|マ))|タオレ(?:タ|テ)|シテ(?:ル|イル|イマス|テ)|"
                           r"ナッテ(?:ル|イル)|ハジマッ|ウッタ|チガ|ヨン(?:ダ|デ)")
 
 #: kinds a habitual quick recovery speaks against (a first seizure, an injury, water or
@@ -288,12 +303,24 @@ _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマ�
 _HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
 
 
+#: kinds that describe the person's state rather than the seizure
+_STATE_KINDS = {"no_recovery", "breathing"}
+#: the state said in the present (反応しない, 息してない), not in the past (反応しなかった)
+_R_STATE_NOW = re.compile(r"(?:(?:ハンノウ|ヘンジ|コタエ)(?:ガ|モ)?(?:シナイ|ナイ|アリマセン)|"
+                          r"(?:イキ|コキュウ)(?:ヲ|ガ)?(?:シテナイ|シテイナイ|シテネ|トマッテル|デキナイ)|"
+                          r"イシキ(?:ガ)?(?:モドラナイ|モドッテナイ|ナイ)|メヲサマサナイ|メヲアケナイ)(?!トキ|コト|バアイ|ノ|ヨウ)")
+
+
 def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
     """The kinds withdrawn because the message asks about the situation rather than living it."""
     if _CALM_NOW.search(written):
         # well now after a seizure a moment ago: a first seizure, an injury, water or pregnancy
-        # still need a doctor today (as after a habitual quick recovery)
-        return found & _HABIT_KINDS if _JUST_NOW.search(written) else set(found)
+        # still need a doctor today (as after a habitual quick recovery). A person who does not
+        # answer or breathe is not well, whatever "calm" refers to (「今は落ち着いたけど呼んでも反応しない」)
+        withdrawn = found & _HABIT_KINDS if _JUST_NOW.search(written) else set(found)
+        return withdrawn - _STATE_KINDS if _R_STATE_NOW.search(read) else withdrawn
+    if _FOR_LATER.search(written) and not (_STRONG_NOW.search(written) or _R_HAPPENING.search(read)):
+        return set(found)
     if _NOW.search(written) or _R_NOW.search(read):
         return set()
     if _DURATION_NOW.search(written) and (_R_HAPPENING.search(read) or not (
@@ -301,7 +328,10 @@ def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
         return set()
     if _ABOUT.search(written) or _R_ABOUT.search(read) or _PAST.search(written):
         return set(found)
-    if _PAST_TIME.search(written) or _R_SINCE.search(read) or _PREPARE.search(written):
+    if _PAST_TIME.search(written) or _R_SINCE.search(read):
+        return set(found)
+    # 「念のため」 asks ahead, unless the message says it is happening (「止まらない、念のため救急車？」)
+    if _PREPARE.search(written) and not _R_HAPPENING.search(read):
         return set(found)
     if _R_HYPOTHETICAL.search(read) and not _R_HAPPENING.search(read):
         return set(found)
@@ -376,6 +406,10 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     The patterns name the situation; when none does, the n-gram model (``model``, by default the
     committed one; None = patterns only) may still say it is an emergency (kind ``urgent``). The
     same wording withdraws either (a question about the situation, the past, a conditional)."""
+    # a message typed in katakana (a phone left in katakana mode) is read as its hiragana twin: the
+    # written patterns and the model's written n-grams know hiragana typing, not katakana typing
+    # (「ケイレン ノ ビデオ ッテ トッタ ホウガ イイ？」 scored 0.57, its hiragana twin 0.10)
+    text = as_kana_typing(text) if katakana_typed(text) else text
     written, read = emergency_views(text)
     if _BEGINS_TO.search(written):  # 「飲み始めて」 reads ノミハジメテ, but no first seizure is in it
         read = re.sub(r"\s+", "", reading(_BEGINS_TO.sub("", written)))

@@ -86,11 +86,22 @@ def load_dev_lists() -> dict[str, list[dict]]:
     """Each development list: ``{name: [{"id", "question", "gold_pages"}, ...]}`` (``#`` lines are notes)."""
     out: dict[str, list[dict]] = {}
     for path in sorted(DEV_DIR.glob("*.tsv")):
+        if path.stem == "emergencies":
+            continue
         rows = [line.rstrip("\n").split("\t") for line in path.read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.startswith("#")]
         out[path.stem] = [{"id": f"{path.stem}-{i:03d}", "question": q, "gold_pages": ["/" + g.lstrip("/")]}
                           for i, (g, q) in enumerate(rows, 1)]
     return out
+
+
+def load_dev_emergencies() -> list[dict]:
+    """``data/eval/dev/emergencies.tsv``: ``1``/``0`` (an emergency or a look-alike) and the message."""
+    path = DEV_DIR / "emergencies.tsv"
+    rows = [line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")] if path.is_file() else []
+    return [{"id": f"dev-E-{i:03d}", "text": t, "emergency": y == "1", "kinds": [], "style": "dev"}
+            for i, (y, t) in enumerate(rows, 1)]
 
 
 def _rate(rows: list[dict], key: str) -> float | None:
@@ -213,6 +224,11 @@ def main() -> int:
     for name, questions in load_dev_lists().items():
         s = summarise(ask_all(asst, questions))
         result["dev"][name] = {k: s[k] for k in ("in_scope", "gold_retrieved@4", "gold_cited", "in_scope_declined")}
+    dev_messages = load_dev_emergencies()
+    if dev_messages:
+        truth = {m["id"]: m for m in dev_messages}
+        e = emergency_summary(ask_all(asst, dev_messages, key="text"), truth)
+        result["dev"]["emergencies"] = {k: v for k, v in e.items() if k != "by_style"}
     result["timing"] = {"answers": len(seconds), "median_s": round(statistics.median(seconds), 4),
                         "p95_s": round(sorted(seconds)[int(0.95 * (len(seconds) - 1))], 4)}
     result["per_question_tune"] = per_question
@@ -242,6 +258,10 @@ def main() -> int:
         print(f"own set: answered {o['in_scope_answered']}/{o['in_scope']}, gold cited {o['gold_cited']}, "
               f"out-of-scope declined {o['out_of_scope_declined_n']}/{o['out_of_scope']}")
     for name, d in result["dev"].items():
+        if name == "emergencies":
+            print(f"dev list emergencies: 119 first {d['guidance_first']}/{d['emergencies']}, "
+                  f"false alarms {d['false_alarms']}/{d['non_emergencies']}")
+            continue
         print(f"dev list {name}: gold retrieved@4 {d['gold_retrieved@4']}, gold cited {d['gold_cited']}, "
               f"in-scope declined {d['in_scope_declined']} (of {d['in_scope']})")
     print(f"timing: median {result['timing']['median_s']} s, p95 {result['timing']['p95_s']} s")

@@ -117,6 +117,13 @@ def test_a_message_typed_in_katakana_reads_like_its_hiragana_twin(vocab):
     ("うちの子がはじめてけいれんした今とまったけど", "first_seizure"),
     ("おふろ で ほっさ おこして しずんでた", "water"),
     ("にんしんちゅう の つま が いま ほっさ", "pregnancy"),
+    ("ムスコ ガ ケイレン シテ 10プン タッタ", "long_seizure"),          # katakana, read as its hiragana twin
+    ("ホッサ ガ マタ ハジマッタ コレデ 4カイメ ズット イシキ ナイ", "no_recovery"),
+    ("発作が10分前から続いてる", "long_seizure"),                     # "since ten minutes ago" is a duration
+    ("5分くらい前からけいれんしてる", "long_seizure"),
+    # the seizure has stopped, the person is not well: "calm" withdraws nothing of their state
+    ("今、発作はおさまってるけど呼んでも反応しない", "no_recovery"),
+    ("今は落ち着いたけど意識がもどらない", "no_recovery"),
 ])
 def test_emergencies_are_recognised_in_any_wording(message, kind):
     assert kind in detect_emergencies(message)
@@ -129,6 +136,15 @@ def test_emergencies_are_recognised_in_any_wording(message, kind):
     "ほっさ は いつも すぐ おさまって もどる けど びょういん いくべき？",  # habitual, recovering
     "薬を2種類変えても発作が止まらない。どこに相談したらいい？",   # drug resistance
     "お風呂は何分までならいい？",
+    "10分くらい前に薬のんだけど吐いちゃった、もう一回のむ？",      # when, not how long
+    "ずっと発作がないから薬やめたい",                                 # free of seizures for long
+    "発作が5分以上続いたらどうすればいいの？覚えておきたい",        # asked for later in so many words
+    "ホッサ ガ 5フン イジョウ ツヅイタラ ドウスレバ イイノ？ オボエテ オキタイ",
+    "ケイレン ノ ビデオ ッテ トッタ ホウガ イイ？ シンサツ デ ミセル",  # katakana typing alone is no alarm
+    "マダ ホッサ ハ ナイケド ノウハ デ イジョウ ガ アッタ",           # まだ…ない: not yet
+    "はじめて ほっさ おきたのは 3ねんまえ です。いま は くすり で おさまってます",
+    "発作のあと30分くらい寝ちゃうのは普通？いつもそう",
+    "ホッサ ノ アト アタマ ガ イタイ ノ ハ ヨクアル？",
 ])
 def test_questions_about_emergencies_are_not_alarms(message):
     assert detect_emergencies(message) == []
@@ -136,6 +152,9 @@ def test_questions_about_emergencies_are_not_alarms(message):
 
 def test_a_question_about_an_emergency_still_alarms_when_it_is_happening_now():
     assert detect_emergencies("意識が戻らない発作ってどんなの？今まさにそうなってる！") != []
+    # 「覚えておきたい」 withdraws nothing while the seizure is going on, nor does 念のため
+    assert detect_emergencies("今けいれんが5分以上続いてる、どうすればいいか覚えておきたい") != []
+    assert detect_emergencies("けいれんが止まらない、念のため救急車呼ぶべき？") != []
 
 
 def test_the_question_of_a_story_is_its_focus():
