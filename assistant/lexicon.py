@@ -72,6 +72,15 @@ ENGLISH_WORDS: dict[str, str] = {
     "sea": "海", "ocean": "海", "beach": "海", "river": "川", "swimming": "泳いで", "swim": "泳いで",
     "shower": "シャワー", "hours": "時間", "hour": "時間", "baby": "赤ちゃん", "yesterday": "昨日",
     "last night": "昨夜", "last week": "先週", "last year": "去年",
+    # everyday English of a patient's life, each mapped to the word the pages use (2026-12-03, from a
+    # development list of mixed-English questions: data/eval/dev/mixed_english.tsv)
+    "jet lag": "時差", "time zone": "時差", "time difference": "時差", "night shift": "夜勤", "shift work": "交代勤務",
+    "genetic": "遺伝", "hereditary": "遺伝", "inherited": "遺伝", "elderly": "高齢者", "dementia": "認知症",
+    "contagious": "うつる", "infectious": "うつる", "first aid": "応急手当", "stress": "ストレス",
+    "travel": "旅行", "teacher": "先生", "birth control pill": "経口避妊薬", "birth control": "避妊",
+    "interactions": "飲み合わせ", "interaction": "飲み合わせ", "battery": "電池", "exercise": "運動",
+    "sports": "運動", "nausea": "吐き気", "insurance": "保険", "pension": "年金", "lack of sleep": "睡眠不足",
+    "sleep deprivation": "睡眠不足",
 }
 _ENGLISH = re.compile(r"(?<![a-z])(?:" + "|".join(
     re.escape(w) for w in sorted(ENGLISH_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)

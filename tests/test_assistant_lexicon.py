@@ -1,7 +1,7 @@
 """Everyday words and brand names folded to the sources' wording (assistant.lexicon)."""
 
 from assistant.grounding import _tokens, support
-from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, canonical_text, expand_query
+from assistant.lexicon import BRAND_TO_GENERIC, ENGLISH_WORDS, WORD_SYNONYMS, canonical_text, expand_query, from_english
 from tenkan.jatext import content_tokens
 from assistant.relevance import TermStats, assess
 
@@ -67,3 +67,12 @@ def test_a_brand_name_inside_a_longer_name_is_left_alone():
     # 「ガバペン」 is a brand of ガバペンチン; the generic name itself must not become 「ガバペンチンチン」
     assert canonical_text("ガバペンチンの副作用") == "ガバペンチンの副作用"
     assert canonical_text("ガバペン飲んでる") == "ガバペンチン飲んでる"
+
+
+def test_english_words_become_the_pages_words_on_word_boundaries():
+    assert from_english("jet lagで発作でやすい？night shiftは？") == "時差で発作でやすい？夜勤は？"
+    assert from_english("birth control pillとの飲み合わせ") == "経口避妊薬との飲み合わせ"   # the longest phrase wins
+    assert from_english("Keppraでirritable") == "Keppraでirritable"                    # not every word is known
+    assert from_english("stressed") == "stressed"                                      # stress only as a whole word
+    # each maps to Japanese, never to more English
+    assert all(not any(c.isascii() and c.isalpha() for c in v) for v in ENGLISH_WORDS.values())
