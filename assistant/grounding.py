@@ -46,7 +46,10 @@ GENERIC_WORDS = frozenset(
     "これ それ あれ この その あの ここ そこ 今 なぜ どうして 何故 教える 遣る 呉れる がる 貰う 軒 みたい 風 出す 得る 最近 "
     "娘 息子 夫 妻 父 母 親 家族 子ども 子供 家 自分 ネット 見る 聞く 言う 来る 行く 持つ 欲しい 将来 時々 急 今度 後 前 ください 下さい 気 感じ 問題 必要 大切 ら 方法 です ます "
     # colloquial intensifiers and fillers: they carry no topic
-    "御 一番 結局 凄い 幾ら ずっと 全然 絶対 そんな こんな 平気 大変 所為 とても 色々 多分 結構 かなり 普通 実際".split()
+    "御 一番 結局 凄い 幾ら ずっと 全然 絶対 そんな こんな 平気 大変 所為 とても 色々 多分 結構 かなり 普通 実際 "
+    # the same as MeCab lemmatises them (「ちょっと」 arrives as 一寸, 「めっちゃ」 as 目茶, 「マジ」 as まじ): listed
+    # as surfaces only, they had counted as the rarest words of a casual question
+    "一寸 可成 矢張り 迚も 目茶 目茶苦茶 目茶目茶 まじ 超 割と 取り敢えず".split()
 )
 
 

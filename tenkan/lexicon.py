@@ -59,4 +59,6 @@ WORD_SYNONYMS: dict[str, str] = {
     "おめでた": "妊娠", "妊活": "妊娠",
     "物忘れ": "記憶", "湿疹": "発疹", "抜け毛": "脱毛",
     "就活": "就職",
+    # from a development list of casual and caregivers' questions (data/eval/dev/casual.tsv, 2026-12-03)
+    "飲み会": "飲酒", "産む": "出産", "眠い": "眠気", "徹夜": "睡眠不足", "夜更かし": "睡眠不足",
 }
