@@ -165,12 +165,16 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     if stats.n == 0:
         return []
     out: list[str] = []
+    previous = ""
     for w in _words(canonical_text(text)):
         f = w.feature
         surface = w.surface.strip()
+        after_number, previous = previous == "数詞", getattr(f, "pos2", "")
         if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
             continue
         if getattr(f, "pos3", "") == "副詞可能":  # used as an adverb (一応, 最近, 今日): when, not what
+            continue
+        if after_number and getattr(f, "pos3", "") == "助数詞可能":  # a unit after its number (5キロ, 3センチ)
             continue
         if _HIRAGANA_ONLY.fullmatch(surface) or _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
             continue

@@ -61,4 +61,6 @@ WORD_SYNONYMS: dict[str, str] = {
     "就活": "就職",
     # from a development list of casual and caregivers' questions (data/eval/dev/casual.tsv, 2026-12-03)
     "飲み会": "飲酒", "産む": "出産", "眠い": "眠気", "徹夜": "睡眠不足", "夜更かし": "睡眠不足",
+    "遠足": "校外学習", "バイト": "仕事", "面接": "就職", "転職": "就職",
+    "告知": "伝える", "打ち明ける": "伝える", "休職": "仕事", "復職": "仕事", "復帰": "仕事",
 }

@@ -54,6 +54,9 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     stats = TermStats(["てんかんの発作と記録について。"] * 60)
     # 一応 (MeCab: 名詞, 副詞可能) says how, not what; 献血 is a thing the corpus never names
     assert unknown_nouns("一応記録はつけたけど献血はできる？", stats) == ["献血"]
+    # a unit after its number (5キロ) measures, it names nothing; キロ alone is still a word
+    assert unknown_nouns("発作のあと体重が5キロ増えた", stats) == ["体重"]
+    assert "キロ" in unknown_nouns("キロの単位", stats)
 
 
 def test_english_words_typed_as_they_are_do_not_sink_the_coverage():
