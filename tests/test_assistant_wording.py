@@ -145,6 +145,7 @@ def test_emergencies_are_recognised_in_any_wording(message, kind):
     "はじめて ほっさ おきたのは 3ねんまえ です。いま は くすり で おさまってます",
     "発作のあと30分くらい寝ちゃうのは普通？いつもそう",
     "ホッサ ノ アト アタマ ガ イタイ ノ ハ ヨクアル？",
+    "意識がなくなる発作のとき、周りの人は何をすればいい？",          # what to do when it happens, in general
 ])
 def test_questions_about_emergencies_are_not_alarms(message):
     assert detect_emergencies(message) == []
@@ -155,6 +156,7 @@ def test_a_question_about_an_emergency_still_alarms_when_it_is_happening_now():
     # 「覚えておきたい」 withdraws nothing while the seizure is going on, nor does 念のため
     assert detect_emergencies("今けいれんが5分以上続いてる、どうすればいいか覚えておきたい") != []
     assert detect_emergencies("けいれんが止まらない、念のため救急車呼ぶべき？") != []
+    assert detect_emergencies("けいれんしてる、こういうとき何をすればいい") != []
 
 
 def test_the_question_of_a_story_is_its_focus():
