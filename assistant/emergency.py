@@ -25,7 +25,7 @@ from collections import Counter
 from functools import lru_cache
 
 from assistant.lexicon import from_english
-from assistant.readings import as_kana_typing, katakana_typed
+from assistant.readings import as_kana_typing
 from tenkan.jatext import normalize, reading
 from tenkan.manifest import load_learnt
 from tenkan.paths import DATA_DIR
@@ -242,11 +242,11 @@ _R_DRUG_RESISTANCE = re.compile(
 # unless a word says it is happening now (今, さっき, まだ, 目の前, 助けて, ！ …).
 # 今 and いま as written (in a reading イマ is inside ガイライマデ, ナイママ), but not 今日 (today), 今まで (so far), 今年, 今度 …: those do not say "right now"
 _NOT_YET = r"(?!(?:一度も|いちども|1回も|一回も)?(?:発作|ほっさ|けいれん|ケイレン)(?:は|が|も)?(?:ない|なく|起きてな|おきてな|出てな|でてな|ありませ))"
-_NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|イマ(?!マデ)|さっき|たった今|まだ" + _NOT_YET + r"|ずっと|目の前|"
-                  r"助けて|たすけて|どうしよう|どうすれば|急いで|至急|[!！]")
 #: the now-words a question asked ahead of time cannot carry (「どうすれば」 is also how one asks for later)
-_STRONG_NOW = re.compile(r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|さっき|たった今|まだ" + _NOT_YET + r"|目の前|助けて|たすけて|"
-                         r"急いで|至急|[!！]")
+_STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま)|さっき|たった今|まだ" + _NOT_YET
+                     + r"|目の前|助けて|たすけて|急いで|至急|[!！]")
+_STRONG_NOW = re.compile(_STRONG_NOW_WORDS)
+_NOW = re.compile(_STRONG_NOW_WORDS + r"|イマ(?!マデ)|ずっと|どうしよう|どうすれば")
 # 「もう10分も」「5分以上たつ」: a duration says it is going on now, unless the message puts it in the
 # past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`) and
 # nothing says it is happening (「10分以上けいれんしてる、念のため…」 keeps it); a bare conditional
@@ -273,10 +273,10 @@ _PAST_TIME = re.compile(r"(?:昨日|昨夜|昨晩|一昨日|おととい|先週|
 # 「発作から1年」「初めての発作以来3か月」: time elapsed since the seizure
 _R_SINCE = re.compile(_R_SEIZ + r"(?:カラ|イライ).{0,5}(?:ネン|カゲツ|カ(?:ゲ)?ツ|シュウカン|ニチ)")
 # asking ahead, to be ready: 「場合に備えて」「一応知っときたい」「念のため確認」
-_PREPARE = re.compile(r"備えて|そなえて|知っておき|知っとき|知っておく|覚えておき|おぼえておき|念のため|念の為|一応知|"
-                      r"確認したい|確認しておき|予習")
 #: asked for later, in so many words: 「覚えておきたい」「備えて」 (not 念のため: 「止まらない、念のため救急車？」)
-_FOR_LATER = re.compile(r"覚えておき|おぼえておき|覚えとき|おぼえとき|知っておき|しっておき|知っとき|しっとき|備えて|そなえて|予習")
+_FOR_LATER_WORDS = r"覚えておき|おぼえておき|覚えとき|おぼえとき|知っておき|しっておき|知っとき|しっとき|知っておく|備えて|そなえて|予習"
+_FOR_LATER = re.compile(_FOR_LATER_WORDS)
+_PREPARE = re.compile(_FOR_LATER_WORDS + r"|念のため|念の為|一応知|確認したい|確認しておき")
 _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
                     r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って|よくある|よくあり")
 _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ|ヨクア(?:ル|リ)")
@@ -411,7 +411,7 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     # a message typed in katakana (a phone left in katakana mode) is read as its hiragana twin: the
     # written patterns and the model's written n-grams know hiragana typing, not katakana typing
     # (「ケイレン ノ ビデオ ッテ トッタ ホウガ イイ？」 scored 0.57, its hiragana twin 0.10)
-    text = as_kana_typing(text) if katakana_typed(text) else text
+    text = as_kana_typing(text)
     written, read = emergency_views(text)
     if _BEGINS_TO.search(written):  # 「飲み始めて」 reads ノミハジメテ, but no first seizure is in it
         read = re.sub(r"\s+", "", reading(_BEGINS_TO.sub("", written)))

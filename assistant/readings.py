@@ -118,6 +118,15 @@ def _slips(r: str, min_len: int = MIN_MISTYPED - 1) -> set[str]:
     return {v for v in out if len(v) >= min_len}
 
 
+def _ambiguous(counts: list[int]) -> bool:
+    """Do several spellings share a reading, the most frequent (first) without a clear majority?"""
+    return len(counts) > 1 and counts[0] < _DOMINANT * sum(counts)
+
+
+def _overlaps(found: list[Restored], start: int, end: int) -> bool:
+    return any(r.start < end and start < r.end for r in found)
+
+
 def _tokens(text: str) -> list[_Tok]:
     out, pos = [], 0
     for w in _words(text):
@@ -182,8 +191,7 @@ class ReadingVocabulary:
         if not c:
             return (), False
         common = c.most_common()
-        total = sum(c.values())
-        return tuple(w for w, _ in common), len(common) > 1 and common[0][1] < _DOMINANT * total
+        return tuple(w for w, _ in common), _ambiguous([k for _, k in common])
 
     def sounds_like(self, word: str) -> str:
         """The corpus word that reads like ``word`` but is written otherwise (「誘引」 → 「誘因」, and
@@ -217,7 +225,7 @@ class ReadingVocabulary:
         place and differing in at most half of them, read alike or one typing slip apart
         (「副作要」 フクサクヨウ → 副作用 フクサヨウ, 「決中濃度」 → 血中濃度, 「前半発作」 → 全般発作).
         A kanji MeCab cannot read even alone (「任娠」: 娠) stands for one to three kana, where both write it.
-        "" matches for a run the pages write, or one MeCab reads as a single word of its own
+        None (``()``) for a run the pages write, or one MeCab reads as a single word of its own
         (「前半」「意志」「高校」 are words, not slips)."""
         n = len(run)
         if run in self.surfaces or not _KANJI_WORD.fullmatch(run):
@@ -306,14 +314,14 @@ class ReadingVocabulary:
                 found.append(r)
         # a compound typed with a sound-alike kanji, wherever MeCab cut it (「副作要って」 is 副/作/要っ/て)
         for m in _KANJI_RUN.finditer(text):
-            if _KANJI_WORD.fullmatch(m.group()) and not any(r.start < m.end() and m.start() < r.end for r in found):
+            if _KANJI_WORD.fullmatch(m.group()) and not _overlaps(found, m.start(), m.end()):
                 words = self.misconverted(m.group())
                 if words:
-                    counts = [self._read_as[w][1] for w in words]
-                    found.append(Restored(m.start(), m.end(), words[0], words, counts[0] < _DOMINANT * sum(counts)))
+                    found.append(Restored(m.start(), m.end(), words[0], words,
+                                          _ambiguous([self._read_as[w][1] for w in words])))
         # a katakana word the pages write with one kana more or less (「ラミクタル」 for ラミクタール)
         for m in _KATAKANA_WORD.finditer(text):
-            if m.group() not in self.surfaces and not any(r.start < m.end() and m.start() < r.end for r in found):
+            if m.group() not in self.surfaces and not _overlaps(found, m.start(), m.end()):
                 near = self.mistyped(m.group())
                 if near:
                     found.append(Restored(m.start(), m.end(), near, (near,), False))

@@ -82,24 +82,25 @@ def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> li
 DEV_DIR = REPO_ROOT / "data/eval/dev"
 
 
+DEV_EMERGENCIES = DEV_DIR / "emergencies.tsv"
+
+
+def _dev_rows(path: Path) -> list[list[str]]:
+    """The tab-separated (first field, rest) rows of a development list; ``#`` lines are notes."""
+    return [line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
 def load_dev_lists() -> dict[str, list[dict]]:
-    """Each development list: ``{name: [{"id", "question", "gold_pages"}, ...]}`` (``#`` lines are notes)."""
-    out: dict[str, list[dict]] = {}
-    for path in sorted(DEV_DIR.glob("*.tsv")):
-        if path.stem == "emergencies":
-            continue
-        rows = [line.rstrip("\n").split("\t") for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
-        out[path.stem] = [{"id": f"{path.stem}-{i:03d}", "question": q, "gold_pages": ["/" + g.lstrip("/")]}
-                          for i, (g, q) in enumerate(rows, 1)]
-    return out
+    """Each question list: ``{name: [{"id", "question", "gold_pages"}, ...]}`` (a gold page, then the question)."""
+    return {path.stem: [{"id": f"{path.stem}-{i:03d}", "question": q, "gold_pages": ["/" + g.lstrip("/")]}
+                        for i, (g, q) in enumerate(_dev_rows(path), 1)]
+            for path in sorted(DEV_DIR.glob("*.tsv")) if path != DEV_EMERGENCIES}
 
 
 def load_dev_emergencies() -> list[dict]:
     """``data/eval/dev/emergencies.tsv``: ``1``/``0`` (an emergency or a look-alike) and the message."""
-    path = DEV_DIR / "emergencies.tsv"
-    rows = [line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")] if path.is_file() else []
+    rows = _dev_rows(DEV_EMERGENCIES) if DEV_EMERGENCIES.is_file() else []
     return [{"id": f"dev-E-{i:03d}", "text": t, "emergency": y == "1", "kinds": [], "style": "dev"}
             for i, (y, t) in enumerate(rows, 1)]
 
