@@ -87,8 +87,13 @@ DEV_EMERGENCIES = DEV_DIR / "emergencies.tsv"
 
 def _dev_rows(path: Path) -> list[list[str]]:
     """The tab-separated (first field, rest) rows of a development list; ``#`` lines are notes."""
-    return [line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")]
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            if "\t" not in line:
+                raise SystemExit(f"{path.relative_to(REPO_ROOT)}:{n}: expected two tab-separated fields")
+            rows.append(line.split("\t", 1))
+    return rows
 
 
 def load_dev_lists() -> dict[str, list[dict]]:
