@@ -63,4 +63,6 @@ WORD_SYNONYMS: dict[str, str] = {
     "飲み会": "飲酒", "産む": "出産", "眠い": "眠気", "徹夜": "睡眠不足", "夜更かし": "睡眠不足",
     "遠足": "校外学習", "バイト": "仕事", "面接": "就職", "転職": "就職",
     "告知": "伝える", "打ち明ける": "伝える", "休職": "仕事", "復職": "仕事", "復帰": "仕事",
+    # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
+    "ふらふら": "ふらつき", "立ちくらみ": "失神",
 }

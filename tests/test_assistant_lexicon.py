@@ -20,6 +20,14 @@ def test_everyday_words_match_the_medical_words_as_tokens():
     assert "水泳" in _tokens("プールの授業はどうすれば") and "運動" in _tokens("ジムに通ってもいい？")
 
 
+def test_a_symptom_in_everyday_words_matches_the_pages_word():
+    # 「ふらふら」 and 「立ちくらみ」 are how people say what the pages call ふらつき and 失神
+    assert "ふらつき" in _tokens("薬のんでからふらふらして歩けない")
+    assert "失神" in _tokens("立ちくらみで倒れたのと発作ってどう見分けるの")
+    page = "失神は、脳への血流が一時的に減って意識を失う状態で、てんかんと最も間違えやすいものの一つです。"
+    assert assess("立ちくらみで意識を失う", [page], TermStats([])).coverage == 1.0
+
+
 def test_every_everyday_word_is_one_lemma():
     # the table folds lemma tokens: an entry the tokenizer splits (歯医者 → 歯 + 医者) would never apply
     for word in WORD_SYNONYMS:

@@ -57,6 +57,8 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     # a unit after its number (5キロ) measures, it names nothing; キロ alone is still a word
     assert unknown_nouns("発作のあと体重が5キロ増えた", stats) == ["体重"]
     assert "キロ" in unknown_nouns("キロの単位", stats)
+    # where a story happens (教室, 職場) sets its scene; the thing asked about is named elsewhere
+    assert unknown_nouns("担任として教室で準備しておくことは？", stats) == ["準備"]
 
 
 def test_english_words_typed_as_they_are_do_not_sink_the_coverage():
