@@ -1,7 +1,7 @@
 """Quoted sentences carry the heading of their section when it names what they describe
 (a symptom described without its seizure type is the common case in patients' questions)."""
 
-from assistant.extractive import ExtractiveWeights, defined_term, section_headings, select_passages
+from assistant.extractive import ExtractiveWeights, defined_term, items_under, section_headings, select_passages
 from assistant.grounding import Source
 
 PAGE = ("全般発作\n"
@@ -132,3 +132,13 @@ def test_what_counts_as_asking_what_a_thing_is():
     # 「飲み忘れに気づいたときの基本的な考え方」 is not its definition
     assert defined_term("飲み忘れ")[1] is False
     assert defined_term("脳波 痛い？") == (frozenset(), False) and defined_term("フィコンパってどんな薬？イライラする")[0] == frozenset()
+
+
+def test_a_short_list_is_shown_whole_and_a_long_one_by_the_items_closest_to_the_question():
+    lead = "次のような症状が出たときは、すぐに主治医に連絡してください。"
+    items = ["- 発疹や皮膚の赤み", "- 発熱", "- 目の充血", "- 唇のただれ", "- のどの痛み", "- 全身のだるさ", "- 食欲がない"]
+    text = "\n".join(["ラモトリギンの副作用", lead, *items])
+    assert items_under("発疹が出たら？", "\n".join(["ラモトリギンの副作用", lead, *items[:4]]), lead) == items[:4]
+    shown = items_under("発疹が出たら？", text, lead)
+    assert len(shown) == 5 and shown[0] == "- 発疹や皮膚の赤み"  # the item the question names stays
+    assert items_under("どんな症状に気をつける？", text, lead) == items  # a list asked for: all seven
