@@ -31,12 +31,12 @@ from typing import Sequence
 
 from assistant.conversation import Turn, is_follow_up, retrieval_query
 from assistant.emergency import EMERGENCY_KINDS
-from assistant.grounding import _tokens
+from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, added_words, from_english
 from assistant.readings import ReadingVocabulary, as_kana_typing
 from assistant.relevance import NOT_A_TOPIC
 from assistant.safety import SafetyReport, check_question
-from tenkan.jatext import normalize, split_sentences
+from tenkan.jatext import content_tokens, normalize, split_sentences
 
 __all__ = ["Query", "QueryWeights", "analyse", "question_focus"]
 
@@ -86,7 +86,10 @@ class Query:
 #: lemmas (MeCab's dictionary forms) that carry no topic of their own: light verbs,
 #: demonstratives, helping verbs (「してあげる」「気をつける」「飲んでおく」). ``_tokens`` already drops
 #: ``GENERIC_WORDS``, which lists the plain forms (ある, する, これ) but not these lemmas
-_LIGHT = frozenset("為る 有る 居る 成る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 仕舞う 無い".split())
+_LIGHT = frozenset("為る 有る 居る 成る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 仕舞う 無い".split()) | frozenset(
+    # and the lemmas of the generic words listed by their surfaces (ところ → 所, ため → 為, まだ → 未だ):
+    # 「発作は今のところありません」 names one thing, not two
+    t for w in GENERIC_WORDS for t in content_tokens(w))
 
 
 #: searched beside a message the safety layer reads as a crisis going on
