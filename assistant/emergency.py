@@ -277,6 +277,13 @@ _R_SINCE = re.compile(_R_SEIZ + r"(?:カラ|イライ).{0,5}(?:ネン|カゲツ|
 _FOR_LATER_WORDS = r"覚えておき|おぼえておき|覚えとき|おぼえとき|知っておき|しっておき|知っとき|しっとき|知っておく|備えて|そなえて|予習"
 _FOR_LATER = re.compile(_FOR_LATER_WORDS)
 _PREPARE = re.compile(_FOR_LATER_WORDS + r"|念のため|念の為|一応知|確認したい|確認しておき")
+#: what is given or done *for* the situation (「5分以上続いたときに使う坐薬」): a question about the remedy
+#: and what was seen once (「…を見たことがあって」): each withdraws the alarm only when nothing says it is happening
+_FOR_WHEN_RE = re.compile(
+    r"(?:たら|たとき|た時|ときに|時に|場合に)(?:使う|つかう|使え|つかえ|入れる|いれる|飲む|のむ|飲ませる|のませる)|"
+    # keeping it from happening (「お風呂で溺れないように」「倒れてもけがしないよう」)
+    r"(?:溺れ|おぼれ|倒れ|たおれ|打た|うた|けがし|ケガし|怪我し|やけどし)ないよう|"
+    r"こと(?:が)?あっ")
 _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
                     r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って|よくある|よくあり")
 _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ|ヨクア(?:ル|リ)")
@@ -305,6 +312,12 @@ _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマ�
 _HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
 
 
+#: a seizure going on as the message is written (「止まらない」「続いてる」), not one that did not stop
+#: before (「止まらなくて運ばれた」) or a kind of seizure (「止まらない発作」「続いているときは」)
+_R_GOING_ON = re.compile(r"(?:トマラナイ|トマンナイ|トマラン|オサマラナイ|オワラナイ|ヤマナイ|トマリマセン|オサマリマセン)"
+                         r"(?!デシタ|ホッサ|ケイレン|トキ|バアイ|コト|ノ|ヨウ|ナラ)|"
+                         r"ツヅイテ(?:ル|イル|イマス)(?!トキ|バアイ|コト|ノ|ナラ)")
+
 #: kinds that describe the person's state rather than the seizure
 _STATE_KINDS = {"no_recovery", "breathing"}
 #: the state said in the present (反応しない, 息してない), not in the past (反応しなかった)
@@ -326,11 +339,16 @@ def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
     if _NOW.search(written) or _R_NOW.search(read):
         return set()
     if _DURATION_NOW.search(written) and (_R_HAPPENING.search(read) or not (
-            _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written))):
+            _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written)
+            or _FOR_WHEN_RE.search(written))):
         return set()
-    if _ABOUT.search(written) or _R_ABOUT.search(read) or _PAST.search(written):
+    if _ABOUT.search(written) or _R_ABOUT.search(read):
         return set(found)
-    if _PAST_TIME.search(written) or _R_SINCE.search(read):
+    if _FOR_WHEN_RE.search(written) and not _R_HAPPENING.search(read):
+        return set(found)
+    # a seizure before (「前にもこういうことがあって」「先週も」) says nothing of the one going on now
+    if (_PAST.search(written) or _PAST_TIME.search(written) or _R_SINCE.search(read)) and not (
+            _R_GOING_ON.search(read) or _R_STATE_NOW.search(read)):
         return set(found)
     # 「念のため」 asks ahead, unless the message says it is happening (「止まらない、念のため救急車？」)
     if _PREPARE.search(written) and not _R_HAPPENING.search(read):

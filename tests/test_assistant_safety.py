@@ -210,6 +210,19 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     # 今日 and 今まで are not "now"; a seizure a moment ago in pregnancy stays an emergency
     ("今日の夕方から発作が止まらない", True),
     ("妊娠8か月の妻がさっき発作を起こして、今は普通に話しているけど大丈夫？", True),
+    # the remedy for the situation, keeping it from happening, having seen it once
+    ("seizureが5分以上続いたときに使う坐薬って、学校に預けられる？", False),
+    ("お風呂で溺れないように、家族ができる工夫は？", False),
+    ("プールで友だちの発作を見たことがあって、自分の子も溺れないか心配", False),
+    ("前にもこういうことがあって、発作がとまらない", True),
+    # a seizure before does not silence the one going on now (it did: 「先週も…」 withdrew the alarm)
+    ("先週も発作があったけど、今回は10分止まらない", True),
+    ("去年も同じ発作で運ばれた。またけいれんが止まらない", True),
+    ("先月けいれんが10分止まらなくて運ばれた。今は元気", False),
+    ("昨日、止まらない発作があった", False),
+    # ... unless the message says it is happening
+    ("発作が5分以上続いてる、続いたときに使う薬ってある？", True),
+    ("おふろでおぼれないようにささえてる、ほっさがとまらない", True),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)
