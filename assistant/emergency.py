@@ -316,7 +316,28 @@ _HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
 #: before (「止まらなくて運ばれた」) or a kind of seizure (「止まらない発作」「続いているときは」)
 _R_GOING_ON = re.compile(r"(?:トマラナイ|トマンナイ|トマラン|オサマラナイ|オワラナイ|ヤマナイ|トマリマセン|オサマリマセン)"
                          r"(?!デシタ|ホッサ|ケイレン|トキ|バアイ|コト|ノ|ヨウ|ナラ)|"
-                         r"ツヅイテ(?:ル|イル|イマス)(?!トキ|バアイ|コト|ノ|ナラ)")
+                         r"ツヅイテ(?:ル|イル|イマス)(?!トキ|バアイ|コト|ノ|ナラ)|"
+                         r"(?:チ|シュッケツ)(?:ガ|モ)?(?:デテ(?:ル|イル|イマス)|トマラナイ)(?!トキ|バアイ|コト|ノ|ナラ)")
+
+
+def _going_on(read: str) -> bool:
+    """Does the message (as read) say a seizure, or the state after one, is going on as it is written?"""
+    return bool(_R_GOING_ON.search(read) or _R_STATE_NOW.search(read))
+
+
+#: where a clause ends; not the comma after a topic (「…次の発作がくる状態って、なんていう名前？」 is one question)
+_CLAUSE = re.compile(r"(?<!って)(?<!とは)(?<!のは)[、,，]+|[。．!！?？]+")
+
+
+def _going_on_elsewhere(written: str, cue: re.Pattern, r_cue: re.Pattern) -> bool:
+    """Is something going on now in a clause that is not the question about the situation? 「発作ってよく
+    あるけど、けいれんが止まらない」 asks nothing about seizures in general: its second clause is happening."""
+    for clause in _CLAUSE.split(written):
+        if clause and not cue.search(clause):
+            read = re.sub(r"\s+", "", reading(clause))
+            if not r_cue.search(read) and _going_on(read):
+                return True
+    return False
 
 #: kinds that describe the person's state rather than the seizure
 _STATE_KINDS = {"no_recovery", "breathing"}
@@ -342,21 +363,21 @@ def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
             _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written)
             or _FOR_WHEN_RE.search(written))):
         return set()
-    if _ABOUT.search(written) or _R_ABOUT.search(read):
+    if (_ABOUT.search(written) or _R_ABOUT.search(read)) and not _going_on_elsewhere(written, _ABOUT, _R_ABOUT):
         return set(found)
-    if _FOR_WHEN_RE.search(written) and not _R_HAPPENING.search(read):
+    if _FOR_WHEN_RE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
-    # a seizure before (「前にもこういうことがあって」「先週も」) says nothing of the one going on now
-    if (_PAST.search(written) or _PAST_TIME.search(written) or _R_SINCE.search(read)) and not (
-            _R_GOING_ON.search(read) or _R_STATE_NOW.search(read)):
+    # a seizure before (「前にもこういうことがあって」「先週も」「去年運ばれたことがある」) says nothing of the
+    # one going on now
+    if (_PAST.search(written) or _PAST_TIME.search(written) or _R_SINCE.search(read)) and not _going_on(read):
         return set(found)
     # 「念のため」 asks ahead, unless the message says it is happening (「止まらない、念のため救急車？」)
-    if _PREPARE.search(written) and not _R_HAPPENING.search(read):
+    if _PREPARE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
-    if _R_HYPOTHETICAL.search(read) and not _R_HAPPENING.search(read):
+    if _R_HYPOTHETICAL.search(read) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
-    if _HABIT.search(written) or _R_HABIT.search(read):
-        return found & _HABIT_KINDS
+    if (_HABIT.search(written) or _R_HABIT.search(read)) and not _going_on_elsewhere(written, _HABIT, _R_HABIT):
+        return found & _HABIT_KINDS  # 「いつもはすぐ止まるのに、けいれんが止まらない」 is not the habit
     return set()
 
 

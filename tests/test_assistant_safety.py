@@ -220,6 +220,18 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("去年も同じ発作で運ばれた。またけいれんが止まらない", True),
     ("先月けいれんが10分止まらなくて運ばれた。今は元気", False),
     ("昨日、止まらない発作があった", False),
+    # a clause about seizures in general, the habit or an instruction does not silence what the next clause
+    # says is happening (33 of 80 such pairs lost their alarm)
+    ("発作ってよくあるけど、けいれんが止まらない", True),
+    ("いつもはすぐ止まるのに、呼んでも反応しない", True),
+    ("去年救急車で運ばれたことがある。発作がもう10分つづいてる", True),
+    ("主治医には5分以上続いたら救急車と言われてるけど、発作のあと息してない", True),
+    ("先週も同じことがあって、意識が戻らないまま次の発作がきた", True),
+    # ... and the same clauses still ask about it when nothing is happening
+    ("発作ってよくあるけど、止まらない発作ってあるの？", False),
+    ("意識がもどらないまま次の発作がくる状態って、なんていう名前？", False),
+    ("いつもすぐおさまるけど、おさまらない場合は何分で救急車？", False),
+    ("先週も同じことがあって、止まらなくて救急車で運ばれた", False),
     # ... unless the message says it is happening
     ("発作が5分以上続いてる、続いたときに使う薬ってある？", True),
     ("おふろでおぼれないようにささえてる、ほっさがとまらない", True),
