@@ -325,14 +325,17 @@ def _going_on(read: str) -> bool:
     return bool(_R_GOING_ON.search(read) or _R_STATE_NOW.search(read))
 
 
-#: where a clause ends; not the comma after a topic (「…次の発作がくる状態って、なんていう名前？」 is one question)
-_CLAUSE = re.compile(r"(?<!って)(?<!とは)(?<!のは)[、,，]+|[。．!！?？]+")
+#: where a clause ends: punctuation (not the comma after a topic: 「…次の発作がくる状態って、なんていう名前？」
+#: is one question), or a space after a clause's last word (「いつもは すぐ とまるのに けいれん とまらない」)
+_CLAUSE = re.compile(r"(?<!って)(?<!とは)(?<!のは)[、,，]+|[。．!！?？]+|(?:(?<=けど)|(?<=のに)|(?<=けれど)|(?<=だが)|(?<=すが)|(?<=ケド)|(?<=ノニ))\s+")
 
 
-def _going_on_elsewhere(written: str, cue: re.Pattern, r_cue: re.Pattern) -> bool:
+def _going_on_elsewhere(text: str, cue: re.Pattern, r_cue: re.Pattern) -> bool:
     """Is something going on now in a clause that is not the question about the situation? 「発作ってよく
-    あるけど、けいれんが止まらない」 asks nothing about seizures in general: its second clause is happening."""
-    for clause in _CLAUSE.split(written):
+    あるけど、けいれんが止まらない」 asks nothing about seizures in general: its second clause is happening.
+    ``text``: the message as written, spaces kept."""
+    for clause in _CLAUSE.split(text):
+        clause = re.sub(r"\s+", "", clause)
         if clause and not cue.search(clause):
             read = re.sub(r"\s+", "", reading(clause))
             if not r_cue.search(read) and _going_on(read):
@@ -347,7 +350,7 @@ _R_STATE_NOW = re.compile(r"(?:(?:ハンノウ|ヘンジ|コタエ)(?:ガ|モ)?(
                           r"イシキ(?:ガ)?(?:モドラナイ|モドッテナイ|ナイ)|メヲサマサナイ|メヲアケナイ)(?!トキ|コト|バアイ|ノ|ヨウ)")
 
 
-def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
+def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -> set[str]:
     """The kinds withdrawn because the message asks about the situation rather than living it."""
     if _CALM_NOW.search(written):
         # well now after a seizure a moment ago: a first seizure, an injury, water or pregnancy
@@ -363,7 +366,7 @@ def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
             _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written)
             or _FOR_WHEN_RE.search(written))):
         return set()
-    if (_ABOUT.search(written) or _R_ABOUT.search(read)) and not _going_on_elsewhere(written, _ABOUT, _R_ABOUT):
+    if (_ABOUT.search(written) or _R_ABOUT.search(read)) and not _going_on_elsewhere(spaced or written, _ABOUT, _R_ABOUT):
         return set(found)
     if _FOR_WHEN_RE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
@@ -376,7 +379,7 @@ def _about_not_now(written: str, read: str, found: set[str]) -> set[str]:
         return set(found)
     if _R_HYPOTHETICAL.search(read) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
-    if (_HABIT.search(written) or _R_HABIT.search(read)) and not _going_on_elsewhere(written, _HABIT, _R_HABIT):
+    if (_HABIT.search(written) or _R_HABIT.search(read)) and not _going_on_elsewhere(spaced or written, _HABIT, _R_HABIT):
         return found & _HABIT_KINDS  # 「いつもはすぐ止まるのに、けいれんが止まらない」 is not the habit
     return set()
 
@@ -463,7 +466,7 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     if "long_seizure" in found and (_DRUG_RESISTANCE.search(written) or _R_DRUG_RESISTANCE.search(read)) \
             and not (_ONGOING.search(written) or _R_ONGOING.search(read)):
         found.discard("long_seizure")
-    found -= _about_not_now(written, read, found)
+    found -= _about_not_now(written, read, found, normalize(from_english(text)))
     return [k for k in EMERGENCY_KINDS if k in found]
 
 

@@ -227,6 +227,9 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("去年救急車で運ばれたことがある。発作がもう10分つづいてる", True),
     ("主治医には5分以上続いたら救急車と言われてるけど、発作のあと息してない", True),
     ("先週も同じことがあって、意識が戻らないまま次の発作がきた", True),
+    ("いつもは すぐ とまるのに けいれん とまらない", True),            # clauses typed with spaces, no commas
+    ("イツモハ スグ トマルノニ よんでも はんのう しない", True),
+    ("とまらない ほっさ って よくある？", False),
     # ... and the same clauses still ask about it when nothing is happening
     ("発作ってよくあるけど、止まらない発作ってあるの？", False),
     ("意識がもどらないまま次の発作がくる状態って、なんていう名前？", False),
