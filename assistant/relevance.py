@@ -66,7 +66,9 @@ NOT_A_TOPIC = frozenset(
     # who and where in a story: roles and institutions of daily life set the scene of a question
     "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
     "高校 中学 中学校 小学 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 教室 授業 朝礼 面接 会議 職場 会社 バイト "
-    "実家 自宅".split()
+    "実家 自宅 "
+    # where a question's moment happens (「カラオケのライトで」「コンサートの照明で」): what is asked is the light
+    "カラオケ 花火 コンサート ライブ 映画 映画館 パソコン タブレット".split()
 )
 
 #: the kinds of fact a question may ask for that a page may simply not state, with what a

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from assistant.emergency import _R_SEIZ, EMERGENCY_KINDS, detect_emergencies, emergency_guidance, emergency_views
 from assistant.emergency import MEDICINE_WORDS as _MED
 from assistant.emergency import SEIZURE_WORDS as _SEIZ
+from assistant.lexicon import added_words
 from tenkan.jatext import normalize
 
 __all__ = [
@@ -129,7 +130,8 @@ def classify_scope(text: str) -> str:
     # a seizure named in any wording (ほっさ, ホッサ, 発佐, けいれn) is our topic: never "out"
     if _SEIZURE_READ.search(emergency_views(text)[1]):
         return "in"
-    if _OUT_MARKERS.search(s) and not _WEAK_DOMAIN.search(s):
+    # 「空手の試合に出たい」: the everyday word is a kind the pages cover (空手 → スポーツ), the match is not the topic
+    if _OUT_MARKERS.search(s) and not _WEAK_DOMAIN.search(" ".join([s, *added_words(s)])):
         return "out"
     return "unsure"
 

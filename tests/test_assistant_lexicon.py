@@ -28,6 +28,13 @@ def test_a_symptom_in_everyday_words_matches_the_pages_word():
     assert assess("立ちくらみで意識を失う", [page], TermStats([])).coverage == 1.0
 
 
+def test_an_activity_the_pages_name_by_its_kind_is_that_kind():
+    # the sports page lists kinds of sport and a few examples; テニス or 剣道 is one of its kinds
+    assert "スポーツ" in _tokens("テニス部に入っても大丈夫？") and "テニス" not in _tokens("テニス部に入っても大丈夫？")
+    assert {"光", "点滅"} <= _tokens("カラオケのライトがチカチカするのって発作の原因になる？")
+    assert expand_query("キャンプで泊まりがけって大丈夫？").endswith("外出 旅行")
+
+
 def test_every_everyday_word_is_one_lemma():
     # the table folds lemma tokens: an entry the tokenizer splits (歯医者 → 歯 + 医者) would never apply
     for word in WORD_SYNONYMS:

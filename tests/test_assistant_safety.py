@@ -174,6 +174,8 @@ def test_generated_sentences_with_doses_or_instructions_are_caught(sentence, why
     ("肉じゃがの作り方を教えて", "out"),
     ("息子がサッカー部に入りたがっているけど、運動させて大丈夫？", "unsure"),
     ("運転免許は取れますか", "unsure"),
+    ("空手の試合に出たいって息子が言うんだけど", "unsure"),  # 空手 is a sport, which the pages cover
+    ("サッカーの試合結果は？", "out"),
 ])
 def test_scope(question, scope):
     assert classify_scope(question) == scope
