@@ -68,7 +68,11 @@ NOT_A_TOPIC = frozenset(
     "高校 中学 中学校 小学 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 教室 授業 朝礼 面接 会議 職場 会社 バイト "
     "実家 自宅 "
     # where a question's moment happens (「カラオケのライトで」「コンサートの照明で」): what is asked is the light
-    "カラオケ 花火 コンサート ライブ 映画 映画館 パソコン タブレット".split()
+    "カラオケ 花火 コンサート ライブ 映画 映画館 パソコン タブレット "
+    # the life events a question is framed by (「引っ越しで病院を変えるとき」「受験のストレスで」「結婚を考えてる
+    # 彼女が」), and who is asking about whom: a health site answers what they bring, never the event itself
+    "引っ越し 転居 受験 結婚 新婚 婚約 退職 定年 転勤 異動 部署 班 留学 卒業 進学 入社 転校 通勤 在宅 "
+    "旦那 主人 嫁 彼氏".split()
 )
 
 #: the kinds of fact a question may ask for that a page may simply not state, with what a
@@ -239,7 +243,11 @@ def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: f
     # English words kept as typed (「kayak」, 「babysitter」) are mixed-in vocabulary, as for the unknown
     # nouns: no chunk uses them, and weighing them as the rarest words would sink the coverage
     english = {m.lower() for m in re.findall(r"[A-Za-z][A-Za-z\-']*", question) if _PLAIN_ASCII.fullmatch(m)}
-    q = _tokens(question) - english - _kana_fragments(question, stats)
+    # nouns that set the scene (:data:`NOT_A_TOPIC`) are not what the sources must cover: 「定年退職した父が
+    # ぼーっとしている」 asks about the staring, and a page never names the retirement
+    # ... nor is a word typed with the wrong kanji (「学行」 for 学校), which the sources cannot hold as typed
+    typed_wrong = {t for w in rel.misconverted for t in _tokens(w)}
+    q = _tokens(question) - english - _kana_fragments(question, stats) - NOT_A_TOPIC - typed_wrong
     if not q:
         return rel
     have: set[str] = set()
