@@ -34,7 +34,7 @@ from assistant.emergency import EMERGENCY_KINDS
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, added_words, from_english
 from assistant.readings import ReadingVocabulary, as_kana_typing
-from assistant.relevance import NOT_A_TOPIC
+from assistant.relevance import NOT_A_TOPIC, SCENE_WORDS
 from assistant.safety import SafetyReport, check_question
 from tenkan.jatext import content_tokens, normalize, split_sentences
 
@@ -106,7 +106,7 @@ _RELATES = re.compile(r"関係|関連|影響|原因|所為|せい(?:[？?。!！
 def _content(text: str) -> int:
     """How many words of ``text`` could be what a question is about (not the scene, not a
     light verb or a demonstrative: 「関係あるんでしょうか」 names nothing)."""
-    return len(_tokens(text) - NOT_A_TOPIC - _LIGHT)
+    return len(_tokens(text) - NOT_A_TOPIC - SCENE_WORDS - _LIGHT)
 
 
 def question_focus(text: str) -> tuple[str, str]:

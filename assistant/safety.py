@@ -119,6 +119,11 @@ _OUT_MARKERS = re.compile(
 )
 
 
+def names_daily_matter(text: str) -> bool:
+    """Does ``text`` name a part of daily life the pages cover (driving, school, work, sleep, light …)?"""
+    return bool(_WEAK_DOMAIN.search(_prep(text)))
+
+
 _SEIZURE_READ = re.compile(_R_SEIZ + r"|テンカン|ヒキツケ")
 
 

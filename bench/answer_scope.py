@@ -16,8 +16,9 @@ Asks questions in extractive mode (the app's default) and reports:
   the look-alike non-emergencies.
 * ``own``: the project's own set (``data/eval/questions.jsonl``): in-scope answered, gold page
   cited, out-of-scope declined (kept from regressing).
-* ``dev``: development lists (``data/eval/dev/*.tsv``: a gold page and a question per line),
-  written to develop one rule and looked at freely: in-scope declined and gold page cited.
+* ``dev``: development lists (``data/eval/dev/*.tsv``: a gold page and a question per line, ``-`` for one
+  the pages do not answer), written to develop one rule and looked at freely: in-scope declined and gold
+  page cited, out-of-scope declined.
 * ``timing``: seconds per extractive answer after the index is loaded (median, p95).
 
 Needs an index in the workspace (`tenkan crawl && tenkan index`). Prints and saves
@@ -97,8 +98,10 @@ def _dev_rows(path: Path) -> list[list[str]]:
 
 
 def load_dev_lists() -> dict[str, list[dict]]:
-    """Each question list: ``{name: [{"id", "question", "gold_pages"}, ...]}`` (a gold page, then the question)."""
-    return {path.stem: [{"id": f"{path.stem}-{i:03d}", "question": q, "gold_pages": ["/" + g.lstrip("/")]}
+    """Each question list: ``{name: [{"id", "question", "gold_pages"}, ...]}`` (a gold page, then the question;
+    ``-`` for a question the pages do not answer, which should be declined)."""
+    return {path.stem: [{"id": f"{path.stem}-{i:03d}", "question": q,
+                         "gold_pages": [] if g.strip() == "-" else ["/" + g.lstrip("/")]}
                         for i, (g, q) in enumerate(_dev_rows(path), 1)]
             for path in sorted(DEV_DIR.glob("*.tsv")) if path != DEV_EMERGENCIES}
 
@@ -229,7 +232,8 @@ def main() -> int:
     result["dev"] = {}
     for name, questions in load_dev_lists().items():
         s = summarise(ask_all(asst, questions))
-        result["dev"][name] = {k: s[k] for k in ("in_scope", "gold_retrieved@4", "gold_cited", "in_scope_declined")}
+        result["dev"][name] = {k: s[k] for k in ("in_scope", "gold_retrieved@4", "gold_cited", "in_scope_declined",
+                                                 "out_of_scope", "out_of_scope_declined")}
     dev_messages = load_dev_emergencies()
     if dev_messages:
         truth = {m["id"]: m for m in dev_messages}
@@ -268,8 +272,13 @@ def main() -> int:
             print(f"dev list emergencies: 119 first {d['guidance_first']}/{d['emergencies']}, "
                   f"false alarms {d['false_alarms']}/{d['non_emergencies']}")
             continue
-        print(f"dev list {name}: gold retrieved@4 {d['gold_retrieved@4']}, gold cited {d['gold_cited']}, "
-              f"in-scope declined {d['in_scope_declined']} (of {d['in_scope']})")
+        parts = []
+        if d["in_scope"]:
+            parts.append(f"gold retrieved@4 {d['gold_retrieved@4']}, gold cited {d['gold_cited']}, "
+                         f"in-scope declined {d['in_scope_declined']} (of {d['in_scope']})")
+        if d["out_of_scope"]:
+            parts.append(f"out-of-scope declined {d['out_of_scope_declined']} (of {d['out_of_scope']})")
+        print(f"dev list {name}: " + "; ".join(parts))
     print(f"timing: median {result['timing']['median_s']} s, p95 {result['timing']['p95_s']} s")
     atomic_write_json(Path(args.out), result)
     print(f"saved {args.out}")

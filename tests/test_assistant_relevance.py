@@ -59,6 +59,9 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     assert "キロ" in unknown_nouns("キロの単位", stats)
     # where a story happens (教室, 職場) sets its scene; the thing asked about is named elsewhere
     assert unknown_nouns("担任として教室で準備しておくことは？", stats) == ["準備"]
+    # a life event frames a question about a seizure; asked about alone, it is the topic
+    assert unknown_nouns("受験のストレスで発作が増えないか心配", stats) == ["ストレス"]
+    assert unknown_nouns("受験におすすめの参考書は？", stats) == ["受験", "参考"]
     lights = TermStats(["てんかんの発作と光の刺激について。"] * 60)
     assert unknown_nouns("コンサートの照明で発作おきる？", lights) == []  # 照明 is the pages' 光; the concert is where
     assert unknown_nouns("コンサートの照明で発作おきる？", stats) == ["照明"]  # ... on pages that name light
