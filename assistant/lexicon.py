@@ -81,6 +81,19 @@ ENGLISH_WORDS: dict[str, str] = {
     "interactions": "飲み合わせ", "interaction": "飲み合わせ", "battery": "電池", "exercise": "運動",
     "sports": "運動", "nausea": "吐き気", "insurance": "保険", "pension": "年金", "lack of sleep": "睡眠不足",
     "sleep deprivation": "睡眠不足",
+    # more of the same, from a second fresh list of mixed-English questions (session 15: 10 of 15 cited their page)
+    "all-nighter": "徹夜", "all nighter": "徹夜", "stayed up all night": "徹夜", "soccer": "サッカー",
+    "baseball": "野球", "basketball": "バスケットボール", "practice": "練習", "club activities": "部活",
+    "boss": "上司", "coworker": "同僚", "co-worker": "同僚", "colleague": "同僚", "flight": "飛行機",
+    "plane": "飛行機", "airplane": "飛行機", "carry-on": "機内持ち込み", "carry on": "機内持ち込み",
+    "painkillers": "痛み止め", "painkiller": "痛み止め", "pain killer": "痛み止め", "pharmacy": "薬局",
+    "pharmacist": "薬剤師", "nurse": "看護師", "diarrhea": "下痢", "hangover": "二日酔い", "liver": "肝臓",
+    "kidney": "腎臓", "kidneys": "腎臓", "video": "動画", "record": "記録", "diary": "日記", "app": "アプリ",
+    "screen": "画面", "flashing": "点滅", "flicker": "点滅", "flickering": "点滅", "helmet": "ヘルメット",
+    "bicycle": "自転車", "bike": "自転車", "abroad": "海外", "overseas": "海外", "class": "授業",
+    "cost": "費用", "subsidy": "助成", "disability": "障害", "anxiety": "不安", "irritable": "いらいら",
+    "memory": "記憶", "husband": "夫", "wife": "妻", "son": "息子", "daughter": "娘", "kids": "子ども",
+    "kid": "子ども", "child": "子ども", "children": "子ども",
 }
 _ENGLISH = re.compile(r"(?<![a-z])(?:" + "|".join(
     re.escape(w) for w in sorted(ENGLISH_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)

@@ -87,7 +87,9 @@ def test_a_brand_name_inside_a_longer_name_is_left_alone():
 def test_english_words_become_the_pages_words_on_word_boundaries():
     assert from_english("jet lagで発作でやすい？night shiftは？") == "時差で発作でやすい？夜勤は？"
     assert from_english("birth control pillとの飲み合わせ") == "経口避妊薬との飲み合わせ"   # the longest phrase wins
-    assert from_english("Keppraでirritable") == "Keppraでirritable"                    # not every word is known
+    assert from_english("Keppraでmoody") == "Keppraでmoody"                            # not every word is known
+    assert from_english("flightで薬はcarry-onに入れる？") == "飛行機で薬は機内持ち込みに入れる？"
+    assert from_english("all-nighterしたら") == "徹夜したら"
     assert from_english("stressed") == "stressed"                                      # stress only as a whole word
     # each maps to Japanese, never to more English
     assert all(not any(c.isascii() and c.isalpha() for c in v) for v in ENGLISH_WORDS.values())
