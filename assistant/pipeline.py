@@ -32,6 +32,7 @@ from assistant.safety import (
     emergency_guidance,
     unsafe_medication_statement,
 )
+from assistant.site_pages import rank_hits
 from generator.context import window_sources
 from generator.prompter import Prompter
 from index import open_index
@@ -271,9 +272,17 @@ class Assistant:
         weights = QueryWeights(story=self.acfg.story_weight, expansion=self.acfg.expansion_weight)
         return analyse(question, history, vocab=vocab, weights=weights, history_turns=self.acfg.history_turns)
 
+    def search(self, q: Query) -> list:
+        """The hits an answer draws on: ``assistant.max_sources`` of them, the site's own pages (its top page,
+        "about", privacy …) counting ``assistant.site_page_weight`` of their score unless the question asks
+        about the site (:mod:`assistant.site_pages`)."""
+        k = self.acfg.max_sources
+        spare = k if self.acfg.site_page_weight < 1.0 else 0
+        hits = self.retriever.search(q.retrieval, k=k + spare, method=self.acfg.retrieval_method, terms=q.terms)
+        return rank_hits(hits, q.restored, self.acfg.site_page_weight, k)
+
     def _retrieve(self, q: Query, report: SafetyReport) -> tuple[list[Source], list]:
-        hits = self.retriever.search(q.retrieval, k=self.acfg.max_sources, method=self.acfg.retrieval_method,
-                                     terms=q.terms)
+        hits = self.search(q)
         sources = []
         for i, h in enumerate(hits[: self.acfg.max_sources], 1):
             text, removed = clean_source_text(h.text)

@@ -58,8 +58,7 @@ def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> li
         seconds = time.perf_counter() - t
         # what retrieval found, also when the answer declined (a declined answer gives no sources)
         aq = asst.analyse(q[key])
-        retrieved = asst.retriever.search(aq.retrieval, k=asst.acfg.max_sources,
-                                          method=asst.acfg.retrieval_method, terms=aq.terms)
+        retrieved = asst.search(aq)
         gold = set(q.get("gold_pages") or [page_key(u) for u in q.get("urls", [])])
         answer = _squash(ans.answer)
         spans = q.get("must_mention") or []
