@@ -82,10 +82,16 @@ SCENE_WORDS = frozenset(
 )
 
 
+def _framed(text: str) -> bool:
+    """Does ``text`` name a health matter (a seizure, a medicine, a symptom, a hospital …) or a part of daily
+    life the pages cover (work, school, sleep, light …)? Then its other nouns may only set the scene."""
+    return classify_scope(text) == "in" or names_daily_matter(text)
+
+
 def scene_words(text: str) -> frozenset[str]:
     """The nouns of ``text`` that only set its scene: :data:`NOT_A_TOPIC`, and :data:`SCENE_WORDS` when
-    the text names a health matter (a seizure, a medicine, a symptom, a hospital …)."""
-    return NOT_A_TOPIC | SCENE_WORDS if classify_scope(text) == "in" or names_daily_matter(text) else NOT_A_TOPIC
+    the text names a health or daily-life matter (:func:`_framed`)."""
+    return NOT_A_TOPIC | SCENE_WORDS if _framed(text) else NOT_A_TOPIC
 
 #: the kinds of fact a question may ask for that a page may simply not state, with what a
 #: sentence stating one looks like
@@ -170,6 +176,7 @@ def term_stats(retriever: Any) -> TermStats:
 
 
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc]+")
+_NATIVE_COMPOUND = re.compile(r"(?=.*[\u4e00-\u9fff])(?=.*[\u3041-\u3096])[\u4e00-\u9fff\u3005\u3041-\u3096]+")
 #: an English word that is not an acronym (「magnet」「Atkins」): mixed-in vocabulary, not a named thing
 _PLAIN_ASCII = re.compile(r"[A-Za-z][a-z\-']*")
 
@@ -184,7 +191,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         return []
     out: list[str] = []
     previous = ""
-    scene = scene_words(text)
+    framed = _framed(text)
+    scene = NOT_A_TOPIC | SCENE_WORDS if framed else NOT_A_TOPIC
     for w in _words(canonical_text(text)):
         f = w.feature
         surface = w.surface.strip()
@@ -196,6 +204,12 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         if after_number and getattr(f, "pos3", "") == "助数詞可能":  # a unit after its number (5キロ, 3センチ)
             continue
         if _HIRAGANA_ONLY.fullmatch(surface) or _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
+            continue
+        if framed and _NATIVE_COMPOUND.fullmatch(surface):
+            # kanji with hiragana in it (「仕事の割り振り」, 川遊び): beside a health or daily-life matter, a verb
+            # made a noun or a native compound names an action or a situation in everyday words; what a page
+            # would name is written in kanji, katakana or letters (献血, ナルコレプシー, CBD). Alone it may be the
+            # topic (「肉じゃがをおいしく作るコツ」)
             continue
         lemma = canonical_tokens([((getattr(f, "lemma", None) or surface).split("-")[0]).lower()])[0]
         if lemma in GENERIC_WORDS or lemma in scene or surface in scene:
