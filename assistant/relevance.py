@@ -176,7 +176,6 @@ def term_stats(retriever: Any) -> TermStats:
 
 
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc]+")
-_NATIVE_COMPOUND = re.compile(r"(?=.*[\u4e00-\u9fff])(?=.*[\u3041-\u3096])[\u4e00-\u9fff\u3005\u3041-\u3096]+")
 #: an English word that is not an acronym (「magnet」「Atkins」): mixed-in vocabulary, not a named thing
 _PLAIN_ASCII = re.compile(r"[A-Za-z][a-z\-']*")
 
@@ -192,9 +191,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     out: list[str] = []
     previous = ""
     # whether the message names a health or daily-life matter: ``frame`` is the whole message when ``text``
-    # is only its question sentence (「部下がてんかんを打ち明けてくれました。仕事の割り振りで配慮すべきことは」)
+    # is only its question sentence (「受験を控えています。ストレスで発作が増えないか心配」)
     framed = _framed(frame or text)
-    health = classify_scope(frame or text) == "in"
     scene = NOT_A_TOPIC | SCENE_WORDS if framed else NOT_A_TOPIC
     for w in _words(canonical_text(text)):
         f = w.feature
@@ -207,13 +205,6 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         if after_number and getattr(f, "pos3", "") == "助数詞可能":  # a unit after its number (5キロ, 3センチ)
             continue
         if _HIRAGANA_ONLY.fullmatch(surface) or _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
-            continue
-        if health and _NATIVE_COMPOUND.fullmatch(surface):
-            # kanji with hiragana in it (「仕事の割り振り」, 川遊び): in a message about a health matter, a verb
-            # made a noun or a native compound names an action or a situation in everyday words; what a page
-            # would name is written in kanji, katakana or letters (献血, ナルコレプシー, CBD). Without one it may
-            # be the topic (「肉じゃがをおいしく作るコツ」); beside daily life alone too (「仕事の引き継ぎ書の書き方」:
-            # with daily life as the condition, 5 more of 15 off-topic probes were answered)
             continue
         lemma = canonical_tokens([((getattr(f, "lemma", None) or surface).split("-")[0]).lower()])[0]
         if lemma in GENERIC_WORDS or lemma in scene or surface in scene:

@@ -62,12 +62,9 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     # a life event frames a question about a seizure; asked about alone, it is the topic
     assert unknown_nouns("受験のストレスで発作が増えないか心配", stats) == ["ストレス"]
     assert unknown_nouns("受験におすすめの参考書は？", stats) == ["受験", "参考"]
-    # a native compound (kanji with hiragana in it) in a message about a health matter is everyday wording ...
-    framed = "部下がてんかんを打ち明けてくれました。"
-    assert unknown_nouns("仕事の割り振りで配慮すべきことは", stats, frame=framed + "仕事の割り振りで配慮すべきことは") \
-        == ["仕事", "配慮"]
-    assert "割り振り" in unknown_nouns("仕事の割り振りで配慮すべきことは", stats)  # ... daily life alone is not enough
-    assert unknown_nouns("肉じゃがをおいしく作るコツを教えて", stats) == ["肉じゃが", "コツ"]  # ... alone, the topic
+    # the whole message frames its question sentence
+    assert unknown_nouns("受験のあとが心配", stats) == ["受験"]
+    assert unknown_nouns("受験のあとが心配", stats, frame="発作が増えています。受験のあとが心配") == []
     lights = TermStats(["てんかんの発作と光の刺激について。"] * 60)
     assert unknown_nouns("コンサートの照明で発作おきる？", lights) == []  # 照明 is the pages' 光; the concert is where
     assert unknown_nouns("コンサートの照明で発作おきる？", stats) == ["照明"]  # ... on pages that name light
