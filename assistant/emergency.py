@@ -256,6 +256,9 @@ _DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も|たっ|経)")
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
 _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もしも?(?!し)|"
                           r"(?:たら|場合は?|ときは?).{0,12}(?:って|と)(?:言われ|いわれ|聞い|教わ)")
+#: the reading's now-words other than the panic's どうしよう/どうすれば
+_R_NOW_STRONG = re.compile(r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
+                           r"ズット|メノマエ|タスケテ|イソイデ|シキュウ")
 _R_NOW = re.compile(r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
                     r"ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
 # 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
@@ -271,7 +274,7 @@ _PAST_TIME = re.compile(r"(?:昨日|昨夜|昨晩|一昨日|おととい|先週|
                         r"[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|しゅうかん|かげつ|ねん)(?:前|まえ))(?!から|より|まで|以来|ずっと)|"
                         r"(?:^|[、。,])前に")
 # 「発作から1年」「初めての発作以来3か月」: time elapsed since the seizure
-_R_SINCE = re.compile(_R_SEIZ + r"(?:カラ|イライ).{0,5}(?:ネン|カゲツ|カ(?:ゲ)?ツ|シュウカン|ニチ)")
+_R_SINCE = re.compile(_R_SEIZ + r".{0,8}?(?:カラ|イライ).{0,5}(?:ネン|カゲツ|カ(?:ゲ)?ツ|シュウカン|ニチ|ハントシ)")
 # asking ahead, to be ready: 「場合に備えて」「一応知っときたい」「念のため確認」
 #: asked for later, in so many words: 「覚えておきたい」「備えて」 (not 念のため: 「止まらない、念のため救急車？」)
 _FOR_LATER_WORDS = r"覚えておき|おぼえておき|覚えとき|おぼえとき|知っておき|しっておき|知っとき|しっとき|知っておく|備えて|そなえて|予習"
@@ -282,8 +285,18 @@ _PREPARE = re.compile(_FOR_LATER_WORDS + r"|念のため|念の為|一応知|確
 _FOR_WHEN_RE = re.compile(
     r"(?:たら|たとき|た時|ときに|時に|場合に)(?:使う|つかう|使え|つかえ|入れる|いれる|飲む|のむ|飲ませる|のませる)|"
     # keeping it from happening (「お風呂で溺れないように」「倒れてもけがしないよう」)
-    r"(?:溺れ|おぼれ|倒れ|たおれ|打た|うた|けがし|ケガし|怪我し|やけどし)ないよう|"
+    r"(?:溺れ|おぼれ|倒れ|たおれ|打た|うた)ないよう|(?:けが|ケガ|怪我|やけど|火傷)を?しないよう|"
     r"こと(?:が)?あっ")
+#: a question about people in general (「はじめて発作を起こした人は、みんな薬を飲むの？」), about when something
+#: happened (「初めて発作を起こしたのは3歳のときでした」), comparing it with something else (「妊娠中のけいれんと、
+#: てんかんの発作は違うの？」) or worrying that it might happen: withdraws the alarm unless something is said to
+#: be going on now
+_GENERAL = re.compile(r"(?:た|る)人(?:は|って|では)|(?:た|だ)のは|と.{0,24}(?:違うの|ちがうの|違い(?:は|が|って|[？?])|区別|見分け)|"
+                      # a worry about what might happen (「お風呂で発作が起きないか心配で、シャワーにしてる」)
+                      r"(?:起き|おき|起こさ|おこさ|なら|なり|出)ないか(?:心配|不安|しんぱい|ふあん|こわ|怖)|"
+                      # the day it happened, what it costs, how many days or months (「初めて発作を起こした日のこと」
+                      # 「救急車を呼んだら、費用はかかる？」「頭を打ったあと、何日くらい様子を見れば」)
+                      r"た日(?:の|に|は)|費用|料金|お金|いくら|何日|何週間|何か月|何ヶ月|何カ月|何年")
 _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
                     r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って|よくある|よくあり")
 _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ|ヨクア(?:ル|リ)")
@@ -360,6 +373,16 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         return withdrawn - _STATE_KINDS if _R_STATE_NOW.search(read) else withdrawn
     if _FOR_LATER.search(written) and not (_STRONG_NOW.search(written) or _R_HAPPENING.search(read)):
         return set(found)
+    # time since the seizure (「初めて発作を起こしてから1か月、ずっと不安です」): ずっと is not the seizure going on
+    if _R_SINCE.search(read) and not _going_on(read):
+        return set(found)
+    # 「妊婦さんが発作を起こしたら周りはどうすればいい？」: a conditional asks ahead even with どうすれば, which
+    # otherwise reads as a panic; not with a strong now-word or something happening
+    # (a duration is left to the rule below: 「けいれん5分以上続いたら救急車？」 typed in a hurry keeps the alarm)
+    if _R_HYPOTHETICAL.search(read) and not (_STRONG_NOW.search(written) or _R_HAPPENING.search(read)
+                                             or _going_on(read) or _R_NOW_STRONG.search(read)
+                                             or _DURATION_NOW.search(written)):
+        return set(found)
     if _NOW.search(written) or _R_NOW.search(read):
         return set()
     if _DURATION_NOW.search(written) and (_R_HAPPENING.search(read) or not (
@@ -369,6 +392,8 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
     if (_ABOUT.search(written) or _R_ABOUT.search(read)) and not _going_on_elsewhere(spaced or written, _ABOUT, _R_ABOUT):
         return set(found)
     if _FOR_WHEN_RE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
+        return set(found)
+    if _GENERAL.search(written) and not _going_on(read):
         return set(found)
     # a seizure before (「前にもこういうことがあって」「先週も」「去年運ばれたことがある」) says nothing of the
     # one going on now

@@ -235,6 +235,21 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("いつもは すぐ とまるのに けいれん とまらない", True),            # clauses typed with spaces, no commas
     ("イツモハ スグ トマルノニ よんでも はんのう しない", True),
     ("とまらない ほっさ って よくある？", False),
+    # about people in general, when it happened, a comparison, a worry, time since, a conditional with どうすれば
+    ("はじめて発作を起こした人は、みんな薬を飲むの？", False),
+    ("娘が初めて発作を起こしたのは3歳のときでした。遺伝しますか", False),
+    ("妊娠中のけいれんと、てんかんの発作は違うの？", False),
+    ("お風呂で発作が起きないか心配で、シャワーにしてる", False),
+    ("夫が初めて発作を起こしてから1か月、ずっと不安です", False),
+    ("妊婦さんが発作を起こしたら周りはどうすればいい？", False),
+    ("発作でけがをしないように、ヘッドギアって必要？", False),
+    ("発作で頭を打ったあと、何日くらい様子を見ればいい？", False),
+    ("はじめてのけいれんで救急車を呼んだら、費用はかかる？", False),
+    # ... and the same words when something is happening
+    ("いつもと違うけいれんで、顔が紫", True),
+    ("発作を起こしたのはさっき、まだ意識がない", True),
+    ("初めて発作を起こした人がいる、止まらない", True),
+    ("妊婦さんが発作を起こした、どうすればいい？", True),
     # ... and the same clauses still ask about it when nothing is happening
     ("発作ってよくあるけど、止まらない発作ってあるの？", False),
     ("意識がもどらないまま次の発作がくる状態って、なんていう名前？", False),
