@@ -330,7 +330,11 @@ _HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
 _R_GOING_ON = re.compile(r"(?:トマラナイ|トマンナイ|トマラン|オサマラナイ|オワラナイ|ヤマナイ|トマリマセン|オサマリマセン)"
                          r"(?!デシタ|ホッサ|ケイレン|トキ|バアイ|コト|ノ|ヨウ|ナラ)|"
                          r"ツヅイテ(?:ル|イル|イマス)(?!トキ|バアイ|コト|ノ|ナラ)|"
-                         r"(?:チ|シュッケツ)(?:ガ|モ)?(?:デテ(?:ル|イル|イマス)|トマラナイ)(?!トキ|バアイ|コト|ノ|ナラ)")
+                         r"(?:チ|シュッケツ)(?:ガ|モ)?(?:デテ(?:ル|イル|イマス)|トマラナイ)(?!トキ|バアイ|コト|ノ|ナラ)|"
+                         # the person's colour, breath or the water, now or just found (紫になってる, 息が弱い, 沈んでた)
+                         r"(?:ムラサキ|アオ|マッサオ|ツチケイロ|アオジロ)(?:イロ)?(?:ニ)?(?:ナッテ(?:ル|イル|イマス)|ダ|デス)"
+                         r"(?!トキ|バアイ|コト|ノ|ナラ)|(?:シズン|オボレ)(?:デ|テ)(?:タ|ル|イル|イタ|イマス)(?!トキ|バアイ|コト|ノ|ラ)|"
+                         r"(?:イキ(?:ガ)?(?:ヨワイ|アサイ|クルシソウ|ヘン)|カオイロ(?:ガ)?ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)")
 
 
 def _going_on(read: str) -> bool:
@@ -343,16 +347,29 @@ def _going_on(read: str) -> bool:
 _CLAUSE = re.compile(r"(?<!って)(?<!とは)(?<!のは)[、,，]+|[。．!！?？]+|(?:(?<=けど)|(?<=のに)|(?<=けれど)|(?<=だが)|(?<=すが)|(?<=ケド)|(?<=ノニ))\s+")
 
 
-def _going_on_elsewhere(text: str, cue: re.Pattern, r_cue: re.Pattern) -> bool:
-    """Is something going on now in a clause that is not the question about the situation? 「発作ってよく
-    あるけど、けいれんが止まらない」 asks nothing about seizures in general: its second clause is happening.
-    ``text``: the message as written, spaces kept."""
-    for clause in _CLAUSE.split(text):
-        clause = re.sub(r"\s+", "", clause)
-        if clause and not cue.search(clause):
-            read = re.sub(r"\s+", "", reading(clause))
-            if not r_cue.search(read) and _going_on(read):
-                return True
+def _going_on_elsewhere(text: str, cue: re.Pattern, r_cue: re.Pattern | None = None) -> bool:
+    """Does a clause the question about the situation does not reach say something is going on?
+    「発作ってよくあるけど、けいれんが止まらない」 asks nothing about seizures in general: its second clause is
+    happening; 「救急車って費用かかるよね、顔が紫になってる」 asks about costs beside a crisis. (Naming an emergency
+    is not enough: 「はじめてのけいれんで救急車を呼んだら、費用はかかる？」 describes the situation it asks about.)
+    ``text``: the message
+    as written, spaces kept. A clause any match of ``cue`` overlaps (「妊娠中のけいれんと、てんかんの発作は違うの？」
+    is one comparison across the comma) belongs to the question."""
+    clauses, pos = [], 0
+    for part in _CLAUSE.split(text):
+        c = re.sub(r"\s+", "", part)
+        clauses.append((pos, pos + len(c), c))
+        pos += len(c)
+    written = "".join(c for _, _, c in clauses)
+    spans = [m.span() for m in cue.finditer(written)]
+    for a, b, c in clauses:
+        if not c or any(x < b and a < y for x, y in spans) or cue.search(c):
+            continue
+        read = re.sub(r"\s+", "", reading(c))
+        if r_cue is not None and r_cue.search(read):
+            continue
+        if _going_on(read):
+            return True
     return False
 
 #: kinds that describe the person's state rather than the seizure
@@ -391,9 +408,10 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         return set()
     if (_ABOUT.search(written) or _R_ABOUT.search(read)) and not _going_on_elsewhere(spaced or written, _ABOUT, _R_ABOUT):
         return set(found)
-    if _FOR_WHEN_RE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
+    if _FOR_WHEN_RE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)
+                                             or _going_on_elsewhere(spaced or written, _FOR_WHEN_RE)):
         return set(found)
-    if _GENERAL.search(written) and not _going_on(read):
+    if _GENERAL.search(written) and not (_going_on(read) or _going_on_elsewhere(spaced or written, _GENERAL)):
         return set(found)
     # a seizure before (「前にもこういうことがあって」「先週も」「去年運ばれたことがある」) says nothing of the
     # one going on now

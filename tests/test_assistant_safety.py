@@ -250,6 +250,11 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("発作を起こしたのはさっき、まだ意識がない", True),
     ("初めて発作を起こした人がいる、止まらない", True),
     ("妊婦さんが発作を起こした、どうすればいい？", True),
+    # a question about costs, a worry or a comparison beside a crisis said in its own clause keeps the alarm
+    ("救急車って費用かかるよね、顔が紫になってる", True),
+    ("お風呂で起きないか心配してたら、お風呂で沈んでた", True),
+    ("前と違うの？意識が戻らないまま次の発作がきた", True),
+    ("去年の発作のあと顔色が悪い日が続いた", False),
     # ... and the same clauses still ask about it when nothing is happening
     ("発作ってよくあるけど、止まらない発作ってあるの？", False),
     ("意識がもどらないまま次の発作がくる状態って、なんていう名前？", False),
