@@ -233,6 +233,7 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("主治医には5分以上続いたら救急車と言われてるけど、発作のあと息してない", True),
     ("先週も同じことがあって、意識が戻らないまま次の発作がきた", True),
     ("いつもは すぐ とまるのに けいれん とまらない", True),            # clauses typed with spaces, no commas
+    ("いつもは すぐ とまるのに seizure 止まらない", True),
     ("イツモハ スグ トマルノニ よんでも はんのう しない", True),
     ("とまらない ほっさ って よくある？", False),
     # about people in general, when it happened, a comparison, a worry, time since, a conditional with どうすれば
