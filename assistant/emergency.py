@@ -115,7 +115,9 @@ _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(_SEIZ + r".{0,30}(?:これまで|今まで|いままで|今迄).{0,12}(?:一回もな|一度もな|ない|なかった|なく)"),
     ],
     "water": [
+        # (not after the bath: 「お風呂上がりに軽い発作があった」 is out of the water)
         re.compile(r"(?:お風呂|風呂|ふろ|浴槽|湯船|浴室|入浴中|シャワー中|プール|海|川|水中|水の中|浅瀬|海水浴|水泳中|泳いで)"
+                   r"(?!上がり|あがり|から出|を出|の後|のあと|後)"
                    r".{0,20}(?:" + _SEIZ[3:-1] + r"|沈|溺|おぼれ|意識)"),
         re.compile(_SEIZ + r".{0,10}(?:沈ん|沈み|溺れ|おぼれ|水を飲ん|水飲ん)"),
         re.compile(_SEIZ + r".{0,10}(?:お風呂|風呂|浴槽|湯船|プール|海|川|水の中).{0,4}(?:で|に|の中)"),
@@ -190,7 +192,8 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(_R_SEIZ + r".{0,30}(?:コレマデ|イママデ).{0,12}(?:イッカイモナ|イチドモナ|ナイ|ナカッタ|ナク)"),
     ],
     "water": [
-        re.compile(r"(?:オフロ|ユブネ|ヨクソウ|ヨクシツ|ニュウヨクチュウ|プール|スイチュウ|ミズノナカ|スイエイチュウ).{0,10}"
+        re.compile(r"(?:オフロ|ユブネ|ヨクソウ|ヨクシツ|ニュウヨクチュウ|プール|スイチュウ|ミズノナカ|スイエイチュウ)"
+                   r"(?!アガリ|カラデ|ヲデ|ノアト|ゴ).{0,10}"
                    r"(?:" + _R_SEIZ[3:-1] + r"|シズ|オボレ|イシキ)"),
         re.compile(_R_SEIZ + r".{0,10}(?:オフロ|ユブネ|ヨクソウ|プール|ミズノナカ)(?:デ|ニ|ノナカ)"),
         re.compile(r"オボレ(?:タ|テ|ソウ)"),
@@ -263,10 +266,17 @@ _R_NOW = re.compile(r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホ
                     r"ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
 # 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
 # message says about a seizure before or a seizure that might come
-_CALM_NOW = re.compile(r"(?:今|いま|現在|今日|きょう)(?:は|も|のところ)?.{0,8}(?:元気|げんき|落ち着い|おちつい|何もな|なにもな|何ともな|"
+_CALM_NOW = re.compile(r"もう(?:落ち着い|おちつい|普通|ふつう|元気|げんき|止まっ|とまっ|おさまっ|治まっ|収まっ|終わっ|おわっ|"
+                       r"stopped|normal|ノーマル|"
+                       r"平気|へいき|大丈夫|だいじょうぶ|回復)|(?:おさまっ|治まっ|収まっ|止まっ|とまっ)た(?:ところ|とこ)|"
+                       r"(?:今|いま|現在|今日|きょう)(?:は|も|のところ)?.{0,8}(?:元気|げんき|落ち着い|おちつい|何もな|なにもな|何ともな|"
                        r"なんともな|普通に|ふつうに|大丈夫|だいじょうぶ|平気|変わりな|異常な|"
                        r"(?:薬|くすり)で(?:おさま|治ま|収ま)って(?:る|い|ま))|(?:今|いま|現在)は(?:発作|ほっさ)?(?:は|も)?(?:ない|ありません)")
 _JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど")
+_AGAIN = re.compile(r"マタ.{0,8}(?:ハジマ|オキ|オコ|ケイレン|ホッサ)|クリカエ|ツギノホッサ")
+#: time since the seizure ended (「発作が終わって30分たった」): a duration, but not of the seizure
+_R_SINCE_END = re.compile(r"(?:オワッ|オサマッ|トマッ|ヤン)テ(?:カラ)?.{0,4}(?:\d+|[イチニサンヨゴロクナハキュウジュッ]+)"
+                          r"(?:フン|プン|ブン|ジカン)(?:タッ|タチ|ケイカ|イジョウタッ)")
 # a seizure placed in the past by a time word: 「昨日の発作で」「三年前に初めて」「前に会社で」; not
 # 「昨日から止まらない」 (still going since then)
 _PAST_TIME = re.compile(r"(?:昨日|昨夜|昨晩|一昨日|おととい|先週|先月|去年|昨年|以前|前回|この前|先日|小さい頃|子どもの頃|"
@@ -334,7 +344,12 @@ _R_GOING_ON = re.compile(r"(?:トマラナイ|トマンナイ|トマラン|オ�
                          # the person's colour, breath or the water, now or just found (紫になってる, 息が弱い, 沈んでた)
                          r"(?:ムラサキ|アオ|マッサオ|ツチケイロ|アオジロ)(?:イロ)?(?:ニ)?(?:ナッテ(?:ル|イル|イマス)|ダ|デス)"
                          r"(?!トキ|バアイ|コト|ノ|ナラ)|(?:シズン|オボレ)(?:デ|テ)(?:タ|ル|イル|イタ|イマス)(?!トキ|バアイ|コト|ノ|ラ)|"
-                         r"(?:イキ(?:ガ)?(?:ヨワイ|アサイ|クルシソウ|ヘン)|カオイロ(?:ガ)?ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)")
+                         r"(?:イキ(?:ガ)?(?:ヨワイ|アサイ|クルシソウ|ヘン)|カオイロ(?:ガ)?ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)|"
+                         r"(?:カオ|クチビル|カオイロ|ハダ)(?:ガ|モ)?(?:ムラサキ|マッサオ|アオ|ツチケイロ|アオジロ)(?:イロ)?"
+                         r"(?=$|ダ|デ(?!キ)|ケド|ナンダ|ッ)|"
+                         r"(?:カオ|クチビル|カオイロ|ハダ)(?:ガ|モ)?(?:アオイ|アオジロイ|ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)|"
+                         # not waking (「ずっと寝てて起きない」), not 「起きないように」「起きないか心配」
+                         r"(?:オキ|メザメ)ナイ(?!トキ|バアイ|コト|ノ|ヨウ|カ|ナラ|ヒ)")
 
 
 def _going_on(read: str) -> bool:
@@ -382,11 +397,13 @@ _R_STATE_NOW = re.compile(r"(?:(?:ハンノウ|ヘンジ|コタエ)(?:ガ|モ)?(
 
 def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -> set[str]:
     """The kinds withdrawn because the message asks about the situation rather than living it."""
-    if _CALM_NOW.search(written):
+    if _CALM_NOW.search(written) and not (_going_on(read) or _AGAIN.search(read)):
         # well now after a seizure a moment ago: a first seizure, an injury, water or pregnancy
-        # still need a doctor today (as after a habitual quick recovery). A person who does not
-        # answer or breathe is not well, whatever "calm" refers to (「今は落ち着いたけど呼んでも反応しない」)
-        withdrawn = found & _HABIT_KINDS if _JUST_NOW.search(written) else set(found)
+        # still need a doctor today (as after a habitual quick recovery); the n-gram model's general alarm
+        # (urgent) is withdrawn with the seizure kinds. A person who does not answer or breathe is not well,
+        # whatever "calm" refers to (「今は落ち着いたけど呼んでも反応しない」); nor is a seizure that stopped and
+        # started again (「もう止まったと思ったらまた始まった」)
+        withdrawn = found & (_HABIT_KINDS | {"urgent"}) if _JUST_NOW.search(written) else set(found)
         return withdrawn - _STATE_KINDS if _R_STATE_NOW.search(read) else withdrawn
     if _FOR_LATER.search(written) and not (_STRONG_NOW.search(written) or _R_HAPPENING.search(read)):
         return set(found)
@@ -509,6 +526,8 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     if "long_seizure" in found and (_DRUG_RESISTANCE.search(written) or _R_DRUG_RESISTANCE.search(read)) \
             and not (_ONGOING.search(written) or _R_ONGOING.search(read)):
         found.discard("long_seizure")
+    if _R_SINCE_END.search(read) and not _going_on(read):
+        found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
     found -= _about_not_now(written, read, found, normalize(from_english(text)))
     return [k for k in EMERGENCY_KINDS if k in found]
 

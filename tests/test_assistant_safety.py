@@ -256,6 +256,17 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("お風呂で起きないか心配してたら、お風呂で沈んでた", True),
     ("前と違うの？意識が戻らないまま次の発作がきた", True),
     ("去年の発作のあと顔色が悪い日が続いた", False),
+    # it is over and the person is well: 「もう…」, 「おさまったところ」, time since it ended, after the bath
+    ("30分前に夫が発作を起こしたけど、もう落ち着いてテレビ見てる。病院に電話したほうがいい？", False),
+    ("さっきけいれんしたけど、もう止まって本人も覚えてない。薬は次の時間に飲めばいい？", False),
+    ("発作がおさまって20分たちました。本人は少し頭が痛いと言っています", False),
+    ("お風呂上がりに軽い発作があったけど、すぐおさまって今は布団で休んでる", False),
+    # ... but not a state said beside it, nor a seizure that started again
+    ("もう落ち着いてるけど、唇が青い", True),
+    ("けいれんはもう止まったけど、ずっと寝てて起きない", True),
+    ("発作おさまったところだけど、顔が紫", True),
+    ("発作がもう止まったと思ったらまた始まった", True),
+    ("けいれんが止まって10分たつけど意識が戻らない", True),
     # ... and the same clauses still ask about it when nothing is happening
     ("発作ってよくあるけど、止まらない発作ってあるの？", False),
     ("意識がもどらないまま次の発作がくる状態って、なんていう名前？", False),
