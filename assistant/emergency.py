@@ -259,11 +259,11 @@ _DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も|たっ|経)")
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
 _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もしも?(?!し)|"
                           r"(?:たら|場合は?|ときは?).{0,12}(?:って|と)(?:言われ|いわれ|聞い|教わ)")
-#: the reading's now-words other than the panic's どうしよう/どうすれば
-_R_NOW_STRONG = re.compile(r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
-                           r"ズット|メノマエ|タスケテ|イソイデ|シキュウ")
-_R_NOW = re.compile(r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
-                    r"ズット|メノマエ|タスケテ|ドウシヨウ|ドウスレバ|イソイデ|シキュウ")
+#: the reading's now-words; all but the panic's どうしよう/どうすれば are strong (a conditional cannot carry them)
+_R_NOW_STRONG_WORDS = (r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
+                       r"ズット|メノマエ|タスケテ|イソイデ|シキュウ")
+_R_NOW_STRONG = re.compile(_R_NOW_STRONG_WORDS)
+_R_NOW = re.compile(_R_NOW_STRONG_WORDS + r"|ドウシヨウ|ドウスレバ")
 # 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
 # message says about a seizure before or a seizure that might come
 _CALM_NOW = re.compile(r"もう(?:落ち着い|おちつい|普通|ふつう|元気|げんき|止まっ|とまっ|おさまっ|治まっ|収まっ|終わっ|おわっ|"
@@ -367,9 +367,8 @@ def _going_on_elsewhere(text: str, cue: re.Pattern, r_cue: re.Pattern | None = N
     「発作ってよくあるけど、けいれんが止まらない」 asks nothing about seizures in general: its second clause is
     happening; 「救急車って費用かかるよね、顔が紫になってる」 asks about costs beside a crisis. (Naming an emergency
     is not enough: 「はじめてのけいれんで救急車を呼んだら、費用はかかる？」 describes the situation it asks about.)
-    ``text``: the message
-    as written, spaces kept. A clause any match of ``cue`` overlaps (「妊娠中のけいれんと、てんかんの発作は違うの？」
-    is one comparison across the comma) belongs to the question."""
+    ``text``: the message as written, spaces kept. A clause any match of ``cue`` overlaps (「妊娠中のけいれんと、
+    てんかんの発作は違うの？」 is one comparison across the comma) belongs to the question."""
     clauses, pos = [], 0
     for part in _CLAUSE.split(text):
         c = re.sub(r"\s+", "", part)
