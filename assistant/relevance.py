@@ -71,7 +71,7 @@ NOT_A_TOPIC = frozenset(
     "実家 自宅 旦那 主人 嫁 彼氏".split()
 )
 
-#: nouns that set the scene *when the question names a health matter* (「受験のストレスで発作が増えない？」
+#: nouns that set the scene *when the message names a health or daily-life matter* (「受験のストレスで発作が増えない？」
 #: 「コンサートの照明で発作おきる？」「定年退職した父がぼーっとしている」): where its moment happens and the life
 #: event it is framed by. Without one they are the topic (「受験におすすめの参考書は？」「カラオケで高い声を出す
 #: コツ」), and a corpus that never names them declines as before (on 20 look-alikes written to probe it, 19
@@ -190,10 +190,9 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         return []
     out: list[str] = []
     previous = ""
-    # whether the message names a health or daily-life matter: ``frame`` is the whole message when ``text``
-    # is only its question sentence (「受験を控えています。ストレスで発作が増えないか心配」)
-    framed = _framed(frame or text)
-    scene = NOT_A_TOPIC | SCENE_WORDS if framed else NOT_A_TOPIC
+    # ``frame``: the whole message when ``text`` is only its question sentence (「受験を控えています。ストレスで
+    # 発作が増えないか心配」): it says whether a health or daily-life matter frames the question
+    scene = scene_words(frame or text)
     for w in _words(canonical_text(text)):
         f = w.feature
         surface = w.surface.strip()
