@@ -94,6 +94,8 @@ ENGLISH_WORDS: dict[str, str] = {
     "cost": "費用", "subsidy": "助成", "disability": "障害", "anxiety": "不安", "irritable": "いらいら",
     "memory": "記憶", "husband": "夫", "wife": "妻", "son": "息子", "daughter": "娘", "kids": "子ども",
     "kid": "子ども", "child": "子ども", "children": "子ども",
+    # well again, in the words of a message sent after a seizure (session 15: 「he is ok now」「今はok」)
+    "ok now": "今は大丈夫", "okay now": "今は大丈夫", "fine now": "今は大丈夫", "stopped": "止まった",
 }
 _ENGLISH = re.compile(r"(?<![a-z])(?:" + "|".join(
     re.escape(w) for w in sorted(ENGLISH_WORDS, key=len, reverse=True)) + r")(?![a-z])", re.I)
