@@ -79,5 +79,5 @@ WORD_SYNONYMS: dict[str, str] = {
     # everyday names of conditions (a list of life-event questions, session 15): 更年期 arrives as 更年 + 期
     # (花粉症 → 鼻炎 was tried: the own set's 「花粉症の薬で、よく効く市販薬はどれ？」 was then answered; ダイエット → 食事
     # answered 「ダイエットにいいサプリは？」 from the ketogenic diet page, and キャンプ → 外出 「キャンプ場の予約」)
-    "更年": "閉経",
+    "更年": "閉経", "英文": "英語",
 }
