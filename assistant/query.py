@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 from assistant.conversation import Turn, is_follow_up, retrieval_query
@@ -86,10 +87,15 @@ class Query:
 #: lemmas (MeCab's dictionary forms) that carry no topic of their own: light verbs,
 #: demonstratives, helping verbs (「してあげる」「気をつける」「飲んでおく」). ``_tokens`` already drops
 #: ``GENERIC_WORDS``, which lists the plain forms (ある, する, これ) but not these lemmas
-_LIGHT = frozenset("為る 有る 居る 成る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 仕舞う 無い".split()) | frozenset(
-    # and the lemmas of the generic words listed by their surfaces (ところ → 所, ため → 為, まだ → 未だ):
-    # 「発作は今のところありません」 names one thing, not two
-    t for w in GENERIC_WORDS for t in content_tokens(w))
+_LIGHT = frozenset("為る 有る 居る 成る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 仕舞う 無い".split())
+
+
+@lru_cache(maxsize=1)
+def _light() -> frozenset[str]:
+    """:data:`_LIGHT` and the lemmas of the generic words listed by their surfaces (ところ → 所, ため → 為,
+    まだ → 未だ): 「発作は今のところありません」 names one thing, not two. Built on first use, not at import
+    (it runs the tokenizer)."""
+    return _LIGHT | frozenset(t for w in GENERIC_WORDS for t in content_tokens(w))
 
 
 #: searched beside a message the safety layer reads as a crisis going on
@@ -106,7 +112,7 @@ _RELATES = re.compile(r"関係|関連|影響|原因|所為|せい(?:[？?。!！
 def _content(text: str) -> int:
     """How many words of ``text`` could be what a question is about (not the scene, not a
     light verb or a demonstrative: 「関係あるんでしょうか」 names nothing)."""
-    return len(_tokens(text) - NOT_A_TOPIC - SCENE_WORDS - _LIGHT)
+    return len(_tokens(text) - NOT_A_TOPIC - SCENE_WORDS - _light())
 
 
 def question_focus(text: str) -> tuple[str, str]:

@@ -138,12 +138,12 @@ def hiragana(question: str, rng: random.Random) -> str | None:
 # -- lexicon, backwards -------------------------------------------------------------
 #: entries whose backward reading is not a paraphrase (体重 is not 太る; 期間 is not 期限; 運動 is not
 #: マラソン, 運転 not バイク, 妊娠 not 妊活, お酒 not おビール; 仕事 is not バイト, 伝える not 告知,
-#: 睡眠不足 not 徹夜, 失神 not 立ちくらみ; a noun read back as a verb or an adverb breaks the sentence:
+#: 睡眠不足 not 徹夜, 失神 not 立ちくらみ, スケート not スケボー, 点滅 not ストロボ; a noun read back as a verb or an adverb breaks the sentence:
 #: 出産 → 産む, 眠気 → 眠い, ふらつき → ふらふら)
 _NOT_BACKWARDS = {"体重", "期間", "市販", "薬剤師", "飲み合わせ", "いらいら",
                   "運動", "運転", "記憶", "発疹", "飲酒", "酒", "妊娠", "水泳",
                   "仕事", "就職", "伝える", "睡眠不足", "校外学習", "出産", "眠気", "失神", "ふらつき",
-                  "スポーツ", "スキー", "ダンス", "海", "光", "旅行", "閉経", "英語"}
+                  "スポーツ", "スキー", "スケート", "ダンス", "海", "光", "点滅", "旅行", "閉経", "英語"}
 
 
 def _backwards() -> tuple[dict[str, list[str]], dict[str, list[str]]]:

@@ -67,7 +67,7 @@ WORD_SYNONYMS: dict[str, str] = {
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions
     # about one were declined as "the corpus never mentions テニス"): the sports page's スポーツ, its
-    # winter, dance and water entries, the triggers page's light, the travel page's outing
+    # winter, dance and water entries, the triggers page's light and flicker, the travel page's trips
     "テニス": "スポーツ", "剣道": "スポーツ", "空手": "スポーツ", "陸上": "スポーツ", "ゴルフ": "スポーツ",
     "ボウリング": "スポーツ", "ラグビー": "スポーツ", "ハンドボール": "スポーツ", "ソフトボール": "スポーツ",
     "相撲": "スポーツ", "ボクシング": "スポーツ", "弓道": "スポーツ", "フットサル": "スポーツ", "乗馬": "スポーツ",
