@@ -70,6 +70,20 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     assert unknown_nouns("コンサートの照明で発作おきる？", stats) == ["照明"]  # ... on pages that name light
 
 
+def test_names_of_places_and_people_set_the_scene_unless_the_question_looks_for_something_there():
+    stats = TermStats(["てんかんの発作と薬と旅行について。"] * 60)
+    # where the trip goes and who had the seizure are not what the pages must name
+    assert unknown_nouns("ハワイに旅行、発作の薬はどうする？", stats) == []
+    assert unknown_nouns("同僚の田中さんが発作を起こした", stats) == []
+    # a hospital, a price or a recommendation in a place: the place is what is asked about
+    assert unknown_nouns("大阪でてんかんの発作を診る病院は？", stats) == ["大阪", "病院"]
+    assert unknown_nouns("てんかんの薬ってアメリカではいくら？", stats) == ["アメリカ"]
+    # ... and a person judged is the topic
+    assert "鈴木" in unknown_nouns("発作の手術をする鈴木先生の評判は？", stats)
+    # with no health matter in the message a name is the topic as before
+    assert unknown_nouns("ハワイのおすすめのホテル", stats)[0] == "ハワイ"
+
+
 def test_english_words_typed_as_they_are_do_not_sink_the_coverage():
     chunks = ["てんかんのある子どもの水泳と発作の注意。", "発作のときの応急手当。"] * 30
     stats = TermStats(chunks)
