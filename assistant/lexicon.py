@@ -121,20 +121,59 @@ _BRANDS = re.compile("(?:" + "|".join(sorted(map(re.escape, BRAND_TO_GENERIC), k
                      + r")(?![\u30a1-\u30fa\u30fc])")
 
 
+_KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]+")
+
+
+def _by_surface(variant: str, lemma: str) -> bool:
+    """Is ``variant`` a katakana word MeCab reads as a kanji lemma with other meanings (「キレる」 → 切れる,
+    which is also 「薬が切れる」「電池切れ」)? Such an entry matches as typed, never by its lemma."""
+    return bool(_KATAKANA.match(variant)) and bool(re.search(r"[\u4e00-\u9fff]", lemma))
+
+
+@lru_cache(maxsize=1)
+def _surface_table() -> tuple[re.Pattern | None, dict[str, str]]:
+    """The entries :func:`_by_surface` keeps to their katakana spelling: a pattern of their stems (a verb's
+    without its る, so 「キレやすい」「キレた」 match) and stem → canonical word."""
+    stems = {}
+    for variant, canon in WORD_SYNONYMS.items():
+        v = [t for t in content_tokens(variant) if t not in ("御", "さん")]
+        if len(v) == 1 and _by_surface(variant, v[0]):
+            stems[variant[:-1] if variant.endswith("る") else variant] = canon
+    if not stems:
+        return None, {}
+    return re.compile("(" + "|".join(map(re.escape, sorted(stems, key=len, reverse=True)))
+                      + ")(?![\u30a1-\u30fa\u30fc])(る)?"), stems   # not 「キレイ」
+
+
+def _verb(m: re.Match, stems: dict[str, str], verbs: frozenset[str]) -> str:
+    # in katakana: MeCab reads 「でいらいらし」 as で + 弄う, 「でイライラし」 as で + 苛々 + する
+    canon = re.sub(r"[\u3041-\u3096]", lambda c: chr(ord(c.group(0)) + 0x60), stems[m.group(1)])
+    if m.group(1) not in verbs:
+        return canon + (m.group(2) or "")
+    return canon + ("する" if m.group(2) else "し")  # キレる → いらいらする, キレやすい → いらいらしやすい
+
+
 def canonical_text(text: str) -> str:
-    """``text`` with brand names replaced by generic names."""
-    return _BRANDS.sub(lambda m: BRAND_TO_GENERIC[m.group(0)], text)
+    """``text`` with brand names replaced by generic names, and the katakana entries kept to their spelling
+    (:func:`_by_surface`) by their canonical words (a verb's as する: 「キレやすい」 → 「いらいらしやすい」)."""
+    text = _BRANDS.sub(lambda m: BRAND_TO_GENERIC[m.group(0)], text)
+    pattern, stems = _surface_table()
+    if pattern is None:
+        return text
+    verbs = frozenset(v[:-1] for v in WORD_SYNONYMS if v.endswith("る") and v[:-1] in stems)
+    return pattern.sub(lambda m: _verb(m, stems, verbs), text)
 
 
 @lru_cache(maxsize=1)
 def _lemma_table() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """(variant lemma → canonical lemmas, variant lemma → canonical surface word), built once."""
+    """(variant lemma → canonical lemmas, variant lemma → canonical surface word), built once; not the
+    entries matched by their spelling (:func:`_by_surface`)."""
     lemmas: dict[str, tuple[str, ...]] = {}
     words: dict[str, str] = {}
     for variant, canon in WORD_SYNONYMS.items():
         v = [t for t in content_tokens(variant) if t not in ("御", "さん")]  # お医者さん → 医者
         c = tuple(content_tokens(canon))
-        if len(v) == 1 and c and (v[0],) != c:
+        if len(v) == 1 and c and (v[0],) != c and not _by_surface(variant, v[0]):
             lemmas[v[0]], words[v[0]] = c, canon
     return lemmas, words
 
@@ -160,6 +199,10 @@ def added_words(query: str) -> list[str]:
         g = BRAND_TO_GENERIC[m.group(0)]
         if g not in query and g not in extra:
             extra.append(g)
+    pattern, stems = _surface_table()
+    for m in pattern.finditer(query) if pattern is not None else ():
+        if stems[m.group(1)] not in query and stems[m.group(1)] not in extra:
+            extra.append(stems[m.group(1)])
     words = _lemma_table()[1]
     for t in content_tokens(query):
         word = words.get(t)

@@ -96,12 +96,20 @@ def _dev_rows(path: Path) -> list[list[str]]:
     return rows
 
 
+def _dev_question(name: str, i: int, gold: str, rest: str) -> dict:
+    """A development list's row: a gold page (``-``: none), the question and, optionally after a second tab,
+    its must-mention spans separated by ``|`` (each verbatim on the gold page)."""
+    question, _, must = rest.partition("\t")
+    return {"id": f"{name}-{i:03d}", "question": question,
+            "gold_pages": [] if gold.strip() == "-" else ["/" + gold.lstrip("/")],
+            "must_mention": [m.strip() for m in must.split("|") if m.strip()]}
+
+
 def load_dev_lists() -> dict[str, list[dict]]:
-    """Each question list: ``{name: [{"id", "question", "gold_pages"}, ...]}`` (a gold page, then the question;
-    ``-`` for a question the pages do not answer, which should be declined)."""
-    return {path.stem: [{"id": f"{path.stem}-{i:03d}", "question": q,
-                         "gold_pages": [] if g.strip() == "-" else ["/" + g.lstrip("/")]}
-                        for i, (g, q) in enumerate(_dev_rows(path), 1)]
+    """Each question list: ``{name: [{"id", "question", "gold_pages", "must_mention"}, ...]}`` (a gold page,
+    then the question, then optionally its must-mention spans; ``-`` for a question the pages do not answer,
+    which should be declined)."""
+    return {path.stem: [_dev_question(path.stem, i, g, rest) for i, (g, rest) in enumerate(_dev_rows(path), 1)]
             for path in sorted(DEV_DIR.glob("*.tsv")) if path != DEV_EMERGENCIES}
 
 
@@ -231,8 +239,8 @@ def main() -> int:
     result["dev"] = {}
     for name, questions in load_dev_lists().items():
         s = summarise(ask_all(asst, questions))
-        result["dev"][name] = {k: s[k] for k in ("in_scope", "gold_retrieved@4", "gold_cited", "in_scope_declined",
-                                                 "out_of_scope", "out_of_scope_declined")}
+        result["dev"][name] = {k: s[k] for k in ("in_scope", "gold_retrieved@4", "gold_cited", "must_mention_present",
+                                                 "in_scope_declined", "out_of_scope", "out_of_scope_declined")}
     dev_messages = load_dev_emergencies()
     if dev_messages:
         truth = {m["id"]: m for m in dev_messages}
@@ -274,7 +282,8 @@ def main() -> int:
         parts = []
         if d["in_scope"]:
             parts.append(f"gold retrieved@4 {d['gold_retrieved@4']}, gold cited {d['gold_cited']}, "
-                         f"in-scope declined {d['in_scope_declined']} (of {d['in_scope']})")
+                         + (f"must-mention {d['must_mention_present']}, " if d["must_mention_present"] is not None else "")
+                         + f"in-scope declined {d['in_scope_declined']} (of {d['in_scope']})")
         if d["out_of_scope"]:
             parts.append(f"out-of-scope declined {d['out_of_scope_declined']} (of {d['out_of_scope']})")
         print(f"dev list {name}: " + "; ".join(parts))

@@ -93,3 +93,14 @@ def test_english_words_become_the_pages_words_on_word_boundaries():
     assert from_english("stressed") == "stressed"                                      # stress only as a whole word
     # each maps to Japanese, never to more English
     assert all(not any(c.isascii() and c.isalpha() for c in v) for v in ENGLISH_WORDS.values())
+
+
+def test_a_katakana_slang_word_matches_as_typed_not_by_its_kanji_lemma():
+    # MeCab reads キレる as 切れる, which is also a medicine or a battery running out
+    assert "いらいら" in expand_query("イーケプラでキレやすくなった")
+    assert "苛々" in _tokens("すぐキレる") and "苛々" in _tokens("キレた")
+    assert expand_query("VNSって電池切れたらどうなる？") == "VNSって電池切れたらどうなる？"
+    assert expand_query("薬が切れたらどうする") == "薬が切れたらどうする"
+    assert "苛々" not in _tokens("薬が切れた") and "苛々" not in _tokens("キレイな肌")
+    # a hiragana lemma is not ambiguous: ちかちか still reads as 点滅
+    assert "点滅" in _tokens("ちかちかする光") and "点滅" in _tokens("チカチカする光")
