@@ -111,8 +111,14 @@ class AssistantConfig:
     )
     expansion_weight: float = option(
         0.5,
-        "BM25 weight of the words the lexicon adds for brand names and everyday words, relative to the "
+        "BM25 weight of the words the lexicon adds for everyday words, relative to the "
         "question's own words (chosen on the tune half of data/eval/styles.jsonl)",
+    )
+    brand_weight: float = option(
+        1.0,
+        "BM25 weight of the generic name the lexicon adds for a brand name (「テグレトール」 → カルバマゼピン): "
+        "the same medicine, not a paraphrase, so the question's own weight; at 0.5 「テグレトールで発疹でたら」 "
+        "found the rash pages of other medicines",
     )
     template: str = option("alpaca_ja", "prompt template (generator/templates/<name>.json)")
     instruction_suffix: str = option(
@@ -126,7 +132,7 @@ class AssistantConfig:
         if self.max_sources < 1:
             raise ValueError("max_sources must be >= 1")
         for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
-                     "story_weight", "expansion_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity",
+                     "story_weight", "expansion_weight", "brand_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity",
                      "on_topic_share", "site_page_weight"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:

@@ -269,7 +269,8 @@ class Assistant:
         """The one analysis of ``question`` every step uses (:mod:`assistant.query`); kana are
         restored with the index's reading vocabulary when the mode retrieves."""
         vocab = reading_vocabulary(self.retriever) if rag else None
-        weights = QueryWeights(story=self.acfg.story_weight, expansion=self.acfg.expansion_weight)
+        weights = QueryWeights(story=self.acfg.story_weight, expansion=self.acfg.expansion_weight,
+                               brand=self.acfg.brand_weight)
         return analyse(question, history, vocab=vocab, weights=weights, history_turns=self.acfg.history_turns)
 
     def search(self, q: Query) -> list:

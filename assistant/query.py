@@ -51,6 +51,7 @@ _ASKS = re.compile(
 class QueryWeights:
     story: float = 0.5       # weight of a story's scene-setting sentences in BM25
     expansion: float = 0.5   # weight of words added by the lexicon in BM25
+    brand: float = 1.0       # weight of a brand name's generic name (the same medicine) in BM25
 
 
 @dataclass
@@ -166,8 +167,9 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
     for part, w in ((focus, 1.0), (context, weights.story), (topic, 1.0)):
         if part:
             terms[part] = terms.get(part, 0.0) + w
-    for word in added:
-        terms[word] = terms.get(word, 0.0) + weights.expansion
+    generic = set(BRAND_TO_GENERIC.values())
+    for word in added:  # a brand's generic name is the same medicine; an everyday word's stand-in is a paraphrase
+        terms[word] = terms.get(word, 0.0) + (weights.brand if word in generic else weights.expansion)
     report = check_question(text, restored)
     crisis = [k for k in report.emergency_kinds if k in CRISIS_KINDS]
     if crisis:
