@@ -80,4 +80,8 @@ WORD_SYNONYMS: dict[str, str] = {
     # (花粉症 → 鼻炎 was tried: the own set's 「花粉症の薬で、よく効く市販薬はどれ？」 was then answered; ダイエット → 食事
     # answered 「ダイエットにいいサプリは？」 from the ketogenic diet page, and キャンプ → 外出 「キャンプ場の予約」)
     "更年": "閉経", "英文": "英語",
+    # plain words the pages say otherwise (a list of 40 patients' questions with must-mention spans,
+    # data/eval/dev/must.tsv, session 16): 「どんな体勢に」 is the first-aid page's 回復体位, 「どうやって区別」 its
+    # 見分ける, 「MRIってうるさい？」 its 大きな音, 「片手だけぴくぴく」 its 片側の手
+    "体勢": "体位", "見分ける": "区別", "うるさい": "音", "片手": "手",
 }
