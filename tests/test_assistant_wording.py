@@ -187,7 +187,10 @@ def test_the_question_of_a_story_is_its_focus():
 def test_analysis_weighs_the_question_above_the_scene_and_added_words(vocab):
     q = analyse("妻が妊娠中でデパケンを飲んでいます。飲み忘れたらどうすればいい？", vocab=vocab)
     assert q.terms[q.focus] == 1.0 and q.terms[q.context] == 0.5
-    assert "バルプロ酸" in q.added and q.terms["バルプロ酸"] == 0.5
+    # a brand's generic name is the same medicine (full weight); an everyday word's stand-in weighs less
+    assert "バルプロ酸" in q.added and q.terms["バルプロ酸"] == 1.0
+    w = analyse("お風呂で気をつけることは？", vocab=vocab)
+    assert w.terms["入浴"] == 0.5 < w.terms[w.focus]
     e = analyse("seizureが5min以上続いたら？", vocab=vocab)
     assert e.normalized.startswith("発作が5分以上") and e.safety.emergency
 
@@ -326,3 +329,25 @@ def test_a_generated_answer_that_ends_on_a_lead_in_shows_the_list_it_introduces(
     # an answer that ends on an ordinary sentence gets nothing added
     plain = make_assistant(r, answer="多くの発作は数分以内に自然におさまります[1]。").ask("発作はどのくらいで止まる？", mode="rag-base")
     assert "\n" not in plain.answer.strip() and "- " not in plain.answer
+
+
+@pytest.mark.parametrize("message", [
+    "一人暮らしをしている母が、お風呂で発作を起こしたらと思うと心配です",   # する of a life, not of a seizure
+    "息子は水泳を習っています。プールで発作が起きたらどうなりますか",        # the います of 習っています is not いま
+    "薬を服用している妊婦です。発作が起きたらどうすればいいですか",
+    "祖父は一人で畑仕事をしています。畑で発作を起こしたら誰も気づかないのでは",
+])
+def test_a_polite_sentence_about_a_life_does_not_make_a_conditional_happen_now(message):
+    assert detect_emergencies(message) == []
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("発作のあと息をしていません", "breathing"),                       # the polite negative
+    ("娘は毎日薬を飲んでいます。発作のあと息をしていません", "breathing"),
+    ("一人暮らしをしている父が、倒れてけいれんしている", None),           # a seizure done now still is
+    ("いますぐ来てください、発作が止まりません", "long_seizure"),        # いますぐ is now
+    ("発作が起きたらと思うと心配していました。いま、お風呂でけいれんしています", "water"),
+])
+def test_crises_in_the_polite_form_get_the_alarm(message, kind):
+    found = detect_emergencies(message)
+    assert found and (kind is None or kind in found)
