@@ -249,8 +249,16 @@ _R_DRUG_RESISTANCE = re.compile(
 _NOT_YET = r"(?!(?:一度も|いちども|1回も|一回も)?(?:発作|ほっさ|けいれん|ケイレン)(?:は|が|も)?(?:ない|なく|起きてな|おきてな|出てな|でてな|ありませ))"
 #: the now-words a question asked ahead of time cannot carry (「どうすれば」 is also how one asks for later)
 # (いま, not the polite ending of 「習っています」「思いません」「しました」; 「いますぐ」 is now)
-_STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜まで])|(?<!な)いま(?!ま|す(?!ぐ)|せ|した|しょう)|さっき|たった今|まだ" + _NOT_YET
-                     + r"|目の前|助けて|たすけて|急いで|至急|[!！]")
+# (今, not 「今の主治医」「今住んでいる」「今飲んでいる薬」: what is so these days; まだ only before the seizure or the
+# state that goes on, 「まだけいれんしてる」「まだ意識が戻らない」, not 「まだ3歳です」「まだ妊娠初期です」)
+_STILL_WHAT = (r"けいれん|ケイレン|痙攣|発作|ほっさ|ホッサ|止ま|とま|続|つづ|意識|いしき|息|いき|呼吸|こきゅう|"
+               r"反応|はんのう|返事|へんじ|起き|おき|目を|めを|目が|めが|ぴく|ピク|びく|ビク|ぶる|ブル|がく|ガク|がた|ガタ|ぐった|グッタ|"
+               r"震え|ふるえ|戻|もど|白目|しろめ|血|ち[がも]|ぼー|ボー|ぼんやり|顔|かお|唇|くちびる|ひきつ|引きつ|おさま|治ま|収ま|"
+               r"苦し|くるし|寝|眠|ねむ|動|うご|手足|てあし|体|からだ|沈|しず|溺|おぼれ|苦|終わ|おわ|治ら|なおら|普通|ふつう|話せ|はなせ|"
+               r"しゃべ|喋|立て|たて|歩け|あるけ|泡|あわ|よだれ|ヨダレ|吐|は[いき]|おかし|変|へん|ない|来な|こな")
+_STILL = r"まだ\s*(?:も|まだ)?\s*(?=" + _STILL_WHAT + ")" + _NOT_YET
+_STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜までの住通飲使服働勤習]|かかって|受けて|診て)|(?<!な)いま(?!ま|す(?!ぐ)|せ|した|しょう|の)|"
+                     r"さっき|たった今|" + _STILL + r"|目の前|助けて|たすけて|急いで|至急|[!！]")
 _STRONG_NOW = re.compile(_STRONG_NOW_WORDS)
 _NOW = re.compile(_STRONG_NOW_WORDS + r"|イマ(?!マデ)|ずっと|どうしよう|どうすれば")
 # 「もう10分も」「5分以上たつ」: a duration says it is going on now, unless the message puts it in the
@@ -260,10 +268,15 @@ _NOW = re.compile(_STRONG_NOW_WORDS + r"|イマ(?!マデ)|ずっと|どうしよ
 _DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も|たっ|経)")
 #: the message says outright that it only asks (「just asking」「念のため」「もし…たら」), or reports an
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
-_ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もしも?(?!し)|"
+_ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もし(?!か)も?(?!し)|"
                           r"(?:たら|場合は?|ときは?).{0,12}(?:って|と)(?:言われ|いわれ|聞い|教わ)")
 #: the reading's now-words; all but the panic's どうしよう/どうすれば are strong (a conditional cannot carry them)
-_R_NOW_STRONG_WORDS = (r"サッキ|マダ(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
+#: what まだ goes on with, read (as :data:`_STILL_WHAT`)
+_R_STILL_WHAT = (r"ケイレン|ホッサ|トマ|ツヅ|イシキ|イキ|コキュウ|ハンノウ|ヘンジ|オキ|メヲ|メガ|ピク|ビク|ブル|ガク|ガタ|グッタ|"
+                 r"フルエ|モド|シロメ|チ[ガモ]|ボー|ボンヤリ|カオ|クチビル|ヒキツ|オサマ|クルシ|ネテ|ネム|ウゴ|テアシ|カラダ|シズ|"
+                 r"オボレ|オワ|ナオラ|フツウ|ハナセ|シャベ|タテ|アルケ|アワ|ヨダレ|ハ[イキ]|オカシ|ヘン|ナイ|コナ")
+_R_NOW_STRONG_WORDS = (r"サッキ|マダ(?:モ|マダ)?(?=" + _R_STILL_WHAT + r")"
+                       r"(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
                        r"ズット|メノマエ|タスケテ|イソイデ|シキュウ")
 _R_NOW_STRONG = re.compile(_R_NOW_STRONG_WORDS)
 _R_NOW = re.compile(_R_NOW_STRONG_WORDS + r"|ドウシヨウ|ドウスレバ")
@@ -331,7 +344,9 @@ _R_HYPOTHETICAL = re.compile(
     r"(?:ノ|ナ)(?:バアイ|トキ).{0,12}(?:ナニ|ナン)ヲ(?:スレバ|シタラ|スル)")
 _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマリマセ|トマンナ|トマンネ|トマラン|オサマラナ|オサマリマセ|"
                           r"オワラナ|ヤマナ)(?!カッタラ|イバアイ|イトキ|イナラ)|"
-                          r"オコシ(?:タ(?!ラ)|テ|マシ)|オキ(?:タ(?![ライ])|テ(?:ル|イ|マ))|タオレ(?:タ|テ)|"
+                          # (not 「起こしたことはありません」: never happened)
+                          r"オコシ(?:タ(?!ラ|コト(?:ハ|ガ|モ)?(?:ナ|アリマセ))|テ|マシ)|"
+                          r"オキ(?:タ(?![ライ]|コト(?:ハ|ガ|モ)?(?:ナ|アリマセ))|テ(?:ル|イ|マ))|タオレ(?:タ|テ)|"
                           # a seizure or a state done now (けいれんしてる, ぐったりしている), not any する (「一人暮らしを
                           # している母が、お風呂で発作を起こしたら」 is a conditional about a life, not a crisis)
                           r"(?:ケイレン|ヒキツケ|ホッサ|ピク|ビク|ガク|ガタ|ブル|ヒク|グッタリ|ボー(?:ッ)?ト?|ボンヤリ|ハアハア|"
@@ -442,8 +457,9 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
     # one going on now
     if (_PAST.search(written) or _PAST_TIME.search(written) or _R_SINCE.search(read)) and not _going_on(read):
         return set(found)
-    # 「念のため」 asks ahead, unless the message says it is happening (「止まらない、念のため救急車？」)
-    if _PREPARE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
+    # 「念のため」 asks ahead, and so does 「もし…たら」, unless the message says it is happening (「止まらない、念のため
+    # 救急車？」)
+    if (_PREPARE.search(written) or _ONLY_ASKING.search(written)) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
     if _R_HYPOTHETICAL.search(read) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)

@@ -351,3 +351,22 @@ def test_a_polite_sentence_about_a_life_does_not_make_a_conditional_happen_now(m
 def test_crises_in_the_polite_form_get_the_alarm(message, kind):
     found = detect_emergencies(message)
     assert found and (kind is None or kind in found)
+
+
+@pytest.mark.parametrize("message", [
+    "子どもはまだ3歳です。お風呂で発作が起きたらどうすればいい？",     # まだ of an age, not of a seizure going on
+    "まだ妊娠初期です。妊娠中に発作が起きたら赤ちゃんは大丈夫？",
+    "今の主治医に、プールで発作が起きたら危ないと言われた",           # 今の: these days
+    "今住んでいるところは海が近いです。海で発作が起きたら？",
+    "今までに大きな発作を起こしたことはありません。もし起こしたら救急車ですか",  # never happened; もし asks
+])
+def test_now_words_that_say_what_is_so_these_days_leave_a_conditional_alone(message):
+    assert detect_emergencies(message) == []
+
+
+@pytest.mark.parametrize("message", [
+    "まだけいれんしてる", "まだ意識が戻らない", "まだピクピクしてて、呼んでも返事がない",
+    "今、発作が起きて止まらない", "もしかして息してない？顔が紫",     # もしかして is not もし
+])
+def test_still_and_now_before_a_seizure_keep_the_alarm(message):
+    assert detect_emergencies(message)
