@@ -98,6 +98,12 @@ _LOCAL_ASK = re.compile(r"病院|クリニック|医院|医大|名医|専門医|
 _JUDGES = re.compile(r"評判|口コミ|くちこみ|腕|実績|信頼|信用|名医|上手")
 
 
+#: a question about telling someone (the teacher, the boss) about the condition: in an epilepsy assistant
+#: 「担任の先生にどこまで話せばいい？」 needs no word for what is told
+_TELLING = re.compile(r"(?:話|はな|伝え|つたえ|言|い|打ち明け|うちあけ|知らせ|しらせ|説明し|相談し)(?:せば|えれば|えば|けれ|せる|える|"
+                      r"うべき|すべき|るべき|ておく|ておいた|とく|といた|たほうが|た方が|とけば|ておけば|る範囲|たら)|どこまで")
+
+
 def proper_names(text: str) -> frozenset[str]:
     """Names of people and, unless the message looks for something in a place (:data:`_LOCAL_ASK`), of places
     in ``text`` (MeCab's 固有名詞 人名 / 地名: 「田中」「ハワイ」「沖縄」), as typed and as lemmas. A health page
@@ -294,13 +300,18 @@ def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: f
     # nouns that set the scene (:func:`scene_words`) are not what the sources must cover: 「定年退職した父が
     # ぼーっとしている」 asks about the staring, and a page never names the retirement
     # ... nor is a word typed with the wrong kanji (「学行」 for 学校), which the sources cannot hold as typed
+    # (a scene word the sources do use still counts in a question about telling someone (:data:`_TELLING`):
+    # 「担任の先生にどこまで話せばいい？」 is answered by the page that names the 担任, and without it only 話す was
+    # left to weigh; 「担任の先生と気が合わない」「職場の同僚とうまく話せない」 are not helped by it)
     typed_wrong = {t for w in rel.misconverted for t in _tokens(w)}
-    q = _tokens(question) - english - _kana_fragments(question, stats) - scene_words(frame or question) - typed_wrong
-    if not q:
-        return rel
     have: set[str] = set()
     for t in texts:
         have |= _tokens(t)
+    q = _tokens(question) - english - _kana_fragments(question, stats) - typed_wrong
+    scene = scene_words(frame or question)
+    q -= scene - have if _TELLING.search(question) else scene
+    if not q:
+        return rel
     weights = {w: stats.idf(w) for w in q}
     total = sum(weights.values()) or 1.0
     covered = [w for w in q if w in have]

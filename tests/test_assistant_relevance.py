@@ -193,3 +193,13 @@ def test_a_word_that_sounds_like_a_corpus_word_is_a_conversion_error_not_an_unkn
     # a noun that sounds like no corpus word still declines (the corpus never names dogs)
     dog = demo_assistant.ask("犬のてんかんの薬の量を教えて", mode="extractive")
     assert "犬" in dog.relevance["unknown"] and dog.grounding in ("no_sources", "out_of_scope")
+
+
+def test_a_question_about_telling_the_teacher_counts_the_teacher_the_sources_name():
+    stats = TermStats(["てんかんの発作と薬について。"] * 60 + ["担任の先生に伝えておくこと。"] * 3)
+    school = ["担任の先生に、発作の様子と緊急連絡先を伝えておきましょう。"]
+    # 担任 and 先生 set the scene, but the page names them: a question about telling them is covered
+    told = assess("担任の先生にどこまで話せばいい？", school, stats)
+    assert told.weighted_coverage > 0.2
+    # a question that does not ask about telling anyone gets no credit for them
+    assert assess("担任の先生と気が合わない", school, stats).weighted_coverage < 0.2
