@@ -370,3 +370,13 @@ def test_now_words_that_say_what_is_so_these_days_leave_a_conditional_alone(mess
 ])
 def test_still_and_now_before_a_seizure_keep_the_alarm(message):
     assert detect_emergencies(message)
+
+
+@pytest.mark.parametrize("message, alarm", [
+    ("ずっと前にけいれんを起こしたことがあります。また起きないか心配です", False),   # long ago, a worry
+    ("小さい頃からずっと薬を飲んでいます。発作で倒れたことは一度もありません", False),  # never happened
+    ("ずっとけいれんしてる、どうすれば", True),
+    ("初めて発作みたいなのが起きた、いままでてんかんとか言われたことない", True),   # never told: a first seizure
+])
+def test_zutto_and_never_read_by_what_they_say(message, alarm):
+    assert bool(detect_emergencies(message)) is alarm
