@@ -76,7 +76,8 @@ _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
         # still going: 「まだ震えてる」「まだけいれんしてる」
         re.compile(r"(?:まだ|いまだに|未だに).{0,3}(?:" + _SEIZ[3:-1] + r"|震え|ふるえ|続い|つづい)(?:て|し)"),
         # not 「ずっと発作がない」 (free of seizures for long)
-        re.compile(r"(?:ずっと(?!前|まえ|昔|むかし|以前)|長いこと|長く|長時間).{0,6}" + _SEIZ
+        # (not 「長時間やると発作でやすい？」: what one does for long, then a seizure it might bring)
+        re.compile(r"(?:ずっと(?!前|まえ|昔|むかし|以前)|長いこと|長く|長時間)(?:(?!と|たら|れば).){0,6}" + _SEIZ
                    + r"(?!(?:が|は|も)?(?:ない|なく|なかっ|起きてな|おきてな|出てな|でてな|ありませ))"),
         re.compile(r"重積.{0,6}(?:して|になって|状態です|状態かも|かも)"),
         re.compile(r"(?:もう|既に|すでに|かれこれ)" + _NUM_MIN),
@@ -150,7 +151,7 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(r"(?:マダ|イマダニ).{0,3}(?:" + _R_SEIZ[3:-1] + r"|フルエ|ツヅイ)(?:テ|シ)"),
         re.compile(_R_NUM_MIN + r".{0,8}(?:ツヅ|トマラ|トマン|オサマラ|オワラ)"),
         re.compile(_R_SEIZ + r".{0,14}" + _R_NOT_STOPPING),
-        re.compile(r"(?:ズット(?!マエ|ムカシ|イゼン)|ナガイコト|ナガク|チョウジカン).{0,6}" + _R_SEIZ
+        re.compile(r"(?:ズット(?!マエ|ムカシ|イゼン)|ナガイコト|ナガク|チョウジカン)(?:(?!ト|タラ|レバ).){0,6}" + _R_SEIZ
                    + r"(?!(?:ガ|ハ|モ)?(?:ナイ|ナク|ナカッ|オキテナ|デテナ|アリマセ))"),
         re.compile(r"ジュウセキ.{0,6}(?:シテ|ニナッテ|ジョウタイデス|ジョウタイカモ|カモ)"),
         re.compile(r"(?:モウ|スデニ|カレコレ)" + _R_NUM_MIN),
@@ -234,10 +235,16 @@ _ONGOING = re.compile(_NUM_MIN + r"|今|いま|さっき|ずっと|長いこと|
 _R_ONGOING = re.compile(_R_NUM_MIN + r"|イマ|サッキ|ズット|ナガイコト|ナガク|マダ|メノマエ|ジュウセキ|ザヤク|ホッサドメ|"
                         r"ブコラム|ミダゾラム|トンヨウ|トンプク")
 _DRUG_RESISTANCE = re.compile(
-    r"(?:" + _MED + r"|治療|手術|種類).{0,12}(?:ても|でも).{0,6}" + _SEIZ
-    + r".{0,12}(?:止まらな|止まりませ|おさまらな|治まらな|収まらな|なくならな)")
+    r"(?:(?:" + _MED + r"|治療|手術|種類).{0,12}(?:ても|でも)|(?:種類|しゅるい).{0,8}(?:試し|ためし)(?:ましたが|たけど|たが))"
+    r".{0,6}" + _SEIZ
+    + r".{0,12}(?:止まらな|止まりませ|おさまらな|おさまりませ|治まらな|治まりませ|収まらな|なくならな|なくなりませ)")
+#: how often seizures come (「月に何回も発作があります」「3種類の薬を試しましたが発作がおさまりません」): the course of the
+#: illness, not a cluster or a seizure going on now (not per day: 「1日に5回も発作が来てる」 may be a cluster)
+_COURSE = re.compile(r"(?<![今毎])(?:月|週|年)に\s*(?:[0-9０-９一二三四五六七八九十数何]+|なん|すう)\s*(?:回|かい|度|ど)|"
+                     r"(?:種類|しゅるい).{0,12}(?:試し|ためし|飲ん|のん|使っ|つかっ).{0,6}(?:ましたが|たけど|たが|ても|でも|のに)")
 _R_DRUG_RESISTANCE = re.compile(
-    r"(?:クスリ|チリョウ|シュジュツ|シュルイ|ノンデ|ノマセテ).{0,12}(?:テモ|デモ).{0,6}" + _R_SEIZ
+    r"(?:(?:クスリ|チリョウ|シュジュツ|シュルイ|ノンデ|ノマセテ).{0,12}(?:テモ|デモ)|シュルイ.{0,8}タメシ(?:マシタガ|タケド|タガ))"
+    r".{0,6}" + _R_SEIZ
     + r".{0,12}(?:トマラナ|トマリマセ|オサマラナ|オサマリマセ|ナクナラナ)")
 
 
@@ -261,7 +268,7 @@ _STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜までの住通飲使�
                      r"さっき|たった今|" + _STILL + r"|目の前|助けて|たすけて|急いで|至急|[!！]")
 _STRONG_NOW = re.compile(_STRONG_NOW_WORDS)
 # (ずっと, as まだ, only before the seizure or state that goes on: not 「ずっと前に」「ずっと薬を飲んでいます」)
-_NOW = re.compile(_STRONG_NOW_WORDS + r"|イマ(?!マデ)|ずっと\s*(?=" + _STILL_WHAT + r"|呼|よ[んば])|どうしよう|どうすれば")
+_NOW = re.compile(_STRONG_NOW_WORDS + r"|イマ(?!マデ)|ずっと\s*(?=" + _STILL_WHAT + r"|呼|よ[んば])" + _NOT_YET + r"|どうしよう|どうすれば")
 # 「もう10分も」「5分以上たつ」: a duration says it is going on now, unless the message puts it in the
 # past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`) and
 # nothing says it is happening (「10分以上けいれんしてる、念のため…」 keeps it); a bare conditional
@@ -278,7 +285,8 @@ _R_STILL_WHAT = (r"ケイレン|ホッサ|トマ|ツヅ|イシキ|イキ|コキ�
                  r"オボレ|オワ|ナオラ|フツウ|ハナセ|シャベ|タテ|アルケ|アワ|ヨダレ|ハ[イキ]|オカシ|ヘン|ナイ|コナ|ヨ[ンバ]")
 _R_NOW_STRONG_WORDS = (r"サッキ|マダ(?:モ|マダ)?(?=" + _R_STILL_WHAT + r")"
                        r"(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
-                       r"ズット(?=" + _R_STILL_WHAT + r"|ヨ[ンバ])|メノマエ|タスケテ|イソイデ|シキュウ")
+                       r"ズット(?=" + _R_STILL_WHAT + r"|ヨ[ンバ])(?!(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
+                       r"メノマエ|タスケテ|イソイデ|シキュウ")
 _R_NOW_STRONG = re.compile(_R_NOW_STRONG_WORDS)
 _R_NOW = re.compile(_R_NOW_STRONG_WORDS + r"|ドウシヨウ|ドウスレバ")
 # 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
@@ -330,7 +338,12 @@ _GENERAL = re.compile(r"(?:た|る)人(?:は|って|では)|(?:た|だ)のは|�
                       # (「てんかんと言われたことない」「そんな話聞いたことない」: a first seizure)
                       r"(?<!言われ)(?<!いわれ)(?<!聞い)(?<!きい)(?<!診断され)(?<!しんだんされ)(?<!指摘され)(?<!してき)"
                       r"(?:た|だ)こと(?:は|が|も)?(?:一度も|いちども|1回も|一回も|まだ)?(?:ない|なく|ありませ|なかっ)")
+# (what happens now and then: 「呼んでも返事がないことが何度かありました」「…ことが 1日に なんかいも ある」; what a state
+# is called: 「…何回も続くのは何て状態？」)
 _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
+                    r"こと(?:が|も)?\s*(?:何度か|何回か|何度も|何回も|なんどか|なんかいか|なんども|なんかいも|よく|たまに|時々|ときどき|"
+                    r"(?:1|一|いち)日に\s*(?:何回も|何度も|なんかいも|なんども))\s*(?:ある|あり)|"
+                    r"(?:何て|なんて|何と|なんと)(?:いう|言う)?\s*(?:状態|名前|病気|症状)|"
                     r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って|よくある|よくあり")
 _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ|ヨクア(?:ル|リ)")
 _PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
@@ -557,6 +570,8 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     if "long_seizure" in found and (_DRUG_RESISTANCE.search(written) or _R_DRUG_RESISTANCE.search(read)) \
             and not (_ONGOING.search(written) or _R_ONGOING.search(read)):
         found.discard("long_seizure")
+    if _COURSE.search(written) and not (_going_on(read) or _STRONG_NOW.search(written)):
+        found -= {"long_seizure", "repeated_seizures", "urgent"}
     if _R_SINCE_END.search(read) and not _going_on(read):
         found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
     found -= _about_not_now(written, read, found, normalize(from_english(text)))

@@ -380,3 +380,19 @@ def test_still_and_now_before_a_seizure_keep_the_alarm(message):
 ])
 def test_zutto_and_never_read_by_what_they_say(message, alarm):
     assert bool(detect_emergencies(message)) is alarm
+
+
+@pytest.mark.parametrize("message, alarm", [
+    ("スマホのゲームを長時間やると発作でやすい？", False),                     # long at a game, not a long seizure
+    ("こどもが ぼーっとして よびかけに こたえない ことが 1日に なんかいも ある", False),  # now and then
+    ("発作が止まってもまたすぐ次の発作が来て、意識が戻らないまま何回も続くのは何て状態？", False),  # its name
+    ("去年の春に初めて発作があって、ずっと発作はないです。いつから運転していい？", False),
+    ("薬を3種類試しましたが発作がおさまりません。手術はどんな人が受けられるんですか", False),  # the course
+    ("3種類の薬を試しても月に何回も発作があります。手術ってどのくらい効果があるの", False),
+    ("薬を飲んだけど発作が止まらない", True),                                 # not the course: happening
+    ("薬は毎日飲んでるのに、けいれんが止まらない", True),
+    ("長時間けいれんしてる", True),
+    ("発作が止まってもまたすぐ次の発作が来て、意識が戻らないまま何回も続いてる", True),
+])
+def test_ordinary_questions_that_name_a_crisis_in_passing_get_no_alarm(message, alarm):
+    assert bool(detect_emergencies(message)) is alarm
