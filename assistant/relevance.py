@@ -69,7 +69,9 @@ NOT_A_TOPIC = frozenset(
     # who and where in a story: roles and institutions of daily life set the scene of a question
     "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
     "高校 中学 中学校 小学 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 教室 授業 朝礼 面接 会議 職場 会社 バイト "
-    "実家 自宅 旦那 主人 嫁 彼氏".split()
+    "実家 自宅 旦那 主人 嫁 彼氏 "
+    # how the asker judges it (「スマホで撮っていいの？不謹慎じゃない？」): a manner, never the thing asked about
+    "謹慎 不謹慎 迷惑".split()
 )
 
 #: nouns that set the scene *when the message names a health or daily-life matter* (「受験のストレスで発作が増えない？」
@@ -129,7 +131,9 @@ def scene_words(text: str) -> frozenset[str]:
 #: the kinds of fact a question may ask for that a page may simply not state, with what a
 #: sentence stating one looks like
 _ASKS = {
-    "price": (re.compile(r"いくら|幾ら|費用|値段|料金|薬価|やくか|金額|何円|お金|かかる(?:お金|費用)"),
+    # (お金 only as what something costs: 「お金のこととか相談できるの？」 asks about support, not a price)
+    "price": (re.compile(r"いくら|幾ら|費用|値段|料金|薬価|やくか|金額|何円|お金.{0,6}(?:かか|いくら|必要|払|どのくらい|どれくらい|どれぐらい|どんくらい)|"
+                         r"かかる(?:お金|費用)"),
               re.compile(r"\d+\s*円|円|費用|料金|値段|金額|薬価|無料|負担額")),
     # opening hours and appointments are a particular hospital's, never a health page's
     "time of day": (re.compile(r"何時に|何時から|何時まで|なんじに|なんじから|受付時間|診察時間|診療時間|営業時間|待ち時間"),

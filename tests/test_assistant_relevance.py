@@ -203,3 +203,11 @@ def test_a_question_about_telling_the_teacher_counts_the_teacher_the_sources_nam
     assert told.weighted_coverage > 0.2
     # a question that does not ask about telling anyone gets no credit for them
     assert assess("担任の先生と気が合わない", school, stats).weighted_coverage < 0.2
+
+
+def test_money_is_a_price_only_as_what_something_costs_and_a_manner_is_no_topic():
+    stats = TermStats(["てんかんの発作と薬と支援の制度について。"] * 60)
+    assert assess("てんかんの薬ってお金どれくらいかかる？", ["薬の制度"], stats).asks == "price"
+    assert assess("お金のこととか相談できる？使える制度は？", ["支援の制度"], stats).asks == ""
+    # 不謹慎 says how the asker judges it, not what is asked
+    assert unknown_nouns("発作の動画を撮るのは不謹慎？", stats) == ["動画"]
