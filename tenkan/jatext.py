@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tenkan.errors import ModelUnavailableError
 
@@ -129,8 +129,18 @@ _PUNCT_POS = {"補助記号", "記号", "空白"}
 _FUNCTION_POS = {"助詞", "助動詞"}
 
 
-def _words(text: str):
-    return _tagger()(normalize(text))
+class _Word(NamedTuple):
+    """One MeCab node, copied out of the tagger: fugashi's nodes point into the tagger's lattice, and the
+    next parse (anywhere: a reading looked up inside a loop over a sentence's words) overwrites their
+    features (「だんなの うわきが」 then read うわき as an auxiliary)."""
+
+    surface: str
+    feature: Any
+    is_unk: bool
+
+
+def _words(text: str) -> list[_Word]:
+    return [_Word(n.surface, n.feature, bool(getattr(n, "is_unk", False))) for n in _tagger()(normalize(text))]
 
 
 class Morpheme(NamedTuple):

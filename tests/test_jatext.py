@@ -49,3 +49,13 @@ def test_char_ngrams_and_is_japanese():
     assert jatext.char_ngrams("発作 重積", 2) == ["発作", "作重", "重積"]
     assert jatext.is_japanese("てんかんの治療")
     assert not jatext.is_japanese("plain English text")
+
+
+def test_words_stay_as_read_after_the_next_parse():
+    from tenkan.jatext import _words
+    # fugashi's nodes point into the tagger's lattice; a parse inside a loop over them (a reading looked up)
+    # overwrote their features
+    words = _words("だんなの うわきが しんぱい")
+    _words("これはまったく違う文章で、長いものです。てんかんの発作と薬について")
+    assert [(w.surface, w.feature.pos1) for w in words] == [
+        ("だんな", "名詞"), ("の", "助詞"), ("うわき", "名詞"), ("が", "助詞"), ("しんぱい", "名詞")]
