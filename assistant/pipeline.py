@@ -399,8 +399,9 @@ class Assistant:
         else:
             texts = [f"{s.title}\n{s.text}" for s in sources]
             stats = term_stats(self.retriever)
-            sounds_like = reading_vocabulary(self.retriever).sounds_like
-            rel = assess(match, texts, stats, specific_idf=0.8 * stats.max_idf, sounds_like=sounds_like, frame=whole)
+            vocab = reading_vocabulary(self.retriever)
+            rel = assess(match, texts, stats, specific_idf=0.8 * stats.max_idf, sounds_like=vocab.sounds_like, frame=whole,
+                         known_reading=vocab.knows_reading if len(vocab) else None)
             if whole and whole != match:
                 # a story's question sentence may lean on its scene (「理由を聞きそびれたのですが、なぜですか」):
                 # the whole message covered counts as well as its question sentence

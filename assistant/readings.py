@@ -36,6 +36,7 @@ pages (「ラミクタル」 for ラミクタール, :meth:`ReadingVocabulary.mi
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections import Counter
@@ -43,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from tenkan.jatext import KANA_RUN, _words, normalize, reading, to_hiragana, to_katakana
+from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
 
 __all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "katakana_typed", "as_kana_typing",
            "MIN_READING", "MIN_COMPOUND"]
@@ -148,6 +150,7 @@ class ReadingVocabulary:
     def __init__(self, texts: Iterable[str] = ()) -> None:
         counts: dict[str, Counter] = {}
         short: dict[str, Counter] = {}
+        stems: set[str] = set()   # the reading of every content word, whatever its length or kind
         surfaces: set[str] = set()
         for text in texts:
             toks = _tokens(normalize(text))
@@ -159,6 +162,8 @@ class ReadingVocabulary:
                         break
                     reading += t.kana
                     surface += t.surface
+                    if j == i:
+                        stems.add(t.kana)
                     surfaces.add(surface)
                     if MIN_READING <= len(reading) <= _MAX_READING and (j > i or t.pos in ("名詞", "形状詞")):
                         counts.setdefault(reading, Counter())[surface] += 1
@@ -167,6 +172,7 @@ class ReadingVocabulary:
                         short.setdefault(reading, Counter())[surface] += 1
         self._counts = counts
         self._short = short
+        self._stems = stems
         self.surfaces = surfaces
         self.words = {r: c.most_common(1)[0][0] for r, c in counts.items()}
         # kanji compounds by (length, position, kanji), with their reading and count: where a
@@ -184,6 +190,11 @@ class ReadingVocabulary:
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def knows_reading(self, r: str) -> bool:
+        """Does a word of the corpus (or of the lexicon) read ``r`` (katakana)? Also a verb's or an
+        adjective's stem read so (「のみわすれ」 of 飲み忘れ)."""
+        return r in self._counts or r in self._short or r in self._stems
 
     def candidates(self, reading: str) -> tuple[tuple[str, ...], bool]:
         """(the corpus words of ``reading``, most frequent first; whether the reading is ambiguous)."""
@@ -380,6 +391,12 @@ _cache: dict[Any, ReadingVocabulary] = {}
 _lock = threading.Lock()
 
 
+def _lexicon_words() -> list[str]:
+    """The brand names and everyday words of the lexicon, each a text of its own: typed by their sound
+    (「でぱけん」「せいり」「じむ」), they are restored to the word the lexicon then folds to the pages' word."""
+    return sorted(set(BRAND_TO_GENERIC) | set(WORD_SYNONYMS))
+
+
 def reading_vocabulary(retriever: Any) -> ReadingVocabulary:
     """The reading vocabulary of ``retriever``'s chunks, built once per index generation
     (empty when the retriever cannot list its chunks)."""
@@ -391,7 +408,7 @@ def reading_vocabulary(retriever: Any) -> ReadingVocabulary:
     with _lock:
         vocab = _cache.get(key)
         if vocab is None:
-            vocab = ReadingVocabulary(f"{c.title}\n{c.text}" for c in it())
+            vocab = ReadingVocabulary(itertools.chain((f"{c.title}\n{c.text}" for c in it()), _lexicon_words()))
             _cache.clear()
             _cache[key] = vocab
         return vocab

@@ -42,13 +42,14 @@ from __future__ import annotations
 import math
 import re
 import threading
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import canonical_text, canonical_tokens
 from assistant.safety import classify_scope, names_daily_matter
-from tenkan.jatext import _words, morphemes
+from tenkan.jatext import _words, morphemes, reading, to_katakana
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
            "on_topic", "MIN_CHUNKS_FOR_IDF",
@@ -63,7 +64,7 @@ PLAIN_MIN_COVERAGE = 0.5
 NOT_A_TOPIC = frozenset(
     "今日 明日 昨日 今朝 今夜 今晩 今年 去年 昨年 来年 今月 先月 来月 今週 先週 来週 毎日 毎朝 毎晩 最近 最初 "
     "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 一生 生涯 ずっと 将来 "
-    "駄目 だめ ダメ 無理 本当 本当に 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
+    "駄目 だめ ダメ 無理 本当 本当に ほんと ホント 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
     "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 "
     "ネット スマホ テレビ 話 こと もの NG OK ok ng "
     # who and where in a story: roles and institutions of daily life set the scene of a question
@@ -217,8 +218,38 @@ _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc]+")
 _PLAIN_ASCII = re.compile(r"[A-Za-z][a-z\-']*")
 
 
+@lru_cache(maxsize=1)
+def _scene_readings() -> frozenset[str]:
+    """The readings of the scene and generic words, so that 「だんな」「ともだち」「せんせい」 typed in kana are scene
+    words as their kanji are."""
+    return frozenset(reading(w) for w in NOT_A_TOPIC | SCENE_WORDS | GENERIC_WORDS if w)
+
+
+_VOICED = str.maketrans("ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ", "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ")
+_I_TO_U = str.maketrans("キギシチニビミリイ", "クグスツヌブムルウ")
+
+
+def _known_sound(r: str, known_reading: Callable[[str], bool]) -> bool:
+    if r in _scene_readings() or known_reading(r):
+        return True
+    if known_reading(r[0].translate(_VOICED) + r[1:]):  # rendaku: かぜ｜ぐすり is くすり
+        return True
+    return known_reading(r[:-1] + r[-1].translate(_I_TO_U))  # a verb's noun form: つづき, 続く
+
+
+def _stands_alone(text: str, w: Any, prev_pos: str) -> bool:
+    """Does MeCab's kana token ``w`` stand as a word of its own in ``text`` (see :func:`unknown_nouns`)?"""
+    i = text.find(w.surface)
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + len(w.surface)] if 0 <= i and i + len(w.surface) < len(text) else " "
+    starts = before.isspace() or not before.isalnum() or prev_pos == "助詞"
+    ends = after.isspace() or not after.isalnum() or after in "のはがをにでともへやってかな" 
+    return starts and ends
+
+
 def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str] | None = None,
-                  misconverted: dict[str, str] | None = None, frame: str = "") -> list[str]:
+                  misconverted: dict[str, str] | None = None, frame: str = "",
+                  known_reading: Callable[[str], bool] | None = None) -> list[str]:
     """Nouns of ``text`` the corpus never uses (see the module docstring for what is not counted).
 
     ``sounds_like(noun)`` gives the corpus word with the same reading ("" when none): such a noun
@@ -230,17 +261,34 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     # ``frame``: the whole message when ``text`` is only its question sentence (「受験を控えています。ストレスで
     # 発作が増えないか心配」): it says whether a health or daily-life matter frames the question
     scene = scene_words(frame or text)
-    for w in _words(canonical_text(text)):
+    canon = canonical_text(text)
+    prev_pos, pos = "", ""
+    # kana nouns count only in a message no epilepsy matter frames (「あかちゃん の おむつ かえてる とき ほっさ
+    # きたら」 asks about a seizure; おむつ is written in kana anyway)
+    kana_counts = known_reading is not None and classify_scope(frame or text) != "in"
+    for w in _words(canon):
         f = w.feature
         surface = w.surface.strip()
         after_number, previous = previous == "数詞", getattr(f, "pos2", "")
+        prev_pos, pos = pos, getattr(f, "pos1", "")
         if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
             continue
         if getattr(f, "pos3", "") == "副詞可能":  # used as an adverb (一応, 最近, 今日): when, not what
             continue
         if after_number and getattr(f, "pos3", "") == "助数詞可能":  # a unit after its number (5キロ, 3センチ)
             continue
-        if _HIRAGANA_ONLY.fullmatch(surface) or _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
+        if _HIRAGANA_ONLY.fullmatch(surface):
+            # a noun typed in kana is unknown when no word of the pages (nor of the lexicon) has its sound:
+            # 「だんなの うわきが しんぱい」 names 浮気 in kana. MeCab cuts a run of kana unreliably (「でぱけんのんで」
+            # gives けんのん), so only a noun of three kana or more that stands as a word, after a space, a
+            # particle or the start and before a particle, an auxiliary, a space or the end; never a scene word's
+            # sound, nor a sound the pages have with a voiced first kana (かぜ｜ぐすり) or as a verb (つづき, 続く)
+            if kana_counts and len(surface) >= 3 and getattr(f, "pos2", "") != "代名詞" \
+                    and _stands_alone(canon, w, prev_pos) and surface not in out \
+                    and not _known_sound(to_katakana(surface), known_reading):
+                out.append(surface)
+            continue
+        if _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
             continue
         lemma = canonical_tokens([((getattr(f, "lemma", None) or surface).split("-")[0]).lower()])[0]
         if lemma in GENERIC_WORDS or lemma in scene or surface in scene:
@@ -289,12 +337,13 @@ class Relevance:
 
 
 def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: float = 0.0,
-           sounds_like: Callable[[str], str] | None = None, frame: str = "") -> Relevance:
+           sounds_like: Callable[[str], str] | None = None, frame: str = "",
+           known_reading: Callable[[str], bool] | None = None) -> Relevance:
     """The signals for ``question`` (its question sentence and added words) against ``texts``.
 
     ``relevant`` is left True: the caller applies its thresholds."""
     rel = Relevance(asks=asked_fact(question))
-    rel.unknown = unknown_nouns(question, stats, sounds_like, rel.misconverted, frame)
+    rel.unknown = unknown_nouns(question, stats, sounds_like, rel.misconverted, frame, known_reading)
     if rel.asks:
         state = _ASKS[rel.asks][1]
         rel.asks_found = any(state.search(t) for t in texts)

@@ -211,3 +211,21 @@ def test_money_is_a_price_only_as_what_something_costs_and_a_manner_is_no_topic(
     assert assess("お金のこととか相談できる？使える制度は？", ["支援の制度"], stats).asks == ""
     # 不謹慎 says how the asker judges it, not what is asked
     assert unknown_nouns("発作の動画を撮るのは不謹慎？", stats) == ["動画"]
+
+
+def test_a_noun_typed_in_kana_is_unknown_when_no_word_of_the_pages_has_its_sound():
+    from assistant.readings import ReadingVocabulary
+    pages = ["てんかんの発作と薬について。心配なときは主治医に相談します。発作が続くときは救急車を呼びます。",
+             "風邪薬と一緒に飲むときは薬剤師に相談します。"]
+    stats = TermStats(pages * 30)
+    vocab = ReadingVocabulary(pages)
+    # 浮気 typed in kana: no page has the sound うわき
+    assert unknown_nouns("だんなの うわきが しんぱい", stats, known_reading=vocab.knows_reading) == ["うわき"]
+    # a sound the pages have, also with a voiced first kana (かぜ｜ぐすり) or as a verb (つづき of 続く)
+    assert unknown_nouns("かぜぐすりって いっしょに のんでいい？", stats, known_reading=vocab.knows_reading) == []
+    assert "つづき" not in unknown_nouns("しごと つづきで ねむい", stats, known_reading=vocab.knows_reading)
+    # a message about a seizure is framed: a kana noun there is left alone, as before
+    assert unknown_nouns("あかちゃん の おむつ かえてる とき ほっさ きたら こわい", stats,
+                         known_reading=vocab.knows_reading) == []
+    # MeCab's cut inside a run of kana (でぱけんのんで → けんのん) is not a word
+    assert unknown_nouns("でぱけんのんでるけど", stats, known_reading=vocab.knows_reading) == []

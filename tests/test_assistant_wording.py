@@ -396,3 +396,22 @@ def test_zutto_and_never_read_by_what_they_say(message, alarm):
 ])
 def test_ordinary_questions_that_name_a_crisis_in_passing_get_no_alarm(message, alarm):
     assert bool(detect_emergencies(message)) is alarm
+
+
+def test_the_reading_vocabulary_knows_the_lexicons_words_by_their_sound():
+    from types import SimpleNamespace
+
+    from assistant.readings import reading_vocabulary
+
+    class Chunks:
+        manifest = {"generation": "lexicon-test", "chunks": 1}
+
+        def iter_chunks(self):
+            return [SimpleNamespace(title="運転", text="てんかんのある人の運転免許について。")]
+
+    vocab = reading_vocabulary(Chunks())
+    # a brand name and an everyday word typed in hiragana come back as the lexicon's words, which then fold
+    # to the pages' words (バルプロ酸, 運転)
+    q = analyse("でぱけん のんでるけど ばいく のっていい？", vocab=vocab)
+    assert "デパケン" in q.restored and "バイク" in q.restored
+    assert {"バルプロ酸", "運転"} <= set(q.added)
