@@ -240,6 +240,11 @@ _DRUG_RESISTANCE = re.compile(
     + r".{0,12}(?:止まらな|止まりませ|おさまらな|おさまりませ|治まらな|治まりませ|収まらな|なくならな|なくなりませ)")
 #: how often seizures come (「月に何回も発作があります」「3種類の薬を試しましたが発作がおさまりません」): the course of the
 #: illness, not a cluster or a seizure going on now (not per day: 「1日に5回も発作が来てる」 may be a cluster)
+#: ... or seizures that have not stopped for weeks or months (「drug-resistantでseizureがmonths止まらない」): no seizure goes
+#: on for months, the illness does
+_LONG_COURSE = re.compile(r"(?:[0-9０-９一二三四五六七八九十数何半]+\s*)?(?:か月|ヶ月|カ月|かげつ|年|ねん|週間|しゅうかん|"
+                          r"months?|years?|weeks?)(?:も|間|かん|以上|いじょう|ほど|くらい)?\s*"
+                          r"(?:止まらな|とまらな|おさまらな|治まらな|続いて|つづいて)")
 _COURSE = re.compile(r"(?<![今毎])(?:月|週|年)に\s*(?:[0-9０-９一二三四五六七八九十数何]+|なん|すう)\s*(?:回|かい|度|ど)|"
                      r"(?:種類|しゅるい).{0,12}(?:試し|ためし|飲ん|のん|使っ|つかっ).{0,6}(?:ましたが|たけど|たが|ても|でも|のに)")
 _R_DRUG_RESISTANCE = re.compile(
@@ -291,7 +296,12 @@ _R_NOW_STRONG = re.compile(_R_NOW_STRONG_WORDS)
 _R_NOW = re.compile(_R_NOW_STRONG_WORDS + r"|ドウシヨウ|ドウスレバ")
 # 「今は元気」「いまは何もない」「現在は落ち着いています」: the person is well now, whatever the
 # message says about a seizure before or a seizure that might come
-_CALM_NOW = re.compile(r"もう(?:落ち着い|おちつい|普通|ふつう|元気|げんき|止まっ|とまっ|おさまっ|治まっ|収まっ|終わっ|おわっ|"
+_CALM_NOW = re.compile(r"(?:今|いま)は?(?:もう)?(?:家|いえ|うち|自宅)に(?:帰って|かえって|戻って|もどって)|"   # back home now
+                       # free of seizures for a stated time (「ほっさ は 2ねん ない」「発作は半年ありません」)
+                       r"(?:発作|ほっさ|けいれん|痙攣)(?:は|が|も)?\s*(?:[0-9０-９一二三四五六七八九十数何半]+\s*"
+                       r"(?:年|ねん|か月|かげつ|ヶ月|カ月|週間|しゅうかん|年間|ねんかん)(?:以上|いじょう|くらい|ぐらい|ほど)?)\s*"
+                       r"(?:ない|なし|ありませ|起きてな|おきてな|出てな|でてな)|"
+                       r"もう(?:落ち着い|おちつい|普通|ふつう|元気|げんき|止まっ|とまっ|おさまっ|治まっ|収まっ|終わっ|おわっ|"
                        r"stopped|normal|ノーマル|"
                        r"平気|へいき|大丈夫|だいじょうぶ|回復)|(?:おさまっ|治まっ|収まっ|止まっ|とまっ)た(?:ところ|とこ)|"
                        r"(?:今|いま)は?(?:ok|OK|okay|オッケー|寝て|ねて|休んで|やすんで)|"
@@ -305,7 +315,7 @@ _R_SINCE_END = re.compile(r"(?:オワッ|オサマッ|トマッ|ヤン)テ(?:カ
                           r"(?:フン|プン|ブン|ジカン)(?:タッ|タチ|ケイカ|イジョウタッ)")
 # a seizure placed in the past by a time word: 「昨日の発作で」「三年前に初めて」「前に会社で」; not
 # 「昨日から止まらない」 (still going since then)
-_PAST_TIME = re.compile(r"(?:昨日|昨夜|昨晩|一昨日|おととい|先週|先月|去年|昨年|以前|前回|この前|先日|小さい頃|子どもの頃|"
+_PAST_TIME = re.compile(r"(?:昨日|昨夜|昨晩|一昨日|おととい|今朝|けさ|先週|先月|去年|昨年|以前|前回|この前|先日|小さい頃|子どもの頃|"
                         r"ずっと前|ずっとまえ|ずっと昔|ずっとむかし|"
                         r"子供の頃|きのう|ゆうべ|せんしゅう|せんげつ|きょねん|さくねん|いぜん|このまえ|せんじつ|ちいさいころ|"
                         r"[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|しゅうかん|かげつ|ねん)(?:前|まえ))(?!から|より|まで|以来|ずっと)|"
@@ -572,6 +582,8 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
         found.discard("long_seizure")
     if _COURSE.search(written) and not (_going_on(read) or _STRONG_NOW.search(written)):
         found -= {"long_seizure", "repeated_seizures", "urgent"}
+    if _LONG_COURSE.search(written) and not _STRONG_NOW.search(written):
+        found -= {"long_seizure", "urgent"}
     if _R_SINCE_END.search(read) and not _going_on(read):
         found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
     found -= _about_not_now(written, read, found, normalize(from_english(text)))

@@ -415,3 +415,15 @@ def test_the_reading_vocabulary_knows_the_lexicons_words_by_their_sound():
     q = analyse("でぱけん のんでるけど ばいく のっていい？", vocab=vocab)
     assert "デパケン" in q.restored and "バイク" in q.restored
     assert {"バルプロ酸", "運転"} <= set(q.added)
+
+
+@pytest.mark.parametrize("message, alarm", [
+    ("うみ で およいでも いい？ ほっさ は 2ねん ない", False),                  # seizure-free for two years
+    ("drug-resistantでseizureがmonths止まらない、surgery考えるべき？", False),   # for months: the illness
+    ("今朝けいれんして病院に行きました。今は家に戻って寝ています。明日学校いける？", False),
+    ("発作は1年なかったのに、いま突然けいれんして止まらない", True),
+    ("今朝から何回も発作を繰り返して、意識が戻らない", True),
+    ("けいれんが10分止まらない", True),
+])
+def test_the_course_of_the_illness_is_not_a_seizure_now(message, alarm):
+    assert bool(detect_emergencies(message)) is alarm
