@@ -82,7 +82,8 @@ NOT_A_TOPIC = frozenset(
 #: declined before these words, 14 with them as scene words always, 19 again with this condition)
 SCENE_WORDS = frozenset(
     "カラオケ 花火 コンサート ライブ 映画 映画館 パソコン タブレット キャンプ ダイエット "
-    "引っ越し 転居 受験 結婚 新婚 婚約 退職 定年 転勤 異動 部署 班 留学 卒業 進学 入社 転校 通勤 在宅".split()
+    "引っ越し 転居 受験 結婚 新婚 婚約 退職 定年 転勤 異動 部署 班 留学 卒業 進学 入社 転校 通勤 在宅 "
+    "打診 内示 辞令 昇進 出向 配属".split()
 )
 
 
