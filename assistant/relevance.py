@@ -116,8 +116,13 @@ def proper_names(text: str) -> frozenset[str]:
     answered with every name a topic, 25 and 17 now."""
     kinds = {"地名", "人名"} - ({"地名"} if _LOCAL_ASK.search(text) else set()) - ({"人名"} if _JUDGES.search(text) else set())
     out: set[str] = set()
-    for w in _words(text):
+    words = _words(text)
+    for i, w in enumerate(words):
         f = w.feature
+        # a name that names an illness or a type (パーキンソン病, アルツハイマー型, レノックス・ガストー症候群) is a topic
+        nxt = "".join(x.surface for x in words[i + 1:i + 5])
+        if re.match(r"(?:[・\-][ァ-ヴー]+)*(?:病(?!院)|症|型|症候群)", nxt):
+            continue
         if getattr(f, "pos2", "") == "固有名詞" and getattr(f, "pos3", "") in kinds:
             out.add(w.surface.strip().lower())
             out.add(((getattr(f, "lemma", None) or w.surface).split("-")[0]).strip().lower())

@@ -229,3 +229,10 @@ def test_a_noun_typed_in_kana_is_unknown_when_no_word_of_the_pages_has_its_sound
                          known_reading=vocab.knows_reading) == []
     # MeCab's cut inside a run of kana (でぱけんのんで → けんのん) is not a word
     assert unknown_nouns("でぱけんのんでるけど", stats, known_reading=vocab.knows_reading) == []
+
+
+def test_a_disease_named_after_a_person_is_a_topic_not_a_scene():
+    from assistant.relevance import proper_names
+    assert proper_names("パーキンソン病の薬の副作用は？") == frozenset()
+    assert proper_names("アルツハイマー型認知症と発作") == frozenset()
+    assert "田中" in proper_names("同僚の田中さんが職場で発作を起こした")
