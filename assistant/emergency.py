@@ -238,15 +238,15 @@ _DRUG_RESISTANCE = re.compile(
     r"(?:(?:" + _MED + r"|治療|手術|種類).{0,12}(?:ても|でも)|(?:種類|しゅるい).{0,8}(?:試し|ためし)(?:ましたが|たけど|たが))"
     r".{0,6}" + _SEIZ
     + r".{0,12}(?:止まらな|止まりませ|おさまらな|おさまりませ|治まらな|治まりませ|収まらな|なくならな|なくなりませ)")
-#: how often seizures come (「月に何回も発作があります」「3種類の薬を試しましたが発作がおさまりません」): the course of the
-#: illness, not a cluster or a seizure going on now (not per day: 「1日に5回も発作が来てる」 may be a cluster)
+#: how often seizures come (「月に何回も発作があります」): the course of the illness, not a cluster or a seizure going
+#: on now (not per day: 「1日に5回も発作が来てる」 may be a cluster); drugs tried without effect are
+#: :data:`_DRUG_RESISTANCE`'s
 #: ... or seizures that have not stopped for weeks or months (「drug-resistantでseizureがmonths止まらない」): no seizure goes
 #: on for months, the illness does
 _LONG_COURSE = re.compile(r"(?:[0-9０-９一二三四五六七八九十数何半]+\s*)?(?:か月|ヶ月|カ月|かげつ|年|ねん|週間|しゅうかん|"
                           r"months?|years?|weeks?)(?:も|間|かん|以上|いじょう|ほど|くらい)?\s*"
                           r"(?:止まらな|とまらな|おさまらな|治まらな|続いて|つづいて)")
-_COURSE = re.compile(r"(?<![今毎])(?:月|週|年)に\s*(?:[0-9０-９一二三四五六七八九十数何]+|なん|すう)\s*(?:回|かい|度|ど)|"
-                     r"(?:種類|しゅるい).{0,12}(?:試し|ためし|飲ん|のん|使っ|つかっ).{0,6}(?:ましたが|たけど|たが|ても|でも|のに)")
+_COURSE = re.compile(r"(?<![今毎])(?:月|週|年)に\s*(?:[0-9０-９一二三四五六七八九十数何]+|なん|すう)\s*(?:回|かい|度|ど)")
 _R_DRUG_RESISTANCE = re.compile(
     r"(?:(?:クスリ|チリョウ|シュジュツ|シュルイ|ノンデ|ノマセテ).{0,12}(?:テモ|デモ)|シュルイ.{0,8}タメシ(?:マシタガ|タケド|タガ))"
     r".{0,6}" + _R_SEIZ
@@ -288,9 +288,10 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考ま�
 _R_STILL_WHAT = (r"ケイレン|ホッサ|トマ|ツヅ|イシキ|イキ|コキュウ|ハンノウ|ヘンジ|オキ|メヲ|メガ|ピク|ビク|ブル|ガク|ガタ|グッタ|"
                  r"フルエ|モド|シロメ|チ[ガモ]|ボー|ボンヤリ|カオ|クチビル|ヒキツ|オサマ|クルシ|ネテ|ネム|ウゴ|テアシ|カラダ|シズ|"
                  r"オボレ|オワ|ナオラ|フツウ|ハナセ|シャベ|タテ|アルケ|アワ|ヨダレ|ハ[イキ]|オカシ|ヘン|ナイ|コナ|ヨ[ンバ]")
-_R_NOW_STRONG_WORDS = (r"サッキ|マダ(?:モ|マダ)?(?=" + _R_STILL_WHAT + r")"
-                       r"(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
-                       r"ズット(?=" + _R_STILL_WHAT + r"|ヨ[ンバ])(?!(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))|"
+#: ... and not before "no seizure (yet)" (as :data:`_NOT_YET`)
+_R_NOT_YET = r"(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))"
+_R_NOW_STRONG_WORDS = (r"サッキ|マダ(?:モ|マダ)?(?=" + _R_STILL_WHAT + r")" + _R_NOT_YET + r"|"
+                       r"ズット(?=" + _R_STILL_WHAT + r"|ヨ[ンバ])" + _R_NOT_YET + r"|"
                        r"メノマエ|タスケテ|イソイデ|シキュウ")
 _R_NOW_STRONG = re.compile(_R_NOW_STRONG_WORDS)
 _R_NOW = re.compile(_R_NOW_STRONG_WORDS + r"|ドウシヨウ|ドウスレバ")

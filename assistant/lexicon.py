@@ -131,18 +131,21 @@ def _by_surface(variant: str, lemma: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _surface_table() -> tuple[re.Pattern | None, dict[str, str]]:
+def _surface_table() -> tuple[re.Pattern | None, dict[str, str], frozenset[str]]:
     """The entries :func:`_by_surface` keeps to their katakana spelling: a pattern of their stems (a verb's
-    without its る, so 「キレやすい」「キレた」 match) and stem → canonical word."""
-    stems = {}
+    without its る, so 「キレやすい」「キレた」 match), stem → canonical word, and the stems that are verbs'."""
+    stems, verbs = {}, set()
     for variant, canon in WORD_SYNONYMS.items():
         v = [t for t in content_tokens(variant) if t not in ("御", "さん")]
         if len(v) == 1 and _by_surface(variant, v[0]):
-            stems[variant[:-1] if variant.endswith("る") else variant] = canon
+            stem = variant[:-1] if variant.endswith("る") else variant
+            stems[stem] = canon
+            if stem != variant:
+                verbs.add(stem)
     if not stems:
-        return None, {}
+        return None, {}, frozenset()
     return re.compile("(" + "|".join(map(re.escape, sorted(stems, key=len, reverse=True)))
-                      + ")(?![\u30a1-\u30fa\u30fc])(る)?"), stems   # not 「キレイ」
+                      + ")(?![\u30a1-\u30fa\u30fc])(る)?"), stems, frozenset(verbs)   # not 「キレイ」
 
 
 def _verb(m: re.Match, stems: dict[str, str], verbs: frozenset[str]) -> str:
@@ -157,10 +160,9 @@ def canonical_text(text: str) -> str:
     """``text`` with brand names replaced by generic names, and the katakana entries kept to their spelling
     (:func:`_by_surface`) by their canonical words (a verb's as する: 「キレやすい」 → 「いらいらしやすい」)."""
     text = _BRANDS.sub(lambda m: BRAND_TO_GENERIC[m.group(0)], text)
-    pattern, stems = _surface_table()
+    pattern, stems, verbs = _surface_table()
     if pattern is None:
         return text
-    verbs = frozenset(v[:-1] for v in WORD_SYNONYMS if v.endswith("る") and v[:-1] in stems)
     return pattern.sub(lambda m: _verb(m, stems, verbs), text)
 
 
@@ -199,7 +201,7 @@ def added_words(query: str) -> list[str]:
         g = BRAND_TO_GENERIC[m.group(0)]
         if g not in query and g not in extra:
             extra.append(g)
-    pattern, stems = _surface_table()
+    pattern, stems, _verbs = _surface_table()
     for m in pattern.finditer(query) if pattern is not None else ():
         if stems[m.group(1)] not in query and stems[m.group(1)] not in extra:
             extra.append(stems[m.group(1)])

@@ -85,6 +85,9 @@ class Query:
                 "focus": self.focus if self.context else "", "follow_up": self.follow_up}
 
 
+#: the generic names brand names stand for (searched at ``QueryWeights.brand``)
+_GENERIC_NAMES = frozenset(BRAND_TO_GENERIC.values())
+
 #: lemmas (MeCab's dictionary forms) that carry no topic of their own: light verbs,
 #: demonstratives, helping verbs (「してあげる」「気をつける」「飲んでおく」). ``_tokens`` already drops
 #: ``GENERIC_WORDS``, which lists the plain forms (ある, する, これ) but not these lemmas
@@ -167,9 +170,8 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
     for part, w in ((focus, 1.0), (context, weights.story), (topic, 1.0)):
         if part:
             terms[part] = terms.get(part, 0.0) + w
-    generic = set(BRAND_TO_GENERIC.values())
     for word in added:  # a brand's generic name is the same medicine; an everyday word's stand-in is a paraphrase
-        terms[word] = terms.get(word, 0.0) + (weights.brand if word in generic else weights.expansion)
+        terms[word] = terms.get(word, 0.0) + (weights.brand if word in _GENERIC_NAMES else weights.expansion)
     report = check_question(text, restored)
     crisis = [k for k in report.emergency_kinds if k in CRISIS_KINDS]
     if crisis:

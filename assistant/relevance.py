@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterable
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import canonical_text, canonical_tokens
 from assistant.safety import classify_scope, names_daily_matter
-from tenkan.jatext import _words, morphemes, reading, to_katakana
+from tenkan.jatext import _words, morphemes, normalize, reading, to_katakana
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
            "on_topic", "MIN_CHUNKS_FOR_IDF",
@@ -243,13 +243,12 @@ def _known_sound(r: str, known_reading: Callable[[str], bool]) -> bool:
     return known_reading(r[:-1] + r[-1].translate(_I_TO_U))  # a verb's noun form: つづき, 続く
 
 
-def _stands_alone(text: str, w: Any, prev_pos: str) -> bool:
-    """Does MeCab's kana token ``w`` stand as a word of its own in ``text`` (see :func:`unknown_nouns`)?"""
-    i = text.find(w.surface)
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + len(w.surface)] if 0 <= i and i + len(w.surface) < len(text) else " "
+def _stands_alone(text: str, start: int, end: int, prev_pos: str) -> bool:
+    """Does the kana token at ``text[start:end]`` stand as a word of its own (see :func:`unknown_nouns`)?"""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
     starts = before.isspace() or not before.isalnum() or prev_pos == "助詞"
-    ends = after.isspace() or not after.isalnum() or after in "のはがをにでともへやってかな" 
+    ends = after.isspace() or not after.isalnum() or after in "のはがをにでともへやってかな"
     return starts and ends
 
 
@@ -267,14 +266,17 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     # ``frame``: the whole message when ``text`` is only its question sentence (「受験を控えています。ストレスで
     # 発作が増えないか心配」): it says whether a health or daily-life matter frames the question
     scene = scene_words(frame or text)
-    canon = canonical_text(text)
-    prev_pos, pos = "", ""
+    canon = normalize(canonical_text(text))   # as the tagger reads it, so that token offsets are found in it
+    prev_pos, pos, at = "", "", 0
     # kana nouns count only in a message no epilepsy matter frames (「あかちゃん の おむつ かえてる とき ほっさ
     # きたら」 asks about a seizure; おむつ is written in kana anyway)
     kana_counts = known_reading is not None and classify_scope(frame or text) != "in"
     for w in _words(canon):
         f = w.feature
         surface = w.surface.strip()
+        start = canon.find(w.surface, at)
+        start = at if start < 0 else start
+        at = start + len(w.surface)
         after_number, previous = previous == "数詞", getattr(f, "pos2", "")
         prev_pos, pos = pos, getattr(f, "pos1", "")
         if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
@@ -290,7 +292,7 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             # particle or the start and before a particle, an auxiliary, a space or the end; never a scene word's
             # sound, nor a sound the pages have with a voiced first kana (かぜ｜ぐすり) or as a verb (つづき, 続く)
             if kana_counts and len(surface) >= 3 and getattr(f, "pos2", "") != "代名詞" \
-                    and _stands_alone(canon, w, prev_pos) and surface not in out \
+                    and _stands_alone(canon, start, at, prev_pos) and surface not in out \
                     and not _known_sound(to_katakana(surface), known_reading):
                 out.append(surface)
             continue
