@@ -11,12 +11,14 @@ Scoring a sentence (:func:`select_passages`):
   「…で注意したい副作用」 rarely repeats the question's words);
 * the kind of fact asked for (:func:`asked_kind`): 「何割」 wants a sentence with 〜割 or 〜%,
   「いつまで」 a duration, 「何歳」 an age; a sentence that states one gets a bonus;
+* an FAQ's answer (「A. …」) is scored with the question it answers as well as its own words;
 * a small penalty for lower-ranked sources.
 
 Arranging (:class:`Passage`): the best sentence comes first; a sentence that introduces a list
 (「次のような場合は…」) brings its items, and a list item is shown under its lead-in; a
-sentence that leans on the one before it (「ただし、」「そのため、」) or gives its reason
-(「…ためです。」) brings that sentence, and one that only adds (「また、」「なお、」) loses the
+sentence that leans on the one before it (「ただし、」「そのため、」, a demonstrative such as
+「これを…と呼びます」「こうした点から、」) or gives its reason
+(「…ためです。」) brings that sentence (unless an earlier passage quotes it), and one that only adds (「また、」「なお、」) loses the
 connective, which changes nothing of its meaning. The best sentence also brings the one after it
 in its section (not a list): the sentence that shares the question's words often only names the
 topic, and the next one says what about it (on the tune half of the style set, must-mention facts
@@ -58,10 +60,14 @@ _BOILERPLATE = re.compile(
     r"^(?:この|本)(?:ページ|記事|資料|リーフレット)(?:では|は|で)|^ここでは.{0,40}(?:紹介|説明|解説|まとめ)"
 )
 _FAQ_A = re.compile(r"^A[.．:：]\s*")
+#: the question an FAQ answer answers (the line before 「A. …」)
+_FAQ_Q = re.compile(r"^Q[.．:：]|[？?]$")
 _ITEM = re.compile(r"^(?:[-・*•]|\(\d+\)|\d+[.)．])\s*")
 #: a connective that leans on the sentence before it: quote that sentence too
 _LEANS = re.compile(r"^(?:ただし|但し|しかし|しかしながら|そのため|このため|そのために|したがって|従って|それでも|つまり|"
-                    r"一方で?|ですから|だから|それに対して|その場合|この場合|そうした場合|その際|このとき)[、，,]?")
+                    r"一方で?|ですから|だから|それに対して|その場合|この場合|そうした場合|その際|このとき)[、，,]?|"
+                    # a demonstrative that points back (「これを「偽性難治」と呼びます」「こうした点から、」)
+                    r"^(?:これ(?:を|は|が|に|で|らの)|それ(?:を|は|が|に|で|らの)|こうした|そうした|このような|そのような)")
 #: a sentence that gives the reason for the one before it (「…危険のほうが大きいためです。」): quote that one too
 _EXPLAINS = re.compile(r"(?:ため|から)(?:です)?。?$|[のん]です。?$|^(?:なぜなら|というのも)")
 #: a connective that only adds: drop it, the sentence means the same without it
@@ -289,6 +295,14 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
             tok = len(q_toks & st) / len(q_toks) if q_toks else 0.0
             bi = len(q_bi & _bigrams(s)) / len(q_bi) if q_bi else 0.0
             mean = (sims[s] - lo) / (hi - lo) if s in sims and hi > lo else 0.0
+            # an FAQ's answer is scored with its question too: 「A. てんかんの多くは…受け継がれる病気ではありません。」
+            # never says 遺伝, its 「Q. てんかんは親から子へ遺伝しますか？」 does
+            if _FAQ_A.match(s) and i > 0 and _FAQ_Q.search(sents[i - 1]):
+                fq = sents[i - 1]
+                tok = max(tok, len(q_toks & _tokens(fq)) / len(q_toks) if q_toks else 0.0)
+                bi = max(bi, len(q_bi & _bigrams(fq)) / len(q_bi) if q_bi else 0.0)
+                if fq in sims and hi > lo:
+                    mean = max(mean, min(1.0, (sims[fq] - lo) / (hi - lo)))
             score = weights.words * tok + weights.chars * bi + weights.meaning * mean
             # a sentence under a heading that names what is asked (「バルプロ酸で注意したい副作用」 over
             # 「- 体重の増加」 for 「太るって本当？」) shares few words with the question itself
@@ -365,6 +379,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                 items = _best_items(after, sents, q_toks, state, limit)
                 used.update((q.source, j) for j in after)
             if (_LEANS.match(q.text) or _EXPLAINS.search(q.text)) and q.position > 0 and not _is_item(sents[q.position - 1]) \
+                    and (q.source, q.position - 1) not in used \
                     and is_quotable(sents[q.position - 1], by_n[q.source].title):
                 prev = sents[q.position - 1]
                 quotes = [Quote(q.source, q.position - 1, prev, q.score), q]

@@ -142,3 +142,33 @@ def test_a_short_list_is_shown_whole_and_a_long_one_by_the_items_closest_to_the_
     shown = items_under("発疹が出たら？", text, lead)
     assert len(shown) == 5 and shown[0] == "- 発疹や皮膚の赤み"  # the item the question names stays
     assert items_under("どんな症状に気をつける？", text, lead) == items  # a list asked for: all seven
+
+
+def test_a_demonstrative_brings_the_sentence_it_points_back_to():
+    text = ("見せかけの難治\n"
+            "薬が効かないように見えても、実は別の理由で発作が続いていることがあります。"
+            "これを「見せかけの難治（偽性難治）」と呼びます。")
+    [p] = select_passages("偽性難治ってなに", [_src(text, title="難治てんかん")], n=1)
+    assert [q.text[:6] for q in p.quotes] == ["薬が効かない", "これを「見せ"]
+
+
+def test_a_leaning_sentence_whose_antecedent_is_already_quoted_is_still_quoted():
+    # the antecedent is quoted by the first passage; the 119 sentence must not be dropped as a repeat
+    text = ("発作が長引いたときに使う薬\n"
+            "発作が長く続いたときに使う薬として、ジアゼパムの坐薬があります。"
+            "坐薬をどんなときに使うかは、主治医から指示を受けて園と共有しておきましょう。"
+            "ただし、薬を使った場合でも、発作が5分以上続いているときは119番通報してください。")
+    shown = [q.text for p in select_passages("園で坐薬を使っていい？発作が続いたら", [_src(text, title="発作時の薬")], n=3)
+             for q in p.quotes]
+    assert any(t.startswith("ただし、薬を使った場合でも") for t in shown)
+    assert len(shown) == len(set(shown))
+
+
+def test_an_faq_answer_is_scored_with_the_question_it_answers():
+    # the answer never says 遺伝; its question does, and outranks a sentence that only repeats the words
+    text = ("よくある質問\n"
+            "遺伝子の検査でてんかんの原因がわかることもあります。\n"
+            "Q. てんかんは親から子へ遺伝しますか？\n"
+            "A. てんかんの多くは、親から子へそのまま受け継がれる病気ではありません。")
+    [p, *_] = select_passages("てんかんって遺伝するの？", [_src(text, title="よくある質問")], n=2)
+    assert p.quotes[0].text.startswith("A. てんかんの多くは")
