@@ -11,7 +11,6 @@ Scoring a sentence (:func:`select_passages`):
   「…で注意したい副作用」 rarely repeats the question's words);
 * the kind of fact asked for (:func:`asked_kind`): 「何割」 wants a sentence with 〜割 or 〜%,
   「いつまで」 a duration, 「何歳」 an age; a sentence that states one gets a bonus;
-* an FAQ's answer (「A. …」) is scored with the question it answers as well as its own words;
 * a small penalty for lower-ranked sources.
 
 Arranging (:class:`Passage`): the best sentence comes first; a sentence that introduces a list
@@ -60,8 +59,6 @@ _BOILERPLATE = re.compile(
     r"^(?:この|本)(?:ページ|記事|資料|リーフレット)(?:では|は|で)|^ここでは.{0,40}(?:紹介|説明|解説|まとめ)"
 )
 _FAQ_A = re.compile(r"^A[.．:：]\s*")
-#: the question an FAQ answer answers (the line before 「A. …」)
-_FAQ_Q = re.compile(r"^Q[.．:：]|[？?]$")
 _ITEM = re.compile(r"^(?:[-・*•]|\(\d+\)|\d+[.)．])\s*")
 #: a connective that leans on the sentence before it: quote that sentence too
 _LEANS = re.compile(r"^(?:ただし|但し|しかし|しかしながら|そのため|このため|そのために|したがって|従って|それでも|つまり|"
@@ -285,23 +282,16 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
     out = []
     cos = [sims[x] for src in sources for x in split[src.n] if x in sims]
     lo, hi = (min(cos), max(cos)) if cos else (0.0, 0.0)
-
-    def overlap(text: str) -> tuple[float, float, float]:
-        """Shares of the question's words and bigrams in ``text``, and its meaning rescaled over the candidates."""
-        return (len(q_toks & _tokens(text)) / len(q_toks) if q_toks else 0.0,
-                len(q_bi & _bigrams(text)) / len(q_bi) if q_bi else 0.0,
-                min(1.0, (sims[text] - lo) / (hi - lo)) if text in sims and hi > lo else 0.0)
     for src in sources:
         sents = split[src.n]
         title_words = len(q_toks & _tokens(src.title)) / len(q_toks) if q_toks and src.title else 0.0
         for i, s in enumerate(sents):
             if not is_quotable(s, src.title):
                 continue
-            tok, bi, mean = overlap(s)
-            # an FAQ's answer is scored with its question too: 「A. てんかんの多くは…受け継がれる病気ではありません。」
-            # never says 遺伝, its 「Q. てんかんは親から子へ遺伝しますか？」 does
-            if _FAQ_A.match(s) and i > 0 and _FAQ_Q.search(sents[i - 1]):
-                tok, bi, mean = (max(a, b) for a, b in zip((tok, bi, mean), overlap(sents[i - 1])))
+            st = _tokens(s)
+            tok = len(q_toks & st) / len(q_toks) if q_toks else 0.0
+            bi = len(q_bi & _bigrams(s)) / len(q_bi) if q_bi else 0.0
+            mean = (sims[s] - lo) / (hi - lo) if s in sims and hi > lo else 0.0
             score = weights.words * tok + weights.chars * bi + weights.meaning * mean
             # a sentence under a heading that names what is asked (「バルプロ酸で注意したい副作用」 over
             # 「- 体重の増加」 for 「太るって本当？」) shares few words with the question itself

@@ -163,12 +163,3 @@ def test_a_leaning_sentence_whose_antecedent_is_already_quoted_is_still_quoted()
     assert any(t.startswith("ただし、薬を使った場合でも") for t in shown)
     assert len(shown) == len(set(shown))
 
-
-def test_an_faq_answer_is_scored_with_the_question_it_answers():
-    # the answer never says 遺伝; its question does, and outranks a sentence that only repeats the words
-    text = ("よくある質問\n"
-            "遺伝子の検査でてんかんの原因がわかることもあります。\n"
-            "Q. てんかんは親から子へ遺伝しますか？\n"
-            "A. てんかんの多くは、親から子へそのまま受け継がれる病気ではありません。")
-    [p, *_] = select_passages("てんかんって遺伝するの？", [_src(text, title="よくある質問")], n=2)
-    assert p.quotes[0].text.startswith("A. てんかんの多くは")
