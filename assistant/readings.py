@@ -13,7 +13,10 @@ those readings in a query, over spans of MeCab tokens that are suspect:
 * a span inside a run of kana (「ほっさ」): the pages' word written in kanji or katakana
   replaces it. A span that is exactly one token MeCab reads as a verb, auxiliary or particle
   is left alone (「しよう」 is not 使用), unless the pages write that sound as a katakana
-  loanword (「たおる」, which MeCab reads as 手折る, is タオル);
+  loanword (「たおる」, which MeCab reads as 手折る, is タオル). In a message that writes its words
+  in kanji, a span that starts with grammar (a common particle, an auxiliary, or いる/する/いい, verbs and
+  adjectives that also serve as auxiliaries) is left alone: 「見ていればいいんでしょうか」 is not
+  入れ歯 + 医院, 「増えないか」 is not 内科;
 * a compound of two or more tokens written with kanji that the corpus never uses (「点観」,
   「薬材抵抗性」, 「自律支援医療」), or a word MeCab does not know: a conversion error,
   replaced by the corpus word of the same sound. A real word of its own that the corpus does
@@ -77,6 +80,7 @@ class _Tok:
     start: int
     end: int
     unknown: bool = False
+    pos2: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,17 @@ def _slips(r: str, min_len: int = MIN_MISTYPED - 1) -> set[str]:
     return {v for v in out if len(v) >= min_len}
 
 
+_PARTICLES = frozenset("は が を に で と も か の へ や って ば て から まで より けど ね よ な ん".split())
+
+
+def _grammar(t: _Tok) -> bool:
+    """Does a kana span that starts with ``t`` start with grammar rather than a word: a common particle, an
+    auxiliary, or a verb or adjective that also serves as one (いる, する, いい: 「見ていれば」「いいんです」)?
+    Not のみ, which MeCab makes of 飲み in 「薬のみわすれた」."""
+    return (t.pos == "助詞" and t.surface in _PARTICLES) or t.pos == "助動詞" \
+        or (t.pos in ("動詞", "形容詞") and t.pos2 == "非自立可能")
+
+
 def _ambiguous(counts: list[int]) -> bool:
     """Do several spellings share a reading, the most frequent (first) without a clear majority?"""
     return len(counts) > 1 and counts[0] < _DOMINANT * sum(counts)
@@ -139,7 +154,7 @@ def _tokens(text: str) -> list[_Tok]:
         if KANA_RUN.fullmatch(w.surface):
             kana = to_katakana(w.surface)
         out.append(_Tok(w.surface, "" if kana == "*" else kana, getattr(w.feature, "pos1", ""), i, i + len(w.surface),
-                        bool(getattr(w, "is_unk", False))))
+                        bool(getattr(w, "is_unk", False)), getattr(w.feature, "pos2", "")))
         pos = i + len(w.surface)
     return out
 
@@ -277,6 +292,8 @@ class ReadingVocabulary:
             return []
         toks = _tokens(text)
         kana_runs = [(m.start(), m.end()) for m in KANA_RUN.finditer(text)]
+        # in a message that writes its words in kanji, kana are mostly the grammar between them
+        mixed = _KANJI.search(text) is not None
 
         def in_kana_run(a: int, b: int) -> bool:
             return any(s <= a and b <= e for s, e in kana_runs)
@@ -298,7 +315,10 @@ class ReadingVocabulary:
                 if surface in words:
                     hit = (j, None)  # written as the corpus writes it: nothing to restore
                     break
-                if in_kana_run(a, b):
+                if in_kana_run(a, b) and mixed and _grammar(span[0]):
+                    # 「見ていればいいんでしょうか」 is not 入れ歯 + 医院, 「増えないか」 not 内科, 「授乳しています」 not 指定
+                    ok = False
+                elif in_kana_run(a, b):
                     # 「しよう」 is not 使用; but 「いでん する」 is 遺伝する, whatever MeCab made of いでん
                     suru = j < len(toks) and toks[j].surface[:1] in "しすさせ" and toks[j].pos == "動詞"
                     # 「たおる」 is read as the verb 手折る, but the pages write タオル: a word the corpus writes in

@@ -92,6 +92,19 @@ def test_kana_that_sounds_like_a_loanword_of_the_pages_is_that_word():
     assert v.convert("およぐ とき") == "およぐ とき"
 
 
+def test_the_grammar_between_kanji_words_is_not_read_as_a_word():
+    # in a message written with kanji, a kana run is mostly grammar: 「見ていれば」 is not 入れ歯, 「いいん
+    # でしょうか」 not 医院, 「増えないか」 not 内科, 「授乳しています」 not 指定 (each a word of these pages)
+    v = ReadingVocabulary(["入れ歯は外してください。", "近くの医院に相談します。", "内科を受診します。",
+                           "指定された日に受診します。", "赤ちゃんへの影響。", "飲み忘れに注意します。"])
+    for typed in ("横にして様子を見ていればいいんでしょうか", "ストレスで発作が増えないか心配", "妻が授乳しています"):
+        assert v.convert(typed) == typed and v.restore(typed) == []
+    # words typed in kana are still found in such a message, and a hiragana-only message is read as before
+    assert v.convert("バルプロ酸のんでたらあかちゃんに影響ある？") == "バルプロ酸のんでたら赤ちゃんに影響ある？"
+    assert v.convert("薬のみわすれた") == "薬飲み忘れた"
+    assert v.restore("いれば はずす？") == ["入れ歯"]
+
+
 def test_a_message_typed_in_katakana_reads_like_its_hiragana_twin(vocab):
     typed = "クスリ ノミワスレタ ドウスル？"
     assert katakana_typed(typed) and not katakana_typed("クスリを飲み忘れた") and not katakana_typed("MRI")
