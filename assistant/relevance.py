@@ -271,7 +271,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     # kana nouns count only in a message no epilepsy matter frames (「あかちゃん の おむつ かえてる とき ほっさ
     # きたら」 asks about a seizure; おむつ is written in kana anyway)
     kana_counts = known_reading is not None and classify_scope(frame or text) != "in"
-    for w in _words(canon):
+    words = _words(canon)
+    for k, w in enumerate(words):
         f = w.feature
         surface = w.surface.strip()
         start = canon.find(w.surface, at)
@@ -282,6 +283,11 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
             continue
         if getattr(f, "pos3", "") == "副詞可能":  # used as an adverb (一応, 最近, 今日): when, not what
+            continue
+        if getattr(f, "pos3", "") == "形状詞可能" and k + 1 < len(words) and words[k + 1].surface == "に" \
+                and getattr(words[k + 1].feature, "pos1", "") == "助動詞":
+            # a na-adjective said of how something happens (「手が勝手に動く」「顔が真っ青になって」): the manner,
+            # not a topic; before a noun (「便利なスーツケース」) it still names one
             continue
         if after_number and getattr(f, "pos3", "") == "助数詞可能":  # a unit after its number (5キロ, 3センチ)
             continue

@@ -57,6 +57,10 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     # a unit after its number (5キロ) measures, it names nothing; キロ alone is still a word
     assert unknown_nouns("発作のあと体重が5キロ増えた", stats) == ["体重"]
     assert "キロ" in unknown_nouns("キロの単位", stats)
+    # a na-adjective said of how something happens (勝手に動く) is the manner; before a noun it names one
+    moves = TermStats(["意識がある発作で、手が動きます。旅行の荷物に薬を入れます。"] * 60)
+    assert unknown_nouns("意識あるのに手が勝手に動く発作ってなに", moves) == []
+    assert unknown_nouns("旅行に便利な荷物は？", moves) == ["便利"]
     # where a story happens (教室, 職場) sets its scene; the thing asked about is named elsewhere
     assert unknown_nouns("担任として教室で準備しておくことは？", stats) == ["準備"]
     # a life event frames a question about a seizure; asked about alone, it is the topic
