@@ -83,8 +83,11 @@ NOT_A_TOPIC = frozenset(
 SCENE_WORDS = frozenset(
     "カラオケ 花火 コンサート ライブ 映画 映画館 パソコン タブレット キャンプ ダイエット "
     "引っ越し 転居 受験 結婚 新婚 婚約 退職 定年 転勤 異動 部署 班 留学 卒業 進学 入社 転校 通勤 在宅 "
-    "打診 内示 辞令 昇進 出向 配属".split()
+    "打診 内示 辞令 昇進 出向 配属 シフト".split()
 )
+
+
+_SCENE_RE = re.compile("|".join(sorted(SCENE_WORDS, key=len, reverse=True)))
 
 
 def _framed(text: str) -> bool:
@@ -133,7 +136,8 @@ def scene_words(text: str) -> frozenset[str]:
     """The nouns of ``text`` that only set its scene: :data:`NOT_A_TOPIC`, and :data:`SCENE_WORDS` and the
     names of places and people (:func:`proper_names`) when the text names a health or daily-life matter
     (:func:`_framed`)."""
-    return NOT_A_TOPIC | SCENE_WORDS | proper_names(text) if _framed(text) else NOT_A_TOPIC
+    # a scene word does not frame its own message (「シフト表の作り方」 names work only by its シフト)
+    return NOT_A_TOPIC | SCENE_WORDS | proper_names(text) if _framed(_SCENE_RE.sub("", text)) else NOT_A_TOPIC
 
 #: the kinds of fact a question may ask for that a page may simply not state, with what a
 #: sentence stating one looks like

@@ -66,6 +66,10 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     # a life event frames a question about a seizure; asked about alone, it is the topic
     assert unknown_nouns("受験のストレスで発作が増えないか心配", stats) == ["ストレス"]
     assert unknown_nouns("受験におすすめの参考書は？", stats) == ["受験", "参考"]
+    # a shift rota sets the scene of a question about seizures at work, but does not frame its own message
+    work = TermStats(["てんかんの発作と夜勤の仕事について。"] * 60)
+    assert unknown_nouns("部下がてんかん持ちで、夜勤のシフトに入れても大丈夫？", work) == []
+    assert "シフト" in unknown_nouns("シフト表の作り方のコツ", work)
     # the whole message frames its question sentence
     assert unknown_nouns("受験のあとが心配", stats) == ["受験"]
     assert unknown_nouns("受験のあとが心配", stats, frame="発作が増えています。受験のあとが心配") == []
