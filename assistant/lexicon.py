@@ -94,6 +94,24 @@ ENGLISH_WORDS: dict[str, str] = {
     "cost": "費用", "subsidy": "助成", "disability": "障害", "anxiety": "不安", "irritable": "いらいら",
     "memory": "記憶", "husband": "夫", "wife": "妻", "son": "息子", "daughter": "娘", "kids": "子ども",
     "kid": "子ども", "child": "子ども", "children": "子ども",
+    # everyday English of sport, work, school, food and family (session 19), written as a vocabulary rather than from
+    # failures, each mapped only where the pages (or the lexicon's everyday words) have the Japanese: an English word
+    # typed as it is never declines a question, a katakana word the pages lack would
+    "marathon": "マラソン", "running": "ランニング", "jogging": "ジョギング", "gym": "ジム", "workout": "運動",
+    "yoga": "ヨガ", "hiking": "登山", "mountain climbing": "登山", "skiing": "スキー", "ski": "スキー",
+    "cycling": "自転車", "dance": "ダンス", "dancing": "ダンス", "judo": "柔道", "volleyball": "バレーボール",
+    "diving": "ダイビング", "scuba": "ダイビング", "sauna": "サウナ", "hot spring": "温泉", "movie": "映画",
+    "movies": "映画", "video games": "ゲーム", "video game": "ゲーム", "games": "ゲーム", "game": "ゲーム",
+    "smartphone": "スマートフォン", "tv": "テレビ", "television": "テレビ", "overtime": "残業", "business trip": "出張",
+    "job hunting": "就職活動", "exam": "試験", "exams": "試験", "club": "部活", "grapefruit": "グレープフルーツ",
+    "supplement": "サプリメント", "supplements": "サプリメント", "herbal medicine": "漢方",
+    "result": "結果", "results": "結果", "brain": "脳", "device": "装置", "implant": "植え込み",
+    "cold medicine": "かぜ薬", "flu": "インフルエンザ", "dentist": "歯科", "teeth": "歯", "tooth": "歯", "gums": "歯ぐき",
+    "mom": "母", "mother": "母", "grandma": "祖母", "grandmother": "祖母", "grandpa": "祖父", "grandfather": "祖父",
+    "boyfriend": "彼氏", "girlfriend": "彼女", "parents": "親", "tired": "疲れ", "anxious": "不安",
+    "contraception": "避妊", "menstruation": "月経", "tablets": "錠剤", "syrup": "シロップ", "prescription": "処方",
+    "hospitalized": "入院", "hospitalization": "入院", "taper": "減量", "tapering": "減量", "quit": "やめる",
+    "stop taking": "やめる",
     # well again, in the words of a message sent after a seizure (session 15: 「he is ok now」「今はok」)
     "ok now": "今は大丈夫", "okay now": "今は大丈夫", "fine now": "今は大丈夫", "stopped": "止まった",
 }
