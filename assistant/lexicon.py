@@ -150,12 +150,15 @@ def _by_surface(variant: str, lemma: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _surface_table() -> tuple[re.Pattern | None, dict[str, str], frozenset[str]]:
-    """The entries :func:`_by_surface` keeps to their katakana spelling: a pattern of their stems (a verb's
-    without its る, so 「キレやすい」「キレた」 match), stem → canonical word, and the stems that are verbs'."""
+    """The entries :func:`_by_surface` keeps to their katakana spelling, and the compounds the tagger splits: a
+    pattern of their stems (a verb's without its る, so 「キレやすい」「キレた」 match), stem → canonical word, and
+    the stems that are verbs'."""
     stems, verbs = {}, set()
     for variant, canon in WORD_SYNONYMS.items():
         v = [t for t in content_tokens(variant) if t not in ("御", "さん")]
-        if len(v) == 1 and _by_surface(variant, v[0]):
+        if len(v) > 1:  # a compound the tagger splits (成功率: 成功 + 率) is matched as written, whole
+            stems[variant] = canon
+        elif len(v) == 1 and _by_surface(variant, v[0]):
             stem = variant[:-1] if variant.endswith("る") else variant
             stems[stem] = canon
             if stem != variant:
