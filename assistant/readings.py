@@ -24,6 +24,9 @@ those readings in a query, over spans of MeCab tokens that are suspect:
 * a span across a particle whose reading is a long compound of the corpus (「脳は検査」 →
   脳波検査, at least :data:`MIN_COMPOUND` kana).
 
+* a verb typed in kana that MeCab reads as a verb the pages never use (「はいちゃった」 as 履く): the
+  pages' verb of that sound as they write it (吐い), when one clearly is.
+
 * a kanji run that is not a word of the pages or of MeCab's own, typed with a sound-alike
   kanji (「副作要」 for 副作用, 「決中濃度」 for 血中濃度: :meth:`ReadingVocabulary.misconverted`),
   wherever MeCab's tokens cut it.
@@ -81,6 +84,7 @@ class _Tok:
     end: int
     unknown: bool = False
     pos2: str = ""
+    lemma: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,8 @@ def _tokens(text: str) -> list[_Tok]:
         if KANA_RUN.fullmatch(w.surface):
             kana = to_katakana(w.surface)
         out.append(_Tok(w.surface, "" if kana == "*" else kana, getattr(w.feature, "pos1", ""), i, i + len(w.surface),
-                        bool(getattr(w, "is_unk", False)), getattr(w.feature, "pos2", "")))
+                        bool(getattr(w, "is_unk", False)), getattr(w.feature, "pos2", ""),
+                        getattr(w.feature, "lemma", None) or w.surface))
         pos = i + len(w.surface)
     return out
 
@@ -167,8 +172,14 @@ class ReadingVocabulary:
         short: dict[str, Counter] = {}
         stems: set[str] = set()   # the reading of every content word, whatever its length or kind
         surfaces: set[str] = set()
+        verbs: dict[str, Counter] = {}   # a verb's form as written with kanji (吐い), by its reading (ハイ)
+        lemmas: set[str] = set()
         for text in texts:
             toks = _tokens(normalize(text))
+            for t in toks:
+                lemmas.add(t.lemma)
+                if t.pos == "動詞" and t.kana and _KANJI.search(t.surface):
+                    verbs.setdefault(t.kana, Counter())[t.surface] += 1
             for i in range(len(toks)):
                 reading, surface = "", ""
                 for j in range(i, min(len(toks), i + _MAX_TOKENS)):
@@ -186,6 +197,8 @@ class ReadingVocabulary:
                         # one-kanji nouns, whatever their reading's length: only sounds_like uses them
                         short.setdefault(reading, Counter())[surface] += 1
         self._counts = counts
+        self._verbs = verbs
+        self._lemmas = lemmas
         self._short = short
         self._stems = stems
         self.surfaces = surfaces
@@ -343,6 +356,15 @@ class ReadingVocabulary:
             i, r = hit
             if r is not None:
                 found.append(r)
+        # a verb typed in kana that MeCab reads as a verb the pages never use (「はいちゃった」 as 履く): the pages'
+        # verb of that sound, as they write it (吐い), when one clearly is
+        for t in toks:
+            if t.pos == "動詞" and len(t.kana) >= 2 and t.lemma not in self._lemmas and in_kana_run(t.start, t.end) \
+                    and not _grammar(t) and not _overlaps(found, t.start, t.end):
+                c = self._verbs.get(t.kana)
+                if c and not _ambiguous([k for _, k in c.most_common()]):
+                    w = c.most_common(1)[0][0]
+                    found.append(Restored(t.start, t.end, w, (w,), False))
         # a compound typed with a sound-alike kanji, wherever MeCab cut it (「副作要って」 is 副/作/要っ/て)
         for m in _KANJI_RUN.finditer(text):
             if _KANJI_WORD.fullmatch(m.group()) and not _overlaps(found, m.start(), m.end()):

@@ -105,6 +105,14 @@ def test_the_grammar_between_kanji_words_is_not_read_as_a_word():
     assert v.restore("いれば はずす？") == ["入れ歯"]
 
 
+def test_a_verb_typed_in_kana_reads_as_the_pages_verb_of_that_sound():
+    # MeCab reads 「はいちゃった」 as 履く, which the pages never use; they write 吐い (吐く) for that sound
+    v = ReadingVocabulary(["薬を飲んだあとに吐いてしまったときは、主治医に相談します。"])
+    assert v.convert("うちの子が薬をはいちゃった、もう一回のませていい？") == "うちの子が薬を吐いちゃった、もう一回のませていい？"
+    # a verb the pages use as MeCab reads it (飲む) stays as typed
+    assert v.convert("薬のんだ") == "薬のんだ"
+
+
 def test_a_message_typed_in_katakana_reads_like_its_hiragana_twin(vocab):
     typed = "クスリ ノミワスレタ ドウスル？"
     assert katakana_typed(typed) and not katakana_typed("クスリを飲み忘れた") and not katakana_typed("MRI")
