@@ -235,7 +235,8 @@ class ReadingVocabulary:
     def sounds_like(self, word: str) -> str:
         """The corpus word that reads like ``word`` but is written otherwise (「誘引」 → 「誘因」, and
         for a one-kanji word, a one-kanji word of any reading: 「跡」 → 「後」), the most frequent
-        one; "" when none, or when ``word`` itself is a corpus word."""
+        one, else one a typing slip away (:meth:`mistyped`, :meth:`near_word`); "" when none, or when
+        ``word`` itself is a corpus word."""
         if word in self.surfaces:
             return ""
         r = reading(word)
@@ -245,7 +246,20 @@ class ReadingVocabulary:
             found = tuple(w for w, _ in c.most_common()) if c else ()
         if not found:
             found = (self.mistyped(word),)
+        if not any(found):
+            found = (self.near_word(word),)
         return next((w for w in found if w and w != word), "")
+
+    def near_word(self, word: str) -> str:
+        """The pages' kanji compound one typing slip from ``word`` (a word of its own the pages never use), of its
+        length and sharing its first kanji: 「意志がなくなる発作」 for 意識 (イシ / イシキ); "" unless exactly one."""
+        if not _KANJI_WORD.fullmatch(word) or word in self.surfaces:
+            return ""
+        r = reading(word)
+        near = {r} | _slips(r, min_len=2)
+        found = {w for w in self._by_kanji.get((len(word), 0, word[0]), ())
+                 if w != word and (self._read_as[w][0] in near or r in _slips(self._read_as[w][0], min_len=2))}
+        return found.pop() if len(found) == 1 else ""
 
     def mistyped(self, word: str) -> str:
         """The pages' katakana word one typing slip away from katakana ``word`` (「ラミクタル」 →

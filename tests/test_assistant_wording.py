@@ -63,6 +63,9 @@ def test_a_katakana_word_one_typing_slip_from_the_pages_is_that_word():
     # a voicing mark confused: バ may stand for パ as well as ハ
     assert ReadingVocabulary(["ビムパットを飲んでいます。"]).sounds_like("ビムバット") == "ビムパット"
     assert v.sounds_like("ラミクタアル") == ""                           # two slips away: not guessed
+    # a kanji word of its own one kana short of the pages' word with the same first kanji (意志 for 意識)
+    w = ReadingVocabulary(["意識がなくなる発作があります。", "意見を聞きます。"])
+    assert w.sounds_like("意志") == "意識" and w.sounds_like("選挙") == "" and w.sounds_like("意識") == ""
     # katakana only against katakana: スイミング is one kana from スイミン (睡眠) and means swimming
     assert v.sounds_like("スイミング") == "" and v.convert("スイミングに通う") == "スイミングに通う"
 
