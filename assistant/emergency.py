@@ -359,6 +359,8 @@ _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|と
 _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ|ヨクア(?:ル|リ)")
 _PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
                    r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
+#: a seizure lived before, said as an experience (「10分以上止まらなかったことがある」「続いたことがあります」)
+_EXPERIENCED = re.compile(r"[たで]こと(?:が|も|は)?(?:ある|あります|あった|ありました|あって|あり、)")
 _HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,10}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
                     r"いつもそう|いつものこと|いつものパターン|毎回そう|まいかいそう")
 _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,10}(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
@@ -473,6 +475,9 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         return set(found)
     if _NOW.search(written) or _R_NOW.search(read):
         return set()
+    # a seizure lived before, said as an experience (「10分以上止まらなかったことがある」), unless one is going on now
+    if _EXPERIENCED.search(written) and not _going_on(read):
+        return set(found)
     if _DURATION_NOW.search(written) and (_R_HAPPENING.search(read) or not (
             _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written)
             or _FOR_WHEN_RE.search(written))):

@@ -120,6 +120,8 @@ def test_a_first_seizure_typed_with_the_wrong_kanji_still_raises_the_alarm():
     "seizureが5分以上続いたらambulance？just asking",
     "座薬の使い方がわからない、5分以上続いたら入れろって言われた",
     "以前、発作が十分以上続いて救急搬送されたことがあります。再発予防のために何ができますか。",
+    # an experience, with no time word: 〜たことがある is lived before
+    "兄の発作が10分以上止まらなかったことがある。それってやばいやつ？",
 ])
 def test_a_duration_only_asked_about_reported_or_past_is_not_happening_now(message):
     assert "long_seizure" not in detect_emergencies(message)
@@ -132,6 +134,8 @@ def test_a_duration_still_says_now_when_nothing_else_does():
     assert "long_seizure" in detect_emergencies("10分以上けいれんしてる、念のため救急車呼ぶべき？")
     # a bare conditional keeps the alarm: typed in a hurry, it may be about the seizure in front of one
     assert "long_seizure" in detect_emergencies("けいれん5分以上続いたら救急車？")
+    # an earlier seizure told as an experience does not withdraw the one going on now
+    assert "long_seizure" in detect_emergencies("前にも10分以上続いたことがある、今また始まって止まらない")
 
 
 def test_what_to_do_now_is_not_a_question_ahead_of_time():
