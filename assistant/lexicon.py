@@ -170,6 +170,8 @@ def _surface_table() -> tuple[re.Pattern | None, dict[str, str], frozenset[str]]
 
 
 def _verb(m: re.Match, stems: dict[str, str], verbs: frozenset[str]) -> str:
+    if not _KATAKANA.match(m.group(1)):  # a compound (頭痛薬 → 痛み止め): its word as the table writes it
+        return stems[m.group(1)] + (m.group(2) or "")
     # in katakana: MeCab reads 「でいらいらし」 as で + 弄う, 「でイライラし」 as で + 苛々 + する
     canon = re.sub(r"[\u3041-\u3096]", lambda c: chr(ord(c.group(0)) + 0x60), stems[m.group(1)])
     if m.group(1) not in verbs:

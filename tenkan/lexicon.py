@@ -61,6 +61,8 @@ WORD_SYNONYMS: dict[str, str] = {
     # a compound the tagger splits is matched as written: 「手術の成功率は？」 asks for a treatment's effect (the
     # pages: 「およそ7割前後の人で発作がなくなる」), while 成功 alone (「起業して成功するには」) is no topic of theirs
     "成功率": "効果",
+    # what people call the pages' 痛み止め (「市販の風邪薬、痛み止め…を使う前に」)
+    "頭痛薬": "痛み止め", "鎮痛剤": "痛み止め", "鎮痛薬": "痛み止め",
     "就活": "就職",
     # from a development list of casual and caregivers' questions (data/eval/dev/casual.tsv, 2026-12-03)
     "飲み会": "飲酒", "産む": "出産", "眠い": "眠気", "徹夜": "睡眠不足", "夜更かし": "睡眠不足",

@@ -21,6 +21,8 @@ def test_everyday_words_match_the_medical_words_as_tokens():
     # a compound the tagger splits is matched whole, as written: 成功率 is a treatment's effect, 成功 alone is not
     assert "効果" in _tokens("手術の成功率は？") and "成功" not in _tokens("手術の成功率は？")
     assert canonical_text("起業して成功するには") == "起業して成功するには"
+    # the compound's word is written as the table writes it (not in katakana, as a katakana entry's verb is)
+    assert canonical_text("頭痛薬って飲んでいいの？") == "痛み止めって飲んでいいの？"
 
 
 def test_a_symptom_in_everyday_words_matches_the_pages_word():
