@@ -181,7 +181,8 @@ def _verb(m: re.Match, stems: dict[str, str], verbs: frozenset[str]) -> str:
 
 def canonical_text(text: str) -> str:
     """``text`` with brand names replaced by generic names, and the katakana entries kept to their spelling
-    (:func:`_by_surface`) by their canonical words (a verb's as する: 「キレやすい」 → 「いらいらしやすい」)."""
+    (:func:`_by_surface`) and the compounds the tagger splits (頭痛薬 → 痛み止め) by their canonical words (a
+    verb's as する: 「キレやすい」 → 「いらいらしやすい」)."""
     text = _BRANDS.sub(lambda m: BRAND_TO_GENERIC[m.group(0)], text)
     pattern, stems, verbs = _surface_table()
     if pattern is None:

@@ -31,7 +31,8 @@ BRAND_TO_GENERIC: dict[str, str] = {
     "ブコラム": "ミダゾラム",
 }
 
-#: everyday word → the word medical pages use (surface forms; compared as lemmas)
+#: everyday word → the word medical pages use (surface forms; compared as lemmas, or as written for a compound
+#: the tagger splits, such as 成功率)
 WORD_SYNONYMS: dict[str, str] = {
     "医者": "医師", "お医者さん": "医師", "ドクター": "医師",
     "年寄り": "高齢者", "老人": "高齢者",
@@ -50,8 +51,7 @@ WORD_SYNONYMS: dict[str, str] = {
     "ドラッグストア": "市販",
     "薬局": "薬剤師",
     # what patients call the pages' topics (written from the pages' vocabulary, each checked to be
-    # absent from the demo corpus or a plain equivalent of the word it folds to; one lemma each,
-    # as the table requires)
+    # absent from the demo corpus or a plain equivalent of the word it folds to; one lemma each)
     "プール": "水泳", "バスケ": "バスケットボール",
     "ジム": "運動", "筋トレ": "運動", "マラソン": "運動", "ランニング": "運動", "山登り": "登山",
     "ビール": "酒", "ワイン": "酒", "晩酌": "飲酒",
