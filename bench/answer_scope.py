@@ -97,11 +97,12 @@ def _dev_rows(path: Path) -> list[list[str]]:
 
 
 def _dev_question(name: str, i: int, gold: str, rest: str) -> dict:
-    """A development list's row: a gold page (``-``: none), the question and, optionally after a second tab,
-    its must-mention spans separated by ``|`` (each verbatim on the gold page)."""
+    """A development list's row: a gold page (``-``: none; several separated by spaces when the question asks
+    what more than one page answers), the question and, optionally after a second tab, its must-mention spans
+    separated by ``|`` (each verbatim on a gold page)."""
     question, _, must = rest.partition("\t")
     return {"id": f"{name}-{i:03d}", "question": question,
-            "gold_pages": [] if gold.strip() == "-" else ["/" + gold.lstrip("/")],
+            "gold_pages": [] if gold.strip() == "-" else ["/" + g.lstrip("/") for g in gold.split()],
             "must_mention": [m.strip() for m in must.split("|") if m.strip()]}
 
 

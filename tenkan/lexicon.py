@@ -89,4 +89,9 @@ WORD_SYNONYMS: dict[str, str] = {
     # data/eval/dev/must.tsv, session 16): 「どんな体勢に」 is the first-aid page's 回復体位, 「どうやって区別」 its
     # 見分ける, 「MRIってうるさい？」 its 大きな音, 「片手だけぴくぴく」 its 片側の手
     "体勢": "体位", "見分ける": "区別", "うるさい": "音", "片手": "手",
+    # a seventh development list (data/eval/dev/weak7.tsv, session 20): a grandparent is the elderly-care page's
+    # 高齢者 (「おばあちゃんが薬飲んだか忘れちゃう」 is its 一包化), one's 家系 its 遺伝, and シャンプー the EEG page's
+    # 「髪をよく洗い」
+    "おじいちゃん": "高齢者", "おばあちゃん": "高齢者", "じいちゃん": "高齢者", "ばあちゃん": "高齢者",
+    "家系": "遺伝", "シャンプー": "髪",
 }

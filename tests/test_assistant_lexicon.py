@@ -69,6 +69,24 @@ def test_expand_query_appends_the_sources_words_once():
     assert expand_query("カルバマゼピン（テグレトール）") == "カルバマゼピン（テグレトール）"
 
 
+def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
+    # why one becomes ill asks for the cause; something that began with a medicine is a side effect
+    assert expand_query("てんかんってなんでなるの？").endswith(" 原因")
+    assert expand_query("どうして発作が起きるの").endswith(" 原因")
+    assert "副作用" in expand_query("くすり変えてから眠くて仕事にならない")
+    assert "副作用" in expand_query("薬を飲み始めてからずっと眠い")
+    # ... not a why-question about something else, nor a medicine merely taken
+    assert "原因" not in expand_query("なんで薬をやめるとだめになるの")
+    assert "副作用" not in expand_query("薬を飲んでから運転していい？")
+    # the word is not added twice, nor when the question has it
+    assert expand_query("てんかんの原因ってなんでなるの").count("原因") == 1
+
+
+def test_a_grandparent_and_english_drug_level_read_as_the_pages_words():
+    assert "高齢者" in expand_query("おばあちゃんが薬飲んだか忘れちゃう")
+    assert from_english("drug levelが高い") == "血中濃度が高い"
+
+
 def test_the_assistant_searches_with_the_sources_words_added_at_a_lower_weight(make_assistant):
     from tests.fixtures.assistant import StaticRetriever, make_hit
 
