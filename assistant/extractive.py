@@ -33,6 +33,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
 
 from assistant.grounding import Source, _tokens
 from assistant.injection import looks_like_injection
@@ -178,6 +179,33 @@ def is_quotable(sentence: str, title: str = "") -> bool:
     return True
 
 
+def quote_units(text: str) -> list[str]:
+    """``text`` as an extractive answer quotes it: its sentences (:func:`split_sentences`), except that a list
+    item of several sentences is one unit (「- 前日に髪をよく洗い、…付けないでください。電極が付きにくくなります。」):
+    its second sentence is no list item of its own, and split off it hid the items before it from their
+    heading (the EEG page's preparation list) and read as a sentence without its subject."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        parts = split_sentences(line)
+        if len(parts) > 1 and _ITEM.match(parts[0]):
+            out.append("".join(parts))
+        else:
+            out.extend(parts)
+    return out
+
+
+def _unit_similarities(units: Iterable[str], sims: dict[str, float]) -> dict[str, float]:
+    """``sims`` (sentence → the embedder's cosine with the question) with each unit of several sentences
+    (:func:`quote_units`) given the best of its sentences'."""
+    out = dict(sims)
+    for u in units:
+        if u not in out:
+            found = [sims[p] for p in split_sentences(u) if p in sims]
+            if found:
+                out[u] = max(found)
+    return out
+
+
 #: a line that is not a heading: it ends a sentence or a clause, or is a note (「※…」)
 _HEADING_LINE = re.compile(r"[。！？!?：:、，,]$|^[※*]")
 #: a numbered heading (「3.」「2.1」「第2章」)
@@ -185,14 +213,14 @@ _NUMBERED = re.compile(r"^(?:第?\d+(?:[.．]\d+)*[.．章節]?)\s*\S")
 
 
 def section_headings(text: str, *, numbered_only: bool = False) -> list[str]:
-    """For each sentence of ``text`` (as :func:`split_sentences` splits it), the heading of the
+    """For each sentence of ``text`` (as :func:`quote_units` splits it), the heading of the
     section it is in: the nearest line before it that reads as a heading (a short line that does
     not end a sentence and is not a list item), or "". ``numbered_only``: only numbered headings
     (「3.2 救急車を呼ぶ目安」) count, for PDF text, where a wrapped line can look like a heading."""
     out: list[str] = []
     current = ""
     for line in text.split("\n"):
-        parts = split_sentences(line)
+        parts = quote_units(line)
         head = parts[0] if len(parts) == 1 and len(parts[0]) <= 40 and not _HEADING_LINE.search(parts[0]) else ""
         # in PDF text a numbered line that ends no sentence is a heading (「2.1 問診で確認すること」)
         if head and (_NUMBERED.match(head) if numbered_only else not _ITEM.match(head)):
@@ -275,7 +303,8 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
     kind = asked_kind(question)
     state = _KINDS[kind][1] if kind else None
     sims = sims or {}
-    split = split or {src.n: split_sentences(src.text) for src in sources}
+    split = split or {src.n: quote_units(src.text) for src in sources}
+    sims = _unit_similarities((x for src in sources for x in split[src.n]), sims) if sims else {}
     sections = sections or {src.n: section_headings(src.text, numbered_only=src.page is not None) for src in sources}
     heads: dict[str, float] = {}
     term, explicit = defined_term(question)
@@ -329,7 +358,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     kind = asked_kind(question)
     state = _KINDS[kind][1] if kind else None
     listing = asks_for_list(question)
-    split = {src.n: split_sentences(src.text) for src in sources}
+    split = {src.n: quote_units(src.text) for src in sources}
     sections = {src.n: section_headings(src.text, numbered_only=src.page is not None) for src in sources}
     scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split, sections) if q.score > 0.05
               and not _is_heading(sections.get(q.source), q.position)]
@@ -355,13 +384,22 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         sents = split[q.source]
         quotes = [q]
         items: list[str] = []
-        if _is_item(q.text) and (lead := _lead_in(sents, q.position)) is not None \
-                and _LEADS_IN.search(sents[lead]):
+        lead = _lead_in(sents, q.position) if _is_item(q.text) else None
+        if lead is not None and _LEADS_IN.search(sents[lead]):
             # the item under its lead-in, with its sibling items
             siblings = _items_after(sents, lead)
             quotes = [Quote(q.source, lead, sents[lead], q.score)]
             items = _best_items(siblings, sents, q_toks, state, limit, q.text)
             used.update((q.source, j) for j in [lead, *siblings])
+        elif lead is not None and _is_heading(sections.get(q.source), lead):
+            # a list right under its heading (「脳波検査を受ける前の準備」 then 「- 前日に髪をよく洗い…」「- 検査後は…」):
+            # the heading is its lead-in, shown as the passage's label, and the items closest to the question
+            # are shown, the first as the quote
+            siblings = _items_after(sents, lead)
+            shown = [j for j in siblings if sents[j] in _best_items(siblings, sents, q_toks, state, limit, q.text)]
+            quotes = [Quote(q.source, shown[0], sents[shown[0]], q.score)]
+            items = [sents[j] for j in shown[1:]]
+            used.update((q.source, j) for j in siblings)
         else:
             after = _items_after(sents, q.position) if _LEADS_IN.search(q.text) else []
             if after:
@@ -419,7 +457,7 @@ def items_under(question: str, text: str, sentence: str, max_items: int = 5) -> 
     is not a list's lead-in there. A generated answer that ends on a lead-in shows them, verbatim."""
     if not _LEADS_IN.search(sentence):
         return []
-    sents = split_sentences(text)
+    sents = quote_units(text)
     try:
         i = sents.index(sentence)
     except ValueError:

@@ -18,10 +18,27 @@ def _src(text, n=1, page=None, title="全般発作"):
 
 
 def test_a_described_symptom_is_shown_under_its_sections_name():
+    # the sentence that describes it is the second of a list item (「- 間代期：…。口から泡が出たり…」): the item is
+    # shown whole, under its lead-in and the section's name
     [p, *_] = select_passages("舌をかんで尿がもれた", [_src(PAGE)], n=1)
-    assert p.quotes[0].text.startswith("口から泡が出たり")
-    assert p.lines()[0] == "【強直間代発作（いわゆる大発作）の経過】口から泡が出たり、舌や頬の内側をかんだり、尿がもれたりすることがあります。"
+    assert p.lines()[0] == "【強直間代発作（いわゆる大発作）の経過】典型的には次のような経過をたどります。"
+    assert "- 間代期：手足や全身が、がくがくとリズミカルにけいれんします。口から泡が出たり、舌や頬の内側をかんだり、" \
+           "尿がもれたりすることがあります。" in p.items
     assert "【" not in "".join(p.verbatim)  # the label is shown, the quote stays verbatim
+
+
+def test_a_list_right_under_its_heading_is_shown_under_it_with_its_items_of_several_sentences_whole():
+    page = ("脳波検査を受ける前の準備\n"
+            "- 前日に髪をよく洗い、当日は整髪料を付けないでください。電極が付きにくくなります。\n"
+            "- 睡眠時の記録のために、前夜の睡眠時間を短めにするよう指示されることがあります。病院の指示に従ってください。\n"
+            "- 検査後は、電極を付けたのりを洗い流すため、帰宅後に髪を洗うとよいでしょう。\n"
+            "検査の流れ\n"
+            "一般的な外来での脳波検査は、1時間前後かかります。\n")
+    assert section_headings(page)[1:4] == ["脳波検査を受ける前の準備"] * 3
+    [p, *_] = select_passages("脳波の前に髪を洗う？", [_src(page, title="脳波検査")], n=1)
+    assert p.heading == "脳波検査を受ける前の準備"
+    assert p.quotes[0].text == "- 前日に髪をよく洗い、当日は整髪料を付けないでください。電極が付きにくくなります。"
+    assert "- 検査後は、電極を付けたのりを洗い流すため、帰宅後に髪を洗うとよいでしょう。" in p.items
 
 
 def test_a_sentence_with_its_own_label_and_a_section_already_named_get_none():
