@@ -348,14 +348,22 @@ _GENERAL = re.compile(r"(?:た|る)人(?:は|って|では)|(?:た|だ)のは|�
                       # what has never happened (「発作で倒れたことは一度もありません」), not what was never said
                       # (「てんかんと言われたことない」「そんな話聞いたことない」: a first seizure)
                       r"(?<!言われ)(?<!いわれ)(?<!聞い)(?<!きい)(?<!診断され)(?<!しんだんされ)(?<!指摘され)(?<!してき)"
-                      r"(?:た|だ)こと(?:は|が|も)?(?:一度も|いちども|1回も|一回も|まだ)?(?:ない|なく|ありませ|なかっ)")
+                      r"(?:た|だ)こと(?:は|が|も)?(?:一度も|いちども|1回も|一回も|まだ)?(?:ない|なく|ありませ|なかっ)|"
+                      # seen in the news or a drama (「ニュースで運転中に発作を起こした事故を見て」), what happens whenever
+                      # something does (「パニックになると息が苦しくなる」) or how two things are linked (「過呼吸って発作と関係ある？」)
+                      r"(?:ニュース|ドラマ|映画|テレビ|動画|ネット|記事|漫画|マンガ|アニメ|ユーチューブ|YouTube)(?:で|の)|"
+                      r"(?:になると|すると|なると).{0,12}(?:なる|なります)(?:[。、？?!！]|$)|と(?:は)?(?:関係|関連)(?:ある|あり|が|は|って)")
+#: a question quoted as one to ask someone (「5分以上続いたら病院？って先生に聞くの忘れた」)
+_ASKED_SOMEONE = re.compile(r"[？?]\s*って\s*(?:先生|医師|主治医|医者|看護師|薬剤師|病院)?(?:に|へ)?\s*(?:聞|きく|きき|きけ|相談|そうだん)")
 # (what happens now and then: 「呼んでも返事がないことが何度かありました」「…ことが 1日に なんかいも ある」; what a state
 # is called: 「…何回も続くのは何て状態？」)
 _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|とは何|とは[？?]|って(?:ある|あり)|こと(?:が)?(?:ある|あり)|"
                     r"こと(?:が|も)?\s*(?:何度か|何回か|何度も|何回も|なんどか|なんかいか|なんども|なんかいも|よく|たまに|時々|ときどき|"
                     r"(?:1|一|いち)日に\s*(?:何回も|何度も|なんかいも|なんども))\s*(?:ある|あり)|"
                     r"(?:何て|なんて|何と|なんと)(?:いう|言う)?\s*(?:状態|名前|病気|症状)|"
-                    r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って|よくある|よくあり")
+                    r"場合の|の場合|場合[にはで、]|ときの|時の|ときって|時って|よくある|よくあり|"
+                    # whether a thing is so (「…次の発作が来るのが重積って本当？」「…紫っぽくなるのは危ないサイン？」)
+                    r"って(?:本当|ほんと|ホント)|というのは(?:本当|ほんと)|なる(?:の|こと)(?:は|って)")
 _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナン|ッテ(?:アル|アリ)|コト(?:ガ)?(?:アル|アリ)|バアイノ|トキノ|トキッテ|ヨクア(?:ル|リ)")
 _PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
                    r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
@@ -403,7 +411,7 @@ _R_GOING_ON = re.compile(r"(?:トマラナイ|トマンナイ|トマラン|オ�
                          r"(?!トキ|バアイ|コト|ノ|ナラ)|(?:シズン|オボレ)(?:デ|テ)(?:タ|ル|イル|イタ|イマス)(?!トキ|バアイ|コト|ノ|ラ)|"
                          r"(?:イキ(?:ガ)?(?:ヨワイ|アサイ|クルシソウ|ヘン)|カオイロ(?:ガ)?ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)|"
                          r"(?:カオ|クチビル|カオイロ|ハダ)(?:ガ|モ)?(?:ムラサキ|マッサオ|アオ|ツチケイロ|アオジロ)(?:イロ)?"
-                         r"(?=$|ダ|デ(?!キ)|ケド|ナンダ|ッ)|"
+                         r"(?=$|ダ|デ(?!キ)|ケド|ナンダ|ッ(?!ポ))|"
                          r"(?:カオ|クチビル|カオイロ|ハダ)(?:ガ|モ)?(?:アオイ|アオジロイ|ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)|"
                          # not waking (「ずっと寝てて起きない」), not 「起きないように」「起きないか心配」
                          r"(?:オキ|メザメ)ナイ(?!トキ|バアイ|コト|ノ|ヨウ|カ|ナラ|ヒ)")
@@ -480,7 +488,7 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         return set(found)
     if _DURATION_NOW.search(written) and (_R_HAPPENING.search(read) or not (
             _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written)
-            or _FOR_WHEN_RE.search(written))):
+            or _FOR_WHEN_RE.search(written) or _ASKED_SOMEONE.search(written))):
         return set()
     if (_ABOUT.search(written) or _R_ABOUT.search(read)) and not _going_on_elsewhere(spaced or written, _ABOUT, _R_ABOUT):
         return set(found)
@@ -488,6 +496,8 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
                                              or _going_on_elsewhere(spaced or written, _FOR_WHEN_RE)):
         return set(found)
     if _GENERAL.search(written) and not (_going_on(read) or _going_on_elsewhere(spaced or written, _GENERAL)):
+        return set(found)
+    if _ASKED_SOMEONE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
     # a seizure before (「前にもこういうことがあって」「先週も」「去年運ばれたことがある」) says nothing of the
     # one going on now

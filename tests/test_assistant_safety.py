@@ -279,8 +279,17 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("意識がもどらないまま次の発作がくる状態って、なんていう名前？", False),
     ("いつもすぐおさまるけど、おさまらない場合は何分で救急車？", False),
     ("先週も同じことがあって、止まらなくて救急車で運ばれた", False),
+    # ... nor in the news, as a question of fact, what happens whenever one panics, or a question to ask the doctor
+    ("ニュースで運転中に発作を起こした事故を見て、怖くなった", False),
+    ("意識がもどらないまま次の発作が来るのが重積って本当？", False),
+    ("発作中に顔色が紫っぽくなるのは危ないサイン？", False),
+    ("過呼吸って発作と関係ある？パニックになると息が苦しくなる", False),
+    ("seizure 5分以上続いたら病院？って先生に聞くの忘れた", False),
     # ... unless the message says it is happening
     ("発作が5分以上続いてる、続いたときに使う薬ってある？", True),
+    ("彼がけいれん中、顔が紫になってきた", True),
+    ("テレビ見てたら急に倒れてけいれんしてる、もう6分", True),
+    ("発作が止まらない！病院？って聞いてる場合じゃない", True),
     ("おふろでおぼれないようにささえてる、ほっさがとまらない", True),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
