@@ -284,11 +284,18 @@ class ReadingVocabulary:
         if run in self.surfaces or not _KANJI_WORD.fullmatch(run):
             return ()
         toks = _tokens(run)
-        if len(toks) == 1 and not toks[0].unknown:
-            return ()
         pool = {w for i, ch in enumerate(run) for w in self._by_kanji.get((n, i, ch), ())}
         if not pool:
             return ()
+        if len(toks) == 1 and not toks[0].unknown:
+            # a word of its own is a slip only when its kanji, each read alone, sound exactly like a page word that
+            # shares one in place: 「服役をわすれた」 is フク + ヤク, the pages' 服薬, where the word is read フクエキ
+            alone = "".join(reading(c) for c in run)
+            if alone == reading(run):
+                return ()
+            found = sorted(w for w in pool if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
+                           and self._read_as[w][0] == alone)
+            return tuple(found) if len(found) == 1 else ()
         # MeCab leaves a compound it cannot read as it is (「妊新」): each such kanji is read alone
         # (新 → シン), and one it cannot read even alone stands for one to three kana
         pieces = [c if KANA_RUN.fullmatch(c) else reading(c) for c in reading(run)]

@@ -85,6 +85,8 @@ def test_a_compound_typed_with_a_sound_alike_kanji_is_the_pages_compound():
     # most kanji must stay in place, and the sound must agree: 手帳 does not make 祉手帳 a 薬手帳
     assert ReadingVocabulary(["お薬手帳を持参します。"]).convert("祉手帳") == "祉手帳"
     assert v.misconverted("血中濃度") == () and v.misconverted("任務") == ()
+    # a word of its own whose kanji, read one by one, make exactly a page word's sound: 服役 (フクエキ) is フク + ヤク
+    assert v.misconverted("服役") == ("服薬",) and v.convert("服役をわすれたとき") == "服薬をわすれたとき"
 
 def test_kana_that_sounds_like_a_loanword_of_the_pages_is_that_word():
     # MeCab reads 「たおる」 as the verb 手折る, which a verb rule would leave alone; the pages write タオル
