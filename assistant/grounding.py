@@ -49,7 +49,9 @@ GENERIC_WORDS = frozenset(
     "御 一番 結局 凄い 幾ら ずっと 全然 絶対 そんな こんな 平気 大変 所為 とても 色々 多分 結構 かなり 普通 実際 "
     # the same as MeCab lemmatises them (「ちょっと」 arrives as 一寸, 「めっちゃ」 as 目茶, 「マジ」 as まじ): listed
     # as surfaces only, they had counted as the rarest words of a casual question
-    "一寸 可成 矢張り 迚も 目茶 目茶苦茶 目茶目茶 まじ 超 割と 取り敢えず".split()
+    "一寸 可成 矢張り 迚も 目茶 目茶苦茶 目茶目茶 まじ 超 割と 取り敢えず "
+    # 「…高すぎて草」: the internet's laugh, not grass
+    "草".split()
 )
 
 

@@ -224,7 +224,12 @@ def canonical_tokens(tokens: Iterable[str]) -> list[str]:
 #: is asked about as a 副作用, the pages' word, which such a message never says
 _ASKED_PHRASES = ((re.compile(r"(?:なんで|なぜ|何で|どうして)[^\s、。？?！!]{0,5}?(?:なる|なっ|起き|おき|起こ|おこ)"), "原因"),
                   (re.compile(r"(?:薬|くすり|クスリ)(?:を|が)?(?:飲み始め|のみはじめ|飲みはじめ|変え|かえ|替え|変わっ|かわっ|"
-                              r"増やし|ふやし|増え|ふえ)て(?:から|以来)"), "副作用"))
+                              r"増やし|ふやし|増え|ふえ)て(?:から|以来)"), "副作用"),
+                  # what to do when a seizure comes (「彼氏がてんかんなんだけど発作のときどうすれば」) is the first-aid page's
+                  # 応急手当: nothing else in such a message names it
+                  (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん|痙攣|ひきつけ|倒れ|たおれ)(?:の|が|を)?(?:起き|おき|起こし|おこし|出|で)?た?"
+                              r"(?:とき|時|ら)(?:に|は|って)?[^。？?]{0,8}?(?:どうすれば|どうしたら|何をすれば|なにをすれば|何すれば|"
+                              r"なにすれば|何をしたら|なにをしたら|何ができ|なにができ|できること|どう対応|どうやって)"), "応急手当"))
 
 
 def added_words(query: str) -> list[str]:

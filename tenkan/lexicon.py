@@ -94,4 +94,8 @@ WORD_SYNONYMS: dict[str, str] = {
     # 「髪をよく洗い」
     "おじいちゃん": "高齢者", "おばあちゃん": "高齢者", "じいちゃん": "高齢者", "ばあちゃん": "高齢者",
     "家系": "遺伝", "シャンプー": "髪",
+    # casual speech (session 20: slang nouns were the "unknown" topic of in-scope questions): ワンチャン asks whether
+    # there is a chance, ゲーセン is an arcade's games (チャリ → 自転車 and テンション → 気分 were tried: the sports page
+    # and the side-effects page were still not retrieved, and a decline became a quote from the wrong page)
+    "ワンチャン": "可能性", "ゲーセン": "ゲーム",
 }

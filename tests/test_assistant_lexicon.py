@@ -80,6 +80,15 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "副作用" not in expand_query("薬を飲んでから運転していい？")
     # the word is not added twice, nor when the question has it
     assert expand_query("てんかんの原因ってなんでなるの").count("原因") == 1
+    # what to do when a seizure comes is first aid
+    assert expand_query("彼氏がてんかんなんだけど発作のときどうすれば").endswith(" 応急手当")
+    assert expand_query("倒れたときに周りができることを知りたい").endswith(" 応急手当")
+    assert "応急手当" not in expand_query("薬を飲み忘れたらどうすれば")
+
+
+def test_slang_is_no_topic_and_some_slang_reads_as_the_pages_words():
+    assert "草" not in _tokens("薬高すぎて草")
+    assert {"可能", "性"} <= _tokens("ワンチャン薬やめれる？") and "ゲーム" in _tokens("ゲーセン行っても平気？")
 
 
 def test_a_grandparent_and_english_drug_level_read_as_the_pages_words():
