@@ -98,4 +98,6 @@ WORD_SYNONYMS: dict[str, str] = {
     # there is a chance, ゲーセン is an arcade's games (チャリ → 自転車 and テンション → 気分 were tried: the sports page
     # and the side-effects page were still not retrieved, and a decline became a quote from the wrong page)
     "ワンチャン": "可能性", "ゲーセン": "ゲーム",
+    # the adjective of the pages' noun (「脳波って痛い？」: 「痛みはなく」)
+    "痛い": "痛み",
 }

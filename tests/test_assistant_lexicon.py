@@ -84,6 +84,9 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert expand_query("彼氏がてんかんなんだけど発作のときどうすれば").endswith(" 応急手当")
     assert expand_query("倒れたときに周りができることを知りたい").endswith(" 応急手当")
     assert "応急手当" not in expand_query("薬を飲み忘れたらどうすれば")
+    # what it costs is a 負担; an adjective is its page noun
+    assert expand_query("薬代が高くて安くなる方法ない？").endswith(" 負担")
+    assert "痛み" in _tokens("脳波って痛い？")
 
 
 def test_slang_is_no_topic_and_some_slang_reads_as_the_pages_words():
