@@ -87,6 +87,10 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     # what it costs is a 負担; an adjective is its page noun
     assert expand_query("薬代が高くて安くなる方法ない？").endswith(" 負担")
     assert "痛み" in _tokens("脳波って痛い？")
+    # something felt before a seizure is its 前兆, and so are 前ぶれ and 予兆
+    assert expand_query("発作が起きる前になにか感じることってある？").endswith(" 前兆")
+    assert "前兆" in _tokens("発作の前ぶれ") and "前兆" in _tokens("発作の予兆")
+    assert "前兆" not in expand_query("発作の前に薬を飲んでおく")
 
 
 def test_slang_is_no_topic_and_some_slang_reads_as_the_pages_words():
