@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
 from assistant.grounding import GENERIC_WORDS, _tokens
-from assistant.lexicon import canonical_text, canonical_tokens
+from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, canonical_text, canonical_tokens
 from assistant.safety import classify_scope, names_daily_matter
 from tenkan.jatext import _words, morphemes, normalize, reading, to_katakana
 
@@ -191,6 +191,10 @@ class TermStats:
     def max_idf(self) -> float:
         return self.idf("\0")
 
+    def has_word(self, word: str) -> bool:
+        """Is ``word`` a word of the corpus of its own (a lemma or a token), not only part of a longer one?"""
+        return word in self.df or word in self._surfaces
+
     def knows(self, lemma: str, surface: str) -> bool:
         """Does the corpus use this word (as a lemma, as a token, or inside a longer token)?"""
         if self.n == 0:
@@ -312,6 +316,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         if lemma in GENERIC_WORDS or lemma in scene or surface in scene:
             continue
         if not stats.knows(lemma, surface) and surface not in out:
+            if _known_parts(surface, stats):
+                continue
             meant = sounds_like(surface) if sounds_like is not None else ""
             if meant:
                 if misconverted is not None:
@@ -319,6 +325,21 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
                 continue
             out.append(surface)
     return out
+
+
+_KATAKANA_COMPOUND = re.compile(r"[\u30a1-\u30fa\u30fc]{4,}")
+
+
+def _known_parts(surface: str, stats: TermStats) -> bool:
+    """Is ``surface`` a katakana compound MeCab left whole whose two parts the pages (or the lexicon) know
+    (「スマホゲーム」: スマホ, which the lexicon reads as スマートフォン, and ゲーム)? Such a word names nothing new."""
+    if not _KATAKANA_COMPOUND.fullmatch(surface):
+        return False
+
+    def known(part: str) -> bool:
+        return len(part) >= 2 and (stats.has_word(part) or part in WORD_SYNONYMS or part in BRAND_TO_GENERIC)
+
+    return any(known(surface[:i]) and known(surface[i:]) for i in range(2, len(surface) - 1))
 
 
 def _kana_fragments(text: str, stats: TermStats) -> set[str]:

@@ -91,6 +91,8 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert expand_query("発作が起きる前になにか感じることってある？").endswith(" 前兆")
     assert "前兆" in _tokens("発作の前ぶれ") and "前兆" in _tokens("発作の予兆")
     assert "前兆" not in expand_query("発作の前に薬を飲んでおく")
+    # more seizures of late asks what brings them on
+    assert expand_query("最近発作が増えてきた、なんで？").endswith(" 誘因")
 
 
 def test_slang_is_no_topic_and_some_slang_reads_as_the_pages_words():

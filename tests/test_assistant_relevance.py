@@ -78,6 +78,15 @@ def test_a_noun_used_as_an_adverb_is_never_the_unknown_topic():
     assert unknown_nouns("コンサートの照明で発作おきる？", stats) == ["照明"]  # ... on pages that name light
 
 
+def test_a_katakana_compound_of_two_known_words_names_nothing_new():
+    games = TermStats(["てんかんの発作の原因と、ゲームの画面の点滅について。ガバペンチンという薬。"] * 60)
+    # MeCab leaves スマホゲーム whole: スマホ (the lexicon's スマートフォン) and ゲーム are known
+    assert unknown_nouns("スマホゲームって発作の原因になる？", games) == []
+    # ... but not a word whose parts only occur inside a longer one (ガバ, ペン of ガバペンチン)
+    assert unknown_nouns("ボルダリングしていい？", games) == ["ボルダリング"]
+    assert "ガバペン" not in TermStats(["ガバペンチン"]).df and not TermStats(["ガバペンチン"]).has_word("ガバ")
+
+
 def test_names_of_places_and_people_set_the_scene_unless_the_question_looks_for_something_there():
     stats = TermStats(["てんかんの発作と薬と旅行について。"] * 60)
     # where the trip goes and who had the seizure are not what the pages must name
