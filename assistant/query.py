@@ -45,6 +45,9 @@ __all__ = ["Query", "QueryWeights", "analyse", "question_focus"]
 _ASKS = re.compile(
     r"(?:[？?]|か|の|かな|かね|かしら|っけ|でしょう|ますか|ですか|たら|れば|いい|べき|教えて|ください|下さい|知りたい|"
     r"どう|何|なに|なん|だめ|ダメ|大丈夫|平気|ok|OK|NG|は)[。！!…]*$")
+#: a question told as a worry (「運転を続けていいのか悩んでいます」「どのタイミングで飲めばいいのか迷います」)
+_WONDERS = re.compile(r"(?:のか|か)(?:どうか)?(?:が|を|で|と|、)?(?:悩|なや|迷|まよ|心配|不安|わから|分から|知りたい|しりたい)"
+                      r"[^。？?]{0,8}[。！!…]*$")
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def question_focus(text: str) -> tuple[str, str]:
     sents = split_sentences(text)
     if len(sents) < 2:
         return text, ""
-    asking = [i for i, s in enumerate(sents) if _ASKS.search(s.strip())]
+    asking = [i for i, s in enumerate(sents) if _ASKS.search(s.strip()) or _WONDERS.search(s.strip())]
     if not asking:  # a description without a question (「…あとで本人は覚えてない」): all of it is what is asked
         return text, ""
     i = asking[-1]

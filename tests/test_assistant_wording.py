@@ -193,6 +193,12 @@ def test_the_question_of_a_story_is_its_focus():
     assert "ズボン" not in focus and "ズボン" in rest                       # a remark after the question
     focus, _ = question_focus("夫が糖尿病で低血糖のけいれんを起こしました。これってなんでしょうか")
     assert "低血糖" in focus                          # a contentless question takes in its scene
+    # a question told as a worry is the question, not a description all of which is asked
+    focus, rest = question_focus("夫が先週、会社で初めて発作を起こして救急車で運ばれました。検査では異常なしと言われましたが、"
+                                 "車通勤なので運転を続けていいのか悩んでいます。")
+    assert focus.startswith("検査では") and "救急車" in rest
+    focus, rest = question_focus("先週、初めて発作を起こしました。夜はよく眠れています。")
+    assert rest == ""                                 # no question at all: all of it is asked
     # light verbs and demonstratives name nothing (してあげる, 気をつける): the scene says what is asked
     focus, rest = question_focus("去年引っ越しました。妻が妊娠中で、てんかんの薬を飲んでます。夫として何をしてあげたらいいですか")
     assert "妊娠" in focus and "引っ越し" in rest
