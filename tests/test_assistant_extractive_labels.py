@@ -75,7 +75,7 @@ def test_a_heading_line_is_never_quoted_as_a_sentence_of_the_answer():
 def test_a_medicine_name_the_tokenizer_splits_counts_once():
     from assistant.grounding import _tokens
 
-    assert _tokens("バルプロ酸で太る") == {"バルプロ", "体重"}  # not バルプロ + 酸: the name would weigh twice
+    assert _tokens("バルプロ酸で痩せる") == {"バルプロ", "体重"}  # not バルプロ + 酸: the name would weigh twice
     assert "葉酸" in _tokens("葉酸とバルプロ酸")
 
 
@@ -111,14 +111,14 @@ SIDE_EFFECTS = ("バルプロ酸は幅広い発作に使われる薬で、飲み
                 "バルプロ酸で注意したい副作用\n"
                 "主なものは次のとおりです。\n"
                 "- 眠気やふらつき\n"
-                "- 体重の増加\n")
+                "- 体重の変化\n")
 
 
 def test_a_heading_that_names_what_is_asked_lifts_the_sentences_under_it():
     # the list under 「…注意したい副作用」 shares no word with the question but its heading does
-    q = "バルプロ酸の副作用で太る？"
+    q = "バルプロ酸の副作用で痩せる？"
     [p, *_] = select_passages(q, [_src(SIDE_EFFECTS, title="バルプロ酸")], n=1)
-    assert "- 体重の増加" in p.items
+    assert "- 体重の変化" in p.items
     [p, *_] = select_passages(q, [_src(SIDE_EFFECTS, title="バルプロ酸")], n=1, weights=ExtractiveWeights(heading=0.0))
     assert not p.items and p.quotes[0].text.startswith("バルプロ酸は幅広い")
 
