@@ -99,5 +99,5 @@ WORD_SYNONYMS: dict[str, str] = {
     # and the side-effects page were still not retrieved, and a decline became a quote from the wrong page)
     "ワンチャン": "可能性", "ゲーセン": "ゲーム",
     # the adjective of the pages' noun (「脳波って痛い？」: 「痛みはなく」)
-    "痛い": "痛み", "予兆": "前兆", "前触れ": "前兆",
+    "痛い": "痛み", "予兆": "前兆", "前触れ": "前兆", "一夜漬け": "睡眠不足",
 }

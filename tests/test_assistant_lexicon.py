@@ -91,6 +91,10 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert expand_query("発作が起きる前になにか感じることってある？").endswith(" 前兆")
     assert "前兆" in _tokens("発作の前ぶれ") and "前兆" in _tokens("発作の予兆")
     assert "前兆" not in expand_query("発作の前に薬を飲んでおく")
+    # wanting a child is a question about pregnancy; cramming overnight is a lack of sleep
+    assert expand_query("結婚を考えてる彼女がてんかん。子どもは持てる？").endswith(" 妊娠")
+    assert "妊娠" not in expand_query("子どもが発作を起こした")
+    assert "睡眠不足" in expand_query("テスト前の一夜漬けってやめたほうがいい？")
     # more seizures of late asks what brings them on
     assert expand_query("最近発作が増えてきた、なんで？").endswith(" 誘因")
 
