@@ -609,7 +609,18 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     if _R_SINCE_END.search(read) and not _going_on(read):
         found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
     found -= _about_not_now(written, read, found, normalize(from_english(text)))
+    if found and _PET_SEIZURE.search(written) and not _PERSON.search(written):
+        return []  # 「うちの犬が発作を起こした」: 119 is for people; the pages are not about animals
     return [k for k in EMERGENCY_KINDS if k in found]
+
+
+#: an animal having the seizure (「うちの犬が発作を起こした」「猫がけいれんしてる」)
+_PET_SEIZURE = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
+                          r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また)?\s*"
+                          r"(?:発作|ほっさ|けいれん|痙攣|ケイレン|ひきつけ|倒れ|たおれ|seizure)", re.I)
+#: ... unless a person is named as well (「犬の散歩中に夫が倒れて」)
+_PERSON = re.compile(r"人|夫|妻|旦那|嫁|息子|娘|子ども|子供|こども|赤ちゃん|あかちゃん|母|父|祖母|祖父|兄|姉|弟|妹|友|彼|"
+                     r"先生|生徒|同僚|上司|部下|お客|利用者|患者|私|わたし|自分|僕|俺")
 
 
 def emergency_guidance(kinds: list[str]) -> str:

@@ -298,6 +298,10 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("発作が止まらない！病院？って聞いてる場合じゃない", True),
     ("夫が倒れたときに頭を打って、血が止まらない", True),
     ("今日はじめて息子がけいれんした、もう止まったけど救急車呼んだほうがいい？", True),
+    # an animal's seizure is not a 119 matter; a person's beside an animal is
+    ("うちの犬が発作を起こした、どうすれば", False),
+    ("猫がけいれんしてる！止まらない", False),
+    ("犬の散歩中に夫が倒れてけいれんしてる、止まらない", True),
     ("おふろでおぼれないようにささえてる、ほっさがとまらない", True),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
