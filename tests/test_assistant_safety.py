@@ -298,6 +298,18 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("発作が止まらない！病院？って聞いてる場合じゃない", True),
     ("夫が倒れたときに頭を打って、血が止まらない", True),
     ("今日はじめて息子がけいれんした、もう止まったけど救急車呼んだほうがいい？", True),
+    # whether it is usual, what one does in such a case, what is always so, an instruction for later
+    ("ケイレン ノ アト ネテシマウノハ フツウ？", False),
+    ("意織がもどらないときはどうするの", False),
+    ("after the seizure he sleeps 2 hours、いつもそう", False),
+    ("けいれんが5分以上続いたら救急車を呼ぶように言われているんですがその5分はどこから数えるのか分からなくて教えてください", False),
+    ("意識がもどらない、いつもと違う、どうすれば", True),
+    ("けいれんが10分続いてる、5分以上続いたら救急車を呼ぶように言われてる", True),
+    ("こきゅう が とまる ほっさ って きいて こわくなった", False),
+    ("いしき が ない ほっさ と ある ほっさ の ちがい", False),
+    ("父は発作のあといつも30分くらいぼーっとしていてそのあと普通に戻るんですが主治医に伝えたほうがいいでしょうか", False),
+    ("5分以上続く発作が起きたときのために家族で手順を決めておきたい", False),
+    ("いしき が ない ずっと ほっさ の あと", True),
     # an animal's seizure is not a 119 matter; a person's beside an animal is
     ("うちの犬が発作を起こした、どうすれば", False),
     ("猫がけいれんしてる！止まらない", False),
