@@ -95,6 +95,10 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert expand_query("結婚を考えてる彼女がてんかん。子どもは持てる？").endswith(" 妊娠")
     assert "妊娠" not in expand_query("子どもが発作を起こした")
     assert "睡眠不足" in expand_query("テスト前の一夜漬けってやめたほうがいい？")
+    # keeping seizures away asks what brings them on; telling someone about the illness is the pages' 伝える
+    assert expand_query("発作が起きないようにするにはどうすればいい？").endswith(" 誘因")
+    assert expand_query("上司にてんかんのこと言ったほうがいいのかな").endswith(" 伝える")
+    assert "伝える" not in expand_query("てんかんって言われた")
     # more seizures of late asks what brings them on
     assert expand_query("最近発作が増えてきた、なんで？").endswith(" 誘因")
 

@@ -310,6 +310,8 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("父は発作のあといつも30分くらいぼーっとしていてそのあと普通に戻るんですが主治医に伝えたほうがいいでしょうか", False),
     ("5分以上続く発作が起きたときのために家族で手順を決めておきたい", False),
     ("いしき が ない ずっと ほっさ の あと", True),
+    ("発作が起きないようにするにはどうすればいい？", False),   # a seizure that does not happen is not one that does not wake
+    ("発作のあと起きない、どうすれば", True),
     # an animal's seizure is not a 119 matter; a person's beside an animal is
     ("うちの犬が発作を起こした、どうすれば", False),
     ("猫がけいれんしてる！止まらない", False),
