@@ -341,6 +341,8 @@ _FOR_WHEN_RE = re.compile(
     # keeping it from happening (「お風呂で溺れないように」「倒れてもけがしないよう」)
     r"(?:溺れ|おぼれ|倒れ|たおれ|打た|うた|起き|おき|起こさ|おこさ)ない(?:よう|ため)|(?:けが|ケガ|怪我|やけど|火傷)を?しない(?:よう|ため)|"
     r"こと(?:が)?あっ")
+#: what is always so (「いつものこと」「毎回そう」): a habit, not a crisis
+_ALWAYS_SO = r"いつもそう|いつもこう|いつものこと|毎回そう|まいかいそう|いつもの(?:パターン|感じ|かんじ)"
 #: a question about people in general (「はじめて発作を起こした人は、みんな薬を飲むの？」), about when something
 #: happened (「初めて発作を起こしたのは3歳のときでした」), comparing it with something else (「妊娠中のけいれんと、
 #: てんかんの発作は違うの？」) or worrying that it might happen: withdraws the alarm unless something is said to
@@ -359,7 +361,7 @@ _GENERAL = re.compile(r"(?:た|る)人(?:は|って|では)|(?:た|だ)のは|�
                       # something does (「パニックになると息が苦しくなる」) or how two things are linked (「過呼吸って発作と関係ある？」)
                       r"(?:ニュース|ドラマ|映画|テレビ|動画|ネット|記事|漫画|マンガ|アニメ|ユーチューブ|YouTube)(?:で|の)|"
                       # what is always so (「after the seizure he sleeps 2 hours、いつもそう」)
-                      r"いつもそう|いつもこう|いつものこと|毎回そう|まいかいそう|いつもの(?:パターン|感じ|かんじ)|"
+                      + _ALWAYS_SO + r"|"
                       r"(?:になると|すると|なると).{0,12}(?:なる|なります)(?:[。、？?!！]|$)|と(?:は)?(?:関係|関連)(?:ある|あり|が|は|って)")
 #: a question quoted as one to ask someone (「5分以上続いたら病院？って先生に聞くの忘れた」)
 _ASKED_SOMEONE = re.compile(r"[？?]\s*って\s*(?:先生|医師|主治医|医者|看護師|薬剤師|病院)?(?:に|へ)?\s*(?:聞|きく|きき|きけ|相談|そうだん)")
@@ -389,7 +391,7 @@ _PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|
 #: a seizure lived before, said as an experience (「10分以上止まらなかったことがある」「続いたことがあります」)
 _EXPERIENCED = re.compile(r"[たで]こと(?:が|も|は)?(?:ある|あります|あった|ありました|あって|あり、)")
 _HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
-                    r"いつもそう|いつものこと|いつものパターン|毎回そう|まいかいそう")
+                    + _ALWAYS_SO)
 _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
 # 「5分以上続いたら救急車？」「水の中で発作が起きたらどうする？」: the situation in the conditional
 # is asked about ahead of time. It withdraws the alarm only when nothing in the message says the
@@ -594,6 +596,15 @@ def _kinds(patterns: dict[str, list[re.Pattern]], s: str, seizure: bool) -> set[
             if (seizure or kind not in _NEEDS_SEIZURE) and any(p.search(s) for p in pats)}
 
 
+#: an animal having the seizure (「うちの犬が発作を起こした」「猫がけいれんしてる」)
+_PET_SEIZURE = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
+                          r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また)?\s*"
+                          r"(?:発作|ほっさ|けいれん|痙攣|ケイレン|ひきつけ|倒れ|たおれ|seizure)", re.I)
+#: ... unless a person is named as well (「犬の散歩中に夫が倒れて」)
+_PERSON = re.compile(r"人|夫|妻|旦那|嫁|息子|娘|子ども|子供|こども|赤ちゃん|あかちゃん|母|父|祖母|祖父|兄|姉|弟|妹|友|彼|"
+                     r"先生|生徒|同僚|上司|部下|お客|利用者|患者|私|わたし|自分|僕|俺")
+
+
 def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[str]:  # type: ignore[assignment]
     """The emergency kinds (keys of :data:`EMERGENCY_KINDS`) the text describes, in a fixed order.
     The patterns name the situation; when none does, the n-gram model (``model``, by default the
@@ -627,13 +638,6 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     return [k for k in EMERGENCY_KINDS if k in found]
 
 
-#: an animal having the seizure (「うちの犬が発作を起こした」「猫がけいれんしてる」)
-_PET_SEIZURE = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
-                          r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また)?\s*"
-                          r"(?:発作|ほっさ|けいれん|痙攣|ケイレン|ひきつけ|倒れ|たおれ|seizure)", re.I)
-#: ... unless a person is named as well (「犬の散歩中に夫が倒れて」)
-_PERSON = re.compile(r"人|夫|妻|旦那|嫁|息子|娘|子ども|子供|こども|赤ちゃん|あかちゃん|母|父|祖母|祖父|兄|姉|弟|妹|友|彼|"
-                     r"先生|生徒|同僚|上司|部下|お客|利用者|患者|私|わたし|自分|僕|俺")
 
 
 def emergency_guidance(kinds: list[str]) -> str:

@@ -396,7 +396,8 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             # the heading is its lead-in, shown as the passage's label, and the items closest to the question
             # are shown, the first as the quote
             siblings = _items_after(sents, lead)
-            shown = [j for j in siblings if sents[j] in _best_items(siblings, sents, q_toks, state, limit, q.text)]
+            best = set(_best_items(siblings, sents, q_toks, state, limit, q.text))
+            shown = [j for j in siblings if sents[j] in best]
             quotes = [Quote(q.source, shown[0], sents[shown[0]], q.score)]
             items = [sents[j] for j in shown[1:]]
             used.update((q.source, j) for j in siblings)

@@ -39,7 +39,8 @@ ENGLISH_WORDS: dict[str, str] = {
     "breathing": "呼吸", "breath": "息", "unconscious": "意識がない", "unresponsive": "反応がない",
     "no response": "反応がない", "not responding": "反応がない", "passed out": "意識を失った",
     "minutes": "分", "minute": "分", "mins": "分", "min": "分",
-    "bleeding": "出血", "blood level": "血中濃度", "blood levels": "血中濃度", "drug level": "血中濃度", "drug levels": "血中濃度", "serum level": "血中濃度", "blood test": "血液検査",
+    "bleeding": "出血", "blood level": "血中濃度", "blood levels": "血中濃度", "drug level": "血中濃度",
+    "drug levels": "血中濃度", "serum level": "血中濃度", "blood test": "血液検査",
     "side effects": "副作用", "side effect": "副作用", "generic": "ジェネリック", "generics": "ジェネリック",
     "pregnant": "妊娠中", "pregnancy": "妊娠", "breastfeeding": "授乳", "period": "月経",
     "first time": "初めて", "again": "また", "still": "まだ", "ambulance": "救急車",
@@ -217,12 +218,11 @@ def canonical_tokens(tokens: Iterable[str]) -> list[str]:
     return out
 
 
-#: what a plain question asks for, in the pages' word: 「てんかんってなんでなるの？」「どうして発作が起きるの」 ask for the
-#: 原因 (the why-word right before becoming or happening; not 「なんで薬をやめるとだめになるの」, which asks about the
-#: medicine)
-#: and something that began when the medicine began or changed (「薬変えてから眠くて」「くすり飲み始めてからずっと眠い」)
-#: is asked about as a 副作用, the pages' word, which such a message never says
-_ASKED_PHRASES = ((re.compile(r"(?:なんで|なぜ|何で|どうして)[^\s、。？?！!]{0,5}?(?:なる|なっ|起き|おき|起こ|おこ)"), "原因"),
+#: what a plain question asks for, in the pages' word, which such a message never says
+_ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして発作が起きるの」: the 原因 (the why-word right before becoming or
+                  # happening; not 「なんで薬をやめるとだめになるの」, which asks about the medicine)
+                  (re.compile(r"(?:なんで|なぜ|何で|どうして)[^\s、。？?！!]{0,5}?(?:なる|なっ|起き|おき|起こ|おこ)"), "原因"),
+                  # something that began when the medicine began or changed (「薬変えてから眠くて」): a 副作用
                   (re.compile(r"(?:薬|くすり|クスリ)(?:を|が)?(?:飲み始め|のみはじめ|飲みはじめ|変え|かえ|替え|変わっ|かわっ|"
                               r"増やし|ふやし|増え|ふえ)て(?:から|以来)"), "副作用"),
                   # what to do when a seizure comes (「彼氏がてんかんなんだけど発作のときどうすれば」) is the first-aid page's
@@ -254,7 +254,7 @@ def added_words(query: str) -> list[str]:
     """The sources' words for the brand names and everyday words in ``query`` that it does
     not already contain (「デパケン飲み忘れた」 → ["バルプロ酸"]), and for what a plain question asks
     (:data:`_ASKED_PHRASES`)."""
-    extra: list[str] = [w for pat, w in _ASKED_PHRASES if pat.search(query) and w not in query]
+    extra: list[str] = list(dict.fromkeys(w for pat, w in _ASKED_PHRASES if pat.search(query) and w not in query))
     for m in _BRANDS.finditer(query):
         g = BRAND_TO_GENERIC[m.group(0)]
         if g not in query and g not in extra:
