@@ -222,9 +222,10 @@ def canonical_tokens(tokens: Iterable[str]) -> list[str]:
 _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして発作が起きるの」: the 原因 (the why-word right before becoming or
                   # happening; not 「なんで薬をやめるとだめになるの」, which asks about the medicine)
                   (re.compile(r"(?:なんで|なぜ|何で|どうして)[^\s、。？?！!]{0,5}?(?:なる|なっ|起き|おき|起こ|おこ)"), "原因"),
-                  # something that began when the medicine began or changed (「薬変えてから眠くて」): a 副作用
+                  # something that began when the medicine began or changed (「薬変えてから眠くて」), or that the
+                  # medicine is blamed for (「薬のせいで眠くて仕事にならない」): a 副作用
                   (re.compile(r"(?:薬|くすり|クスリ)(?:を|が)?(?:飲み始め|のみはじめ|飲みはじめ|変え|かえ|替え|変わっ|かわっ|"
-                              r"増やし|ふやし|増え|ふえ)て(?:から|以来)"), "副作用"),
+                              r"増やし|ふやし|増え|ふえ)て(?:から|以来)|(?:薬|くすり|クスリ)の(?:せい|所為)"), "副作用"),
                   # what to do when a seizure comes (「彼氏がてんかんなんだけど発作のときどうすれば」) is the first-aid page's
                   # 応急手当: nothing else in such a message names it
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん|痙攣|ひきつけ|倒れ|たおれ)(?:の|が|を)?(?:起き|おき|起こし|おこし|出|で)?た?"
@@ -240,11 +241,14 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   # keeping seizures away (「発作が起きないようにするには」) asks what brings them on, too
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん)(?:が|を)?(?:起き|おき|起こさ|おこさ|出|で)ない(?:よう|ため)|"
                               r"(?:発作|ほっさ|ホッサ)(?:を|の)?(?:予防|防ぐ|ふせぐ|減らす|へらす)"), "誘因"),
-                  # telling someone about it (「てんかんのこと、彼氏にいつ話せばいい？」) is the pages' 伝える
+                  # telling someone about it (「てんかんのこと、彼氏にいつ話せばいい？」「面接で言わなきゃダメ？」) is the
+                  # pages' 伝える; being told it (「てんかんって言われた」) is not
                   (re.compile(r"(?:てんかん|病気|病名|持病)(?:の|について)?(?:こと)?(?:を|は|、)?[^。？?]{0,8}?"
-                              r"(?:話せ|話す|話し|はなせ|はなす|はなし|言う|言え|言っ|いう|いえ|いっ)"), "伝える"),
+                              r"(?:話せ|話す|話し|はなせ|はなす|はなし|言う|言え|言っ|いう|いえ|いっ|(?:話さ|はなさ|言わ|いわ)(?!れ))"), "伝える"),
                   # more seizures of late (「最近発作が増えてきた、なんで？」) asks what brings them on, the pages' 誘因
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん)(?:が|は|も)?(?:増え|ふえ|多く|おおく)(?:て|た|る)"), "誘因"),
+                  # a hand or leg that would not move (「発作のあと片方の手が動かなくなった」) is the pages' 麻痺
+                  (re.compile(r"(?:手|足|腕|半身|片側)(?:が|も|は)?(?:動かな|うごかな|動かせな|うごかせな|上がらな|あがらな)"), "麻痺"),
                   # what it costs (「薬高すぎて、安くなる方法ない？」「医療費がかかる」) is the support page's 負担
                   (re.compile(r"(?:安く|やすく)(?:なる|なら|なり|でき|する|したい)|(?:薬代|医療費|お金|治療費|通院費)(?:が|は|って)?"
                               r"[^。？?、]{0,8}?(?:高|たか|かか)"), "負担"))

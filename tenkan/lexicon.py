@@ -100,4 +100,7 @@ WORD_SYNONYMS: dict[str, str] = {
     "ワンチャン": "可能性", "ゲーセン": "ゲーム",
     # the adjective of the pages' noun (「脳波って痛い？」: 「痛みはなく」)
     "痛い": "痛み", "予兆": "前兆", "前触れ": "前兆", "一夜漬け": "睡眠不足",
+    # a fourth list with must-mention spans (data/eval/dev/must4.tsv, session 21): what people call dementia, one
+    # side of the body, a woman, and harm to the brain (the status page's 「脳に後遺症が残る危険」)
+    "ボケ": "認知症", "片方": "片側", "女の人": "女性", "男の人": "男性", "ダメージ": "後遺症",
 }

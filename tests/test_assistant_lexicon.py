@@ -101,6 +101,13 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "伝える" not in expand_query("てんかんって言われた")
     # more seizures of late asks what brings them on
     assert expand_query("最近発作が増えてきた、なんで？").endswith(" 誘因")
+    # must one tell (言わなきゃ) is telling too, being told (言われ) is not; what the medicine is blamed for is a side
+    # effect; a hand that would not move is the pages' 麻痺
+    assert "伝える" in expand_query("面接でてんかんのこと言わなきゃダメ？")
+    assert "伝える" not in expand_query("認知症の母がてんかんって言われた。薬の管理どうしたら")
+    assert "副作用" in expand_query("薬のせいで眠くて仕事にならない")
+    assert "麻痺" in expand_query("発作のあと片方の手が動かなくなった") and "片側" in expand_query("片方の手")
+    assert "麻痺" not in expand_query("発作で動けなくなった")
 
 
 def test_slang_is_no_topic_and_some_slang_reads_as_the_pages_words():
