@@ -62,6 +62,8 @@ MIN_READING = 3
 MIN_COMPOUND = 5
 #: shortest reading a typing slip is looked for in (「ラミクタル」 for ラミクタール)
 MIN_MISTYPED = 5
+#: the shortest kana run (in kana) read as a page word one typing slip away from it
+MIN_SLIPPED_RUN = 6
 _MAX_TOKENS = 6
 _MAX_READING = 24
 _KANJI = re.compile(r"[\u3400-\u9fff]")
@@ -164,6 +166,12 @@ def _tokens(text: str) -> list[_Tok]:
     return out
 
 
+def _own_word(run: str) -> bool:
+    """Does MeCab read ``run`` as one word it knows (「採決」「確率」, not 「自律支援医療」)?"""
+    toks = _tokens(run)
+    return len(toks) == 1 and not toks[0].unknown
+
+
 class ReadingVocabulary:
     """reading (katakana) → the words the corpus writes for it, with their counts."""
 
@@ -215,6 +223,11 @@ class ReadingVocabulary:
         for w in read_as:
             for i, ch in enumerate(w):
                 self._by_kanji.setdefault((len(w), i, ch), []).append(w)
+
+    @staticmethod
+    def sounds_of(word: str) -> str:
+        """``word``'s reading (katakana), as MeCab gives it."""
+        return reading(word)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -290,11 +303,12 @@ class ReadingVocabulary:
         if len(toks) == 1 and not toks[0].unknown:
             # a word of its own is a slip only when its kanji, each read alone, sound exactly like a page word that
             # shares one in place: 「服役をわすれた」 is フク + ヤク, the pages' 服薬, where the word is read フクエキ
+            # and one that sounds exactly like the one page word sharing a kanji in place: 「採決する」 is the pages'
+            # 採血 (both サイケツ), a word the IME offered first
             alone = "".join(reading(c) for c in run)
-            if alone == reading(run):
-                return ()
+            said = {reading(run)} if alone == reading(run) else {alone, reading(run)}
             found = sorted(w for w in pool if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
-                           and self._read_as[w][0] == alone)
+                           and self._read_as[w][0] in said)
             return tuple(found) if len(found) == 1 else ()
         # MeCab leaves a compound it cannot read as it is (「妊新」): each such kanji is read alone
         # (新 → シン), and one it cannot read even alone stands for one to three kana
@@ -342,9 +356,15 @@ class ReadingVocabulary:
                     continue
                 reading = "".join(t.kana for t in span)
                 words, ambiguous = self.candidates(reading)
+                a, b = span[0].start, span[-1].end
+                if not words and len(reading) >= MIN_SLIPPED_RUN and in_kana_run(a, b) and not _grammar(span[0]):
+                    # a long word typed in kana with one slip (「けつちゅうのうど」 for ケッチュウノウド, 血中濃度): the one
+                    # long word of the pages a slip away
+                    near = {w for v in _slips(reading, MIN_SLIPPED_RUN) for w in self.candidates(v)[0][:1]
+                            if _KANJI.search(w)}
+                    words, ambiguous = (tuple(near), False) if len(near) == 1 else ((), False)
                 if not words:
                     continue
-                a, b = span[0].start, span[-1].end
                 surface = text[a:b]
                 if surface in words:
                     hit = (j, None)  # written as the corpus writes it: nothing to restore
@@ -391,8 +411,11 @@ class ReadingVocabulary:
             if _KANJI_WORD.fullmatch(m.group()) and not _overlaps(found, m.start(), m.end()):
                 words = self.misconverted(m.group())
                 if words:
+                    # a real word that sounds exactly like the page word may be meant as typed (「治る確率」, the pages'
+                    # 確立): the page word is searched beside it, the text keeps it
+                    homophone = _own_word(m.group()) and self._read_as[words[0]][0] == self.sounds_of(m.group())
                     found.append(Restored(m.start(), m.end(), words[0], words,
-                                          _ambiguous([self._read_as[w][1] for w in words])))
+                                          homophone or _ambiguous([self._read_as[w][1] for w in words])))
         # a katakana word the pages write with one kana more or less (「ラミクタル」 for ラミクタール)
         for m in _KATAKANA_WORD.finditer(text):
             if m.group() not in self.surfaces and not _overlaps(found, m.start(), m.end()):

@@ -103,4 +103,6 @@ WORD_SYNONYMS: dict[str, str] = {
     # a fourth list with must-mention spans (data/eval/dev/must4.tsv, session 21): what people call dementia, one
     # side of the body, a woman, and harm to the brain (the status page's 「脳に後遺症が残る危険」)
     "ボケ": "認知症", "片方": "片側", "女の人": "女性", "男の人": "男性", "ダメージ": "後遺症",
+    # a fifth list (must5.tsv, session 21): the everyday 貧血 of 「貧血で倒れた」 is a faint, and 転ぶ the pages' 転倒
+    "貧血": "失神", "転ぶ": "転倒",
 }

@@ -88,6 +88,21 @@ def test_a_compound_typed_with_a_sound_alike_kanji_is_the_pages_compound():
     # a word of its own whose kanji, read one by one, make exactly a page word's sound: 服役 (フクエキ) is フク + ヤク
     assert v.misconverted("服役") == ("服薬",) and v.convert("服役をわすれたとき") == "服薬をわすれたとき"
 
+
+def test_a_real_word_that_sounds_exactly_like_a_page_word_is_searched_beside_it_not_replaced():
+    v = ReadingVocabulary(["採血は薬を飲む前に行います。", "治療法として確立しています。"])
+    # 採決 (サイケツ) is what the IME offers for 採血; 確率 (カクリツ) is meant as typed, though the pages write 確立
+    assert v.restore("採決するの？") == ["採血"] and v.convert("採決するの？") == "採決するの？"
+    assert v.restore("治る確率は？") == ["確立"] and v.convert("治る確率は？") == "治る確率は？"
+
+
+def test_a_long_word_typed_in_kana_with_one_slip_is_the_pages_word():
+    v = ReadingVocabulary(["血中濃度を測ります。", "睡眠不足に注意します。"])
+    # けつちゅう for ケッチュウ: the small っ typed full size
+    assert v.convert("けつちゅうのうどの検査って") == "血中濃度の検査って"
+    # short runs are left alone: a slip in three or four kana finds too many words
+    assert v.convert("けつの検査") == "けつの検査"
+
 def test_kana_that_sounds_like_a_loanword_of_the_pages_is_that_word():
     # MeCab reads 「たおる」 as the verb 手折る, which a verb rule would leave alone; the pages write タオル
     v = ReadingVocabulary(["口の中にタオルを入れないでください。", "プールでは一人で泳がないでください。"])
