@@ -317,6 +317,13 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("猫がけいれんしてる！止まらない", False),
     ("犬の散歩中に夫が倒れてけいれんしてる、止まらない", True),
     ("おふろでおぼれないようにささえてる、ほっさがとまらない", True),
+    # whether doing something brings a seizure on, or the days without one, is a question about life; a person
+    # who will not wake after a seizure is not
+    ("タトゥー入れても発作おきない？", False),
+    ("夜ふかししても発作でないなら平気？", False),
+    ("けいれんが起きない日はお風呂入ってもいい？", False),
+    ("発作のあと呼んでもおきない、息がへん", True),
+    ("けいれんしてて、薬飲ませても止まらない", True),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)
