@@ -166,6 +166,10 @@ def _tokens(text: str) -> list[_Tok]:
     return out
 
 
+#: a kanji numeral (「妊娠二十週」's 二十 is no slip for the pages' 二重)
+_NUMERAL = re.compile(r"[一二三四五六七八九十百千万億]")
+
+
 def _own_word(run: str) -> bool:
     """Does MeCab read ``run`` as one word it knows (「採決」「確率」, not 「自律支援医療」)?"""
     toks = _tokens(run)
@@ -306,7 +310,7 @@ class ReadingVocabulary:
             # and one that sounds exactly like the one page word sharing a kanji in place: 「採決する」 is the pages'
             # 採血 (both サイケツ), a word the IME offered first
             alone = "".join(reading(c) for c in run)
-            said = {reading(run)} if alone == reading(run) else {alone, reading(run)}
+            said = {alone} - {reading(run)} if _NUMERAL.search(run) else {alone, reading(run)}
             found = sorted(w for w in pool if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
                            and self._read_as[w][0] in said)
             return tuple(found) if len(found) == 1 else ()
@@ -410,6 +414,16 @@ class ReadingVocabulary:
         for m in _KANJI_RUN.finditer(text):
             if _KANJI_WORD.fullmatch(m.group()) and not _overlaps(found, m.start(), m.end()):
                 words = self.misconverted(m.group())
+                if not words:
+                    # a slip inside a compound of known words (「重責発作」: 重責 for the pages' 重積, both ジュウセキ)
+                    for t in _tokens(m.group()):
+                        sub = t.surface
+                        if len(sub) >= 2 and sub != m.group() and _KANJI_WORD.fullmatch(sub) and _own_word(sub) \
+                                and not _NUMERAL.search(sub):
+                            alike = self.misconverted(sub)
+                            if len(alike) == 1 and self._read_as[alike[0]][0] == self.sounds_of(sub):
+                                found.append(Restored(m.start() + t.start, m.start() + t.end, alike[0], alike, True))
+                    continue
                 if words:
                     # a real word that sounds exactly like the page word may be meant as typed (「治る確率」, the pages'
                     # 確立): the page word is searched beside it, the text keeps it

@@ -139,8 +139,15 @@ class _Word(NamedTuple):
     is_unk: bool
 
 
+#: where MeCab misreads the colloquial topic mark: 「焦点発作って」 is parsed 焦点/発/作っ/て (the verb 作る), so
+#: the text is parsed in pieces cut before that って (the surfaces, and so every offset, stay as written)
+_CUT_BEFORE_TTE = re.compile(r"(?<=発作)(?=って)")
+
+
 def _words(text: str) -> list[_Word]:
-    return [_Word(n.surface, n.feature, bool(getattr(n, "is_unk", False))) for n in _tagger()(normalize(text))]
+    t = normalize(text)
+    parts = _CUT_BEFORE_TTE.split(t) if "発作って" in t else [t]
+    return [_Word(n.surface, n.feature, bool(getattr(n, "is_unk", False))) for p in parts if p for n in _tagger()(p)]
 
 
 class Morpheme(NamedTuple):

@@ -105,4 +105,6 @@ WORD_SYNONYMS: dict[str, str] = {
     "ボケ": "認知症", "片方": "片側", "女の人": "女性", "男の人": "男性", "ダメージ": "後遺症",
     # a fifth list (must5.tsv, session 21): the everyday 貧血 of 「貧血で倒れた」 is a faint, and 転ぶ the pages' 転倒
     "貧血": "失神", "転ぶ": "転倒",
+    # a sixth list (must6.tsv): sitting out a class is a question of taking part (the school page's 参加の範囲)
+    "見学": "参加",
 }

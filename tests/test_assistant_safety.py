@@ -324,6 +324,8 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("けいれんが起きない日はお風呂入ってもいい？", False),
     ("発作のあと呼んでもおきない、息がへん", True),
     ("けいれんしてて、薬飲ませても止まらない", True),
+    # the how-manyth medicine is the course of the illness
+    ("薬3つ目なのに発作止まらない", False),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)

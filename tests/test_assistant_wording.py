@@ -94,6 +94,10 @@ def test_a_real_word_that_sounds_exactly_like_a_page_word_is_searched_beside_it_
     # 採決 (サイケツ) is what the IME offers for 採血; 確率 (カクリツ) is meant as typed, though the pages write 確立
     assert v.restore("採決するの？") == ["採血"] and v.convert("採決するの？") == "採決するの？"
     assert v.restore("治る確率は？") == ["確立"] and v.convert("治る確率は？") == "治る確率は？"
+    # inside a compound of known words too (「重責発作」 for the pages' 重積), but a number is no slip (二十 / 二重)
+    w = ReadingVocabulary(["てんかん重積状態は緊急です。", "発作が続きます。", "二重に見える。"])
+    assert w.restore("重責発作って何分から？") == ["重積"]
+    assert w.restore("妊娠二十週です") == []
 
 
 def test_a_long_word_typed_in_kana_with_one_slip_is_the_pages_word():

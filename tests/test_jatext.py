@@ -59,3 +59,11 @@ def test_words_stay_as_read_after_the_next_parse():
     _words("これはまったく違う文章で、長いものです。てんかんの発作と薬について")
     assert [(w.surface, w.feature.pos1) for w in words] == [
         ("だんな", "名詞"), ("の", "助詞"), ("うわき", "名詞"), ("が", "助詞"), ("しんぱい", "名詞")]
+
+
+def test_a_seizure_name_before_the_casual_tte_stays_a_seizure():
+    # MeCab alone reads 「焦点発作って」 as 焦点/発/作っ/て (the verb 作る); the text is parsed in two pieces there
+    assert jatext.content_tokens("焦点発作って何？") == ["焦点", "発作", "何"]
+    assert jatext.content_tokens("大発作ってどんなの")[:2] == ["大", "発作"]
+    assert "".join(m.surface for m in jatext.morphemes("てんかん発作ってなに")) == "てんかん発作ってなに"
+
