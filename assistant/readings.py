@@ -265,6 +265,9 @@ class ReadingVocabulary:
             found = (self.mistyped(word),)
         if not any(found):
             found = (self.near_word(word),)
+        if not any(found):
+            # a word MeCab knows but cannot read aloud (「就食」), or a compound typed with a sound-alike kanji
+            found = self.misconverted(word)[:1]
         return next((w for w in found if w and w != word), "")
 
     def near_word(self, word: str) -> str:

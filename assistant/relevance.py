@@ -316,7 +316,7 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         if lemma in GENERIC_WORDS or lemma in scene or surface in scene:
             continue
         if not stats.knows(lemma, surface) and surface not in out:
-            if _known_parts(surface, stats):
+            if _known_parts(surface, stats) or _verb_noun_known(lemma, stats):
                 continue
             meant = sounds_like(surface) if sounds_like is not None else ""
             if meant:
@@ -325,6 +325,17 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
                 continue
             out.append(surface)
     return out
+
+
+_I_ROW_TO_U = str.maketrans("しきちりみびぎにい", "すくつるむぶぐぬう")
+
+
+def _verb_noun_known(lemma: str, stats: TermStats) -> bool:
+    """Is ``lemma`` the noun form of a verb the pages use (「免許取り消し」: the pages' 取り消される, 取り消す)?"""
+    if len(lemma) < 2 or lemma[-1] not in "しきちりみびぎにい":
+        return False
+    verb = lemma[:-1] + lemma[-1].translate(_I_ROW_TO_U)
+    return verb in stats.df
 
 
 _KATAKANA_COMPOUND = re.compile(r"[\u30a1-\u30fa\u30fc]{4,}")

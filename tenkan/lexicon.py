@@ -107,4 +107,6 @@ WORD_SYNONYMS: dict[str, str] = {
     "貧血": "失神", "転ぶ": "転倒",
     # a sixth list (must6.tsv): sitting out a class is a question of taking part (the school page's 参加の範囲)
     "見学": "参加",
+    # the loanword for the pages' 利点 (「手帳 メリット」)
+    "メリット": "利点",
 }

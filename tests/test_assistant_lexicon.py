@@ -107,6 +107,7 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "伝える" not in expand_query("認知症の母がてんかんって言われた。薬の管理どうしたら")
     assert "副作用" in expand_query("薬のせいで眠くて仕事にならない")
     assert "副作用" in expand_query("くすりのんでから ねむくて しかたない")
+    assert "利点" in expand_query("手帳 メリット")
     assert "麻痺" in expand_query("発作のあと片方の手が動かなくなった") and "片側" in expand_query("片方の手")
     assert "麻痺" not in expand_query("発作で動けなくなった")
 

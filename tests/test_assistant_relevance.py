@@ -253,3 +253,18 @@ def test_a_disease_named_after_a_person_is_a_topic_not_a_scene():
     assert proper_names("パーキンソン病の薬の副作用は？") == frozenset()
     assert proper_names("アルツハイマー型認知症と発作") == frozenset()
     assert "田中" in proper_names("同僚の田中さんが職場で発作を起こした")
+
+
+def test_the_noun_form_of_a_page_verb_and_a_word_the_ime_gave_are_not_unknown():
+    from assistant.readings import ReadingVocabulary
+    pages = ["てんかんの発作と免許について。相談したことで、すぐに免許が取り消されるわけではありません。",
+             "就職活動で病気のことを伝えるかどうか。"]
+    stats = TermStats(pages * 30)
+    vocab = ReadingVocabulary(pages)
+    # 取り消し is the pages' 取り消す; an unknown noun is still one (浮気)
+    assert unknown_nouns("発作で免許取り消しになったら何年？", stats) == []
+    assert unknown_nouns("発作で免許取り消しになって浮気された", stats) == ["浮気"]
+    # 就食, a word MeCab knows but cannot read aloud, is the pages' 就職 typed with the wrong kanji
+    slips: dict[str, str] = {}
+    assert unknown_nouns("就食活動でてんかんのことを言うべき？", stats, vocab.sounds_like, slips) == []
+    assert slips == {"就食": "就職"}
