@@ -338,6 +338,11 @@ class ReadingVocabulary:
                 ok = self._read_as[w][0] in near
             if ok:
                 found.append(w)
+        if not found and n >= 4:
+            # a long compound one kanji off a page word, whatever that kanji's sound (「自立支猿医療」: 猿 read サル, its kun
+            # reading), when only one page word is that close (not three kanji: 運転中 is no slip for 運動中)
+            close = [w for w in pool if sum(a != b for a, b in zip(run, w)) == 1]
+            found = close if len(close) == 1 else []
         return tuple(sorted(found, key=lambda w: (-self._read_as[w][1], w)))
 
     def spans(self, text: str) -> list[Restored]:

@@ -100,6 +100,14 @@ def test_a_real_word_that_sounds_exactly_like_a_page_word_is_searched_beside_it_
     assert w.restore("妊娠二十週です") == []
 
 
+def test_a_long_compound_one_kanji_off_a_page_word_is_that_word_whatever_the_kanji_sounds_like():
+    v = ReadingVocabulary(["自立支援医療の申請をします。", "運動中の発作に注意します。", "保育士に伝えます。"])
+    # 猿 is read サル (its kun reading), so no sound matches 支援; six kanji with one off is a slip
+    assert v.convert("自立支猿医療の申請") == "自立支援医療の申請"
+    # three kanji with one off are often another real compound: left as typed
+    assert v.convert("運転中に発作") == "運転中に発作" and v.convert("保育園の先生") == "保育園の先生"
+
+
 def test_a_long_word_typed_in_kana_with_one_slip_is_the_pages_word():
     v = ReadingVocabulary(["血中濃度を測ります。", "睡眠不足に注意します。"])
     # けつちゅう for ケッチュウ: the small っ typed full size
