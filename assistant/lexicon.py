@@ -63,6 +63,8 @@ ENGLISH_WORDS: dict[str, str] = {
     "clonazepam": "クロナゼパム", "diazepam": "ジアゼパム", "midazolam": "ミダゾラム",
     "alcohol": "お酒", "sleep": "睡眠", "diet": "食事療法", "school": "学校", "work": "仕事", "job": "仕事",
     "doctor": "医師", "hospital": "病院", "eeg": "脳波検査", "brain waves": "脳波",
+    # an eighth list of mixed wording (data/eval/dev/must8.tsv, session 21)
+    "jet lag": "時差", "strobe light": "点滅する光", "strobe": "点滅", "birth control": "避妊", "folic acid": "葉酸",
     # what an emergency looks like, in the English words people reach for in a panic
     "shaking": "震えて", "shakes": "震えて", "shake": "震え", "trembling": "震えて", "jerking": "けいれん",
     "twitching": "けいれん", "stiff": "硬直", "collapsed": "倒れた", "fell down": "倒れた", "fainted": "意識を失った",
@@ -247,7 +249,8 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   # telling someone about it (「てんかんのこと、彼氏にいつ話せばいい？」「面接で言わなきゃダメ？」) is the
                   # pages' 伝える; being told it (「てんかんって言われた」) is not
                   (re.compile(r"(?:てんかん|病気|病名|持病)(?:の|について)?(?:こと)?(?:を|は|、)?[^。？?]{0,8}?"
-                              r"(?:話せ|話す|話し|はなせ|はなす|はなし|言う|言え|言っ|いう|いえ|いっ|(?:話さ|はなさ|言わ|いわ)(?!れ))"), "伝える"),
+                              r"(?:話せ|話す|話し|はなせ|はなす|はなし|言う|言え|言っ|いう|いえ|いっ|(?:話さ|はなさ|言わ|いわ)(?!れ)|"
+                              r"言い(?:たく|づら|にく|出せ|だせ))"), "伝える"),
                   # more seizures of late (「最近発作が増えてきた、なんで？」) asks what brings them on, the pages' 誘因
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん)(?:が|は|も)?(?:増え|ふえ|多く|おおく)(?:て|た|る)"), "誘因"),
                   # a hand or leg that would not move (「発作のあと片方の手が動かなくなった」) is the pages' 麻痺

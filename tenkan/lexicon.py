@@ -109,4 +109,6 @@ WORD_SYNONYMS: dict[str, str] = {
     "見学": "参加",
     # the loanword for the pages' 利点 (「手帳 メリット」)
     "メリット": "利点",
+    # the rule for a missed dose is the pages' 決まり; 発心 is what the IME offers for ほっしん (発疹)
+    "ルール": "決まり", "発心": "発疹",
 }

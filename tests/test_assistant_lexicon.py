@@ -108,6 +108,8 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "副作用" in expand_query("薬のせいで眠くて仕事にならない")
     assert "副作用" in expand_query("くすりのんでから ねむくて しかたない")
     assert "利点" in expand_query("手帳 メリット")
+    assert "伝える" in expand_query("しごとでてんかんのこと言いたくない")
+    assert "決まり" in expand_query("飲み忘れた時のルールある？") and "発疹" in expand_query("ラモトリギンで発心がでた")
     assert "麻痺" in expand_query("発作のあと片方の手が動かなくなった") and "片側" in expand_query("片方の手")
     assert "麻痺" not in expand_query("発作で動けなくなった")
 
@@ -120,6 +122,7 @@ def test_slang_is_no_topic_and_some_slang_reads_as_the_pages_words():
 def test_a_grandparent_and_english_drug_level_read_as_the_pages_words():
     assert "高齢者" in expand_query("おばあちゃんが薬飲んだか忘れちゃう")
     assert from_english("drug levelが高い") == "血中濃度が高い"
+    assert from_english("jet lagの時の薬") == "時差の時の薬" and from_english("strobe lightで") == "点滅する光で"
 
 
 def test_the_assistant_searches_with_the_sources_words_added_at_a_lower_weight(make_assistant):

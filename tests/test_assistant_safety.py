@@ -326,6 +326,9 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("けいれんしてて、薬飲ませても止まらない", True),
     # the how-manyth medicine is the course of the illness
     ("薬3つ目なのに発作止まらない", False),
+    # whether something brings a seizure on, asked in the plain form, unless one is going on
+    ("strobe lightで発作でる？", False),
+    ("サウナで発作起きる？5分止まらない", True),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)
