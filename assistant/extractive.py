@@ -347,6 +347,29 @@ def candidate_features(question: str, sources: list[Source], sims: dict[str, flo
     return out
 
 
+_PARTS = re.compile(r"[？?]+")
+
+
+def _each_part_answered(question: str, cands: list[Quote], pool: list[Quote] | None = None) -> list[Quote]:
+    """``cands`` reordered so that a question asked in parts (「MRIって何分くらいかかる？うるさい？」) has, after the best
+    sentence, the best one for each part the sentences before it do not answer: one holding at least half the part's
+    words, the best score first, taken from ``pool`` (every candidate, the floor aside: a part shares few words with
+    the whole question, so its sentence may score under the floor set by the best one)."""
+    parts = [t for t in (_tokens(p) for p in _PARTS.split(question)) if t]
+    if len(parts) < 2 or not cands:
+        return cands
+    pool = pool or cands
+    toks = {id(q): _tokens(q.text) for q in [*cands, *pool]}
+    order = [cands[0]]
+    for part in parts:
+        if any(part & toks[id(q)] for q in order):
+            continue
+        best = next((q for q in pool if q not in order and 2 * len(part & toks[id(q)]) >= len(part)), None)
+        if best is not None:
+            order.append(best)
+    return order + [q for q in cands if q not in order]
+
+
 def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
                     sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
                     min_score: float = 0.12, rel_floor: float = 0.5, max_items: int = 5,
@@ -363,12 +386,14 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split, sections) if q.score > 0.05
               and not _is_heading(sections.get(q.source), q.position)]
     scored.sort(key=lambda qf: (-qf[0].score, qf[0].source, qf[0].position))
+    unfloored = [q for q, _ in scored]
     if scored:  # keep only sentences close to the best one: a weak match is noise, not an answer
         floor = max(min_score, rel_floor * scored[0][0].score)
         scored = [qf for qf in scored if qf[0].score >= floor]
     if ranker is not None:
         scored.sort(key=lambda qf: (-ranker.score(qf[1]), qf[0].source, qf[0].position))
     cands = [q for q, _ in scored]
+    cands = _each_part_answered(question, cands, unfloored)
     by_n = {src.n: src for src in sources}
     picked: list[Passage] = []
     used: set[tuple[int, int]] = set()
