@@ -239,7 +239,8 @@ class Assistant:
                     if self.acfg.extractive_whole_page:
                         sources = self._whole_pages(sources)
                         sims = self._similarities(q, sources)
-                    body, ans.citations = self._extractive(match, sources, sims)
+                    # the words the lexicon added each ask for a sentence that holds them (Query.parts_text)
+                    body, ans.citations = self._extractive(q.parts_text if not follow else match, sources, sims)
                     ans.grounded, ans.grounding = bool(ans.citations), "extractive"
                     yield token(body)
                 else:

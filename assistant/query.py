@@ -77,6 +77,15 @@ class Query:
         return " ".join([self.focus, *self.added])
 
     @property
+    def parts_text(self) -> str:
+        """:attr:`match_text` with each word the lexicon or an asked phrase added set off as a part of the question
+        of its own (「…眠くて仕事にならない？ 副作用？ 眠気」): what the question asks, in the pages' words, which an
+        extractive answer should hold (:func:`assistant.extractive.select_passages`). A brand's generic name stays
+        with the question: it names the same medicine, not another part."""
+        brands = [w for w in self.added if w in _GENERIC_NAMES]
+        return "？ ".join([" ".join([self.focus, *brands]), *[w for w in self.added if w not in _GENERIC_NAMES]])
+
+    @property
     def whole_text(self) -> str:
         """The whole message (scene included) and the added words."""
         return " ".join([self.restored, *self.added])

@@ -486,3 +486,12 @@ def test_the_reading_vocabulary_knows_the_lexicons_words_by_their_sound():
 ])
 def test_the_course_of_the_illness_is_not_a_seizure_now(message, alarm):
     assert bool(detect_emergencies(message)) is alarm
+
+
+def test_each_word_the_lexicon_adds_is_a_part_of_the_question_an_extractive_answer_should_hold():
+    q = analyse("薬のせいで眠くて仕事にならない")
+    assert q.parts_text.startswith("薬のせいで眠くて仕事にならない？ ") and "？ 副作用" in q.parts_text
+    # a brand's generic name stays with the question: the same medicine, not another part
+    d = analyse("デパケン飲み忘れた")
+    assert "バルプロ酸" in d.parts_text and "？ バルプロ酸" not in d.parts_text
+    assert analyse("運転は？").parts_text == "運転は？"
