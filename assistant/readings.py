@@ -228,11 +228,6 @@ class ReadingVocabulary:
             for i, ch in enumerate(w):
                 self._by_kanji.setdefault((len(w), i, ch), []).append(w)
 
-    @staticmethod
-    def sounds_of(word: str) -> str:
-        """``word``'s reading (katakana), as MeCab gives it."""
-        return reading(word)
-
     def __len__(self) -> int:
         return len(self.words)
 
@@ -366,13 +361,13 @@ class ReadingVocabulary:
                 span = toks[i:j]
                 if any(not t.kana for t in span) or any(span[k].start != span[k - 1].end for k in range(1, len(span))):
                     continue
-                reading = "".join(t.kana for t in span)
-                words, ambiguous = self.candidates(reading)
+                sound = "".join(t.kana for t in span)
+                words, ambiguous = self.candidates(sound)
                 a, b = span[0].start, span[-1].end
-                if not words and len(reading) >= MIN_SLIPPED_RUN and in_kana_run(a, b) and not _grammar(span[0]):
+                if not words and len(sound) >= MIN_SLIPPED_RUN and in_kana_run(a, b) and not _grammar(span[0]):
                     # a long word typed in kana with one slip (「けつちゅうのうど」 for ケッチュウノウド, 血中濃度): the one
                     # long word of the pages a slip away
-                    near = {w for v in _slips(reading, MIN_SLIPPED_RUN) for w in self.candidates(v)[0][:1]
+                    near = {w for v in _slips(sound, MIN_SLIPPED_RUN) for w in self.candidates(v)[0][:1]
                             if _KANJI.search(w)}
                     words, ambiguous = (tuple(near), False) if len(near) == 1 else ((), False)
                 if not words:
@@ -397,7 +392,7 @@ class ReadingVocabulary:
                     # a compound the corpus never writes (「点観」「自律支援医療」), not a real word of its
                     # own that the corpus happens not to use (「高校」 is not 口腔)
                     ok = any(t.pos not in ("助詞", "助動詞") for t in span) and not (
-                        len(span) > 1 and any(t.pos == "助詞" for t in span) and len(reading) < MIN_COMPOUND)
+                        len(span) > 1 and any(t.pos == "助詞" for t in span) and len(sound) < MIN_COMPOUND)
                 else:
                     ok = False
                 if ok:
@@ -429,13 +424,13 @@ class ReadingVocabulary:
                         if len(sub) >= 2 and sub != m.group() and _KANJI_WORD.fullmatch(sub) and _own_word(sub) \
                                 and not _NUMERAL.search(sub):
                             alike = self.misconverted(sub)
-                            if len(alike) == 1 and self._read_as[alike[0]][0] == self.sounds_of(sub):
+                            if len(alike) == 1 and self._read_as[alike[0]][0] == reading(sub):
                                 found.append(Restored(m.start() + t.start, m.start() + t.end, alike[0], alike, True))
                     continue
                 if words:
                     # a real word that sounds exactly like the page word may be meant as typed (「治る確率」, the pages'
                     # 確立): the page word is searched beside it, the text keeps it
-                    homophone = _own_word(m.group()) and self._read_as[words[0]][0] == self.sounds_of(m.group())
+                    homophone = _own_word(m.group()) and self._read_as[words[0]][0] == reading(m.group())
                     found.append(Restored(m.start(), m.end(), words[0], words,
                                           homophone or _ambiguous([self._read_as[w][1] for w in words])))
         # a katakana word the pages write with one kana more or less (「ラミクタル」 for ラミクタール)
