@@ -111,4 +111,6 @@ WORD_SYNONYMS: dict[str, str] = {
     "メリット": "利点",
     # the rule for a missed dose is the pages' 決まり; 発心 is what the IME offers for ほっしん (発疹)
     "ルール": "決まり", "発心": "発疹",
+    # painkillers people name by the brand (the pages' 痛み止め)
+    "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }

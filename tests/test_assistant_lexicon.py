@@ -109,6 +109,7 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "副作用" in expand_query("くすりのんでから ねむくて しかたない")
     assert "利点" in expand_query("手帳 メリット")
     assert "伝える" in expand_query("しごとでてんかんのこと言いたくない")
+    assert "痛み止め" in expand_query("ロキソニンとてんかんの薬いっしょにのんでいい？")
     assert "決まり" in expand_query("飲み忘れた時のルールある？") and "発疹" in expand_query("ラモトリギンで発心がでた")
     assert "麻痺" in expand_query("発作のあと片方の手が動かなくなった") and "片側" in expand_query("片方の手")
     assert "麻痺" not in expand_query("発作で動けなくなった")

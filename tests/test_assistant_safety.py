@@ -180,6 +180,8 @@ def test_generated_sentences_with_doses_or_instructions_are_caught(sentence, why
     ("運転免許は取れますか", "unsure"),
     ("空手の試合に出たいって息子が言うんだけど", "unsure"),  # 空手 is a sport, which the pages cover
     ("サッカーの試合結果は？", "out"),
+    # whether something is safe to do is a patient's question, whatever it names
+    ("サッカーのヘディング大丈夫？", "unsure"),
     ("soccerのpractice出てもいい？", "unsure"),          # サッカーの練習: a practice is daily life the pages cover
     ("引っ越しのストレスが心配", "unsure"),                 # a move frames it; a removal firm does not
     ("引っ越し業者のおすすめは？", "out"),
