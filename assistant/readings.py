@@ -303,10 +303,9 @@ class ReadingVocabulary:
         if not pool:
             return ()
         if len(toks) == 1 and not toks[0].unknown:
-            # a word of its own is a slip only when its kanji, each read alone, sound exactly like a page word that
-            # shares one in place: 「服役をわすれた」 is フク + ヤク, the pages' 服薬, where the word is read フクエキ
-            # and one that sounds exactly like the one page word sharing a kanji in place: 「採決する」 is the pages'
-            # 採血 (both サイケツ), a word the IME offered first
+            # a word of its own is a slip only for the one page word sharing a kanji in place that it sounds exactly
+            # like, read whole (「採決する」: the pages' 採血, both サイケツ, the IME's first offer) or kanji by kanji
+            # (「服役をわすれた」: フク + ヤク, the pages' 服薬, where the word is read フクエキ); a numeral only the latter
             alone = "".join(reading(c) for c in run)
             said = {alone} - {reading(run)} if _NUMERAL.search(run) else {alone, reading(run)}
             found = sorted(w for w in pool if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
@@ -427,12 +426,11 @@ class ReadingVocabulary:
                             if len(alike) == 1 and self._read_as[alike[0]][0] == reading(sub):
                                 found.append(Restored(m.start() + t.start, m.start() + t.end, alike[0], alike, True))
                     continue
-                if words:
-                    # a real word that sounds exactly like the page word may be meant as typed (「治る確率」, the pages'
-                    # 確立): the page word is searched beside it, the text keeps it
-                    homophone = _own_word(m.group()) and self._read_as[words[0]][0] == reading(m.group())
-                    found.append(Restored(m.start(), m.end(), words[0], words,
-                                          homophone or _ambiguous([self._read_as[w][1] for w in words])))
+                # a real word that sounds exactly like the page word may be meant as typed (「治る確率」, the pages'
+                # 確立): the page word is searched beside it, the text keeps it
+                homophone = _own_word(m.group()) and self._read_as[words[0]][0] == reading(m.group())
+                found.append(Restored(m.start(), m.end(), words[0], words,
+                                      homophone or _ambiguous([self._read_as[w][1] for w in words])))
         # a katakana word the pages write with one kana more or less (「ラミクタル」 for ラミクタール)
         for m in _KATAKANA_WORD.finditer(text):
             if m.group() not in self.surfaces and not _overlaps(found, m.start(), m.end()):

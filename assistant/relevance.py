@@ -240,7 +240,8 @@ def _scene_readings() -> frozenset[str]:
 
 
 _VOICED = str.maketrans("ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ", "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ")
-_I_TO_U = str.maketrans("キギシチニビミリイ", "クグスツヌブムルウ")
+#: a verb's noun form (連用形) back to its dictionary form, in either script: つづき → つづく, 取り消し → 取り消す
+_I_TO_U = str.maketrans("キギシチニビミリイきぎしちにびみりい", "クグスツヌブムルウくぐすつぬぶむるう")
 
 
 def _known_sound(r: str, known_reading: Callable[[str], bool]) -> bool:
@@ -327,15 +328,10 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     return out
 
 
-_I_ROW_TO_U = str.maketrans("しきちりみびぎにい", "すくつるむぶぐぬう")
-
-
 def _verb_noun_known(lemma: str, stats: TermStats) -> bool:
     """Is ``lemma`` the noun form of a verb the pages use (「免許取り消し」: the pages' 取り消される, 取り消す)?"""
-    if len(lemma) < 2 or lemma[-1] not in "しきちりみびぎにい":
-        return False
-    verb = lemma[:-1] + lemma[-1].translate(_I_ROW_TO_U)
-    return verb in stats.df
+    verb = lemma[:-1] + lemma[-1:].translate(_I_TO_U)
+    return len(lemma) >= 2 and verb != lemma and verb in stats.df
 
 
 _KATAKANA_COMPOUND = re.compile(r"[\u30a1-\u30fa\u30fc]{4,}")
