@@ -126,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if a.shape is None or a.dataset is None:
         ap.error("--shape and --dataset are needed")
+    if not (a.shape / "config.json").is_file():
+        ap.error(f"{a.shape}/config.json is missing: --shape names a directory with a model's config and tokenizer")
+    if not (a.dataset / "train.jsonl").is_file():
+        ap.error(f"{a.dataset}/train.jsonl is missing: --dataset names a dataset directory (tenkan dataset)")
     import peft
     import transformers
 
