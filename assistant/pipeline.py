@@ -36,6 +36,7 @@ from assistant.site_pages import rank_hits
 from generator.context import window_sources
 from generator.prompter import Prompter
 from index import open_index
+from index.chunking import overlap_length
 from tenkan.errors import ModelUnavailableError, TenkanError
 from tenkan.paths import Workspace
 from tenkan.jatext import split_sentences
@@ -81,6 +82,12 @@ def _complete_prefix(text: str) -> str:
         if k < len(text):
             last = k
     return text[:last]
+
+
+def _chunk_n(chunk_id: str) -> int | None:
+    """The number of a chunk within its document (``<doc_id>#<n>``), None when the id has none."""
+    n = chunk_id.rsplit("#", 1)[-1]
+    return int(n) if "#" in chunk_id and n.isdigit() else None
 
 
 @dataclasses.dataclass
@@ -300,7 +307,7 @@ class Assistant:
         page's chunks that were not retrieved (same PDF page only), after its own text. Retrieval
         finds the right page more often than the chunk that holds the answer sentence; quoting
         from the whole page cites the same page. Chunks retrieved in their own right stay as they
-        are."""
+        are. The sentences consecutive chunks share (the chunker's overlap) appear once."""
         page_chunks = getattr(self.retriever, "page_chunks", None)
         if page_chunks is None:
             return sources
@@ -313,9 +320,25 @@ class Assistant:
                 out.append(s)
                 continue
             seen.add(doc)
-            extra = [clean_source_text(c.text)[0] for c in page_chunks(s.chunk_id)
-                     if c.chunk_id not in have and c.page == s.page]
-            out.append(dataclasses.replace(s, text="\n".join([s.text, *extra])) if extra else s)
+            own = _chunk_n(s.chunk_id)
+            pieces = [s.text]
+            prev = own
+            for c in page_chunks(s.chunk_id):
+                if c.chunk_id in have or c.page != s.page:
+                    continue
+                n, more = _chunk_n(c.chunk_id), clean_source_text(c.text)[0]
+                # the chunker carries a chunk's last sentences over into the next one: each shows once
+                if n is not None and own is not None and n == own - 1:
+                    more = more[: len(more) - overlap_length(more, s.text)]
+                if n is not None and own is not None and n == own + 1:
+                    more = more[overlap_length(s.text, more):]
+                if n is not None and prev is not None and n == prev + 1 and prev != own:
+                    more = more[overlap_length(pieces[-1], more):]
+                if more.strip():
+                    pieces.append(more.strip("\n"))
+                prev = n
+            text = "\n".join(pieces)
+            out.append(dataclasses.replace(s, text=text) if text != s.text else s)
         return out
 
     def _similarities(self, q: Query, sources: list[Source]) -> dict[str, float]:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from tenkan.jatext import split_sentences
 
-__all__ = ["Piece", "chunk_text", "embedding_text", "chunk_sentences", "sentence_key"]
+__all__ = ["Piece", "chunk_text", "embedding_text", "chunk_sentences", "sentence_key", "overlap_length"]
 
 _HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
 _SOFT_BREAK = re.compile(r"(?<=[、，,；;：:])")
@@ -211,6 +211,15 @@ def embedding_text(title: str, headings: tuple[str, ...] | list[str], text: str)
     """What the embedder sees for a chunk: the page title and headings give the topic."""
     ctx = " / ".join(h for h in [title, *headings] if h)
     return f"{ctx}\n{text}" if ctx else text
+
+
+def overlap_length(first: str, then: str, min_overlap: int = 10) -> int:
+    """How many characters at the start of ``then`` repeat the end of ``first``: the sentences one chunk
+    carries over from the chunk before it (:func:`chunk_text`); 0 when fewer than ``min_overlap`` do."""
+    for k in range(min(len(first), len(then)), min_overlap - 1, -1):
+        if first.endswith(then[:k]):
+            return k
+    return 0
 
 
 def chunk_sentences(text: str) -> list[str]:

@@ -218,6 +218,11 @@ def test_the_question_of_a_story_is_its_focus():
     assert focus.startswith("サッカーの試合") and "小学生" in rest
     focus, rest = question_focus("バルプロ酸って太るって聞いたんだけどほんと？最近ズボンきついんだよね")
     assert "ズボン" not in focus and "ズボン" in rest                       # a remark after the question
+    # ... but a claim passed on after the question is what it asks to check
+    focus, rest = question_focus("フィコンパってどんな薬？イライラするって聞いた")
+    assert "イライラ" in focus and rest == ""
+    focus, rest = question_focus("VNSってどう？友だちは効いたって言ってた")
+    assert "友だち" in focus and rest == ""
     focus, _ = question_focus("夫が糖尿病で低血糖のけいれんを起こしました。これってなんでしょうか")
     assert "低血糖" in focus                          # a contentless question takes in its scene
     # a question told as a worry is the question, not a description all of which is asked
@@ -320,6 +325,16 @@ def test_quotes_come_from_the_whole_retrieved_page_and_cite_it(demo_assistant, d
     # the first source of the page holds the rest of it (not the chunk retrieved on its own) ...
     assert whole[0].text.startswith(second.text) and first.text.split("\n")[-1][-30:] in whole[0].text
     assert third.text not in whole[0].text and whole[1] == sources[1]
+    # the sentences the chunker carried from one chunk into the next are shown once, whichever of the two was
+    # retrieved (the 119 page's list runs across its first two chunks)
+    chunks = demo_index.retriever.page_chunks(next(
+        c.chunk_id for c in demo_index.retriever.iter_chunks() if c.url.endswith("/life/when-to-call-119.html")))
+    carried = chunks[1].text.split("\n")[0]
+    assert carried.startswith("- ") and carried in chunks[0].text.split("\n")
+    for c in chunks[:2]:
+        [whole] = demo_assistant._whole_pages([Source(n=1, chunk_id=c.chunk_id, url=c.url, title=c.title, text=c.text)])
+        lines = whole.text.split("\n")
+        assert lines.count(carried) == 1 and all(x.split("\n")[-1] in whole.text for x in (chunks[0].text, chunks[1].text))
     # ... and an answer whose sentence lies in another chunk of a retrieved page quotes and cites that page
     ans = demo_assistant.ask("飲み忘れ", mode="extractive")
     assert any(c.url.endswith("/medicines/missed-dose.html") for c in ans.citations)

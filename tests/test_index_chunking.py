@@ -1,6 +1,6 @@
 """Chunking: Japanese sentence boundaries, headings as context, size, overlap, stable output."""
 
-from index.chunking import chunk_text, embedding_text
+from index.chunking import chunk_text, embedding_text, overlap_length
 
 PAGE = """# 発作が起きたときの応急手当
 てんかん発作の多くは数分以内に自然に治まります。まわりの人が落ち着いて見守ることが大切です。
@@ -35,6 +35,22 @@ def test_consecutive_chunks_of_a_section_overlap_by_whole_sentences():
     assert len(pieces) >= 2
     first_sentence_of_next = pieces[1].text.split("。")[0] + "。"
     assert first_sentence_of_next in pieces[0].text
+
+
+def test_the_overlap_of_consecutive_chunks_is_found_so_a_page_can_be_put_back_together():
+    text = """# 服薬
+""" + "".join(f"お薬の話その{i}です。" for i in range(40))
+    pieces = chunk_text(text, size=120, overlap=40, min_chunk=30)
+    assert len(pieces) >= 3
+    whole = pieces[0].text
+    for a, b in zip(pieces, pieces[1:]):
+        k = overlap_length(a.text, b.text)
+        assert k > 0 and a.text.endswith(b.text[:k])
+        whole += b.text[k:]
+    # every sentence once, in order: the page as it was, less its heading line
+    assert whole.split("\n")[-1] == "".join(f"お薬の話その{i}です。" for i in range(40))
+    assert overlap_length("発作の記録をつけましょう。", "受診のときに見せましょう。") == 0  # nothing shared
+    assert overlap_length("まとめ。はい。", "はい。次へ。") == 0  # under the minimum: a coincidence, not a carry
 
 
 def test_a_sentence_longer_than_the_size_is_cut_at_a_comma():
