@@ -96,8 +96,13 @@ def asked_kind(question: str) -> str:
     return ""
 
 
-#: a question that only names something (「ドラベ症候群」「重積とは」「VNSって何？」): what it is is asked
-_DEFINES = re.compile(r"^\s*(?P<term>[^、。！？!?\s]{2,24}?)\s*(?P<ask>とは(?:何|なに|なん)?(?:ですか|でしょうか|なの)?|"
+#: what kind of thing a question asks about (「フィコンパってどんな薬？」)
+_KIND_OF = r"(?:薬|くすり|病気|びょうき|検査|けんさ|治療|手術|制度|発作|症状|状態|もの|こと)"
+#: a question that only names something (「ドラベ症候群」「重積とは」「VNSって何？」「フィコンパってどんな薬？」):
+#: what it is is asked
+_DEFINES = re.compile(r"^\s*(?P<term>[^、。！？!?\s]{2,24}?)\s*(?P<ask>(?:とは|って)(?:どんな|どういう)" + _KIND_OF
+                      + r"(?:ですか|でしょうか|なの|なん(?:です)?か|なんだろう)?|"
+                      r"とは(?:何|なに|なん)?(?:ですか|でしょうか|なの)?|"
                       r"って(?:何|なに|なん)(?:ですか|でしょうか|なの|だろう)?|って)?\s*[？?。]*\s*$")
 
 
@@ -106,7 +111,12 @@ def defined_term(question: str) -> tuple[frozenset[str], bool]:
     whether it asks what that is in so many words (「…とは」「…って何」) rather than naming it bare
     (「飲み忘れ」 may ask what to do, 「ドラベ症候群」 what it is)."""
     m = _DEFINES.match(question)
-    return (_tokens(m.group("term")), bool(m.group("ask"))) if m else (frozenset(), False)
+    if m:
+        return _tokens(m.group("term")), bool(m.group("ask"))
+    # asked in so many words in the first part, more after it (「フィコンパってどんな薬？ イライラするって聞いた」,
+    # 「重積って？ てんかん重積状態」 with the lexicon's word)
+    m = _DEFINES.match(_PARTS.split(question, 1)[0])
+    return (_tokens(m.group("term")), True) if m and m.group("ask") else (frozenset(), False)
 
 
 def asks_for_list(question: str) -> bool:

@@ -121,6 +121,11 @@ EMERGENCY_SEARCH = "119番 救急車"
 #: 飲み始めないといけないの？」 is about starting treatment), and so may one the n-gram model alone flags
 CRISIS_KINDS = frozenset({"long_seizure", "repeated_seizures", "no_recovery", "breathing", "injury", "water"})
 
+#: a sentence that passes on what someone said or wrote (「イライラするって聞いた」「太るらしい」): after a
+#: question, it is the claim the question wants checked, not a remark
+_HEARSAY = re.compile(r"(?:って|と)(?:聞い|聞く|聞き|きい|きく|きき|言われ|いわれ|言って|いって|書いて|かいて|見た|みた|読んだ|よんだ)"
+                      r"|らしい(?:よ|けど|んだけど|です|ね)*[。！!…]*$")
+
 #: a question about how the scene and something else are linked (is X the cause of Y?)
 _RELATES = re.compile(r"関係|関連|影響|原因|所為|せい(?:[？?。!！]|です|だ|な|か|じゃ|では)|つなが|繋が")
 
@@ -133,7 +138,8 @@ def _content(text: str) -> int:
 
 def question_focus(text: str) -> tuple[str, str]:
     """(the question, the rest) of a message: the last sentence that asks something; the
-    scene before it and remarks after it (「最近ズボンきついんだよね」) are the rest. A
+    scene before it and remarks after it (「最近ズボンきついんだよね」) are the rest; a claim passed on after it
+    (「イライラするって聞いた」) is part of the question. A
     question sentence with fewer than two words that could be a topic (「これっててんかんなんでしょうか」,
     「夫として何をしてあげたらいいですか」) takes in the sentences before it until it has
     them; one that asks about a link (「薬と関係あるんでしょうか」) takes in all of them. A
@@ -146,6 +152,8 @@ def question_focus(text: str) -> tuple[str, str]:
         return text, ""
     i = asking[-1]
     j = i + 1
+    while j < len(sents) and _HEARSAY.search(sents[j]):
+        j += 1
     while i - 1 in asking:  # questions in a row are asked together (「献血できる？薬飲んでるとだめ？」)
         i -= 1
     while i > 0 and _content(" ".join(sents[i:j])) < 2:

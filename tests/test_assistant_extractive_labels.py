@@ -148,7 +148,16 @@ def test_what_counts_as_asking_what_a_thing_is():
     # a bare name lifts only the section headed by exactly that name: 「飲み忘れ」 asks what to do, and
     # 「飲み忘れに気づいたときの基本的な考え方」 is not its definition
     assert defined_term("飲み忘れ")[1] is False
-    assert defined_term("脳波 痛い？") == (frozenset(), False) and defined_term("フィコンパってどんな薬？イライラする")[0] == frozenset()
+    assert defined_term("脳波 痛い？") == (frozenset(), False)
+    # 「どんな薬？」 asks what it is in so many words; so does a first part with more asked after it, and the
+    # lexicon's words after the question (the brand's generic name stands for the brand)
+    assert defined_term("フィコンパってどんな薬？") == (frozenset({"ペランパネル"}), True)
+    assert defined_term("フィコンパってどんな薬？ イライラするって聞いた ペランパネル") == (frozenset({"ペランパネル"}), True)
+    assert defined_term("重積って？ てんかん重積状態") == (frozenset({"重積"}), True)
+    # ... but a bare name followed by more is not a name alone, and a question about the thing does not ask
+    # what it is
+    assert defined_term("MRI 金属") == (frozenset(), False)
+    assert defined_term("発作って何回おきたら入院？")[1] is False
 
 
 def test_a_short_list_is_shown_whole_and_a_long_one_by_the_items_closest_to_the_question():
