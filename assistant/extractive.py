@@ -453,6 +453,17 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                     and is_quotable(sents[nxt], by_n[q.source].title):
                 quotes.append(Quote(q.source, nxt, sents[nxt], q.score))
                 used.add((q.source, nxt))
+            if listing and not items:
+                # a question that asks for things (「何を伝えておけばいい？」) answered by a paragraph its section's
+                # list goes on from, with no lead-in of its own (「…具体的に伝えておくことが大切です。」 then
+                # 「- 発作の型と…」「- 緊急連絡先」): the list is what was asked
+                last = quotes[-1].position
+                head = sections.get(q.source) or []
+                after = [j for j in _items_after(sents, last)
+                         if j < len(head) and last < len(head) and head[j] == head[last] and (q.source, j) not in used]
+                if after:
+                    items = _best_items(after, sents, q_toks, state, limit)
+                    used.update((q.source, j) for j in after)
         used.add((q.source, q.position))
         if any(_squash(x) in {_squash(y) for p in picked for y in p.verbatim} for x in [qq.text for qq in quotes]):
             continue

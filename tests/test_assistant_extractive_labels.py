@@ -205,3 +205,22 @@ def test_a_question_asked_in_parts_gets_a_sentence_for_each_part():
     # of its own, it is answered
     assert "30分前後" in quoted("MRIの検査は何分？音はうるさい？") and "大きな音" in quoted("MRIの検査は何分？音はうるさい？")
     assert "大きな音" not in quoted("MRIの検査は何分？")
+
+
+def test_a_question_asking_for_things_gets_the_list_its_paragraph_goes_on_to():
+    page = ("学校生活\n"
+            "先生へ伝えておきたいこと\n"
+            "てんかんのある子どもの多くは、ほかの子どもと同じように学校で過ごせます。"
+            "安心して過ごすためには、担任や養護教諭に病気のことを具体的に伝えておくことが大切です。\n"
+            "- 発作の型と起きたときの様子\n"
+            "- 保護者と主治医の緊急連絡先\n"
+            "登下校のときの安全\n"
+            "- 友だちと一緒に登下校する\n")
+    src = _src(page, title="学校生活")
+    # 「何を」 asks for things: the paragraph has no lead-in (「次のような…」), but its section's list is the answer
+    [p, *_] = select_passages("保健室の先生に何を伝えておけばいい？", [src], n=1)
+    assert "担任や養護教諭" in "".join(p.verbatim)
+    assert p.items == ["- 発作の型と起きたときの様子", "- 保護者と主治医の緊急連絡先"]  # not the next section's list
+    # a question that asks no list gets the sentence alone
+    [p, *_] = select_passages("保健室の先生に伝えておくべき？", [src], n=1)
+    assert p.items == []
