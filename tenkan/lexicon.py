@@ -68,6 +68,9 @@ WORD_SYNONYMS: dict[str, str] = {
     "飲み会": "飲酒", "産む": "出産", "眠い": "眠気", "徹夜": "睡眠不足", "夜更かし": "睡眠不足",
     "遠足": "校外学習", "バイト": "仕事", "面接": "就職", "転職": "就職",
     "告知": "伝える", "打ち明ける": "伝える", "休職": "仕事", "復職": "仕事", "復帰": "仕事",
+    # a school's staff by their job title (a development list of session 22: 「教員はどう対応すれば」 was declined
+    # as a topic the pages never name; the school page says 先生)
+    "教員": "先生", "教職員": "先生",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions
