@@ -181,7 +181,9 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
     focus, context = question_focus(restored)
     # the sources' words for brand names and everyday words, and every candidate of a sound
     # shared by several corpus words (いじょう: 以上, 異常), which the text could not restore
-    added = added_words(restored) + [w for w in restored_words if w not in restored]
+    # (a word the question sentence stands for is added though the scene uses it: 「就職活動中です。面接で言うべき？」
+    # asks about 就職, which the scene's half weight alone leaves to the travel page's words)
+    added = added_words(restored) + added_words(focus) + [w for w in restored_words if w not in restored]
     added = list(dict.fromkeys(added))
     follow = is_follow_up(text, history)
     retrieval = retrieval_query(restored, history, history_turns) if follow else restored

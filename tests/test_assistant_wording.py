@@ -255,6 +255,9 @@ def test_analysis_weighs_the_question_above_the_scene_and_added_words(vocab):
     assert "バルプロ酸" in q.added and q.terms["バルプロ酸"] == 1.0
     w = analyse("お風呂で気をつけることは？", vocab=vocab)
     assert w.terms["入浴"] == 0.5 < w.terms[w.focus]
+    # the word the question sentence stands for is added though the scene already uses it (at half weight)
+    j = analyse("就職活動中の大学4年生です。面接でてんかんのことを言うべきか迷っています。", vocab=vocab)
+    assert "面接" in j.focus and "就職" in j.context and j.terms["就職"] == 0.5
     e = analyse("seizureが5min以上続いたら？", vocab=vocab)
     assert e.normalized.startswith("発作が5分以上") and e.safety.emergency
 
