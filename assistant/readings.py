@@ -170,6 +170,11 @@ def _tokens(text: str) -> list[_Tok]:
 _NUMERAL = re.compile(r"[一二三四五六七八九十百千万億]")
 
 
+def _kana_of(kanji: str) -> str:
+    """The sound MeCab gives one kanji standing alone (its reading as a word, or as a symbol: 発 → ハツ)."""
+    return reading(kanji) or "".join(t.kana for t in _tokens(kanji))
+
+
 def _own_word(run: str) -> bool:
     """Does MeCab read ``run`` as one word it knows (「採決」「確率」, not 「自律支援医療」)?"""
     toks = _tokens(run)
@@ -332,6 +337,21 @@ class ReadingVocabulary:
                 ok = self._read_as[w][0] in near
             if ok:
                 found.append(w)
+        if not found and n in (2, 3):
+            # a kanji at either end typed with another of its sound, whatever MeCab makes of the run (「発佐」: 発 and 佐
+            # are read as symbols, ハツ + サ; the pages' 発作 is ホッサ): the one page word sharing the other kanji in
+            # place whose reading ends (or starts) with that kanji's sound
+            close = []
+            for w in pool:
+                diff = [i for i, (a, b) in enumerate(zip(run, w)) if a != b]
+                if len(diff) != 1 or diff[0] not in (0, n - 1):
+                    continue
+                sound = next((t.kana for t in toks if t.start == diff[0] and t.end == diff[0] + 1), "") \
+                    or _kana_of(run[diff[0]])
+                said = self._read_as[w][0]
+                if sound and len(said) > len(sound) and (said.endswith(sound) if diff[0] == n - 1 else said.startswith(sound)):
+                    close.append(w)
+            found = close if len(close) == 1 else []
         if not found and n >= 4:
             # a long compound one kanji off a page word, whatever that kanji's sound (「自立支猿医療」: 猿 read サル, its kun
             # reading), when only one page word is that close (not three kanji: 運転中 is no slip for 運動中)

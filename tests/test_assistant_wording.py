@@ -108,6 +108,15 @@ def test_a_long_compound_one_kanji_off_a_page_word_is_that_word_whatever_the_kan
     assert v.convert("運転中に発作") == "運転中に発作" and v.convert("保育園の先生") == "保育園の先生"
 
 
+def test_a_short_compound_with_an_end_kanji_of_the_same_sound_is_the_pages_word():
+    v = ReadingVocabulary(["発作が止まりません。", "発熱に注意します。", "原因を調べます。", "運動中の発作に注意します。"])
+    # MeCab reads 発佐 as two symbols (ハツ + サ); 佐 sounds like the end of ホッサ, and 発熱 (ハツネツ) does not end so
+    assert v.convert("旦那の発佐が止まらない") == "旦那の発作が止まらない"
+    assert v.convert("原員はなに？") == "原因はなに？"
+    # a kanji in the middle is no such slip, and a sound that ends no page word sharing the kanji is left as typed
+    assert v.convert("運転中に") == "運転中に" and v.convert("発左") == "発左"
+
+
 def test_a_long_word_typed_in_kana_with_one_slip_is_the_pages_word():
     v = ReadingVocabulary(["血中濃度を測ります。", "睡眠不足に注意します。"])
     # けつちゅう for ケッチュウ: the small っ typed full size
