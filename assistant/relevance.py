@@ -83,7 +83,7 @@ NOT_A_TOPIC = frozenset(
 SCENE_WORDS = frozenset(
     "カラオケ 花火 コンサート ライブ 映画 映画館 パソコン タブレット キャンプ ダイエット "
     "引っ越し 転居 受験 結婚 新婚 婚約 退職 定年 転勤 異動 部署 班 留学 卒業 進学 入社 転校 通勤 在宅 "
-    "打診 内示 辞令 昇進 出向 配属 シフト".split()
+    "打診 内示 辞令 昇進 出向 配属 シフト 新幹線".split()
 )
 
 
@@ -316,10 +316,19 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
         lemma = canonical_tokens([((getattr(f, "lemma", None) or surface).split("-")[0]).lower()])[0]
         if lemma in GENERIC_WORDS or lemma in scene or surface in scene:
             continue
+        if k and getattr(words[k - 1].feature, "pos1", "") == "接頭辞" and words[k - 1].surface + surface in scene:
+            continue  # a scene word MeCab cuts after a prefix (新 + 幹線)
         if not stats.knows(lemma, surface) and surface not in out:
             if _known_parts(surface, stats) or _verb_noun_known(lemma, stats):
                 continue
             meant = sounds_like(surface) if sounds_like is not None else ""
+            if meant and not w.is_unk and len(_KANJI_CHAR.findall(surface)) >= 2 and _KANJI_CHAR.search(meant) \
+                    and not set(meant) & set(surface):
+                # a kanji compound of the dictionary that only sounds like a page word and shares none of its kanji
+                # names its own thing (「鍼灸でてんかんって治る？」 is not about the pages' 進級); a page word the pages
+                # write in kana (痙攣 for けいれん), a slip that keeps a kanji (誘引 for 誘因), one kanji (跡 for 後) and
+                # a word typed in kana are still read as meant
+                meant = ""
             if meant:
                 if misconverted is not None:
                     misconverted[surface] = meant
@@ -381,6 +390,8 @@ class Relevance:
                 d[k] = round(d[k], 4)
         return d
 
+
+_KANJI_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 #: what a message says someone was diagnosed with (「パーキンソン病と診断されました」「うつ病の診断を受けた」)
 _DIAGNOSED = re.compile(r"([^\s、。，,！!？?がはもを]{2,12}?)(?:と|の)(?:診断|しんだん)")

@@ -71,6 +71,8 @@ WORD_SYNONYMS: dict[str, str] = {
     # a school's staff by their job title (a development list of session 22: 「教員はどう対応すれば」 was declined
     # as a topic the pages never name; the school page says 先生)
     "教員": "先生", "教職員": "先生",
+    # a change of personality a medicine may bring is the pages' change of mood and behaviour (「気分や行動の変化」)
+    "性格": "行動",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions

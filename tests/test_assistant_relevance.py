@@ -135,6 +135,8 @@ def demo_assistant(demo_index):
 @pytest.mark.parametrize("question", [
     "てんかんに鍼（はり）治療は効果がありますか？",           # a treatment the demo pages never mention
     "飼っている犬がてんかんと言われた。人間と同じ薬を飲ませても大丈夫？",  # veterinary, not covered
+    # a dictionary word that only sounds like a page word sharing none of its kanji (鍼灸 / 進級) is its own topic
+    "鍼灸でてんかんって治る？",
     # the unknown illness is named in the scene, the question sentence only goes on about it
     "夫がパーキンソン病と診断されました。これから手足の震えはどう進むんでしょうか？",
 ])
@@ -276,3 +278,10 @@ def test_a_diagnosis_the_corpus_knows_in_the_scene_does_not_decline_the_question
     ans = demo_assistant.ask("父がてんかんと診断されました。仕事で毎日車を使うのですが、すぐに運転をやめるべきでしょうか",
                              mode="extractive")
     assert ans.grounding == "extractive" and ans.relevance["unknown"] == []
+
+
+def test_a_scene_word_cut_after_a_prefix_and_a_slip_keeping_a_kanji_are_not_unknown_topics(demo_assistant):
+    ans = demo_assistant.ask("大阪から東京まで新幹線で行く、発作が起きたら周りに何て言えばいい？", mode="extractive")
+    assert ans.grounding == "extractive" and ans.relevance["unknown"] == []     # 新 + 幹線, a scene word
+    ans = demo_assistant.ask("発作の誘引って何がある？", mode="extractive")
+    assert ans.grounding == "extractive" and ans.relevance["misconverted"] == {"誘引": "誘因"}
