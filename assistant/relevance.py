@@ -147,7 +147,13 @@ _ASKS = {
                          r"かかる(?:お金|費用)"),
               re.compile(r"\d+\s*円|円|費用|料金|値段|金額|薬価|無料|負担額")),
     # opening hours and appointments are a particular hospital's, never a health page's
-    "time of day": (re.compile(r"何時に|何時から|何時まで|なんじに|なんじから|受付時間|診察時間|診療時間|営業時間|待ち時間"),
+    # an amount of a medicine to take: the pages never state a dose, and an answer must not invent one
+    # (in units: 「量ってどのくらいから始める？」 is answered by 「少ない量から始めて…」)
+    "dose": (re.compile(r"何\s*(?:mg|ｍｇ|ミリ|錠|グラム|g(?![a-z])|cc|ml|mL|粒|包)"),
+             re.compile(r"\d+\s*(?:mg|ｍｇ|ミリグラム|錠|グラム|g(?![a-z])|ml|mL|cc|粒|包)")),
+    # (not when to take a medicine: 「薬って何時に飲めばいい？」 is answered by 「毎日決まった時間に」)
+    "time of day": (re.compile(r"(?:何時|なんじ)(?:に|から|まで)(?![^。？?]{0,6}(?:飲|のむ|のん|のめ|のま|服))|受付時間|診察時間|"
+                               r"診療時間|営業時間|待ち時間"),
                     re.compile(r"\d+\s*時(?!間)|午前|午後|受付時間|診療時間")),
 }
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.pipeline import NO_SOURCES_TEXT, OUT_OF_SCOPE_TEXT
 from assistant.grounding import _tokens
-from assistant.relevance import TermStats, assess, on_topic, term_stats, unknown_nouns
+from assistant.relevance import TermStats, asked_fact, assess, on_topic, term_stats, unknown_nouns
 from tests.fixtures.assistant import StaticRetriever
 
 
@@ -193,6 +193,16 @@ def test_a_price_no_source_states_is_declined(demo_assistant):
     ans = demo_assistant.ask("脳波検査っていくらかかる？", mode="extractive")
     assert ans.grounding == "no_sources"
     assert ans.relevance["asks"] == "price" and ans.relevance["asks_found"] is False
+
+
+def test_a_dose_no_source_states_is_declined_and_a_medicines_hour_is_no_opening_hour(demo_assistant):
+    # the pages never state an amount in milligrams or tablets, and an answer must not invent one
+    ans = demo_assistant.ask("デパケンって何錠飲めばいいの？", mode="extractive")
+    assert ans.grounding == "no_sources" and ans.relevance["asks"] == "dose"
+    # 「量ってどのくらいから始める？」 is answered by how the pages say it is done (少ない量から)
+    assert asked_fact("ラミクタールの量ってどのくらいから始める？") == ""
+    # what time a medicine is taken is not a hospital's hours
+    assert asked_fact("薬って何時に飲めばいい？") == "" and asked_fact("病院は何時から？") == "time of day"
 
 
 def test_a_tiny_index_uses_uniform_weights(poisoned_index):
