@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from index.bm25 import BM25Index, tokens_for
-from index.chunking import chunk_sentences, chunk_text, embedding_text, sentence_key
+from index.chunking import CHUNKER_VERSION, chunk_sentences, chunk_text, embedding_text, sentence_key
 from index.config import IndexConfig, IndexSettings, index_config
 from index.dense import build_faiss, choose_kind, save_faiss
 from index.embcache import EmbeddingCache, cached_embed
@@ -67,7 +67,8 @@ def corpus_digest(docs: list[dict]) -> str:
 
 
 def settings_digest(icfg: IndexConfig, embedder_desc: dict) -> str:
-    return _digest({"embedder": embedder_desc, **{k: getattr(icfg, k) for k in BUILD_KEYS}, "format": FORMAT})
+    return _digest({"embedder": embedder_desc, **{k: getattr(icfg, k) for k in BUILD_KEYS}, "format": FORMAT,
+                    "chunker": CHUNKER_VERSION})
 
 
 def _embedder_for(icfg: IndexConfig) -> Embedder:
@@ -144,7 +145,8 @@ def build(cfg: IndexSettings | IndexConfig, ws: Workspace, full: bool = False, *
                 vec_by_hash.setdefault(r.embed_hash, r.row)
                 toks_by_hash.setdefault(r.embed_hash, r.tokens)
         same_chunking = old_manifest is not None and all(
-            old_manifest.settings.get(k) == getattr(icfg, k) for k in CHUNK_KEYS)
+            old_manifest.settings.get(k) == getattr(icfg, k) for k in CHUNK_KEYS) \
+            and old_manifest.raw.get("chunker", 1) == CHUNKER_VERSION
 
         # -- classify documents and lay out the new rows ---------------------------------
         new_ids = {d["doc_id"] for d in docs}
@@ -250,7 +252,7 @@ def build(cfg: IndexSettings | IndexConfig, ws: Workspace, full: bool = False, *
         desc = emb.describe() if embedder is not None else {**edesc, "dim": dim}
         write_manifest(
             tmp, PRODUCER, inputs={"documents": documents_file(ws)}, settings=icfg,
-            extra={"format": FORMAT, "generation": n, "embedder": desc, "dim": dim, "chunks": len(rows),
+            extra={"format": FORMAT, "chunker": CHUNKER_VERSION, "generation": n, "embedder": desc, "dim": dim, "chunks": len(rows),
                    "sentences": len(sent_keys), "documents": len(docs), "corpus_digest": cdig, "settings_digest": sdig, "files": files,
                    "faiss_index": faiss_kind, "build": {k: v for k, v in summary.to_dict().items()
                                                               if k not in ("path", "seconds")}},

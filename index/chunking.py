@@ -35,9 +35,15 @@ from dataclasses import dataclass, field
 
 from tenkan.jatext import split_sentences
 
-__all__ = ["Piece", "chunk_text", "embedding_text", "chunk_sentences", "sentence_key", "overlap_length"]
+__all__ = ["CHUNKER_VERSION", "Piece", "chunk_text", "embedding_text", "chunk_sentences", "sentence_key", "overlap_length"]
+
+#: version of the chunk texts :func:`chunk_text` makes; an index built by another is re-chunked (2: a line that
+#: does not close its sentence is not run into the next, 2026-12-04)
+CHUNKER_VERSION = 2
 
 _HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
+#: the end of a line that closes its sentence (a paragraph after it runs on)
+_CLOSED = re.compile(r"[。．！？!?」』）)]\s*$")
 _SOFT_BREAK = re.compile(r"(?<=[、，,；;：:])")
 
 
@@ -56,6 +62,7 @@ class _Unit:
     text: str
     headings: tuple[str, ...]
     heading: bool = False  # the unit is a heading line
+    line_start: bool = False  # the first sentence of a line (a paragraph, a list item)
     section_start: bool = False  # first unit of a top-level section
     page: int | None = None
 
@@ -117,21 +124,25 @@ def _units(text: str, size: int, pages: list[dict] | None = None) -> list[_Unit]
             continue
         heads = tuple(t for _, t in path)
         sentences = split_sentences(line) if not line.startswith("- ") else [line]
+        first = True
         for s in sentences:
             for piece in _split_long(s, size):
-                units.append(_Unit(piece, heads, section_start=new_section, page=page))
-                new_section = False
+                units.append(_Unit(piece, heads, section_start=new_section, page=page, line_start=first))
+                new_section = first = False
     return units
 
 
 def _join(units: list[_Unit]) -> str:
-    """Sentences of one line run together; headings, list items and new lines stay lines."""
+    """Sentences of one line run together, and so do the paragraphs of a section; headings, list items and a
+    line that ends without closing its sentence stay lines (until 2026-12-04 a page's date line,
+    「最終更新日：2026年10月1日」, ran into the paragraph after it and made its first sentence unquotable)."""
     out = ""
     prev: _Unit | None = None
     for u in units:
         if prev is None:
             out = u.text
-        elif u.heading or prev.heading or u.text.startswith("- ") or prev.text.startswith("- "):
+        elif u.heading or prev.heading or u.text.startswith("- ") or prev.text.startswith("- ") \
+                or (u.line_start and not _CLOSED.search(prev.text)):
             out += "\n" + u.text
         else:
             out += u.text

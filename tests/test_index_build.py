@@ -67,6 +67,21 @@ def test_unchanged_corpus_is_a_cheap_noop(workspace, cfg, write_corpus):
     assert s.changed and s.generation == first.generation + 1
 
 
+def test_an_index_chunked_by_another_chunker_version_is_rechunked(workspace, cfg, write_corpus, monkeypatch):
+    import index.builder as builder
+
+    write_corpus(workspace, DOCS)
+    first = build(cfg, workspace)
+    assert open_index(workspace, cfg).manifest["chunker"] == builder.CHUNKER_VERSION
+    # the same corpus and settings under a newer chunker: a new generation, every document chunked again (a chunk
+    # whose text came out the same keeps its vector, found by the text's hash)
+    monkeypatch.setattr(builder, "CHUNKER_VERSION", builder.CHUNKER_VERSION + 1)
+    s = build(cfg, workspace)
+    assert s.changed and s.generation == first.generation + 1 and s.embedded_chunks == 0
+    assert open_index(workspace, cfg).manifest["chunker"] == builder.CHUNKER_VERSION
+    assert build(cfg, workspace).changed is False
+
+
 def test_incremental_update_embeds_only_new_and_changed_and_drops_removed(workspace, cfg, write_corpus):
     write_corpus(workspace, DOCS)
     first = build(cfg, workspace)

@@ -53,6 +53,16 @@ def test_the_overlap_of_consecutive_chunks_is_found_so_a_page_can_be_put_back_to
     assert overlap_length("まとめ。はい。", "はい。次へ。") == 0  # under the minimum: a coincidence, not a carry
 
 
+def test_a_line_that_does_not_close_its_sentence_is_not_run_into_the_next_paragraph():
+    text = ("# ケトン食療法\n※このページはデモ用です。\n最終更新日：2026年10月1日\n"
+            "てんかんの食事療法は、脂肪を多くする治療です。代表的なものがケトン食療法です。\n次の段落です。")
+    [p] = chunk_text(text, size=400, overlap=80, min_chunk=10)
+    lines = p.text.split("\n")
+    # the date line stays a line of its own, so the paragraph's first sentence is a sentence of its own
+    assert "てんかんの食事療法は、脂肪を多くする治療です。代表的なものがケトン食療法です。次の段落です。" in lines
+    assert any(x.endswith("最終更新日：2026年10月1日") for x in lines)
+
+
 def test_a_sentence_longer_than_the_size_is_cut_at_a_comma():
     long = "、".join(["発作の記録をつけておくと診察のときに役立ちます"] * 20) + "。"
     pieces = chunk_text(long, size=100, overlap=0, min_chunk=0)
