@@ -65,7 +65,9 @@ _ITEM = re.compile(r"^(?:[-・*•]|\(\d+\)|\d+[.)．])\s*")
 _LEANS = re.compile(r"^(?:ただし|但し|しかし|しかしながら|そのため|このため|そのために|したがって|従って|それでも|つまり|"
                     r"一方で?|ですから|だから|それに対して|その場合|この場合|そうした場合|その際|このとき)[、，,]?|"
                     # a demonstrative that points back (「これを「偽性難治」と呼びます」「こうした点から、」)
-                    r"^(?:これ(?:を|は|が|に|で|らの)|それ(?:を|は|が|に|で|らの)|こうした|そうした|このような|そのような)")
+                    r"^(?:これ(?:を|は|が|に|で|らの)|それ(?:を|は|が|に|で|らの)|こうした|そうした|このような|そのような)|"
+                    # one of the things the sentence before it names (「代表的なものがケトン食療法で…」「このうち…」)
+                    r"^(?:代表的なもの|主なもの|その(?:うち|中で|なか)|この(?:うち|中で|なか)|なかでも|中でも)")
 #: a sentence that gives the reason for the one before it (「…危険のほうが大きいためです。」): quote that one too
 _EXPLAINS = re.compile(r"(?:ため|から)(?:です)?。?$|[のん]です。?$|^(?:なぜなら|というのも)")
 #: a connective that only adds: drop it, the sentence means the same without it
