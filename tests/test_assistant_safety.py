@@ -122,6 +122,10 @@ def test_a_first_seizure_typed_with_the_wrong_kanji_still_raises_the_alarm():
     "以前、発作が十分以上続いて救急搬送されたことがあります。再発予防のために何ができますか。",
     # an experience, with no time word: 〜たことがある is lived before
     "兄の発作が10分以上止まらなかったことがある。それってやばいやつ？",
+    # asked in general, in so many words
+    "seizure が 5 min 以上続いたら ambulance 呼ぶべき？一般論として知りたい",
+    # what to do if it ever will not stop (〜なくなったら): asked ahead
+    "もし学校で発作が止まらなくなったら先生はどうしたらいいの",
 ])
 def test_a_duration_only_asked_about_reported_or_past_is_not_happening_now(message):
     assert "long_seizure" not in detect_emergencies(message)
@@ -136,6 +140,10 @@ def test_a_duration_still_says_now_when_nothing_else_does():
     assert "long_seizure" in detect_emergencies("けいれん5分以上続いたら救急車？")
     # an earlier seizure told as an experience does not withdraw the one going on now
     assert "long_seizure" in detect_emergencies("前にも10分以上続いたことがある、今また始まって止まらない")
+    # a seizure that will not stop now, said with the same words
+    assert "long_seizure" in detect_emergencies("発作が止まらなくなった！どうしよう")
+    # a colour of the lips written 蒼 is the colour written 青
+    assert "breathing" in detect_emergencies("ほっさの後唇が蒼くて息ひてない")
 
 
 def test_what_to_do_now_is_not_a_question_ahead_of_time():
