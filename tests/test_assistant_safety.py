@@ -59,9 +59,12 @@ def test_seizures_not_stopping_despite_treatment_is_drug_resistance_not_an_emerg
     # seizures not controlled after trying medicines: a question for the doctor, no 119 alarm
     assert detect_emergencies("薬を2種類変えても発作が止まらない。どこに相談したらいい？") == []
     assert detect_emergencies("手術しても発作がおさまらないことはある？") == []
+    # medicines tried (試しましたが) are the same course of the illness
+    assert detect_emergencies("10年以上いろいろな薬を試しましたが発作が止まりません。主治医から外科治療の話が出ました。") == []
     # ... but a seizure going on now, after a rescue medicine or for minutes, still is one
     for q in ("坐薬を使っても発作が止まらない", "薬を飲ませても発作が止まらない！",
-              "発作止めの薬を使っても発作が止まらない、もう10分たつ", "薬を飲んでも今けいれんが止まらない"):
+              "発作止めの薬を使っても発作が止まらない、もう10分たつ", "薬を飲んでも今けいれんが止まらない",
+              "座薬を試したけど発作が止まらない！", "薬を試したけど発作が5分以上止まらない"):
         assert "long_seizure" in detect_emergencies(q), q
 
 
