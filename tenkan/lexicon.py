@@ -73,6 +73,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "教員": "先生", "教職員": "先生",
     # a change of personality a medicine may bring is the pages' change of mood and behaviour (「気分や行動の変化」)
     "性格": "行動",
+    # slang of a development list (data/eval/dev/slang.tsv, declined as topics the pages never name)
+    "チャリ": "自転車", "テンション": "気分",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions

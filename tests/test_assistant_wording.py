@@ -264,6 +264,10 @@ def test_analysis_weighs_the_question_above_the_scene_and_added_words(vocab):
     assert "バルプロ酸" in q.added and q.terms["バルプロ酸"] == 1.0
     w = analyse("お風呂で気をつけることは？", vocab=vocab)
     assert w.terms["入浴"] == 0.5 < w.terms[w.focus]
+    # the embedder reads the everyday word's stand-in too, not a brand's generic name (it knows the brand)
+    c = analyse("チャリ乗っていいの？てんかんで", vocab=vocab)
+    assert c.added == ["自転車"] and c.retrieval == "チャリ乗っていいの？てんかんで 自転車"
+    assert q.retrieval == q.restored
     # the word the question sentence stands for is added though the scene already uses it (at half weight)
     j = analyse("就職活動中の大学4年生です。面接でてんかんのことを言うべきか迷っています。", vocab=vocab)
     assert "面接" in j.focus and "就職" in j.context and j.terms["就職"] == 0.5
