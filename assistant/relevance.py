@@ -65,7 +65,7 @@ NOT_A_TOPIC = frozenset(
     "今日 明日 昨日 今朝 今夜 今晩 今年 去年 昨年 来年 今月 先月 来月 今週 先週 来週 毎日 毎朝 毎晩 最近 最初 "
     "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 一生 生涯 ずっと 将来 "
     "駄目 だめ ダメ 無理 本当 本当に ほんと ホント 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
-    "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 "
+    "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 店長 "
     "ネット スマホ テレビ 話 こと もの NG OK ok ng 草 "
     # who and where in a story: roles and institutions of daily life set the scene of a question
     "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
@@ -124,7 +124,7 @@ def proper_names(text: str) -> frozenset[str]:
         f = w.feature
         # a name that names an illness or a type (パーキンソン病, アルツハイマー型, レノックス・ガストー症候群) is a topic
         nxt = "".join(x.surface for x in words[i + 1:i + 5])
-        if re.match(r"(?:[・\-][ァ-ヴー]+)*(?:病(?!院)|症|型|症候群)", nxt):
+        if re.match(r"(?:[・\-][ァ-ヴー]+)*(?:病(?!院)|びょう|ビョウ|症|型|症候群)", nxt):
             continue
         if getattr(f, "pos2", "") == "固有名詞" and getattr(f, "pos3", "") in kinds:
             out.add(w.surface.strip().lower())
@@ -148,6 +148,12 @@ _ASKS = {
               re.compile(r"\d+\s*円|円|費用|料金|値段|金額|薬価|無料|負担額")),
     # opening hours and appointments are a particular hospital's, never a health page's
     # an amount of a medicine to take: the pages never state a dose, and an answer must not invent one
+    # a book, a film, an app or a programme to recommend: a health page names none (「おすすめの本がございましたら」)
+    "recommendation": (re.compile(r"(?:おすすめ|オススメ|お勧め|お薦め|おススメ)(?:の|な|は|する)?[^。？?、！!]{0,5}?(?:本|書籍|映画|アプリ|ドラマ|番組|"
+                                  r"ポッドキャスト|podcast|ブログ|動画|漫画|マンガ|グッズ)|"
+                                  r"(?:本|書籍|映画|アプリ|ドラマ|番組|ポッドキャスト|podcast|ブログ|動画|漫画|マンガ)"
+                                  r"\s*(?:の|で)?\s*(?:おすすめ|オススメ|お勧め|お薦め)"),
+                       re.compile(r"『[^』]+』")),
     # (in units: 「量ってどのくらいから始める？」 is answered by 「少ない量から始めて…」)
     "dose": (re.compile(r"何\s*(?:mg|ｍｇ|ミリ|錠|グラム|g(?![a-z])|cc|ml|mL|粒|包)"),
              re.compile(r"\d+\s*(?:mg|ｍｇ|ミリグラム|錠|グラム|g(?![a-z])|ml|mL|cc|粒|包)")),

@@ -74,7 +74,7 @@ WORD_SYNONYMS: dict[str, str] = {
     # a change of personality a medicine may bring is the pages' change of mood and behaviour (「気分や行動の変化」)
     "性格": "行動",
     # slang of a development list (data/eval/dev/slang.tsv, declined as topics the pages never name)
-    "チャリ": "自転車", "テンション": "気分",
+    "チャリ": "自転車", "テンション": "気分", "バイト先": "職場",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions

@@ -205,6 +205,16 @@ def test_a_dose_no_source_states_is_declined_and_a_medicines_hour_is_no_opening_
     assert asked_fact("薬って何時に飲めばいい？") == "" and asked_fact("病院は何時から？") == "time of day"
 
 
+def test_a_book_film_or_app_to_recommend_is_asked_for_and_a_pages_topic_is_not(demo_assistant):
+    for q in ("てんかんについて家族が読むのに、おすすめの本がございましたら教えていただけますか", "てんかん 映画 おすすめ",
+              "発作の記録つけられるおすすめのスマホアプリの名前教えて"):
+        assert asked_fact(q) == "recommendation", q
+    ans = demo_assistant.ask("てんかん 映画 おすすめ", mode="extractive")
+    assert ans.grounding == "no_sources" and ans.relevance["asks_found"] is False
+    # keeping a record in an app is what the pages advise; a sport the pages recommend is no product
+    assert asked_fact("発作の記録はアプリでつけてもいい？") == "" and asked_fact("おすすめの運動は？") == ""
+
+
 def test_a_tiny_index_uses_uniform_weights(poisoned_index):
     # four chunks: every word would look "rare"; the plain coverage gate applies instead
     assert term_stats(poisoned_index.retriever).idf("風呂") == 1.0
@@ -291,6 +301,9 @@ def test_a_diagnosis_the_corpus_knows_in_the_scene_does_not_decline_the_question
 
 
 def test_a_scene_word_cut_after_a_prefix_and_a_slip_keeping_a_kanji_are_not_unknown_topics(demo_assistant):
+    # a part-time job's place and its manager say where the question is asked, not what
+    ans = demo_assistant.ask("バイト先にてんかんのこと言わなきゃダメなんかな…店長に言うのこわい", mode="extractive")
+    assert ans.grounding == "extractive" and ans.relevance["unknown"] == []
     ans = demo_assistant.ask("大阪から東京まで新幹線で行く、発作が起きたら周りに何て言えばいい？", mode="extractive")
     assert ans.grounding == "extractive" and ans.relevance["unknown"] == []     # 新 + 幹線, a scene word
     ans = demo_assistant.ask("発作の誘引って何がある？", mode="extractive")
