@@ -221,6 +221,9 @@ def test_a_question_asking_for_things_gets_the_list_its_paragraph_goes_on_to():
     [p, *_] = select_passages("保健室の先生に何を伝えておけばいい？", [src], n=1)
     assert "担任や養護教諭" in "".join(p.verbatim)
     assert p.items == ["- 発作の型と起きたときの様子", "- 保護者と主治医の緊急連絡先"]  # not the next section's list
+    # how to tell someone is answered by what to tell
+    [p, *_] = select_passages("担任にどう伝えたらいい？", [src], n=1)
+    assert p.items == ["- 発作の型と起きたときの様子", "- 保護者と主治医の緊急連絡先"]
     # a question that asks no list gets the sentence alone
     [p, *_] = select_passages("保健室の先生に伝えておくべき？", [src], n=1)
     assert p.items == []
