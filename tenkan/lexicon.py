@@ -75,6 +75,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "性格": "行動",
     # slang of a development list (data/eval/dev/slang.tsv, declined as topics the pages never name)
     "チャリ": "自転車", "テンション": "気分", "バイト先": "職場",
+    # a move of the game the sports page names (「ヘディングも心配」 was declined as a topic the pages never name)
+    "ヘディング": "サッカー",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions

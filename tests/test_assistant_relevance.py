@@ -301,6 +301,9 @@ def test_a_diagnosis_the_corpus_knows_in_the_scene_does_not_decline_the_question
 
 
 def test_a_scene_word_cut_after_a_prefix_and_a_slip_keeping_a_kanji_are_not_unknown_topics(demo_assistant):
+    # heading the ball is the sports page's サッカー
+    ans = demo_assistant.ask("息子がサッカー部でヘディングも心配。やらせても大丈夫でしょうか", mode="extractive")
+    assert ans.grounding == "extractive" and any(c.url.endswith("/life/sports.html") for c in ans.citations)
     # a part-time job's place and its manager say where the question is asked, not what
     ans = demo_assistant.ask("バイト先にてんかんのこと言わなきゃダメなんかな…店長に言うのこわい", mode="extractive")
     assert ans.grounding == "extractive" and ans.relevance["unknown"] == []
