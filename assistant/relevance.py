@@ -87,6 +87,7 @@ SCENE_WORDS = frozenset(
 )
 
 
+_KANJI_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _SCENE_RE = re.compile("|".join(sorted(SCENE_WORDS, key=len, reverse=True)))
 
 
@@ -147,13 +148,13 @@ _ASKS = {
                          r"かかる(?:お金|費用)"),
               re.compile(r"\d+\s*円|円|費用|料金|値段|金額|薬価|無料|負担額")),
     # opening hours and appointments are a particular hospital's, never a health page's
-    # an amount of a medicine to take: the pages never state a dose, and an answer must not invent one
     # a book, a film, an app or a programme to recommend: a health page names none (「おすすめの本がございましたら」)
     "recommendation": (re.compile(r"(?:おすすめ|オススメ|お勧め|お薦め|おススメ)(?:の|な|は|する)?[^。？?、！!]{0,5}?(?:本|書籍|映画|アプリ|ドラマ|番組|"
                                   r"ポッドキャスト|podcast|ブログ|動画|漫画|マンガ|グッズ)|"
                                   r"(?:本|書籍|映画|アプリ|ドラマ|番組|ポッドキャスト|podcast|ブログ|動画|漫画|マンガ)"
                                   r"\s*(?:の|で)?\s*(?:おすすめ|オススメ|お勧め|お薦め)"),
                        re.compile(r"『[^』]+』")),
+    # an amount of a medicine to take: the pages never state a dose, and an answer must not invent one
     # (in units: 「量ってどのくらいから始める？」 is answered by 「少ない量から始めて…」)
     "dose": (re.compile(r"何\s*(?:mg|ｍｇ|ミリ|錠|グラム|g(?![a-z])|cc|ml|mL|粒|包)"),
              re.compile(r"\d+\s*(?:mg|ｍｇ|ミリグラム|錠|グラム|g(?![a-z])|ml|mL|cc|粒|包)")),
@@ -402,8 +403,6 @@ class Relevance:
                 d[k] = round(d[k], 4)
         return d
 
-
-_KANJI_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 #: what a message says someone was diagnosed with (「パーキンソン病と診断されました」「うつ病の診断を受けた」)
 _DIAGNOSED = re.compile(r"([^\s、。，,！!？?がはもを]{2,12}?)(?:と|の)(?:診断|しんだん)")
