@@ -77,6 +77,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "チャリ": "自転車", "テンション": "気分", "バイト先": "職場",
     # a move of the game the sports page names (「ヘディングも心配」 was declined as a topic the pages never name)
     "ヘディング": "サッカー",
+    # a carer's word for the help the elderly-care page calls 介護 (「入浴介助で気をつけること」)
+    "介助": "介護",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions

@@ -125,6 +125,8 @@ def test_a_first_seizure_typed_with_the_wrong_kanji_still_raises_the_alarm():
     "以前、発作が十分以上続いて救急搬送されたことがあります。再発予防のために何ができますか。",
     # an experience, with no time word: 〜たことがある is lived before
     "兄の発作が10分以上止まらなかったことがある。それってやばいやつ？",
+    # whether a habit is usual asks about it
+    "夫の発作はいつも1分くらいでおわって、そのあと30分くらい寝ちゃう。これ普通？",
     # asked in general, in so many words
     "seizure が 5 min 以上続いたら ambulance 呼ぶべき？一般論として知りたい",
     # what to do if it ever will not stop (〜なくなったら): asked ahead
@@ -132,6 +134,13 @@ def test_a_first_seizure_typed_with_the_wrong_kanji_still_raises_the_alarm():
 ])
 def test_a_duration_only_asked_about_reported_or_past_is_not_happening_now(message):
     assert "long_seizure" not in detect_emergencies(message)
+
+
+def test_what_a_state_is_called_is_asked_about_not_lived():
+    assert detect_emergencies("発作がくりかえして意識がもどらないのを重積っていうんですか？") == []
+    assert detect_emergencies("夫の発作はいつも1分くらいでおわって、そのあと30分くらい寝ちゃう。これ普通？") == []
+    # ... but a state going on, asked about in the same words, is still one
+    assert detect_emergencies("発作がくりかえして意識がもどらない！これ普通？")
 
 
 def test_a_duration_still_says_now_when_nothing_else_does():
