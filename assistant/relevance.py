@@ -293,6 +293,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     # kana nouns count only in a message no epilepsy matter frames (「あかちゃん の おむつ かえてる とき ほっさ
     # きたら」 asks about a seizure; おむつ is written in kana anyway)
     kana_counts = known_reading is not None and classify_scope(frame or text) != "in"
+    # in a message typed all in kana, a two-kana noun names a thing as much as a longer one (「ねこの つめきり」)
+    all_kana = not _KANJI_CHAR.search(frame or text)
     words = _words(canon)
     for k, w in enumerate(words):
         f = w.feature
@@ -319,7 +321,7 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             # gives けんのん), so only a noun of three kana or more that stands as a word, after a space, a
             # particle or the start and before a particle, an auxiliary, a space or the end; never a scene word's
             # sound, nor a sound the pages have with a voiced first kana (かぜ｜ぐすり) or as a verb (つづき, 続く)
-            if kana_counts and len(surface) >= 3 and getattr(f, "pos2", "") != "代名詞" \
+            if kana_counts and len(surface) >= (2 if all_kana else 3) and getattr(f, "pos2", "") != "代名詞" \
                     and _stands_alone(canon, start, at, prev_pos) and surface not in out \
                     and not _known_sound(to_katakana(surface), known_reading):
                 out.append(surface)

@@ -135,6 +135,8 @@ def demo_assistant(demo_index):
 @pytest.mark.parametrize("question", [
     "てんかんに鍼（はり）治療は効果がありますか？",           # a treatment the demo pages never mention
     "飼っている犬がてんかんと言われた。人間と同じ薬を飲ませても大丈夫？",  # veterinary, not covered
+    # a message typed all in kana names its topic in two kana as well (ねこ)
+    "ねこのつめきりはどうやってやるの",
     # a dictionary word that only sounds like a page word sharing none of its kanji (鍼灸 / 進級) is its own topic
     "鍼灸でてんかんって治る？",
     # the unknown illness is named in the scene, the question sentence only goes on about it
