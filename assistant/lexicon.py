@@ -106,7 +106,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "diving": "ダイビング", "scuba": "ダイビング", "sauna": "サウナ", "hot spring": "温泉", "movie": "映画",
     "movies": "映画", "video games": "ゲーム", "video game": "ゲーム", "games": "ゲーム", "game": "ゲーム",
     "smartphone": "スマートフォン", "tv": "テレビ", "television": "テレビ", "overtime": "残業", "business trip": "出張",
-    "job hunting": "就職活動", "effective": "効果的", "ineffective": "効果がない", "not effective": "効果がない", "exam": "試験", "exams": "試験", "club": "部活", "grapefruit": "グレープフルーツ",
+    "job hunting": "就職活動", "vr": "ゲーム", "effective": "効果的", "ineffective": "効果がない", "not effective": "効果がない", "exam": "試験", "exams": "試験", "club": "部活", "grapefruit": "グレープフルーツ",
     "supplement": "サプリメント", "supplements": "サプリメント", "herbal medicine": "漢方",
     "result": "結果", "results": "結果", "brain": "脳", "device": "装置", "implant": "植え込み",
     "cold medicine": "かぜ薬", "flu": "インフルエンザ", "dentist": "歯科", "teeth": "歯", "tooth": "歯", "gums": "歯ぐき",

@@ -79,6 +79,9 @@ WORD_SYNONYMS: dict[str, str] = {
     "ヘディング": "サッカー",
     # a carer's word for the help the elderly-care page calls 介護 (「入浴介助で気をつけること」)
     "介助": "介護",
+    # activities and remedies of the development lists' declined questions (activities, fresh9, life_events), each to the
+    # word the pages use for its kind
+    "ボルダリング": "スポーツ", "ピラティス": "ヨガ", "長距離": "運動", "川遊び": "水辺",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions

@@ -306,6 +306,9 @@ def test_a_scene_word_cut_after_a_prefix_and_a_slip_keeping_a_kanji_are_not_unkn
     # heading the ball is the sports page's サッカー
     ans = demo_assistant.ask("息子がサッカー部でヘディングも心配。やらせても大丈夫でしょうか", mode="extractive")
     assert ans.grounding == "extractive" and any(c.url.endswith("/life/sports.html") for c in ans.citations)
+    # an activity the pages name by its kind
+    ans = demo_assistant.ask("ボルダリングってやっても平気？", mode="extractive")
+    assert ans.grounding == "extractive" and any(c.url.endswith("/life/sports.html") for c in ans.citations)
     # a part-time job's place and its manager say where the question is asked, not what
     ans = demo_assistant.ask("バイト先にてんかんのこと言わなきゃダメなんかな…店長に言うのこわい", mode="extractive")
     assert ans.grounding == "extractive" and ans.relevance["unknown"] == []
