@@ -154,6 +154,9 @@ _ASKS = {
                                   r"(?:本|書籍|映画|アプリ|ドラマ|番組|ポッドキャスト|podcast|ブログ|動画|漫画|マンガ)"
                                   r"\s*(?:の|で)?\s*(?:おすすめ|オススメ|お勧め|お薦め)"),
                        re.compile(r"『[^』]+』")),
+    # famous people who have it: a health page names none (「てんかん患者の有名人って誰がいる？」)
+    "famous people": (re.compile(r"有名人|芸能人|著名人|ゆうめいじん|げいのうじん"),
+                      re.compile(r"有名人|芸能人|著名人")),
     # an amount of a medicine to take: the pages never state a dose, and an answer must not invent one
     # (in units: 「量ってどのくらいから始める？」 is answered by 「少ない量から始めて…」)
     "dose": (re.compile(r"何\s*(?:mg|ｍｇ|ミリ|錠|グラム|g(?![a-z])|cc|ml|mL|粒|包)"),

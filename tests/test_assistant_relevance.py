@@ -213,6 +213,8 @@ def test_a_book_film_or_app_to_recommend_is_asked_for_and_a_pages_topic_is_not(d
         assert asked_fact(q) == "recommendation", q
     ans = demo_assistant.ask("てんかん 映画 おすすめ", mode="extractive")
     assert ans.grounding == "no_sources" and ans.relevance["asks_found"] is False
+    # nor does it name famous people who have it
+    assert asked_fact("てんかん患者の有名人って誰がいる？") == "famous people"
     # keeping a record in an app is what the pages advise; a sport the pages recommend is no product
     assert asked_fact("発作の記録はアプリでつけてもいい？") == "" and asked_fact("おすすめの運動は？") == ""
 
