@@ -33,7 +33,7 @@ __all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "ENGLISH_WORDS", "canonical_text
 #: English words people mix into Japanese questions → the Japanese the pages (and the safety
 #: patterns) use. Longest phrases first; matched case-insensitively on word boundaries.
 ENGLISH_WORDS: dict[str, str] = {
-    "status epilepticus": "てんかん重積状態", "seizures": "発作", "seizure": "発作", "seizing": "発作中",
+    "status epilepticus": "てんかん重積状態", "having a seizure now": "今発作中", "seizing now": "今発作中", "having a seizure": "発作中", "having seizures": "発作中", "seizures": "発作", "seizure": "発作", "seizing": "発作中",
     "convulsions": "けいれん", "convulsion": "けいれん", "fits": "発作", "epilepsy": "てんかん",
     "not breathing": "息をしていない", "can't breathe": "息ができない", "cannot breathe": "息ができない",
     "breathing": "呼吸", "breath": "息", "unconscious": "意識がない", "unresponsive": "反応がない",
@@ -44,7 +44,8 @@ ENGLISH_WORDS: dict[str, str] = {
     "side effects": "副作用", "side effect": "副作用", "generic": "ジェネリック", "generics": "ジェネリック",
     "pregnant": "妊娠中", "pregnancy": "妊娠", "breastfeeding": "授乳", "period": "月経",
     "first time": "初めて", "again": "また", "still": "まだ", "ambulance": "救急車",
-    "bath": "お風呂", "bathtub": "お風呂", "pool": "プール", "driving": "運転", "drive": "運転",
+    "in the pool": "プールの中で", "in the bath": "お風呂の中で", "in the bathtub": "お風呂の中で", "in the water": "水の中で",
+    "in the sea": "海の中で", "bath": "お風呂", "bathtub": "お風呂", "pool": "プール", "driving": "運転", "drive": "運転",
     "license": "免許", "licence": "免許", "surgery": "手術", "medicine": "薬", "medication": "薬",
     "meds": "薬", "drug": "薬", "dose": "量", "missed": "飲み忘れ", "forgot": "忘れた",
     "one-dose packaging": "一包化", "ketogenic diet": "ケトン食", "ketogenic": "ケトン食",
@@ -106,7 +107,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "diving": "ダイビング", "scuba": "ダイビング", "sauna": "サウナ", "hot spring": "温泉", "movie": "映画",
     "movies": "映画", "video games": "ゲーム", "video game": "ゲーム", "games": "ゲーム", "game": "ゲーム",
     "smartphone": "スマートフォン", "tv": "テレビ", "television": "テレビ", "overtime": "残業", "business trip": "出張",
-    "job hunting": "就職活動", "vr": "ゲーム", "effective": "効果的", "ineffective": "効果がない", "not effective": "効果がない", "exam": "試験", "exams": "試験", "club": "部活", "grapefruit": "グレープフルーツ",
+    "job hunting": "就職活動", "vr": "ゲーム", "if": "もし", "effective": "効果的", "ineffective": "効果がない", "not effective": "効果がない", "exam": "試験", "exams": "試験", "club": "部活", "grapefruit": "グレープフルーツ",
     "supplement": "サプリメント", "supplements": "サプリメント", "herbal medicine": "漢方",
     "result": "結果", "results": "結果", "brain": "脳", "device": "装置", "implant": "植え込み",
     "cold medicine": "かぜ薬", "flu": "インフルエンザ", "dentist": "歯科", "teeth": "歯", "tooth": "歯", "gums": "歯ぐき",

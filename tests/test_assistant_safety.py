@@ -401,3 +401,20 @@ def test_a_missing_or_broken_model_file_leaves_the_patterns_working(tmp_path, ca
     assert "only the patterns recognise emergencies" in caplog.text
     # without the model the patterns still raise the alarm
     assert "long_seizure" in detect_emergencies("発作が10分以上止まらない", model=None)
+
+
+def test_an_emergency_typed_in_english_is_found_and_an_english_if_asks_ahead():
+    from assistant.lexicon import from_english
+    from assistant.safety import check_question
+    from tenkan.jatext import normalize
+
+    def kinds(text):
+        return check_question(text, normalize(from_english(text))).emergency_kinds
+
+    # English word order puts the water after the seizure (「発作中 プールの中で」)
+    assert "water" in kinds("my son is having a seizure in the pool what should I do")
+    assert "water" in kinds("dad is seizing in the bathtub!!")
+    # "if" asks ahead, unless something says it is happening now
+    assert kinds("if my kid has a seizure in the pool what should I do 来週からスイミング") == []
+    assert kinds("what if he stops breathing after a seizure? he is seizing now")
+    assert kinds("he had a seizure in the bath last year") == []
