@@ -84,12 +84,6 @@ def _complete_prefix(text: str) -> str:
     return text[:last]
 
 
-def _chunk_n(chunk_id: str) -> int | None:
-    """The number of a chunk within its document (``<doc_id>#<n>``), None when the id has none."""
-    n = chunk_id.rsplit("#", 1)[-1]
-    return int(n) if "#" in chunk_id and n.isdigit() else None
-
-
 @dataclasses.dataclass
 class _Attempt:
     """One generated answer and what the checks made of it."""
@@ -320,23 +314,24 @@ class Assistant:
                 out.append(s)
                 continue
             seen.add(doc)
-            own = _chunk_n(s.chunk_id)
+            chunks = page_chunks(s.chunk_id)
+            own = next((c.n for c in chunks if c.chunk_id == s.chunk_id), None)
             pieces = [s.text]
             prev = own
-            for c in page_chunks(s.chunk_id):
+            for c in chunks:
                 if c.chunk_id in have or c.page != s.page:
                     continue
-                n, more = _chunk_n(c.chunk_id), clean_source_text(c.text)[0]
+                more = clean_source_text(c.text)[0]
                 # the chunker carries a chunk's last sentences over into the next one: each shows once
-                if n is not None and own is not None and n == own - 1:
+                if own is not None and c.n == own - 1:
                     more = more[: len(more) - overlap_length(more, s.text)]
-                if n is not None and own is not None and n == own + 1:
+                if own is not None and c.n == own + 1:
                     more = more[overlap_length(s.text, more):]
-                if n is not None and prev is not None and n == prev + 1 and prev != own:
+                if prev is not None and c.n == prev + 1 and prev != own:
                     more = more[overlap_length(pieces[-1], more):]
                 if more.strip():
                     pieces.append(more.strip("\n"))
-                prev = n
+                prev = c.n
             text = "\n".join(pieces)
             out.append(dataclasses.replace(s, text=text) if text != s.text else s)
         return out
