@@ -272,7 +272,7 @@ _STILL_WHAT = (r"けいれん|ケイレン|痙攣|発作|ほっさ|ホッサ|止
                r"苦し|くるし|寝|眠|ねむ|動|うご|手足|てあし|体|からだ|沈|しず|溺|おぼれ|苦|終わ|おわ|治ら|なおら|普通|ふつう|話せ|はなせ|"
                r"しゃべ|喋|立て|たて|歩け|あるけ|泡|あわ|よだれ|ヨダレ|吐|は[いき]|おかし|変|へん|ない|来な|こな|呼|よ[んば]")
 _STILL = r"まだ\s*(?:も|まだ)?\s*(?=" + _STILL_WHAT + ")" + _NOT_YET
-_STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜までの住通飲使服働勤習]|かかって|受けて|診て)|(?<!な)いま(?!ま|す(?!ぐ)|せ|した|しょう|の)|"
+_STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜までの住通飲使服働勤習]|かかって|受けて|診て|は?(?:妊活|妊娠|治療|服薬|通院|入院|休職|育休|産休)中)|(?<!な)いま(?!ま|す(?!ぐ)|せ|した|しょう|の)|"
                      r"さっき|たった今|" + _STILL + r"|目の前|助けて|たすけて|急いで|至急|[!！]")
 _STRONG_NOW = re.compile(_STRONG_NOW_WORDS)
 # (ずっと, as まだ, only before the seizure or state that goes on: not 「ずっと前に」「ずっと薬を飲んでいます」)
@@ -290,7 +290,11 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考ま�
                           # 「5分以上続いたら救急車を呼ぶように言われているんですが」
                           r"(?:たら|場合は?|ときは?).{0,16}ように(?:言われ|いわれ|指示され|しじされ)|"
                           # getting ready (「5分以上続く発作が起きたときのために家族で手順を決めておきたい」)
-                          r"(?:とき|時|場合)のために|(?:とき|時|場合)に備え|決めておき|きめておき")
+                          r"(?:とき|時|場合)のために|(?:とき|時|場合)に備え|決めておき|きめておき|"
+                          # read somewhere (「…って英語の本に書いてあった」), how often it happens, how it is defined
+                          # (「重積ってどのくらいの割合で起きるの」「日本でも同じ基準？」): questions about knowledge
+                          r"(?:に|で)(?:書いてあ|かいてあ|書かれて|かかれて|載って|のって|読ん|よん)|割合|頻度|確率|統計|"
+                          r"何割|何パーセント|基準|定義")
 #: the reading's now-words; all but the panic's どうしよう/どうすれば are strong (a conditional cannot carry them)
 #: what まだ goes on with, read (as :data:`_STILL_WHAT`)
 _R_STILL_WHAT = (r"ケイレン|ホッサ|トマ|ツヅ|イシキ|イキ|コキュウ|ハンノウ|ヘンジ|オキ|メヲ|メガ|ピク|ビク|ブル|ガク|ガタ|グッタ|"
@@ -369,7 +373,8 @@ _GENERAL = re.compile(r"(?:た|る)人(?:は|って|では)|(?:た|だ)のは|�
                       r"(?:た|だ)こと(?:は|が|も)?(?:一度も|いちども|1回も|一回も|まだ)?(?:ない|なく|ありませ|なかっ)|"
                       # seen in the news or a drama (「ニュースで運転中に発作を起こした事故を見て」), what happens whenever
                       # something does (「パニックになると息が苦しくなる」) or how two things are linked (「過呼吸って発作と関係ある？」)
-                      r"(?:ニュース|ドラマ|映画|テレビ|動画|ネット|記事|漫画|マンガ|アニメ|ユーチューブ|YouTube)(?:で|の)|"
+                      r"(?:ニュース|ドラマ|映画|テレビ|動画|ネット|記事|漫画|マンガ|アニメ|ユーチューブ|YouTube|ゲーム|小説|物語|作品|"
+                      r"舞台|キャラ)(?:で|の|が)|演出|描写|"
                       # what is always so (「after the seizure he sleeps 2 hours、いつもそう」)
                       + _ALWAYS_SO + r"|"
                       r"(?:になると|すると|なると).{0,12}(?:なる|なります)(?:[。、？?!！]|$)|と(?:は)?(?:関係|関連)(?:ある|あり|が|は|って)")
@@ -402,7 +407,7 @@ _R_ABOUT = re.compile(r"ッテドンナ|トハドンナ|ッテナニ|ッテナ�
 _PAST = re.compile(r"(?:以前|前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
                    r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
 #: a seizure lived before, said as an experience (「10分以上止まらなかったことがある」「続いたことがあります」)
-_EXPERIENCED = re.compile(r"[たで]こと(?:が|も|は)?(?:ある|あります|あった|ありました|あって|あり、)")
+_EXPERIENCED = re.compile(r"(?:[たで]|ない)こと(?:が|も|は)?(?:ある|あります|あった|ありました|あって|あり、)")
 _HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
                     + _ALWAYS_SO)
 _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
@@ -495,8 +500,23 @@ _R_STATE_NOW = re.compile(r"(?:(?:ハンノウ|ヘンジ|コタエ)(?:ガ|モ)?(
                           r"イシキ(?:ガ)?(?:モドラナイ|モドッテナイ|ナイ)|メヲサマサナイ|メヲアケナイ)(?!トキ|コト|バアイ|ノ|ヨウ|デシタ|ホッサ)")
 
 
+#: a laugh typed after Japanese (「発作おきそうｗ」「…と思った(笑)」): a joke or a figure of speech, not a crisis
+_LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])|[（(]笑[)）]|笑(?=$|[。！!？?、])")
+
+#: a scene of fiction (「ゲームでキャラが発作で倒れて頭から血出てるシーン」「…って実際もあんな感じ？」): what is
+#: described happens on a screen or a page, whatever state it names (the plain media words 「ドラマで」「ゲームの」 are
+#: left to :data:`_GENERAL`, which keeps the alarm when something goes on: 「ゲームの途中で息子がけいれん、止まらない」)
+_FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人公|演出|描写|(?:場面|シーン)(?:が|を|で|は|に)?(?:あっ|見|み|書|かい|描)|"
+                      r"(?:実際|現実)(?:も|は|に|で|の)|リアル(?:[？?]|なの|です|かな)|"
+                      r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)")
+
+
 def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -> set[str]:
     """The kinds withdrawn because the message asks about the situation rather than living it."""
+    if _LAUGH.search(written) and not _going_on(read):
+        return set(found)
+    if _FICTION.search(written) and not _STRONG_NOW.search(written):
+        return set(found)
     if _CALM_NOW.search(written) and not (_going_on(read) or _AGAIN.search(read)):
         # well now after a seizure a moment ago: a first seizure, an injury, water or pregnancy
         # still need a doctor today (as after a habitual quick recovery); the n-gram model's general alarm
@@ -613,10 +633,10 @@ def _kinds(patterns: dict[str, list[re.Pattern]], s: str, seizure: bool) -> set[
 
 #: an animal having the seizure (「うちの犬が発作を起こした」「猫がけいれんしてる」)
 _PET_SEIZURE = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
-                          r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また)?\s*"
+                          r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また|てんかんで)?\s*"
                           r"(?:発作|ほっさ|けいれん|痙攣|ケイレン|ひきつけ|倒れ|たおれ|seizure)", re.I)
 #: ... unless a person is named as well (「犬の散歩中に夫が倒れて」)
-_PERSON = re.compile(r"人|夫|妻|旦那|嫁|息子|娘|子ども|子供|こども|赤ちゃん|あかちゃん|母|父|祖母|祖父|兄|姉|弟|妹|友|彼|"
+_PERSON = re.compile(r"人(?!間)|夫|妻|旦那|嫁|息子|娘|子ども|子供|こども|赤ちゃん|あかちゃん|母|父|祖母|祖父|兄|姉|弟|妹|友|彼|"
                      r"先生|生徒|同僚|上司|部下|お客|利用者|患者|私|わたし|自分|僕|俺")
 
 

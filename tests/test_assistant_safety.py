@@ -351,6 +351,16 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     # whether something brings a seizure on, asked in the plain form, unless one is going on
     ("strobe lightで発作でる？", False),
     ("サウナで発作起きる？5分止まらない", True),
+    # a scene of fiction, a joke or a laugh, knowledge read somewhere or asked as a figure; not a person living it
+    ("ゲームでキャラが発作で倒れて頭から血出てるシーンあった 実際もあんな感じ？", False),
+    ("小説で海で発作を起こして溺れるシーンを書きたいんだけど", False),
+    ("課題が終わらなくて発作おきそうｗ", False),
+    ("5分以上続く発作ってどのくらいの割合で起きるの", False),
+    ("5min以上の発作は重積って本に書いてあったけど日本でも同じ基準？", False),
+    ("うちの犬がてんかんで発作が止まらないことがあったけど人間も同じ薬使うの？", False),
+    ("ゲームの途中で息子がけいれん、止まらない", True),
+    ("ゲームで遊んでたら子どもが倒れて息してない", True),
+    ("今は妊娠中で、さっきから発作が止まらない", True),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)
