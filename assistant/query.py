@@ -155,8 +155,12 @@ def question_focus(text: str) -> tuple[str, str]:
     j = i + 1
     while j < len(sents) and _HEARSAY.search(sents[j]):
         j += 1
-    while i - 1 in asking:  # questions in a row are asked together (「献血できる？薬飲んでるとだめ？」)
-        i -= 1
+    # questions in a row are asked together (「献血できる？薬飲んでるとだめ？」), and so are two with one remark
+    # between them (「…2回分飲めばいいと言っていますが大丈夫なんでしょうか。うちは朝晩2回の薬です。飲み忘れない
+    # ためのコツもあれば教えてください。」)
+    # (a worry, 「…体が動くか心配です」, is not asked across a remark)
+    while i - 1 in asking or (i - 2 in asking and i - 1 not in asking and _ASKS.search(sents[i - 2].strip())):
+        i -= 1 if i - 1 in asking else 2
     while i > 0 and _content(" ".join(sents[i:j])) < 2:
         i -= 1
     if _RELATES.search(" ".join(sents[i:j])):

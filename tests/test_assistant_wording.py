@@ -238,6 +238,13 @@ def test_the_question_of_a_story_is_its_focus():
     focus, rest = question_focus("夫が先週、会社で初めて発作を起こして救急車で運ばれました。検査では異常なしと言われましたが、"
                                  "車通勤なので運転を続けていいのか悩んでいます。")
     assert focus.startswith("検査では") and "救急車" in rest
+    # two questions with one remark between them are both asked; a worry is not asked across a remark
+    focus, rest = question_focus("夫が朝の薬を飲み忘れました。本人は2回分飲めばいいと言っていますが大丈夫なんでしょうか。"
+                                 "うちは朝晩2回の薬です。飲み忘れないためのコツもあれば教えてください。")
+    assert "2回分" in focus and "コツ" in focus and "夫が" in rest
+    focus, rest = question_focus("園児を担当します。体が動くか心配です。同僚にも伝えておきたいと思っています。"
+                                 "発作が起きたとき、まわりの大人は何をすればいいのでしょうか。")
+    assert focus.startswith("発作が起きたとき") and "同僚" in rest
     focus, rest = question_focus("先週、初めて発作を起こしました。夜はよく眠れています。")
     assert rest == ""                                 # no question at all: all of it is asked
     # light verbs and demonstratives name nothing (してあげる, 気をつける): the scene says what is asked
