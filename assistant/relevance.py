@@ -48,7 +48,7 @@ from typing import Any, Callable, Iterable
 
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, canonical_text, canonical_tokens
-from assistant.safety import classify_scope, names_daily_matter
+from assistant.safety import classify_scope, names_daily_matter, names_epilepsy
 from tenkan.jatext import _words, morphemes, normalize, reading, to_katakana
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
@@ -66,7 +66,7 @@ NOT_A_TOPIC = frozenset(
     "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 一生 生涯 ずっと 将来 "
     "駄目 だめ ダメ 無理 本当 本当に ほんと ホント 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
     "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 店長 "
-    "ネット スマホ テレビ 話 こと もの NG OK ok ng 草 "
+    "ネット スマホ テレビ 話 こと もの NG OK ok ng 草 一杯 いっぱい 少し "
     # who and where in a story: roles and institutions of daily life set the scene of a question
     "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
     "高校 中学 中学校 小学 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 教室 授業 朝礼 面接 会議 職場 会社 バイト "
@@ -295,16 +295,29 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     prev_pos, pos, at = "", "", 0
     # kana nouns count only in a message no epilepsy matter frames (「あかちゃん の おむつ かえてる とき ほっさ
     # きたら」 asks about a seizure; おむつ is written in kana anyway)
-    kana_counts = known_reading is not None and classify_scope(frame or text) != "in"
+    # (a message that names only health in general, 「ずつうのくすり」「にんちしょうのくすり」, is no such frame: the
+    # kana noun is what it asks about)
+    kana_counts = known_reading is not None and not names_epilepsy(frame or text)
     # in a message typed all in kana, a two-kana noun names a thing as much as a longer one (「ねこの つめきり」)
     all_kana = not _KANJI_CHAR.search(frame or text)
     words = _words(canon)
+    grouped = _kana_noun_groups(words, canon) if kana_counts else {}
     for k, w in enumerate(words):
         f = w.feature
         surface = w.surface.strip()
         start = canon.find(w.surface, at)
         start = at if start < 0 else start
         at = start + len(w.surface)
+        if k in grouped:
+            g_start, g_end, g_prev_pos = grouped[k]
+            noun = canon[g_start:g_end]
+            if len(noun) >= 3 and noun not in out and _stands_alone(canon, g_start, g_end, g_prev_pos) \
+                    and not _known_sound(to_katakana(noun), known_reading):
+                out.append(noun)
+            prev_pos, pos = pos, "名詞"
+            continue
+        if any(a <= start < b for a, b, _ in grouped.values()):
+            continue  # inside a group read above
         after_number, previous = previous == "数詞", getattr(f, "pos2", "")
         prev_pos, pos = pos, getattr(f, "pos1", "")
         if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
@@ -352,6 +365,61 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
                     misconverted[surface] = meant
                 continue
             out.append(surface)
+    return out
+
+
+#: particles that end a noun typed in kana (「ふみんしょうの」「ぎっくりごしのとき」), as MeCab tags them
+_CASE_PARTICLES = frozenset("の が を は に で と も へ や って から まで より".split())
+#: suffixes of everyday nouns (こどもたち, せんせいがた, いちにちじゅう): no sign of a broken cut
+_PLAIN_SUFFIXES = frozenset("たち さん ちゃん くん さま ら がた ども じゅう ちゅう め ごと ぶん かい".split())
+#: what MeCab makes of a kana noun it does not know: a name (ふみ), a mark (あ, つ), a suffix (ごし), an interjection
+#: (ふん), a stray particle (か, ん)
+_GLUE_POS = frozenset({"名詞", "接尾辞", "接頭辞", "記号", "感動詞"})
+
+
+def _kana_noun_groups(words: list, canon: str) -> dict[int, tuple[int, int, str]]:
+    """Runs of two or more kana tokens that MeCab cut out of one noun it does not know (「ふみんしょう」 →
+    ふみ｜ん｜しょう, 「こうけつあつ」 → こうけつ｜あ｜つ, 「ぎっくりごし」 → ぎっくり｜ごし): index of the run's first
+    token → (start, end, the part of speech before it). A run ends on a noun, a suffix or a mark; a verb, an
+    adjective, an auxiliary or a case particle ends it; it holds a sign of a broken cut (a name, a mark, an
+    interjection, a stray particle, an unusual suffix): 「とき｜お｜ふろ」 are three words MeCab knows."""
+    spans, at = [], 0
+    for w in words:
+        start = canon.find(w.surface, at)
+        start = at if start < 0 else start
+        at = start + len(w.surface)
+        spans.append((start, at))
+    out: dict[int, tuple[int, int, str]] = {}
+    k = 0
+    while k < len(words):
+        j = k
+        while j < len(words):
+            w = words[j]
+            surf, pos1 = w.surface.strip(), getattr(w.feature, "pos1", "")
+            if not surf or not _HIRAGANA_ONLY.fullmatch(surf) or (j > k and spans[j][0] != spans[j - 1][1]):
+                break
+            if pos1 in _GLUE_POS or (pos1 == "助詞" and surf not in _CASE_PARTICLES):
+                j += 1
+                continue
+            break
+        # drop a trailing particle (か, ん) and require the run to end on a noun, a suffix or a mark
+        while j > k and getattr(words[j - 1].feature, "pos1", "") in ("助詞", "感動詞"):
+            j -= 1
+        broken = any(getattr(words[x].feature, "pos1", "") in ("記号", "感動詞", "助詞")
+                     or getattr(words[x].feature, "pos2", "") == "固有名詞"
+                     or (getattr(words[x].feature, "pos1", "") == "接尾辞" and words[x].surface not in _PLAIN_SUFFIXES)
+                     for x in range(k, j))
+        # ... or a prefix at its end (しゅく｜だい), or only nouns, none of them said of a time (がん｜ほけん, not
+        # とき｜お｜ふろ)
+        pos = [(getattr(words[x].feature, "pos1", ""), getattr(words[x].feature, "pos3", "")) for x in range(k, j)]
+        broken = broken or (bool(pos) and pos[-1][0] == "接頭辞") or (
+            bool(pos) and all(p1 in ("名詞", "接尾辞") and p3 != "副詞可能" for p1, p3 in pos))
+        if j - k >= 2 and broken:
+            prev = getattr(words[k - 1].feature, "pos1", "") if k else ""
+            out[k] = (spans[k][0], spans[j - 1][1], prev)
+            k = j
+        else:
+            k += 1
     return out
 
 

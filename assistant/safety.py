@@ -130,6 +130,20 @@ def names_daily_matter(text: str) -> bool:
 _SEIZURE_READ = re.compile(_R_SEIZ + r"|テンカン|ヒキツケ")
 
 
+#: what only epilepsy pages name: the illness, a seizure, a medicine by its name, its tests and treatments (not 薬,
+#: 病院 or 検査 alone, which any health question names)
+_EPILEPSY_NAMED = re.compile(
+    r"てんかん|癲癇|テンカン|" + _SEIZ + r"|" + _MED.replace("薬|くすり|クスリ|服薬|内服|錠剤|錠|カプセル|シロップ|", "") +
+    r"|脳波|EEG|VNS|迷走神経|ケトン|重積|欠神|強直|間代|ミオクロニー|症候群|血中濃度|抗てんかん")
+
+
+def names_epilepsy(text: str) -> bool:
+    """Does ``text`` name epilepsy itself (the illness, a seizure in any wording, one of its medicines, tests or
+    treatments), not only health in general (「くすり」「病院」「副作用」)?"""
+    s = _prep(text)
+    return bool(_EPILEPSY_NAMED.search(s) or _SEIZURE_READ.search(emergency_views(text)[1]))
+
+
 def classify_scope(text: str) -> str:
     """"in" (epilepsy/medical), "out" (clearly something else) or "unsure"."""
     s = _prep(text)

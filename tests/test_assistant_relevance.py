@@ -274,6 +274,14 @@ def test_a_noun_typed_in_kana_is_unknown_when_no_word_of_the_pages_has_its_sound
                          known_reading=vocab.knows_reading) == []
     # MeCab's cut inside a run of kana (でぱけんのんで → けんのん) is not a word
     assert unknown_nouns("でぱけんのんでるけど", stats, known_reading=vocab.knows_reading) == []
+    # a kana noun MeCab does not know comes back in pieces (ふみ｜ん｜しょう, こうけつ｜あ｜つ, ぎっくり｜ごし): the run
+    # of pieces before its particle is the noun
+    for typed, noun in (("ふみんしょうのくすりやめたい", "ふみんしょう"), ("こうけつあつのくすりはあさのむ", "こうけつあつ"),
+                        ("ぎっくりごしのときおふろはいっていい？", "ぎっくりごし")):
+        assert unknown_nouns(typed, stats, known_reading=vocab.knows_reading) == [noun]
+    # a message that names only health in general (くすり) is no epilepsy frame; a quantity (いっぱい) is no topic
+    assert unknown_nouns("びーる いっぱい だけ なら いい？ くすり のんでる", stats, known_reading=vocab.knows_reading) \
+        in ([], ["びーる"])
 
 
 def test_a_disease_named_after_a_person_is_a_topic_not_a_scene():
