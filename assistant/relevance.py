@@ -337,8 +337,12 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             # gives けんのん), so only a noun of three kana or more that stands as a word, after a space, a
             # particle or the start and before a particle, an auxiliary, a space or the end; never a scene word's
             # sound, nor a sound the pages have with a voiced first kana (かぜ｜ぐすり) or as a verb (つづき, 続く)
+            # (a particle left out before a verb, 「ふくそうおしえて」, ends a noun of three kana or more too)
+            verb_next = k + 1 < len(words) and getattr(words[k + 1].feature, "pos1", "") == "動詞" \
+                and _HIRAGANA_ONLY.fullmatch(words[k + 1].surface.strip() or "-") is not None and len(surface) >= 3
             if kana_counts and len(surface) >= (2 if all_kana else 3) and getattr(f, "pos2", "") != "代名詞" \
-                    and _stands_alone(canon, start, at, prev_pos) and surface not in out \
+                    and (_stands_alone(canon, start, at, prev_pos)
+                         or (verb_next and _stands_alone(canon[:at] + " ", start, at, prev_pos))) and surface not in out \
                     and not _known_sound(to_katakana(surface), known_reading):
                 out.append(surface)
             continue

@@ -279,6 +279,8 @@ def test_a_noun_typed_in_kana_is_unknown_when_no_word_of_the_pages_has_its_sound
     for typed, noun in (("ふみんしょうのくすりやめたい", "ふみんしょう"), ("こうけつあつのくすりはあさのむ", "こうけつあつ"),
                         ("ぎっくりごしのときおふろはいっていい？", "ぎっくりごし")):
         assert unknown_nouns(typed, stats, known_reading=vocab.knows_reading) == [noun]
+    # a particle left out before a verb (「ふくそうおしえて」) still ends the noun
+    assert "ふくそう" in unknown_nouns("めんせつのふくそうおしえて", stats, known_reading=vocab.knows_reading)
     # a message that names only health in general (くすり) is no epilepsy frame; a quantity (いっぱい) is no topic
     assert unknown_nouns("びーる いっぱい だけ なら いい？ くすり のんでる", stats, known_reading=vocab.knows_reading) \
         in ([], ["びーる"])
