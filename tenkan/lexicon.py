@@ -84,6 +84,9 @@ WORD_SYNONYMS: dict[str, str] = {
     "ボルダリング": "スポーツ", "ピラティス": "ヨガ", "長距離": "運動", "川遊び": "水辺",
     # from a development list of short and symptom questions (data/eval/dev/short_symptom.tsv, session 15)
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
+    # staple foods the diet-therapy page names by their kind (a blind list of session 23: 「ケトン食ってごはんとかパン
+    # 食べちゃダメなの？」 was declined as "the corpus never mentions パン"); not ご飯, which is any meal
+    "パン": "炭水化物", "白米": "炭水化物", "麺類": "炭水化物", "お米": "炭水化物",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions
     # about one were declined as "the corpus never mentions テニス"): the sports page's スポーツ, its
     # winter, dance and water entries, the triggers page's light and flicker, the travel page's trips
