@@ -361,6 +361,11 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("ゲームの途中で息子がけいれん、止まらない", True),
     ("ゲームで遊んでたら子どもが倒れて息してない", True),
     ("今は妊娠中で、さっきから発作が止まらない", True),
+    # a rule learnt at a course, a comparison asked in katakana, ordinary doing now after a habitual seizure
+    ("救命講習でけいれん5分以上なら119って習ったけど、なんで5分なの？", False),
+    ("イシキガナクナルホッサト ボーットスルホッサノ チガイヲ オシエテ", False),
+    ("彼女の発作いつもどおり1分で止まって、10分後には起きて今スマホいじってる。病院行かなくていいよね？", False),
+    ("発作が止まらない、今スマホで調べてる", True),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)
