@@ -75,6 +75,11 @@ _ADDS = re.compile(r"^(?:また|なお|さらに|そして|加えて|あわせ�
 
 #: kinds of fact a question asks for, and how a sentence states one
 _KINDS = {
+    # (first: 「何分も止まらないのは何という状態？」 asks the name, not a duration)
+    # what a thing is called (「…が続くのは何という状態ですか？」): a sentence that names it (「…を「てんかん重積状態」と呼び
+    # ます」「重積状態とは、…状態のことです」)
+    "name": (re.compile(r"(?:何|なん)(?:て|と)(?:いう|言う|よぶ|呼ぶ)|(?:何|なん)て(?:言|い)います|名前は|病名は"),
+             re.compile(r"と(?:呼ば|呼び|呼ん|よば|よび|いいます|言います|いわれ|言われ)|とは[、，]?.{2,80}(?:のこと|を指し|をいい)")),
     "ratio": (re.compile(r"何割|なんわり|何パーセント|何%|割合|確率|どれくらいの人|何人に"),
               re.compile(r"\d+\s*割|[一二三四五六七八九]割|\d+\s*[%％]|パーセント|人に\d+人|\d+人に1人")),
     "duration": (re.compile(r"いつまで|何年|何か月|何ヶ月|何週|何日|何時間|何分|何秒|どのくらい(?:の期間|続|かか)|"

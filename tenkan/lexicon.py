@@ -86,6 +86,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "ふらふら": "ふらつき", "立ちくらみ": "失神",
     # staple foods the diet-therapy page names by their kind (a blind list of session 23: 「ケトン食ってごはんとかパン
     # 食べちゃダメなの？」 was declined as "the corpus never mentions パン"); not ご飯, which is any meal
+    # a faint as people tell it (「ふっと気が遠くなって倒れた」: the differential-diagnosis page's 失神)
+    "気が遠く": "失神", "気が遠の": "失神",
     "パン": "炭水化物", "白米": "炭水化物", "麺類": "炭水化物", "お米": "炭水化物",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions
     # about one were declined as "the corpus never mentions テニス"): the sports page's スポーツ, its

@@ -227,3 +227,16 @@ def test_a_question_asking_for_things_gets_the_list_its_paragraph_goes_on_to():
     # a question that asks no list gets the sentence alone
     [p, *_] = select_passages("保健室の先生に伝えておくべき？", [src], n=1)
     assert p.items == []
+
+
+def test_a_question_that_asks_what_a_state_is_called_gets_the_sentence_that_names_it():
+    from assistant.extractive import asked_kind
+
+    q = "発作が何分も止まらなかったり、意識が戻らないうちに次の発作が来たりするのは何という状態ですか？"
+    assert asked_kind(q) == "name"   # not a duration, though 何分 is in it
+    page = ("てんかん重積状態\n"
+            "多くの発作は数分以内に止まり、意識も戻ります。\n"
+            "てんかん重積状態とは、発作が長く続いて止まらない状態、または発作が繰り返し起こり、その間に意識が回復しない状態のことです。\n"
+            "欠神発作は数秒から十数秒ほど意識が途切れる発作です。\n")
+    [p, *_] = select_passages(q, [_src(page, title="重積状態")], n=1, follow=False)
+    assert p.quotes[0].text.startswith("てんかん重積状態とは")
