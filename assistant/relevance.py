@@ -318,6 +318,20 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             continue
         if any(a <= start < b for a, b, _ in grouped.values()):
             continue  # inside a group read above
+        if k >= 2 and all(_ONE_KANJI_NOUN(words[x]) for x in (k - 2, k - 1, k)) and not _ONE_KANJI_NOUN(
+                words[k + 1] if k + 1 < len(words) else None):
+            # a kanji compound MeCab only knows kanji by kanji (抑｜肝｜散 for 抑肝散, a herbal medicine): the pages
+            # may use each kanji in other words (抑える) but never the compound
+            j = k - 2
+            while j > 0 and _ONE_KANJI_NOUN(words[j - 1]):
+                j -= 1
+            compound = "".join(words[x].surface for x in range(j, k + 1))
+            # (no two kanji of it side by side in the pages either: 「乳浴中」 holds the pages' 浴中 of 入浴中, a slip,
+            # 「副作様」 their 副作, 「何日分」 their 日分)
+            if canon.find(compound) >= 0 and compound not in out \
+                    and not any(stats.knows(compound[i:i + 2], compound[i:i + 2]) for i in range(len(compound) - 1)) \
+                    and not (sounds_like is not None and sounds_like(compound)):
+                out.append(compound)
         after_number, previous = previous == "数詞", getattr(f, "pos2", "")
         prev_pos, pos = pos, getattr(f, "pos1", "")
         if getattr(f, "pos1", "") != "名詞" or getattr(f, "pos2", "") in ("数詞", "助動詞語幹") or not surface:
@@ -374,6 +388,12 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
 
 #: particles that end a noun typed in kana (「ふみんしょうの」「ぎっくりごしのとき」), as MeCab tags them
 _CASE_PARTICLES = frozenset("の が を は に で と も へ や って から まで より".split())
+def _ONE_KANJI_NOUN(w) -> bool:
+    """Is ``w`` a token of one kanji MeCab reads as a noun, a suffix or a prefix (a piece of a compound)?"""
+    return w is not None and len(w.surface) == 1 and bool(_KANJI_CHAR.match(w.surface)) \
+        and getattr(w.feature, "pos1", "") in ("名詞", "接尾辞", "接頭辞")
+
+
 #: suffixes of everyday nouns (こどもたち, せんせいがた, いちにちじゅう): no sign of a broken cut
 _PLAIN_SUFFIXES = frozenset("たち さん ちゃん くん さま ら がた ども じゅう ちゅう め ごと ぶん かい".split())
 #: what MeCab makes of a kana noun it does not know: a name (ふみ), a mark (あ, つ), a suffix (ごし), an interjection

@@ -141,6 +141,10 @@ def demo_assistant(demo_index):
     "鍼灸でてんかんって治る？",
     # the unknown illness is named in the scene, the question sentence only goes on about it
     "夫がパーキンソン病と診断されました。これから手足の震えはどう進むんでしょうか？",
+    # a kanji compound MeCab only knows kanji by kanji (抑｜肝｜散), whose kanji the pages use in other words
+    "てんかんに漢方ってきく？抑肝散のんでる人いるってきいた",
+    # a kana noun MeCab cuts into pieces, in a message that names only medicine in general
+    "こうけつあつのくすりはあさとよるどっちにのむ",
 ])
 def test_questions_the_demo_corpus_does_not_cover_are_declined(demo_assistant, question):
     ans = demo_assistant.ask(question, mode="extractive")

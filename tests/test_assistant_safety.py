@@ -366,6 +366,8 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("イシキガナクナルホッサト ボーットスルホッサノ チガイヲ オシエテ", False),
     ("彼女の発作いつもどおり1分で止まって、10分後には起きて今スマホいじってる。病院行かなくていいよね？", False),
     ("発作が止まらない、今スマホで調べてる", True),
+    # whether a seizure comes on (「ほっさとかおきない？」), not someone who does not wake
+    ("タトゥー入れたいんだけどてんかんあってもだいじょうぶ？彫ってる最中にほっさとかおきない？", False),
 ])
 def test_the_alarm_is_withdrawn_when_nothing_is_happening_now(question, alarm):
     kinds = detect_emergencies(question)
