@@ -83,7 +83,10 @@ NOT_A_TOPIC = frozenset(
 SCENE_WORDS = frozenset(
     "カラオケ 花火 コンサート ライブ 映画 映画館 パソコン タブレット キャンプ ダイエット "
     "引っ越し 転居 受験 結婚 新婚 婚約 退職 定年 転勤 異動 部署 班 留学 卒業 進学 入社 転校 通勤 在宅 "
-    "打診 内示 辞令 昇進 出向 配属 シフト 新幹線 工場".split()
+    "打診 内示 辞令 昇進 出向 配属 シフト 新幹線 工場 "
+    # study and business settings (a list of personas, session 23: 「徹夜でテスト勉強したら発作おきやすくなる？」
+    # 「産業医と相談すべき業務上の配慮」「社用車の運転業務」 were declined as topics the pages never name)
+    "勉強 テスト 試験 業務 職務 社用 社用車 営業 出張先 取引先".split()
 )
 
 
