@@ -504,6 +504,8 @@ _R_STATE_NOW = re.compile(r"(?:(?:ハンノウ|ヘンジ|コタエ)(?:ガ|モ)?(
                           r"イシキ(?:ガ)?(?:モドラナイ|モドッテナイ|ナイ)|メヲサマサナイ|メヲアケナイ)(?!トキ|コト|バアイ|ノ|ヨウ|デシタ|ホッサ)")
 
 
+#: how often something happens (「たまに」「ときどき」「しょっちゅう」)
+_OFTEN = re.compile(r"たまに|ときどき|時々|時たま|ときたま|しょっちゅう|たびたび|度々|ちょくちょく|何度か|なんどか")
 #: a laugh typed after Japanese (「発作おきそうｗ」「…と思った(笑)」): a joke or a figure of speech, not a crisis
 _LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])|[（(]笑[)）]|笑(?=$|[。！!？?、])")
 
@@ -556,6 +558,9 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
                                              or _going_on_elsewhere(spaced or written, _FOR_WHEN_RE)):
         return set(found)
     if _GENERAL.search(written) and not (_going_on(read) or _going_on_elsewhere(spaced or written, _GENERAL)):
+        return set(found)
+    # what happens now and then (「娘がたまに数秒ぼーっとして呼んでも反応ないの」): a pattern to ask about, not a crisis
+    if _OFTEN.search(written) and not (_going_on(read) or _STRONG_NOW.search(written)):
         return set(found)
     if _ASKED_SOMEONE.search(written) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)

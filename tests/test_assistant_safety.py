@@ -366,6 +366,9 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("イシキガナクナルホッサト ボーットスルホッサノ チガイヲ オシエテ", False),
     ("彼女の発作いつもどおり1分で止まって、10分後には起きて今スマホいじってる。病院行かなくていいよね？", False),
     ("発作が止まらない、今スマホで調べてる", True),
+    # what happens now and then is a pattern to ask about, unless it is going on now
+    ("娘がたまに数秒ぼーっとして呼んでも反応ないのこれ欠神発作ってやつ？", False),
+    ("ときどき発作がある子が、今日はけいれんが止まらない", True),
     # whether a seizure comes on (「ほっさとかおきない？」), not someone who does not wake
     ("タトゥー入れたいんだけどてんかんあってもだいじょうぶ？彫ってる最中にほっさとかおきない？", False),
 ])
