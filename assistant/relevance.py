@@ -86,7 +86,7 @@ SCENE_WORDS = frozenset(
     "打診 内示 辞令 昇進 出向 配属 シフト 新幹線 工場 "
     # study and business settings (a list of personas, session 23: 「徹夜でテスト勉強したら発作おきやすくなる？」
     # 「産業医と相談すべき業務上の配慮」「社用車の運転業務」 were declined as topics the pages never name)
-    "勉強 テスト 試験 業務 職務 社用 社用車 営業 出張先 取引先".split()
+    "勉強 テスト 試験 業務 職務 社用 社用車 営業 出張先 取引先 デート".split()
 )
 
 

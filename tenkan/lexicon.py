@@ -91,6 +91,9 @@ WORD_SYNONYMS: dict[str, str] = {
     # what people call a test or a diet by how it looks (a list of everyday names, session 23): an MRI's 「輪切りの写真」
     # is the MRI page's 断面, a diet of 「脂っこいごはん」 the diet-therapy page's 脂肪
     "輪切り": "断面", "脂っこい": "脂肪",
+    # a nurse's and a pharmacist's words for taking medicine (a persona list, session 23: 「バルプロ酸内服中の方の血中
+    # 濃度測定」 was declined as a topic the pages never name); the pages say 服薬
+    "内服": "服薬", "服用": "服薬",
     "パン": "炭水化物", "白米": "炭水化物", "麺類": "炭水化物", "お米": "炭水化物",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions
     # about one were declined as "the corpus never mentions テニス"): the sports page's スポーツ, its
