@@ -26,6 +26,7 @@ from typing import Iterable
 
 from tenkan.jatext import content_tokens
 from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
+from tenkan.romaji import JAPANESE_PARTICLES, romaji_to_kana
 
 __all__ = ["BRAND_TO_GENERIC", "WORD_SYNONYMS", "ENGLISH_WORDS", "canonical_text", "canonical_tokens", "expand_query", "added_words",
            "from_english"]
@@ -130,12 +131,19 @@ _IME_N = re.compile(r"(?<=[\u3041-\u3096\u30a1-\u30fa])[nｎ](?![a-zA-Z])")
 
 def from_english(text: str) -> str:
     """``text`` with the English words of :data:`ENGLISH_WORDS` replaced by their Japanese
-    (「seizure 5min止まらない」 → 「発作 5分止まらない」) and a kana keyboard's leftover n
-    read as ん (「けいれn」 → 「けいれん」); other English stays as it is."""
+    (「seizure 5min止まらない」 → 「発作 5分止まらない」), a kana keyboard's leftover n
+    read as ん (「けいれn」 → 「けいれん」) and a message typed in romaji in hiragana (:mod:`tenkan.romaji`:
+    「hossa ga tomaranai」 → 「ほっさ が とまらない」); other English stays as it is."""
     if not text:
         return text
+    text = romaji_to_kana(text, keep=_ENGLISH_KEEP)  # 「hossa ga tomaranai」 → 「ほっさ が とまらない」
     text = _IME_N.sub("ん", text)
     return _ENGLISH.sub(lambda m: ENGLISH_WORDS[m.group(0).lower()], text)
+
+
+#: the words of the English phrases :func:`from_english` knows: never read as romaji (「side effect」 is not しで)
+_ENGLISH_KEEP = frozenset(w for phrase in ENGLISH_WORDS for w in re.findall(r"[a-z]+", phrase.lower())) \
+    - JAPANESE_PARTICLES  # (but 「no」 in 「tenkan no kusuri」 is の)
 
 
 # a brand name is a whole katakana word: 「ガバペン」 inside 「ガバペンチン」 is the generic name already
