@@ -296,6 +296,7 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考ま�
                           # (「重積ってどのくらいの割合で起きるの」「日本でも同じ基準？」): questions about knowledge
                           r"(?:に|で)(?:書いてあ|かいてあ|書かれて|かかれて|載って|のって|読ん|よん)|割合|頻度|確率|統計|"
                           r"何割|何パーセント|基準|定義")
+_NEXT_TIME = re.compile(r"(?:次に|つぎに|次回|次の時|つぎのとき|今度).{0,20}(?:たら|ときは|時は|場合は)")
 #: the reading's now-words; all but the panic's どうしよう/どうすれば are strong (a conditional cannot carry them)
 #: what まだ goes on with, read (as :data:`_STILL_WHAT`)
 _R_STILL_WHAT = (r"ケイレン|ホッサ|トマ|ツヅ|イシキ|イキ|コキュウ|ハンノウ|ヘンジ|オキ|メヲ|メガ|ピク|ビク|ブル|ガク|ガタ|グッタ|"
@@ -358,7 +359,7 @@ _ALWAYS_SO = r"いつもそう|いつもこう|いつものこと|毎回そう|�
 #: happened (「初めて発作を起こしたのは3歳のときでした」), comparing it with something else (「妊娠中のけいれんと、
 #: てんかんの発作は違うの？」) or worrying that it might happen: withdraws the alarm unless something is said to
 #: be going on now
-_GENERAL = re.compile(r"(?:た|る)人(?:は|って|では)|(?:た|だ)のは|と.{0,24}(?:違うの|ちがうの|(?:違い|ちがい)(?:は|が|を|って|[？?]|$)|区別|見分け)|"
+_GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って|では|でも)|(?:た|だ)のは|と.{0,24}(?:違うの|ちがうの|(?:違い|ちがい)(?:は|が|を|って|[？?]|$)|区別|見分け)|"
                       # a worry about what might happen (「お風呂で発作が起きないか心配で、シャワーにしてる」)
                       r"(?:起き|おき|起こさ|おこさ|なら|なり|出)ないか(?:心配|不安|しんぱい|ふあん|こわ|怖)|"
                       # the day it happened, what it costs, how many days or months (「初めて発作を起こした日のこと」
@@ -404,6 +405,8 @@ _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|と
                     r"(?:これ|それ)(?:って|は)?\s*(?:普通|ふつう)(?:なの|です|[？?])|"
                     # what a state is called (「発作がくりかえして意識がもどらないのを重積っていうんですか？」)
                     r"(?:の|こと)を[^。？?]{0,12}(?:って|と)(?:いう|言う|呼ぶ|よぶ)(?:ん|の|[？?])|"
+                    # whether that is what a word means (「…次の発作が来るのが重積ってこと？」)
+                    r"って(?:こと|事)(?:[？?]|ですか|なの|だよね|でしょうか|$)|"
                     r"(?:とき|時|場合)(?:は|に)(?:どう|何を|なにを|なに)(?:する|すれば|したら)|"
                     # heard of (「こきゅう が とまる ほっさ って きいて こわくなった」)
                     r"って\s*(?:聞い|きい)(?:た|て)")
@@ -522,6 +525,9 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
     if _LAUGH.search(written) and not _going_on(read):
         return set(found)
     if _FICTION.search(written) and not _STRONG_NOW.search(written):
+        return set(found)
+    # the next time (「次に5分以上続いたらどうすればいいか教えて」): asked ahead, どうすれば and all
+    if _NEXT_TIME.search(written) and not (_going_on(read) or _STRONG_NOW.search(written) or _R_HAPPENING.search(read)):
         return set(found)
     if _CALM_NOW.search(written) and not (_going_on(read) or _AGAIN.search(read)):
         # well now after a seizure a moment ago: a first seizure, an injury, water or pregnancy

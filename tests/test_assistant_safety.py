@@ -366,6 +366,12 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("イシキガナクナルホッサト ボーットスルホッサノ チガイヲ オシエテ", False),
     ("彼女の発作いつもどおり1分で止まって、10分後には起きて今スマホいじってる。病院行かなくていいよね？", False),
     ("発作が止まらない、今スマホで調べてる", True),
+    # the next time, a child who has seizures, what a word means; English typed without its apostrophe
+    ("次に5分以上続いたらどうすればいいか教えて", False),
+    ("息子がプールの授業に出たいって言ってる、発作がある子でも参加できる？", False),
+    ("意識が戻らないまま次の発作が来るのが重積ってこと？", False),
+    ("seizure wont stop its been 10 min 救急車よぶべき？？", True),
+    ("今度は10分たっても発作が止まらない", True),
     # what happens now and then is a pattern to ask about, unless it is going on now
     ("娘がたまに数秒ぼーっとして呼んでも反応ないのこれ欠神発作ってやつ？", False),
     ("ときどき発作がある子が、今日はけいれんが止まらない", True),
