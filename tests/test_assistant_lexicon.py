@@ -157,6 +157,9 @@ def test_english_words_become_the_pages_words_on_word_boundaries():
     assert from_english("flightで薬はcarry-onに入れる？") == "飛行機で薬は機内持ち込みに入れる？"
     assert from_english("all-nighterしたら") == "徹夜したら"
     assert from_english("stressed") == "stressed"                                      # stress only as a whole word
+    # the English names of what the pages describe
+    assert from_english("catamenial epilepsyって何") == "月経関連てんかんって何"
+    assert from_english("double visionが出る") == "複視が出る"
     # each maps to Japanese, never to more English
     assert all(not any(c.isascii() and c.isalpha() for c in v) for v in ENGLISH_WORDS.values())
 
