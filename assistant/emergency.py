@@ -273,7 +273,8 @@ _STILL_WHAT = (r"けいれん|ケイレン|痙攣|発作|ほっさ|ホッサ|止
                r"苦し|くるし|寝|眠|ねむ|動|うご|手足|てあし|体|からだ|沈|しず|溺|おぼれ|苦|終わ|おわ|治ら|なおら|普通|ふつう|話せ|はなせ|"
                r"しゃべ|喋|立て|たて|歩け|あるけ|泡|あわ|よだれ|ヨダレ|吐|は[いき]|おかし|変|へん|ない|来な|こな|呼|よ[んば]")
 _STILL = r"まだ\s*(?:も|まだ)?\s*(?=" + _STILL_WHAT + ")" + _NOT_YET
-_STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜までの住通飲使服働勤習]|かかって|受けて|診て|は?(?:妊活|妊娠|治療|服薬|通院|入院|休職|育休|産休)中)|(?<!な)いま(?!ま|す(?!ぐ)|せ|した|しょう|の)|"
+_STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜までの住通飲使服働勤習]|かかって|受けて|診て|は?(?:妊活|妊娠|治療|服薬|通院|入院|休職|育休|産休)中|"
+                     r"(?:も|は|でも)?(?:お?薬|くすり))|(?<!な)いま(?!ま|す(?!ぐ)|せ|した|しょう|の|(?:も|は|でも)?(?:お?薬|くすり))|"
                      r"さっき|たった今|" + _STILL + r"|目の前|助けて|たすけて|急いで|至急|[!！]")
 _STRONG_NOW = re.compile(_STRONG_NOW_WORDS)
 # (ずっと, as まだ, only before the seizure or state that goes on: not 「ずっと前に」「ずっと薬を飲んでいます」)
@@ -295,7 +296,9 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考ま�
                           # read somewhere (「…って英語の本に書いてあった」), how often it happens, how it is defined
                           # (「重積ってどのくらいの割合で起きるの」「日本でも同じ基準？」): questions about knowledge
                           r"(?:に|で)(?:書いてあ|かいてあ|書かれて|かかれて|載って|のって|読ん|よん)|割合|頻度|確率|統計|"
-                          r"何割|何パーセント|基準|定義")
+                          r"何割|何パーセント|基準|定義|"
+                          # a question saved for the doctor (「…発作は危ない？先生に聞いてみたい」)
+                          r"(?:先生|医師|主治医|医者)に(?:聞いて|きいて|相談して|そうだんして)みたい")
 _NEXT_TIME = re.compile(r"(?:次に|つぎに|次回|次の時|つぎのとき|今度).{0,20}(?:たら|ときは|時は|場合は)")
 #: the reading's now-words; all but the panic's どうしよう/どうすれば are strong (a conditional cannot carry them)
 #: what まだ goes on with, read (as :data:`_STILL_WHAT`)
@@ -405,6 +408,9 @@ _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|と
                     r"(?:これ|それ)(?:って|は)?\s*(?:普通|ふつう)(?:なの|です|[？?])|"
                     # what a state is called (「発作がくりかえして意識がもどらないのを重積っていうんですか？」)
                     r"(?:の|こと)を[^。？?]{0,12}(?:って|と)(?:いう|言う|呼ぶ|よぶ)(?:ん|の|[？?])|"
+                    # whether a thing is allowed (「けいれん してる とき くち に ものを いれちゃ だめ なの？」), what a kind of
+                    # seizure means (「呼吸が止まってるように見える発作は危ない？」)
+                    r"(?:ちゃ|じゃ|ては|では)(?:だめ|ダメ|いけない)(?:なの|なん|です|[？?]|$)|ように見える(?:発作|ほっさ|けいれん)|"
                     # whether that is what a word means (「…次の発作が来るのが重積ってこと？」)
                     r"って(?:こと|事)(?:[？?]|ですか|なの|だよね|でしょうか|$)|"
                     r"(?:とき|時|場合)(?:は|に)(?:どう|何を|なにを|なに)(?:する|すれば|したら)|"
@@ -515,6 +521,8 @@ _LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])|[（(]�
 #: a scene of fiction (「ゲームでキャラが発作で倒れて頭から血出てるシーン」「…って実際もあんな感じ？」): what is
 #: described happens on a screen or a page, whatever state it names (the plain media words 「ドラマで」「ゲームの」 are
 #: left to :data:`_GENERAL`, which keeps the alarm when something goes on: 「ゲームの途中で息子がけいれん、止まらない」)
+#: something to read or look at about it (「…人の体験談を読みたい」「…寝かせ方をイラストで見たい」)
+_TO_READ = re.compile(r"(?:体験談|体験記|イラスト|図解|図|動画|写真|資料|パンフレット)(?:を|で|が)?(?:読み|よみ|見|み)(?:たい|せて)")
 _FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人公|演出|描写|(?:場面|シーン)(?:が|を|で|は|に)?(?:あっ|見|み|書|かい|描)|"
                       r"(?:実際|現実)(?:も|は|に|で|の)|リアル(?:[？?]|なの|です|かな)|"
                       r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)")
@@ -524,7 +532,7 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
     """The kinds withdrawn because the message asks about the situation rather than living it."""
     if _LAUGH.search(written) and not _going_on(read):
         return set(found)
-    if _FICTION.search(written) and not _STRONG_NOW.search(written):
+    if (_FICTION.search(written) or _TO_READ.search(written)) and not _STRONG_NOW.search(written):
         return set(found)
     # the next time (「次に5分以上続いたらどうすればいいか教えて」): asked ahead, どうすれば and all
     if _NEXT_TIME.search(written) and not (_going_on(read) or _STRONG_NOW.search(written) or _R_HAPPENING.search(read)):

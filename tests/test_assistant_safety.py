@@ -366,6 +366,14 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("イシキガナクナルホッサト ボーットスルホッサノ チガイヲ オシエテ", False),
     ("彼女の発作いつもどおり1分で止まって、10分後には起きて今スマホいじってる。病院行かなくていいよね？", False),
     ("発作が止まらない、今スマホで調べてる", True),
+    # something to read or see, whether a thing is allowed, a kind of seizure, medicine now after a seizure long ago
+    ("妊娠中に発作を起こした人の体験談を読みたい", False),
+    ("意識がない人の横向きの寝かせ方をイラストで見たい", False),
+    ("けいれん してる とき くち に ものを いれちゃ だめ なの？", False),
+    ("母のけいれんは10年前に一度だけ。いまも薬は必要？", False),
+    ("seizureは3分くらいでstopped、今はsleepingしてる、これってnormal？", False),
+    ("けいれんしてる！口に何か入れちゃだめなの？", True),
+    ("今も発作が止まらない", True),
     # the next time, a child who has seizures, what a word means; English typed without its apostrophe
     ("次に5分以上続いたらどうすればいいか教えて", False),
     ("息子がプールの授業に出たいって言ってる、発作がある子でも参加できる？", False),
