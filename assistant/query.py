@@ -124,7 +124,8 @@ CRISIS_KINDS = frozenset({"long_seizure", "repeated_seizures", "no_recovery", "b
 
 #: a sentence that passes on what someone said or wrote (「イライラするって聞いた」「太るらしい」): after a
 #: question, it is the claim the question wants checked, not a remark
-_HEARSAY = re.compile(r"(?:って|と)(?:聞い|聞く|聞き|きい|きく|きき|言われ|いわれ|言って|いって|書いて|かいて|見た|みた|読んだ|よんだ)"
+_HEARSAY = re.compile(r"(?:って|と)(?:聞い|聞く|聞き|きい|きく|きき|聞かれ|きかれ|言われ|いわれ|言って|いって|書いて|かいて|見た|みた|読んだ|よんだ|"
+                      r"勧められ|すすめられ)"
                       r"|らしい(?:よ|けど|んだけど|です|ね)*[。！!…]*$")
 
 #: a question about how the scene and something else are linked (is X the cause of Y?)
@@ -161,6 +162,10 @@ def question_focus(text: str) -> tuple[str, str]:
     # (a worry, 「…体が動くか心配です」, is not asked across a remark)
     while i - 1 in asking or (i - 2 in asking and i - 1 not in asking and _ASKS.search(sents[i - 2].strip())):
         i -= 1 if i - 1 in asking else 2
+    # what someone said or asked just before the question is what it asks about (「薬局でジェネリックに変えますかって聞かれた。
+    # てんかんの薬でもかえて大丈夫なの？」)
+    if i > 0 and _HEARSAY.search(sents[i - 1]):
+        i -= 1
     while i > 0 and _content(" ".join(sents[i:j])) < 2:
         i -= 1
     if _RELATES.search(" ".join(sents[i:j])):

@@ -366,6 +366,16 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("イシキガナクナルホッサト ボーットスルホッサノ チガイヲ オシエテ", False),
     ("彼女の発作いつもどおり1分で止まって、10分後には起きて今スマホいじってる。病院行かなくていいよね？", False),
     ("発作が止まらない、今スマホで調べてる", True),
+    # a seventh blind list: a figure of speech, back to normal, a question about triggers; a repeated seizure told
+    # with 「戻る前に」, a pregnancy said long before the seizure of a moment ago
+    ("合格発表で自分の番号を見つけたとき、息が止まるほど驚きました。抗てんかん薬を飲みながら一人暮らしをする際の注意点は？", False),
+    ("先週の土曜日、主人が7分以上止まらなかったので救急車を呼びました。今は普段どおり仕事にも行っています。薬を増やしてほしいと頼んでもいい？", False),
+    ("電車が止まって30分以上閉じ込められ、パニックになりかけました。こういうストレスは発作の誘因になりますか？", False),
+    ("母が口をくちゃくちゃ動かしてて、呼んでも返事がなかった。1分くらいで元に戻ったけどあれ何だったんだろう", False),
+    ("生徒が教室でけいれんを起こし、止まったと思ったら意識が戻る前にまた始まりました。担任です", True),
+    ("妊娠6ヶ月です。薬はラモトリギンを続けていて、つわりの時期も何とか飲めていました。主治医からは発作がなければ大丈夫と"
+     "言われています。ところがついさっき、台所で私自身がけいれんを起こして倒れていたと夫に言われました。", True),
+    ("今日はじめて息子がけいれんした、もう止まったけど救急車呼んだほうがいい？", True),
     # something to read or see, whether a thing is allowed, a kind of seizure, medicine now after a seizure long ago
     ("妊娠中に発作を起こした人の体験談を読みたい", False),
     ("意識がない人の横向きの寝かせ方をイラストで見たい", False),
