@@ -110,6 +110,10 @@ for _row in ("カガ", "キギ", "クグ", "ケゲ", "コゴ", "サザ", "シジ
 _LOAN_SOUNDS = (("ジェ", "ゼ"), ("ディ", "デ"), ("ティ", "テ"), ("ヴ", "ブ"))
 
 
+#: kanji that follow a word as a suffix (入浴中, 発作薬, 服薬後): a slip in the word before one is still a slip
+_SUFFIX_KANJI = frozenset("中薬時後前的用法剤量日型性")
+
+
 def _slips(r: str, min_len: int = MIN_MISTYPED - 1) -> set[str]:
     """Readings one typing slip away from ``r``: a long vowel or small ッ left out or added, a kana
     dropped, voicing marks (ハ/バ/パ) or small kana (ャ/ヤ, ッ/ツ) confused, a loanword's sound
@@ -346,10 +350,12 @@ class ReadingVocabulary:
                 diff = [i for i, (a, b) in enumerate(zip(run, w)) if a != b]
                 if len(diff) != 1 or diff[0] not in (0, n - 1):
                     continue
-                sound = next((t.kana for t in toks if t.start == diff[0] and t.end == diff[0] + 1), "") \
-                    or _kana_of(run[diff[0]])
+                # (the kanji's sound in the run and alone: 様 is サマ in 「副作様」 and ヨウ alone, the sound of 副作用's 用)
+                sounds = {next((t.kana for t in toks if t.start == diff[0] and t.end == diff[0] + 1), ""),
+                          _kana_of(run[diff[0]])} - {""}
                 said = self._read_as[w][0]
-                if sound and len(said) > len(sound) and (said.endswith(sound) if diff[0] == n - 1 else said.startswith(sound)):
+                if any(len(said) > len(sound) and (said.endswith(sound) if diff[0] == n - 1 else said.startswith(sound))
+                       for sound in sounds):
                     close.append(w)
             found = close if len(close) == 1 else []
         if not found and n >= 4:
@@ -436,6 +442,14 @@ class ReadingVocabulary:
         for m in _KANJI_RUN.finditer(text):
             if _KANJI_WORD.fullmatch(m.group()) and not _overlaps(found, m.start(), m.end()):
                 words = self.misconverted(m.group())
+                run = m.group()
+                if not words and len(run) == 3 and run[-1] in _SUFFIX_KANJI and run[:-1] not in self.surfaces:
+                    # a slip in a two-kanji word before a suffix (「入欲中」「妊振中」「発佐薬」): the word restored, the
+                    # suffix kept
+                    alike = self.misconverted(run[:-1])
+                    if len(alike) == 1:
+                        found.append(Restored(m.start(), m.end() - 1, alike[0], alike, False))
+                        continue
                 if not words:
                     # a slip inside a compound of known words (「重責発作」: 重責 for the pages' 重積, both ジュウセキ)
                     for t in _tokens(m.group()):

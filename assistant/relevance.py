@@ -66,7 +66,7 @@ NOT_A_TOPIC = frozenset(
     "前 後 今度 先日 この前 以前 朝 昼 夜 夕方 週末 一生 生涯 ずっと 将来 "
     "駄目 だめ ダメ 無理 本当 本当に ほんと ホント 普通 別 別物 違い 癖 感じ 気持ち 気分 心配 不安 様子 状態 "
     "ママ パパ 友達 友だち 友人 知り合い 同僚 上司 部下 先輩 後輩 家族 親 兄 姉 弟 妹 祖父 祖母 孫 彼 彼女 店長 "
-    "ネット スマホ テレビ 話 こと もの NG OK ok ng 草 一杯 いっぱい 少し "
+    "ネット スマホ テレビ 話 こと もの NG OK ok ng 草 一杯 いっぱい 少し なんわり なんぱーせんと "
     # who and where in a story: roles and institutions of daily life set the scene of a question
     "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
     "高校 中学 中学校 小学 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 教室 授業 朝礼 面接 会議 職場 会社 バイト "
@@ -153,7 +153,9 @@ _ASKS = {
     # opening hours and appointments are a particular hospital's, never a health page's
     # a book, a film, an app or a programme to recommend: a health page names none (「おすすめの本がございましたら」)
     "recommendation": (re.compile(r"(?:おすすめ|オススメ|お勧め|お薦め|おススメ)(?:の|な|は|する)?[^。？?、！!]{0,5}?(?:本|書籍|映画|アプリ|ドラマ|番組|"
-                                  r"ポッドキャスト|podcast|ブログ|動画|漫画|マンガ|グッズ)|"
+                                  r"ポッドキャスト|podcast|ブログ|動画|漫画|マンガ|グッズ|商品|製品|メーカー|ブランド|機種)|"
+                                  # which product to buy (「…検知マット、どの製品がいい？」)
+                                  r"どの(?:商品|製品|メーカー|ブランド|機種|アプリ|会社)|"
                                   r"(?:本|書籍|映画|アプリ|ドラマ|番組|ポッドキャスト|podcast|ブログ|動画|漫画|マンガ)"
                                   r"\s*(?:の|で)?\s*(?:おすすめ|オススメ|お勧め|お薦め)"),
                        re.compile(r"『[^』]+』")),

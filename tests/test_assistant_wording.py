@@ -117,6 +117,17 @@ def test_a_short_compound_with_an_end_kanji_of_the_same_sound_is_the_pages_word(
     assert v.convert("運転中に") == "運転中に" and v.convert("発左") == "発左"
 
 
+def test_a_slip_before_a_suffix_and_an_end_kanji_read_alone_are_the_pages_words():
+    v = ReadingVocabulary(["発作が止まりません。", "入浴のときは注意します。", "副作用が出ることがあります。",
+                           "運転中は注意します。"])
+    # a two-kanji word with a slip, before a suffix kanji (中, 薬): the word restored, the suffix kept
+    assert v.convert("入欲中に発作") == "入浴中に発作"
+    assert v.convert("抗てんかん発佐薬") == "抗てんかん発作薬"
+    # 様 is サマ where MeCab reads 副作様 and ヨウ alone: the end of 副作用's フクサヨウ
+    assert v.convert("副作様ってある？") == "副作用ってある？"
+    assert v.convert("運転中に") == "運転中に"
+
+
 def test_a_long_word_typed_in_kana_with_one_slip_is_the_pages_word():
     v = ReadingVocabulary(["血中濃度を測ります。", "睡眠不足に注意します。"])
     # けつちゅう for ケッチュウ: the small っ typed full size
