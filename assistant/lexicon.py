@@ -68,6 +68,11 @@ ENGLISH_WORDS: dict[str, str] = {
     "diplopia": "複視", "double vision": "複視", "dizziness": "めまい", "drowsiness": "眠気", "tremor": "ふるえ",
     "weight gain": "体重の増加", "mood": "気分", "depression": "うつ", "sleep deprivation": "睡眠不足",
     "lack of sleep": "睡眠不足", "birth control": "避妊", "contraception": "避妊", "folic acid": "葉酸",
+    "west syndrome": "ウエスト症候群", "infantile spasms": "点頭てんかん", "dravet syndrome": "ドラベ症候群",
+    "lennox-gastaut syndrome": "レノックス・ガストー症候群", "lennox gastaut syndrome": "レノックス・ガストー症候群",
+    "juvenile myoclonic epilepsy": "若年ミオクロニーてんかん", "childhood absence epilepsy": "小児欠神てんかん",
+    "rolandic epilepsy": "中心側頭部棘波を示す自然終息性てんかん", "temporal lobe epilepsy": "側頭葉てんかん",
+    "hippocampal sclerosis": "海馬硬化症",
     "vagus nerve stimulation": "迷走神経刺激療法", "vagus nerve": "迷走神経", "suppository": "坐薬", "double dose": "2回分",
     "lamotrigine": "ラモトリギン", "carbamazepine": "カルバマゼピン", "levetiracetam": "レベチラセタム",
     "valproate": "バルプロ酸", "valproic acid": "バルプロ酸", "phenytoin": "フェニトイン",
@@ -258,7 +263,9 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                               r"なにすれば|何をしたら|なにをしたら|何ができ|なにができ|できること|どう対応|どう対処|どう動|どううご|どうやって)"), "応急手当"),
                   # something felt before a seizure (「発作が起きる前になにか感じることってある？」) is its 前兆
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん|痙攣)(?:が|の)?(?:起きる|おきる|起こる|おこる|来る|くる|始まる|はじまる)?"
-                              r"(?:前|まえ)(?:に|って|は|から)?[^。？?]{0,6}?(?:感じ|かんじ|わか|分か|気づ|きづ|気付|サイン|合図|知らせ)"),
+                              r"(?:前|まえ)(?:に|って|は|から)?[^。？?]{0,8}?(?:感じ|かんじ|わか|分か|気づ|きづ|気付|サイン|合図|知らせ|"
+                              # what is sensed (「発作の前に『変なにおいがする』って言う」)
+                              r"におい|匂い|臭い|見え|みえ|聞こえ|きこえ|むかむか|ムカムカ)"),
                    "前兆"),
                   # wanting a child (「子どもは持てる？」「そろそろ子どもがほしい」) is the pages' 妊娠
                   (re.compile(r"(?:子ども|子供|こども|赤ちゃん|あかちゃん)(?:は|を|が)?(?:持て|もて|産め|うめ|作れ|つくれ|ほし|欲し|授か|さずか)"),

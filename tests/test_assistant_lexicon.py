@@ -160,6 +160,7 @@ def test_english_words_become_the_pages_words_on_word_boundaries():
     # the English names of what the pages describe
     assert from_english("catamenial epilepsyって何") == "月経関連てんかんって何"
     assert from_english("double visionが出る") == "複視が出る"
+    assert from_english("West syndromeってどんなseizure？") == "ウエスト症候群ってどんな発作？"
     # each maps to Japanese, never to more English
     assert all(not any(c.isascii() and c.isalpha() for c in v) for v in ENGLISH_WORDS.values())
 
