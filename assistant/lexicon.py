@@ -60,7 +60,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "still going": "まだ続いている", "going on": "続いている", "not stopping": "止まらない", "won't stop": "止まらない", "doesn't stop": "止まらない", "wont stop": "止まらない", "doesnt stop": "止まらない",
     "isn't stopping": "止まらない", "isnt stopping": "止まらない", "syncope": "失神", "fainting": "失神", "fainted": "失神した",
     "difference": "違い", "nobody is seizing right now": "今は誰も発作を起こしていない",
-    "nobody is seizing": "誰も発作を起こしていない", "no one is seizing": "誰も発作を起こしていない", "sleeping": "寝て", "asleep": "寝て", "normal": "普通",
+    "nobody is seizing": "誰も発作を起こしていない", "seizure free": "発作なし", "seizure-free": "発作なし", "no one is seizing": "誰も発作を起こしていない", "sleeping": "寝て", "asleep": "寝て", "normal": "普通",
     # the English names of what the pages describe, as bilingual writers and staff type them
     "catamenial epilepsy": "月経関連てんかん", "catamenial": "月経関連", "absence seizures": "欠神発作",
     "absence seizure": "欠神発作", "tonic-clonic": "強直間代", "tonic clonic": "強直間代", "febrile seizures": "熱性けいれん",

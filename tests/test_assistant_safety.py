@@ -366,6 +366,14 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("イシキガナクナルホッサト ボーットスルホッサノ チガイヲ オシエテ", False),
     ("彼女の発作いつもどおり1分で止まって、10分後には起きて今スマホいじってる。病院行かなくていいよね？", False),
     ("発作が止まらない、今スマホで調べてる", True),
+    # an eighth list, in the voice of the tune half's examples
+    ("発作を一日に何度も繰り返す群発発作は、どのように治療するのですか。", False),
+    ("3年前の初めての発作のときの脳波の結果って、今からでも見せてもらえますか", False),
+    ("はじめて ほっさ が おきた とき は なにか に かいて おいた ほうが いい？", False),
+    ("くちびる が むらさき に なる ほっさ って きけん なの？", False),
+    ("pregnant 中に seizure 起きたら baby に影響ある？今は seizure free", False),
+    ("いしき が もどる まで どれくらい まてば いい の？ まえ は 20ぷん くらい だった", False),
+    ("けいれんおわったのに息がぜーぜーで、くちびるが紫いろ、顔もしろい", True),
     # a seventh blind list: a figure of speech, back to normal, a question about triggers; a repeated seizure told
     # with 「戻る前に」, a pregnancy said long before the seizure of a moment ago
     ("合格発表で自分の番号を見つけたとき、息が止まるほど驚きました。抗てんかん薬を飲みながら一人暮らしをする際の注意点は？", False),
