@@ -69,7 +69,8 @@ _MED = MEDICINE_WORDS
 _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
     "long_seizure": [
         # 「10分くらい前に薬を飲んだ」 says when, not how long
-        re.compile(_NUM_MIN + r"(?:以上|近く|近い|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)(?!(?:前|まえ)(?!から))"),
+        # (nor 「30分くらいしてから頭がズキズキ」: the time until something else)
+        re.compile(_NUM_MIN + r"(?:以上|近く|近い|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)(?!(?:前|まえ)(?!から)|して(?:から)?|後|あと)"),
         re.compile(_NUM_MIN + r".{0,8}(?:続|止まら|止まん|おさまら|治まら|収まら|終わら)"),
         re.compile(_SEIZ + r".{0,12}(?:止まらな|止まりませ|止まんな|とまらな|おさまらな|治まらな|収まらな|終わらな|終わんな|"
                    r"おわんな|ずっと続)"),
@@ -153,7 +154,7 @@ _R_EVENT = r"(?:オキ|オコ|アッ|デタ|デテ|シタ|シテ|シチャ|ナ�
 
 _READ_PATTERNS: dict[str, list[re.Pattern]] = {
     "long_seizure": [
-        re.compile(_R_NUM_MIN + r"(?:イジョウ|チカク|チカイ|クライ|グライ|ホド|モ|スギ|タッ|タチ|タツ|ケイカ|コエ|コシ)(?!マエ(?!カラ))"),
+        re.compile(_R_NUM_MIN + r"(?:イジョウ|チカク|チカイ|クライ|グライ|ホド|モ|スギ|タッ|タチ|タツ|ケイカ|コエ|コシ)(?!マエ(?!カラ)|シテ|アト|ゴ)"),
         re.compile(r"(?:マダ|イマダニ).{0,3}(?:" + _R_SEIZ[3:-1] + r"|フルエ|ツヅイ)(?:テ|シ)"),
         re.compile(_R_NUM_MIN + r".{0,8}(?:ツヅ|トマラ|トマン|オサマラ|オワラ)"),
         re.compile(_R_SEIZ + r".{0,14}" + _R_NOT_STOPPING),

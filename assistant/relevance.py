@@ -86,7 +86,7 @@ SCENE_WORDS = frozenset(
     "打診 内示 辞令 昇進 出向 配属 シフト 新幹線 工場 "
     # study and business settings (a list of personas, session 23: 「徹夜でテスト勉強したら発作おきやすくなる？」
     # 「産業医と相談すべき業務上の配慮」「社用車の運転業務」 were declined as topics the pages never name)
-    "勉強 テスト 試験 業務 職務 社用 社用車 営業 出張先 取引先 デート".split()
+    "勉強 テスト 試験 業務 職務 社用 社用車 営業 出張先 取引先 デート 退院".split()
 )
 
 
@@ -154,11 +154,16 @@ _ASKS = {
     # a book, a film, an app or a programme to recommend: a health page names none (「おすすめの本がございましたら」)
     "recommendation": (re.compile(r"(?:おすすめ|オススメ|お勧め|お薦め|おススメ)(?:の|な|は|する)?[^。？?、！!]{0,5}?(?:本|書籍|映画|アプリ|ドラマ|番組|"
                                   r"ポッドキャスト|podcast|ブログ|動画|漫画|マンガ|グッズ|商品|製品|メーカー|ブランド|機種)|"
-                                  # which product to buy (「…検知マット、どの製品がいい？」)
+                                  # which product to buy (「…検知マット、どの製品がいい？」「アプリってどれがおすすめ？」)
                                   r"どの(?:商品|製品|メーカー|ブランド|機種|アプリ|会社)|"
+                                  r"(?:アプリ|本|商品|製品|グッズ|サプリ)(?:って|は|で)?(?:どれ|どこ|なに|何)が(?:おすすめ|オススメ|お勧め|いい)|"
                                   r"(?:本|書籍|映画|アプリ|ドラマ|番組|ポッドキャスト|podcast|ブログ|動画|漫画|マンガ)"
                                   r"\s*(?:の|で)?\s*(?:おすすめ|オススメ|お勧め|お薦め)"),
                        re.compile(r"『[^』]+』")),
+    # a hospital or doctor that does something (「〇〇県でVNSの手術してくれる病院ってある？」): the pages name none
+    "institution": (re.compile(r"(?:してくれる|やってくれる|やってる|できる|受けられる|うけられる|診てくれる|みてくれる|おすすめの|いい)"
+                               r"(?:病院|クリニック|医院|施設|先生|医者|お医者さん|専門医)(?:って|は|を|が)?(?:ある|あります|どこ|教えて|知り|しり)"),
+                    re.compile(r"(?:大学|市立|県立|国立|総合|赤十字|記念)病院|[\u30a1-\u30fa\u30fc]{3,}クリニック")),
     # famous people who have it: a health page names none (「てんかん患者の有名人って誰がいる？」)
     "famous people": (re.compile(r"有名人|芸能人|著名人|ゆうめいじん|げいのうじん"),
                       re.compile(r"有名人|芸能人|著名人")),

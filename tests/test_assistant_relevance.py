@@ -258,6 +258,9 @@ def test_money_is_a_price_only_as_what_something_costs_and_a_manner_is_no_topic(
     stats = TermStats(["てんかんの発作と薬と支援の制度について。"] * 60)
     assert assess("てんかんの薬ってお金どれくらいかかる？", ["薬の制度"], stats).asks == "price"
     assert assess("お金のこととか相談できる？使える制度は？", ["支援の制度"], stats).asks == ""
+    # a hospital that does something, an app to recommend: facts the pages never state
+    assert assess("〇〇県でVNSの手術してくれる病院ってある？", ["VNSの手術"], stats).asks == "institution"
+    assert assess("お薬手帳のアプリってどれがおすすめ？", ["お薬手帳"], stats).asks == "recommendation"
     # 不謹慎 says how the asker judges it, not what is asked
     assert unknown_nouns("発作の動画を撮るのは不謹慎？", stats) == ["動画"]
 

@@ -374,6 +374,8 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("pregnant 中に seizure 起きたら baby に影響ある？今は seizure free", False),
     ("いしき が もどる まで どれくらい まてば いい の？ まえ は 20ぷん くらい だった", False),
     ("けいれんおわったのに息がぜーぜーで、くちびるが紫いろ、顔もしろい", True),
+    # the time until something else, not how long a seizure lasts
+    ("目の前にギザギザした光が見えて、30分くらいしてから片側の頭がズキズキして吐いた", False),
     # a seventh blind list: a figure of speech, back to normal, a question about triggers; a repeated seizure told
     # with 「戻る前に」, a pregnancy said long before the seizure of a moment ago
     ("合格発表で自分の番号を見つけたとき、息が止まるほど驚きました。抗てんかん薬を飲みながら一人暮らしをする際の注意点は？", False),
