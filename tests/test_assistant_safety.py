@@ -374,6 +374,9 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("pregnant 中に seizure 起きたら baby に影響ある？今は seizure free", False),
     ("いしき が もどる まで どれくらい まてば いい の？ まえ は 20ぷん くらい だった", False),
     ("けいれんおわったのに息がぜーぜーで、くちびるが紫いろ、顔もしろい", True),
+    # the n-gram model's alarm needs a seizure, a person's state or body, or a call for help in the message
+    ("耳鳴りがずっと止まらない、脳の病気なのかな", False),
+    ("ブコラム使ったけど止まらない", True),
     # the time until something else, not how long a seizure lasts
     ("目の前にギザギザした光が見えて、30分くらいしてから片側の頭がズキズキして吐いた", False),
     # a seventh blind list: a figure of speech, back to normal, a question about triggers; a repeated seizure told
