@@ -70,7 +70,8 @@ _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
     "long_seizure": [
         # 「10分くらい前に薬を飲んだ」 says when, not how long
         # (nor 「30分くらいしてから頭がズキズキ」: the time until something else)
-        re.compile(_NUM_MIN + r"(?:以上|近く|近い|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)(?!(?:前|まえ)(?!から)|して(?:から)?|後|あと)"),
+        re.compile(_NUM_MIN + r"(?:以上|近く|近い|くらい|ぐらい|ほど|も|超|経|たっ|過ぎ)(?!(?:前|まえ)(?!から)|して(?:から)?|後|あと|"
+                   r"すれば|したら|すると|しないうちに)"),
         re.compile(_NUM_MIN + r".{0,8}(?:続|止まら|止まん|おさまら|治まら|収まら|終わら)"),
         re.compile(_SEIZ + r".{0,12}(?:止まらな|止まりませ|止まんな|とまらな|おさまらな|治まらな|収まらな|終わらな|終わんな|"
                    r"おわんな|ずっと続)"),
@@ -172,8 +173,8 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(r"(?:トマッ|オサマッ|オワッ|トマリ|オサマリ).{0,10}(?:マタ|フタタビ|スグ)(?:ハジマ|オキ|オコ|キ|デ)"),
     ],
     "no_recovery": [
-        re.compile(r"イシキ.{0,4}(?:モドラ|モドッテナ|モドッテコナ|モドリマセ|カイフクシナ|ガナイ|ガナク|ガナカ|"
-                   r"ナイ|ナク|ナシ|ガアリマセ|フメイ|ガモドラ)"),
+        re.compile(r"イシキ.{0,4}(?:モドラ|モドッテナ|モドッテコナ|モドリマセ|カイフクシナ|ガナイ|ガナク(?!ナラ)|ガナカ|"
+                   r"ナイ|ナク(?!ナラ)|ナシ|ガアリマセ|フメイ|ガモドラ)"),
         # (not a seizure that does not happen: 「発作が起きないようにするには」)
         re.compile(r"(?:メヲサマサナ|メヲサマシマセ|メガサメナ|メガサメテナ|メザメテナ|メザメナ|メヲアケナ|メサマサナ|"
                    r"(?<!ホッサガ)(?<!ホッサ)(?<!ケイレンガ)(?<!ケイレン)(?<!ホッサトカ)(?<!ホッサナンテ)(?<!ホッサッテ)"
@@ -290,7 +291,7 @@ _NOW = re.compile(_STRONG_NOW_WORDS + r"|イマ(?!マデ)|ずっと\s*(?=" + _ST
 # past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`) and
 # nothing says it is happening (「10分以上けいれんしてる、念のため…」 keeps it); a bare conditional
 # (「5分以上続いたら？」) keeps the alarm: typed in a hurry it may be about the seizure in front of one
-_DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も|たっ|経)")
+_DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も(?!すれば|したら|すると)|たっ|経)")
 #: the message says outright that it only asks (「just asking」「念のため」「もし…たら」), or reports an
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
 _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もし(?!か)も?(?!し)|一般論|いっぱんろん|"
@@ -306,7 +307,9 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考ま�
                           r"何割|何パーセント|基準|定義|(?:発作|ほっさ|けいれん)の(?:誘因|きっかけ|原因|引き金)(?:に|と)(?:なる|なり|なっ)|"
                           # a question saved for the doctor (「…発作は危ない？先生に聞いてみたい」)
                           r"(?:先生|医師|主治医|医者)に(?:聞いて|きいて|相談して|そうだんして)みたい")
-_NEXT_TIME = re.compile(r"(?:次に|つぎに|次回|次の時|つぎのとき|今度).{0,20}(?:たら|ときは|時は|場合は)")
+_NEXT_TIME = re.compile(r"(?:次に|つぎに|次回|次の時|つぎのとき|今度).{0,20}(?:たら|ときは|時は|場合は)|"
+                        # on first seeing one (「ホッサ ヲ ハジメテ ミタ トキ ドウスレバ イイカ」)
+                        r"(?:はじめて|初めて)(?:見|み)(?:た|る)(?:とき|時|ら)")
 #: the reading's now-words; all but the panic's どうしよう/どうすれば are strong (a conditional cannot carry them)
 #: what まだ goes on with, read (as :data:`_STILL_WHAT`)
 _R_STILL_WHAT = (r"ケイレン|ホッサ|トマ|ツヅ|イシキ|イキ|コキュウ|ハンノウ|ヘンジ|オキ|メヲ|メガ|ピク|ビク|ブル|ガク|ガタ|グッタ|"
@@ -332,12 +335,14 @@ _CALM_NOW = re.compile(r"(?:今|いま)は?(?:もう)?(?:家|いえ|うち|自�
                        r"(?:今|いま)は?(?:ok|OK|okay|オッケー|寝て|ねて|休んで|やすんで)|"
                        # back to normal (「今は普段どおり仕事にも行っています」「1分くらいで元に戻った」); nobody seizing
                        r"(?:今|いま)は?.{0,6}(?:普段どおり|ふだんどおり|普段通り|いつもどおり|いつも通り)|"
+                       # the tests already done (「脳波は異常なしだったのにMRIもやるって言われた」)
+                       r"(?:脳波|検査|MRI|CT)(?:は|が|で|の結果)?.{0,4}(?:異常なし|異常がなかった|正常だった)|"
                        r"(?:元に|もとに|普通に|ふつうに)(?:戻っ|もどっ)(?:た|て)|誰も(?:発作|けいれん)(?:を)?(?:起こして|おこして)(?:い)?ない|"
                        # doing something ordinary again (「10分後には起きて今スマホいじってる」「今はご飯食べてる」)
                        r"(?:今|いま)は?(?:スマホ|すまほ|携帯|テレビ|てれび|ゲーム|げーむ|ご飯|ごはん|朝ごはん|昼ごはん|"
                        r"晩ごはん|お菓子|おかし|宿題|しゅくだい|仕事|しごと)(?:を|は|も)?(?:い|み|見|た|食|し|やっ|して)|"
                        r"(?:今|いま|現在|今日|きょう)(?:は|も|のところ)?.{0,8}(?:元気|げんき|落ち着い|おちつい|何もな|なにもな|何ともな|"
-                       r"なんともな|普通に|ふつうに|大丈夫|だいじょうぶ|平気|変わりな|異常な|"
+                       r"なんともな|普通に|ふつうに|大丈夫|だいじょうぶ|平気|へいき|変わりな|異常な|"
                        r"(?:薬|くすり)で(?:おさま|治ま|収ま)って(?:る|い|ま))|(?:今|いま|現在)は(?:発作|ほっさ)?(?:は|も)?(?:ない|ありません|なし)")
 _JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど|今日(?!は(?!じめ)|も)")
 _AGAIN = re.compile(r"マタ.{0,8}(?:ハジマ|オキ|オコ|ケイレン|ホッサ)|クリカエ|ツギノホッサ")
@@ -424,6 +429,8 @@ _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|と
                     # whether a thing is allowed (「けいれん してる とき くち に ものを いれちゃ だめ なの？」), what a kind of
                     # seizure means (「呼吸が止まってるように見える発作は危ない？」)
                     r"(?:ちゃ|じゃ|ては|では)(?:だめ|ダメ|いけない)(?:なの|なん|です|[？?]|$)|ように見える(?:発作|ほっさ|けいれん)|"
+                    # what to do on first seeing one (「ホッサ ヲ ハジメテ ミタ トキ ドウスレバ イイカ」)
+                    r"(?:はじめて|初めて)(?:見|み)(?:た|る)(?:とき|時|人|ひと|ら)|"
                     # how a kind of seizure is treated (「…繰り返す群発発作は、どのように治療するのですか」)
                     r"(?:どのように|どうやって|どう)(?:治療|ちりょう|治す|なおす|治せ|なおせ)|治療法|"
                     # whether that is what a word means (「…次の発作が来るのが重積ってこと？」)
@@ -438,7 +445,8 @@ _R_ABOUT = re.compile(r"(?:ナル|スル|オキル|デル|ツヅク)(?:ホッサ
 _PAST = re.compile(r"(?:以前|(?<![るうくぐすつぬぶむ])前に|昔|この前|先日|去年|昨年|先週|先月|小さい頃|子どもの頃|子供の頃).{0,40}"
                    r"(?:ことがある|ことがあった|ことあった|ことある|ことがありました|ありました|ました。|ました$)")
 #: a seizure lived before, said as an experience (「10分以上止まらなかったことがある」「続いたことがあります」)
-_EXPERIENCED = re.compile(r"(?:[たで]|ない)こと(?:が|も|は)?(?:ある|あります|あった|ありました|あって|あり、)")
+_EXPERIENCED = re.compile(r"(?:[たで]|ない)こと(?:が|も|は)?(?:[^。？?]{0,10}?(?:だけ|一度|いちど|1回|1かい|一回|何度か|何回か))?"
+                          r"(?:ある|あります|あった|ありました|あって|あり、)")
 _HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
                     + _ALWAYS_SO)
 _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
@@ -474,15 +482,15 @@ _HABIT_KINDS = {"long_seizure", "repeated_seizures", "no_recovery", "breathing"}
 #: a seizure going on as the message is written (「止まらない」「続いてる」), not one that did not stop
 #: before (「止まらなくて運ばれた」) or a kind of seizure (「止まらない発作」「続いているときは」)
 _R_GOING_ON = re.compile(r"(?:トマラナイ|トマンナイ|トマラン|オサマラナイ|オワラナイ|ヤマナイ|トマリマセン|オサマリマセン)"
-                         r"(?!デシタ|ホッサ|ケイレン|トキ|バアイ|コト|ノ|ヨウ|ナラ)|"
+                         r"(?!デシタ|ホッサ|ケイレン|トキ|バアイ|コト|ノ|ヨウ|ナラ|ジキ|キカン|(?:ッテ|ト)(?:ソウダン|イッタラ|ハナシタラ|ツタエタラ))|"
                          r"ツヅイテ(?:ル|イル|イマス)(?!トキ|バアイ|コト|ノ|ナラ)|"
                          r"(?:チ|シュッケツ)(?:ガ|モ)?(?:デテ(?:ル|イル|イマス)|トマラナイ)(?!トキ|バアイ|コト|ノ|ナラ)|"
                          # the person's colour, breath or the water, now or just found (紫になってる, 息が弱い, 沈んでた)
-                         r"(?:ムラサキ|アオ|マッサオ|ツチケイロ|アオジロ)(?:イロ)?(?:ニ)?(?:ナッテ(?:ル|イル|イマス)|ダ|デス)"
+                         r"(?:ムラサキ|アオ|マッサオ|ツチケイロ|アオジロ)(?:イロ)?(?:ニ)?(?:ナッテ(?:ル|イル|イマス)|ダ(?!ッタ)|デス)"
                          r"(?!トキ|バアイ|コト|ノ|ナラ)|(?:シズン|オボレ)(?:デ|テ)(?:タ|ル|イル|イタ|イマス)(?!トキ|バアイ|コト|ノ|ラ)|"
                          r"(?:イキ(?:ガ)?(?:ヨワイ|アサイ|クルシソウ|ヘン)|カオイロ(?:ガ)?ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)|"
                          r"(?:カオ|クチビル|カオイロ|ハダ)(?:ガ|モ)?(?:ムラサキ|マッサオ|アオ|ツチケイロ|アオジロ)(?:イロ)?"
-                         r"(?=$|ダ|デ(?!キ)|ケド|ナンダ|ッ(?!ポ)|[、。,，!！?？]|カオ|ハダ|イキ)|"
+                         r"(?=$|ダ(?!ッタ)|デ(?!キ|シタ)|ケド|ナンダ|ッ(?!ポ)|[、。,，!！?？]|カオ|ハダ|イキ)|"
                          r"(?:カオ|クチビル|カオイロ|ハダ)(?:ガ|モ)?(?:アオイ|アオジロイ|ワルイ)(?!トキ|バアイ|コト|ノ|ヒ|ナラ)|"
                          # not waking (「ずっと寝てて起きない」), not 「起きないように」「起きないか心配」, nor a seizure that does
                          # not happen (「タトゥー入れても発作おきない？」)
@@ -534,6 +542,11 @@ _R_STATE_NOW = re.compile(r"(?:(?:ハンノウ|ヘンジ|コタエ)(?:ガ|モ)?(
 
 #: a figure of speech (「息が止まるほど驚きました」「息が止まりそうなくらい緊張した」)
 _FIGURE = re.compile(r"(?:息|いき)(?:が|も)?(?:止まる|とまる|止まり|とまり|詰まる|つまる)(?:そう)?(?:な)?(?:ほど|くらい|ぐらい)")
+#: planning a pregnancy, not pregnant (「妊娠を考えていて」「妊活中」), unless said to be pregnant now
+_PLANNING = re.compile(r"妊娠を(?:考え|希望|予定|計画)|妊活|にんかつ|これから妊娠|子ども(?:を|が)(?:つく|作|ほし|欲し)")
+_PREGNANT_NOW = re.compile(r"妊娠中|妊婦|妊娠\s*(?:\d+|[一二三四五六七八九十]+)\s*(?:か月|ヶ月|カ月|週)|おなかに赤ちゃん|お腹に赤ちゃん")
+#: a period of the illness (「発作がまだ止まらない時期」)
+_PERIOD = re.compile(r"(?:止まらない|とまらない|おさまらない|続く|つづく|ある|多い)(?:時期|期間|じき|きかん)")
 #: how often something happens (「たまに」「ときどき」「しょっちゅう」)
 _OFTEN = re.compile(r"たまに|ときどき|時々|時たま|ときたま|しょっちゅう|たびたび|度々|ちょくちょく|何度か|なんどか")
 #: a laugh typed after Japanese (「発作おきそうｗ」「…と思った(笑)」): a joke or a figure of speech, not a crisis
@@ -543,7 +556,11 @@ _LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])|[（(]�
 #: described happens on a screen or a page, whatever state it names (the plain media words 「ドラマで」「ゲームの」 are
 #: left to :data:`_GENERAL`, which keeps the alarm when something goes on: 「ゲームの途中で息子がけいれん、止まらない」)
 #: something to read or look at about it (「…人の体験談を読みたい」「…寝かせ方をイラストで見たい」)
-_TO_READ = re.compile(r"(?:体験談|体験記|イラスト|図解|図|動画|写真|資料|パンフレット)(?:を|で|が)?(?:読み|よみ|見|み)(?:たい|せて)")
+_TO_READ = re.compile(r"(?:体験談|体験記|イラスト|図解|図|動画|写真|資料|パンフレット)(?:を|で|が)?(?:読み|よみ|見|み)(?:たい|せて)|"
+                      # someone else's story heard (「ママ友の子がプールで発作を起こして溺れかけた話を聞いて」)
+                      r"(?:話|はなし)を(?:聞い|きい|聞き|きき)|"
+                      # what was reported to the doctor (「発作が止まらないって相談したら薬を増やされて」)
+                      r"(?:って|と)(?:相談|そうだん)(?:したら|して|した)")
 _FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人公|演出|描写|(?:場面|シーン)(?:が|を|で|は|に)?(?:あっ|見|み|書|かい|描)|"
                       r"(?:実際|現実)(?:も|は|に|で|の)|リアル(?:[？?]|なの|です|かな)|"
                       r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)")
@@ -715,6 +732,10 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
         found -= {"long_seizure", "repeated_seizures", "urgent"}
     if _LONG_COURSE.search(written) and not _STRONG_NOW.search(written):
         found -= {"long_seizure", "urgent"}
+    if "pregnancy" in found and _PLANNING.search(written) and not _PREGNANT_NOW.search(written):
+        found.discard("pregnancy")  # 「妊娠を考えていて…」: not pregnant yet
+    if _PERIOD.search(written):
+        found -= {"long_seizure", "urgent"}  # 「発作がまだ止まらない時期でも子どもをつくっていいのか」: a period of the illness
     if _R_SINCE_END.search(read) and not _going_on(read):
         found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
     found -= _about_not_now(written, read, found, normalize(from_english(text)))

@@ -374,6 +374,16 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("pregnant 中に seizure 起きたら baby に影響ある？今は seizure free", False),
     ("いしき が もどる まで どれくらい まてば いい の？ まえ は 20ぷん くらい だった", False),
     ("けいれんおわったのに息がぜーぜーで、くちびるが紫いろ、顔もしろい", True),
+    # a ninth list in the voice of the tune half
+    ("発作が止まらないって相談したら薬を増やされて、今度は眠気がひどい", False),
+    ("いしき が なくならない ほっさ も てんかん なの？ て が ぴくぴく する だけ", False),
+    ("にんしん ちゅう に ほっさ が おきたら すぐ きゅうきゅうしゃ？ いま は へいき だけど", False),
+    ("先月の発作のあと顔色が真っ青だったって妻に言われた、次の受診で言ったほうがいい？", False),
+    ("ホッサ ヲ ハジメテ ミタ トキ ドウスレバ イイカ クラス ノ ミンナ ニ オシエテ ホシイ", False),
+    ("夫の発作は毎回2分くらいで止まって10分もすれば話せるようになるんだけど、記録つけたほうがいいの？", False),
+    ("妊娠を考えていて、発作がまだ止まらない時期でも子どもをつくっていいのか知っておきたいです。", False),
+    ("妊娠中の妻が今けいれんしてて止まらない", True),
+    ("顔色が真っ青だ、発作のあと息が弱い", True),
     # the n-gram model's alarm needs a seizure, a person's state or body, or a call for help in the message
     ("耳鳴りがずっと止まらない、脳の病気なのかな", False),
     ("ブコラム使ったけど止まらない", True),
