@@ -692,12 +692,6 @@ def _kinds(patterns: dict[str, list[re.Pattern]], s: str, seizure: bool) -> set[
             if (seizure or kind not in _NEEDS_SEIZURE) and any(p.search(s) for p in pats)}
 
 
-#: what the n-gram model's alarm needs in the message: a seizure, a person's state or body, or a call for help
-#: (「耳鳴りがずっと止まらない」 names none: not a 119 matter, whatever its n-grams)
-_MODEL_CONTEXT = re.compile(_SEIZ + r"|倒れ|たおれ|意識|いしき|息|いき|呼吸|こきゅう|反応|はんのう|返事|へんじ|沈|しず|溺|おぼれ|"
-                            r"血|ち[がを]|頭|あたま|唇|くちびる|顔|かお|紫|むらさき|青|あお|白目|しろめ|震え|ふるえ|ぐったり|"
-                            r"救急|きゅうきゅう|119|目を|めを|起き|おき|動か|うごか|ほっさ|けいれん|ひきつ|seizure|発差|発佐|補佐|"
-                            r"もぐもぐ|ぼーっと|ぼんやり|話しかけ|呼びかけ|通じ|ブコラム|ダイアップ|坐薬|座薬|発作止め|ミダゾラム|ジアゼパム")
 #: an animal having the seizure (「うちの犬が発作を起こした」「猫がけいれんしてる」)
 _PET_SEIZURE = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
                           r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また|てんかんで)?\s*"
@@ -723,7 +717,7 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     found = _kinds(_WRITTEN_PATTERNS, written, seizure) | _kinds(_READ_PATTERNS, read, seizure)
     if model is _DEFAULT:
         model = _default_model()
-    if not found and model is not None and _MODEL_CONTEXT.search(written) and model.says_emergency(text):
+    if not found and model is not None and model.says_emergency(text):
         found = {"urgent"}
     if "long_seizure" in found and (_DRUG_RESISTANCE.search(written) or _R_DRUG_RESISTANCE.search(read)) \
             and not (_ONGOING.search(written) or _R_ONGOING.search(read)):

@@ -384,8 +384,6 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("妊娠を考えていて、発作がまだ止まらない時期でも子どもをつくっていいのか知っておきたいです。", False),
     ("妊娠中の妻が今けいれんしてて止まらない", True),
     ("顔色が真っ青だ、発作のあと息が弱い", True),
-    # the n-gram model's alarm needs a seizure, a person's state or body, or a call for help in the message
-    ("耳鳴りがずっと止まらない、脳の病気なのかな", False),
     ("ブコラム使ったけど止まらない", True),
     # the time until something else, not how long a seizure lasts
     ("目の前にギザギザした光が見えて、30分くらいしてから片側の頭がズキズキして吐いた", False),
