@@ -110,6 +110,9 @@ for _row in ("カガ", "キギ", "クグ", "ケゲ", "コゴ", "サザ", "シジ
 _LOAN_SOUNDS = (("ジェ", "ゼ"), ("ディ", "デ"), ("ティ", "テ"), ("ヴ", "ブ"))
 
 
+#: how often a page word must occur for a word of its own one small っ away to be read as it (発作: 862 in the demo)
+SOKUON_MIN_COUNT = 100
+
 #: kanji that follow a word as a suffix (入浴中, 発作薬, 服薬後): a slip in the word before one is still a slip
 _SUFFIX_KANJI = frozenset("中薬時後前的用法剤量日型性")
 
@@ -309,9 +312,10 @@ class ReadingVocabulary:
             return ()
         toks = _tokens(run)
         pool = {w for i, ch in enumerate(run) for w in self._by_kanji.get((n, i, ch), ())}
+        own = len(toks) == 1 and not toks[0].unknown
         if not pool:
-            return ()
-        if len(toks) == 1 and not toks[0].unknown:
+            return self._sokuon_slip(run) if own else ()
+        if own:
             # a word of its own is a slip only for the one page word sharing a kanji in place that it sounds exactly
             # like, read whole (「採決する」: the pages' 採血, both サイケツ, the IME's first offer) or kanji by kanji
             # (「服役をわすれた」: フク + ヤク, the pages' 服薬, where the word is read フクエキ); a numeral only the latter
@@ -319,6 +323,8 @@ class ReadingVocabulary:
             said = {alone} - {reading(run)} if _NUMERAL.search(run) else {alone, reading(run)}
             found = sorted(w for w in pool if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
                            and self._read_as[w][0] in said)
+            if not found:
+                return self._sokuon_slip(run)
             return tuple(found) if len(found) == 1 else ()
         # MeCab leaves a compound it cannot read as it is (「妊新」): each such kanji is read alone
         # (新 → シン), and one it cannot read even alone stands for one to three kana
@@ -364,6 +370,17 @@ class ReadingVocabulary:
             close = [w for w in pool if sum(a != b for a, b in zip(run, w)) == 1]
             found = close if len(close) == 1 else []
         return tuple(sorted(found, key=lambda w: (-self._read_as[w][1], w)))
+
+    def _sokuon_slip(self, run: str) -> tuple[str, ...]:
+        """The page word a two-kanji word of its own stands for when a small っ was left out of the kana before the
+        conversion (ほさ for ほっさ gives 補佐): only one of the pages' most frequent words (:data:`SOKUON_MIN_COUNT`);
+        a real word sounding like a rare page word is meant as typed."""
+        if len(run) != 2:
+            return ()
+        r = reading(run)
+        alike = {w for i in range(1, len(r)) for w in self.candidates(r[:i] + "ッ" + r[i:])[0]
+                 if len(w) == 2 and self._read_as[w][1] >= SOKUON_MIN_COUNT}
+        return tuple(alike) if len(alike) == 1 else ()
 
     def spans(self, text: str) -> list[Restored]:
         """The spans of ``text`` that spell a corpus word by sound but do not write it, left to

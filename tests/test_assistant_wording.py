@@ -128,6 +128,16 @@ def test_a_slip_before_a_suffix_and_an_end_kanji_read_alone_are_the_pages_words(
     assert v.convert("運転中に") == "運転中に"
 
 
+def test_a_word_one_small_tsu_from_the_pages_most_frequent_word_is_that_word():
+    from assistant.readings import SOKUON_MIN_COUNT
+
+    v = ReadingVocabulary(["発作が止まりません。"] * SOKUON_MIN_COUNT + ["日差しに注意します。"])
+    # ほさ typed for ほっさ converts to 補佐, a word of its own; 発作 is the pages' most frequent word
+    assert v.convert("意志がなくなる補佐は焦点発作なの？").startswith("意志がなくなる発作は")
+    # inside a longer compound (課長補佐) it stays, and a rare page word is not reached this way
+    assert v.convert("課長補佐に相談した") == "課長補佐に相談した"
+
+
 def test_a_long_word_typed_in_kana_with_one_slip_is_the_pages_word():
     v = ReadingVocabulary(["血中濃度を測ります。", "睡眠不足に注意します。"])
     # けつちゅう for ケッチュウ: the small っ typed full size
