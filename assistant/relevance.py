@@ -71,6 +71,10 @@ NOT_A_TOPIC = frozenset(
     "学生 生徒 児童 園児 部員 選手 社員 新人 担任 顧問 先生 教師 保育士 看護師 校長 "
     "高校 中学 中学校 小学 小学校 大学 高校生 中学生 小学生 大学生 学年 部 クラス 教室 授業 朝礼 面接 会議 職場 会社 バイト "
     "実家 自宅 旦那 主人 嫁 彼氏 "
+    # more family and household words (a list in the tune half's voice, session 23: 「甥っ子が…」「同居している兄が…」
+    # 「朝ごはんのとき手がピクッて…」 were declined as topics the pages never name)
+    "甥 姪 甥っ子 姪っ子 いとこ 叔父 叔母 伯父 伯母 義母 義父 姑 舅 義姉 義兄 同居 別居 朝ごはん 昼ごはん 晩ごはん 夕ごはん "
+    "朝食 昼食 夕食 朝飯 "
     # how the asker judges it (「スマホで撮っていいの？不謹慎じゃない？」): a manner, never the thing asked about
     "謹慎 不謹慎 迷惑".split()
 )
