@@ -270,7 +270,7 @@ _R_DRUG_RESISTANCE = re.compile(
 # (it happened once), 「いつもすぐ戻る」 (it always passes). Such wording withdraws the alarm,
 # unless a word says it is happening now (今, さっき, まだ, 目の前, 助けて, ！ …).
 # 今 and いま as written (in a reading イマ is inside ガイライマデ, ナイママ), but not 今日 (today), 今まで (so far), 今年, 今度 …: those do not say "right now"
-_NOT_YET = r"(?!(?:一度も|いちども|1回も|一回も)?(?:発作|ほっさ|けいれん|ケイレン)(?:は|が|も)?(?:ない|なく|起きてな|おきてな|出てな|でてな|ありませ))"
+_NOT_YET = r"(?!(?:一度も|いちども|1回も|一回も)?(?:発作|ほっさ|けいれん|ケイレン)(?:は|が|も)?(?:ない|なく|なかっ|起きてな|おきてな|出てな|でてな|ありませ))"
 #: the now-words a question asked ahead of time cannot carry (「どうすれば」 is also how one asks for later)
 # (いま, not the polite ending of 「習っています」「思いません」「しました」; 「いますぐ」 is now)
 # (今, not 「今の主治医」「今住んでいる」「今飲んでいる薬」: what is so these days; まだ only before the seizure or the
@@ -316,7 +316,7 @@ _R_STILL_WHAT = (r"ケイレン|ホッサ|トマ|ツヅ|イシキ|イキ|コキ�
                  r"フルエ|モド|シロメ|チ[ガモ]|ボー|ボンヤリ|カオ|クチビル|ヒキツ|オサマ|クルシ|ネテ|ネム|ウゴ|テアシ|カラダ|シズ|"
                  r"オボレ|オワ|ナオラ|フツウ|ハナセ|シャベ|タテ|アルケ|アワ|ヨダレ|ハ[イキ]|オカシ|ヘン|ナイ|コナ|ヨ[ンバ]")
 #: ... and not before "no seizure (yet)" (as :data:`_NOT_YET`)
-_R_NOT_YET = r"(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|オキテナ|デテナ|アリマセ))"
+_R_NOT_YET = r"(?!(?:イチドモ|イッカイモ)?(?:ホッサ|ケイレン)(?:ハ|ガ|モ)?(?:ナイ|ナク|ナカッ|オキテナ|デテナ|アリマセ))"
 _R_NOW_STRONG_WORDS = (r"サッキ|マダ(?:モ|マダ)?(?=" + _R_STILL_WHAT + r")" + _R_NOT_YET + r"|"
                        r"ズット(?=" + _R_STILL_WHAT + r"|ヨ[ンバ])" + _R_NOT_YET + r"|"
                        r"メノマエ|タスケテ|イソイデ|シキュウ")
@@ -383,7 +383,9 @@ _GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って
                       r"(?:起き|おき|起こさ|おこさ|なら|なり|出)ないか(?:心配|不安|しんぱい|ふあん|こわ|怖)|"
                       # the day it happened, what it costs, how many days or months (「初めて発作を起こした日のこと」
                       # 「救急車を呼んだら、費用はかかる？」「頭を打ったあと、何日くらい様子を見れば」)
-                      r"た日(?:の|に|は)|費用|料金|お金|いくら|何日|何週間|何か月|何ヶ月|何カ月|何年|"
+                      r"た日(?:の|に|は)|費用|料金|お金|いくら|保険|修理|弁償|何日|何週間|何か月|何ヶ月|何カ月|何年|"
+                      # seizures that did not happen for a time (「妊娠中はずっと発作なかったけど、…寝不足になるのが心配」)
+                      r"(?:発作|ほっさ|けいれん)(?:は|が|も)?(?:なかった|なかっ|ありませんでした)|"
                       # whether doing something brings a seizure on (「タトゥー入れても発作おきない？」), or the days without one
                       # (「けいれんが起きない日はお風呂入ってもいい？」): questions about life
                       r"(?:ても|でも)[^。？?！!]{0,6}(?:発作|ほっさ|けいれん)(?:が|は|とか)?(?:起き|おき|起こら|おこら|出|で)ない"
@@ -696,6 +698,9 @@ def _kinds(patterns: dict[str, list[re.Pattern]], s: str, seizure: bool) -> set[
 _PET_SEIZURE = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
                           r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また|てんかんで)?\s*"
                           r"(?:発作|ほっさ|けいれん|痙攣|ケイレン|ひきつけ|倒れ|たおれ|seizure)", re.I)
+#: an animal the message is about (「うちの猫、今日もソファで爆睡してて呼んでも全然反応ない」)
+_PET_SUBJECT = re.compile(r"(?:うちの)?(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
+                          r"フェレット)(?:ちゃん)?(?:が|は|も|、|,)")
 #: ... unless a person is named as well (「犬の散歩中に夫が倒れて」)
 _PERSON = re.compile(r"人(?!間)|夫|妻|旦那|嫁|息子|娘|子ども|子供|こども|赤ちゃん|あかちゃん|母|父|祖母|祖父|兄|姉|弟|妹|友|彼|"
                      r"先生|生徒|同僚|上司|部下|お客|利用者|患者|私|わたし|自分|僕|俺")
@@ -733,7 +738,7 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     if _R_SINCE_END.search(read) and not _going_on(read):
         found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
     found -= _about_not_now(written, read, found, normalize(from_english(text)))
-    if found and _PET_SEIZURE.search(written) and not _PERSON.search(written):
+    if found and (_PET_SEIZURE.search(written) or _PET_SUBJECT.search(written)) and not _PERSON.search(written):
         return []  # 「うちの犬が発作を起こした」: 119 is for people; the pages are not about animals
     return [k for k in EMERGENCY_KINDS if k in found]
 

@@ -75,6 +75,8 @@ NOT_A_TOPIC = frozenset(
     # 「朝ごはんのとき手がピクッて…」 were declined as topics the pages never name)
     "甥 姪 甥っ子 姪っ子 いとこ 叔父 叔母 伯父 伯母 義母 義父 姑 舅 義姉 義兄 同居 別居 朝ごはん 昼ごはん 晩ごはん 夕ごはん "
     "朝食 昼食 夕食 朝飯 "
+    # slang for all right, and a manner (「シャワーならセーフ？」「お辞儀みたいに頭カクンって」)
+    "セーフ アウト 辞儀 お辞儀 "
     # how the asker judges it (「スマホで撮っていいの？不謹慎じゃない？」): a manner, never the thing asked about
     "謹慎 不謹慎 迷惑".split()
 )

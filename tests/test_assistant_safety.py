@@ -374,6 +374,11 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("pregnant 中に seizure 起きたら baby に影響ある？今は seizure free", False),
     ("いしき が もどる まで どれくらい まてば いい の？ まえ は 20ぷん くらい だった", False),
     ("けいれんおわったのに息がぜーぜーで、くちびるが紫いろ、顔もしろい", True),
+    # a tenth list: an animal, seizures that did not happen for a time, insurance after a seizure
+    ("うちの猫、今日もソファで爆睡してて呼んでも全然反応ない、いつものことだけど", False),
+    ("妊娠中はずっと発作なかったけど、産後の夜間授乳で寝不足になるのが心配", False),
+    ("発作で倒れたときにスマホの画面割れた、保険で直せるかな", False),
+    ("ずっとけいれんしてる、止まらない", True),
     # a ninth list in the voice of the tune half
     ("発作が止まらないって相談したら薬を増やされて、今度は眠気がひどい", False),
     ("いしき が なくならない ほっさ も てんかん なの？ て が ぴくぴく する だけ", False),
