@@ -57,13 +57,15 @@ SEIZURE_WORDS = (r"(?:発作|けいれん|ケイレン|痙攣|ひきつけ|引�
 _SEIZ = SEIZURE_WORDS
 _NUM_MIN = r"(?:[5-9]|[1-9]\d|五|六|七|八|九|十|十五|二十|三十)\s*分"
 
-#: medicines, generic and brand names as written
-MEDICINE_WORDS = (
-    r"(?:薬|くすり|クスリ|服薬|内服|錠剤|錠|カプセル|シロップ|抗てんかん|抗けいれん|バルプロ|デパケン|セレニカ|"
+#: the epilepsy medicines by name, generic and brand names as written (and 抗てんかん…)
+NAMED_MEDICINES = (
+    r"(?:抗てんかん|抗けいれん|バルプロ|デパケン|セレニカ|"
     r"カルバマゼピン|テグレトール|ラモトリギン|ラミクタール|レベチラセタム|イーケプラ|フェニトイン|アレビアチン|"
     r"フェノバルビタール|ゾニサミド|エクセグラン|トピラマート|トピナ|ラコサミド|ビムパット|ペランパネル|フィコンパ|"
     r"クロバザム|マイスタン|クロナゼパム|リボトリール|ガバペンチン|エトスクシミド|ジアゼパム|ミダゾラム)"
 )
+#: medicines: any medicine (薬, 錠剤 …) or one of :data:`NAMED_MEDICINES`
+MEDICINE_WORDS = r"(?:薬|くすり|クスリ|服薬|内服|錠剤|錠|カプセル|シロップ|" + NAMED_MEDICINES + ")"
 _MED = MEDICINE_WORDS
 
 _WRITTEN_PATTERNS: dict[str, list[re.Pattern]] = {
@@ -304,7 +306,9 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考ま�
                           # read somewhere (「…って英語の本に書いてあった」), how often it happens, how it is defined
                           # (「重積ってどのくらいの割合で起きるの」「日本でも同じ基準？」): questions about knowledge
                           r"(?:に|で)(?:書いてあ|かいてあ|書かれて|かかれて|載って|のって|読ん|よん)|割合|頻度|確率|統計|"
-                          r"何割|何パーセント|基準|定義|(?:発作|ほっさ|けいれん)の(?:誘因|きっかけ|原因|引き金)(?:に|と)(?:なる|なり|なっ)|"
+                          r"何割|何パーセント|基準|定義|"
+                          # whether something brings seizures on (「こういうストレスは発作の誘因になりますか？」)
+                          r"(?:発作|ほっさ|けいれん)の(?:誘因|きっかけ|原因|引き金)(?:に|と)(?:なる|なり|なっ)|"
                           # a question saved for the doctor (「…発作は危ない？先生に聞いてみたい」)
                           r"(?:先生|医師|主治医|医者)に(?:聞いて|きいて|相談して|そうだんして)みたい")
 _NEXT_TIME = re.compile(r"(?:次に|つぎに|次回|次の時|つぎのとき|今度).{0,20}(?:たら|ときは|時は|場合は)|"
@@ -403,9 +407,7 @@ _GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って
                       r"舞台|キャラ)(?:で|の|が)|演出|描写|"
                       # what is always so (「after the seizure he sleeps 2 hours、いつもそう」)
                       + _ALWAYS_SO + r"|"
-                      r"(?:になると|すると|なると).{0,12}(?:なる|なります)(?:[。、？?!！]|$)|と(?:は)?(?:関係|関連)(?:ある|あり|が|は|って)|"
-                      # whether something brings seizures on (「こういうストレスは発作の誘因になりますか？」)
-                      r"(?:発作|ほっさ|けいれん)の(?:誘因|きっかけ|原因|引き金)(?:に|と)(?:なる|なり|なっ)")
+                      r"(?:になると|すると|なると).{0,12}(?:なる|なります)(?:[。、？?!！]|$)|と(?:は)?(?:関係|関連)(?:ある|あり|が|は|って)")
 #: a question quoted as one to ask someone (「5分以上続いたら病院？って先生に聞くの忘れた」)
 _ASKED_SOMEONE = re.compile(r"[？?]\s*って\s*(?:先生|医師|主治医|医者|看護師|薬剤師|病院)?(?:に|へ)?\s*(?:聞|きく|きき|きけ|相談|そうだん)")
 # (what happens now and then: 「呼んでも返事がないことが何度かありました」「…ことが 1日に なんかいも ある」; what a state
@@ -431,8 +433,6 @@ _ABOUT = re.compile(r"ってどんな|とはどんな|ってなに|って何|と
                     # whether a thing is allowed (「けいれん してる とき くち に ものを いれちゃ だめ なの？」), what a kind of
                     # seizure means (「呼吸が止まってるように見える発作は危ない？」)
                     r"(?:ちゃ|じゃ|ては|では)(?:だめ|ダメ|いけない)(?:なの|なん|です|[？?]|$)|ように見える(?:発作|ほっさ|けいれん)|"
-                    # what to do on first seeing one (「ホッサ ヲ ハジメテ ミタ トキ ドウスレバ イイカ」)
-                    r"(?:はじめて|初めて)(?:見|み)(?:た|る)(?:とき|時|人|ひと|ら)|"
                     # how a kind of seizure is treated (「…繰り返す群発発作は、どのように治療するのですか」)
                     r"(?:どのように|どうやって|どう)(?:治療|ちりょう|治す|なおす|治せ|なおせ)|治療法|"
                     # whether that is what a word means (「…次の発作が来るのが重積ってこと？」)
@@ -554,15 +554,15 @@ _OFTEN = re.compile(r"たまに|ときどき|時々|時たま|ときたま|し�
 #: a laugh typed after Japanese (「発作おきそうｗ」「…と思った(笑)」): a joke or a figure of speech, not a crisis
 _LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])|[（(]笑[)）]|笑(?=$|[。！!？?、])")
 
-#: a scene of fiction (「ゲームでキャラが発作で倒れて頭から血出てるシーン」「…って実際もあんな感じ？」): what is
-#: described happens on a screen or a page, whatever state it names (the plain media words 「ドラマで」「ゲームの」 are
-#: left to :data:`_GENERAL`, which keeps the alarm when something goes on: 「ゲームの途中で息子がけいれん、止まらない」)
 #: something to read or look at about it (「…人の体験談を読みたい」「…寝かせ方をイラストで見たい」)
 _TO_READ = re.compile(r"(?:体験談|体験記|イラスト|図解|図|動画|写真|資料|パンフレット)(?:を|で|が)?(?:読み|よみ|見|み)(?:たい|せて)|"
                       # someone else's story heard (「ママ友の子がプールで発作を起こして溺れかけた話を聞いて」)
                       r"(?:話|はなし)を(?:聞い|きい|聞き|きき)|"
                       # what was reported to the doctor (「発作が止まらないって相談したら薬を増やされて」)
                       r"(?:って|と)(?:相談|そうだん)(?:したら|して|した)")
+#: a scene of fiction (「ゲームでキャラが発作で倒れて頭から血出てるシーン」「…って実際もあんな感じ？」): what is
+#: described happens on a screen or a page, whatever state it names (the plain media words 「ドラマで」「ゲームの」 are
+#: left to :data:`_GENERAL`, which keeps the alarm when something goes on: 「ゲームの途中で息子がけいれん、止まらない」)
 _FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人公|演出|描写|(?:場面|シーン)(?:が|を|で|は|に)?(?:あっ|見|み|書|かい|描)|"
                       r"(?:実際|現実)(?:も|は|に|で|の)|リアル(?:[？?]|なの|です|かな)|"
                       r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)")
@@ -694,13 +694,10 @@ def _kinds(patterns: dict[str, list[re.Pattern]], s: str, seizure: bool) -> set[
             if (seizure or kind not in _NEEDS_SEIZURE) and any(p.search(s) for p in pats)}
 
 
-#: an animal having the seizure (「うちの犬が発作を起こした」「猫がけいれんしてる」)
-_PET_SEIZURE = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
-                          r"フェレット|dog|cat)(?:ちゃん)?(?:が|も|は)\s*(?:急に|きゅうに|また|てんかんで)?\s*"
-                          r"(?:発作|ほっさ|けいれん|痙攣|ケイレン|ひきつけ|倒れ|たおれ|seizure)", re.I)
-#: an animal the message is about (「うちの猫、今日もソファで爆睡してて呼んでも全然反応ない」)
-_PET_SUBJECT = re.compile(r"(?:うちの)?(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
-                          r"フェレット)(?:ちゃん)?(?:が|は|も|、|,)")
+#: an animal the message is about, having the seizure or not (「うちの犬が発作を起こした」「猫がけいれんしてる」「うちの猫、今日も
+#: ソファで爆睡してて呼んでも全然反応ない」)
+_PET = re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|ワンちゃん|わんちゃん|ハムスター|うさぎ|ウサギ|インコ|"
+                  r"フェレット|dog|cat)(?:ちゃん)?(?:が|は|も|、|,)", re.I)
 #: ... unless a person is named as well (「犬の散歩中に夫が倒れて」)
 _PERSON = re.compile(r"人(?!間)|夫|妻|旦那|嫁|息子|娘|子ども|子供|こども|赤ちゃん|あかちゃん|母|父|祖母|祖父|兄|姉|弟|妹|友|彼|"
                      r"先生|生徒|同僚|上司|部下|お客|利用者|患者|私|わたし|自分|僕|俺")
@@ -738,7 +735,7 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
     if _R_SINCE_END.search(read) and not _going_on(read):
         found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
     found -= _about_not_now(written, read, found, normalize(from_english(text)))
-    if found and (_PET_SEIZURE.search(written) or _PET_SUBJECT.search(written)) and not _PERSON.search(written):
+    if found and _PET.search(written) and not _PERSON.search(written):
         return []  # 「うちの犬が発作を起こした」: 119 is for people; the pages are not about animals
     return [k for k in EMERGENCY_KINDS if k in found]
 

@@ -457,9 +457,9 @@ class ReadingVocabulary:
                     found.append(Restored(t.start, t.end, w, (w,), False))
         # a compound typed with a sound-alike kanji, wherever MeCab cut it (「副作要って」 is 副/作/要っ/て)
         for m in _KANJI_RUN.finditer(text):
-            if _KANJI_WORD.fullmatch(m.group()) and not _overlaps(found, m.start(), m.end()):
-                words = self.misconverted(m.group())
-                run = m.group()
+            run = m.group()
+            if _KANJI_WORD.fullmatch(run) and not _overlaps(found, m.start(), m.end()):
+                words = self.misconverted(run)
                 if not words and len(run) == 3 and run[-1] in _SUFFIX_KANJI and run[:-1] not in self.surfaces:
                     # a slip in a two-kanji word before a suffix (「入欲中」「妊振中」「発佐薬」): the word restored, the
                     # suffix kept

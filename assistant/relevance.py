@@ -308,7 +308,7 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     # 発作が増えないか心配」): it says whether a health or daily-life matter frames the question
     scene = scene_words(frame or text)
     canon = normalize(canonical_text(text))   # as the tagger reads it, so that token offsets are found in it
-    prev_pos, pos, at = "", "", 0
+    prev_pos, pos = "", ""
     # kana nouns count only in a message no epilepsy matter frames (「あかちゃん の おむつ かえてる とき ほっさ
     # きたら」 asks about a seizure; おむつ is written in kana anyway)
     # (a message that names only health in general, 「ずつうのくすり」「にんちしょうのくすり」, is no such frame: the
@@ -317,13 +317,12 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     # in a message typed all in kana, a two-kana noun names a thing as much as a longer one (「ねこの つめきり」)
     all_kana = not _KANJI_CHAR.search(frame or text)
     words = _words(canon)
-    grouped = _kana_noun_groups(words, canon) if kana_counts else {}
+    spans = _token_spans(words, canon)
+    grouped = _kana_noun_groups(words, spans) if kana_counts else {}
     for k, w in enumerate(words):
         f = w.feature
         surface = w.surface.strip()
-        start = canon.find(w.surface, at)
-        start = at if start < 0 else start
-        at = start + len(w.surface)
+        start, at = spans[k]
         if k in grouped:
             g_start, g_end, g_prev_pos = grouped[k]
             noun = canon[g_start:g_end]
@@ -334,12 +333,12 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             continue
         if any(a <= start < b for a, b, _ in grouped.values()):
             continue  # inside a group read above
-        if k >= 2 and all(_ONE_KANJI_NOUN(words[x]) for x in (k - 2, k - 1, k)) and not _ONE_KANJI_NOUN(
+        if k >= 2 and all(_kanji_piece(words[x]) for x in (k - 2, k - 1, k)) and not _kanji_piece(
                 words[k + 1] if k + 1 < len(words) else None):
             # a kanji compound MeCab only knows kanji by kanji (抑｜肝｜散 for 抑肝散, a herbal medicine): the pages
             # may use each kanji in other words (抑える) but never the compound
             j = k - 2
-            while j > 0 and _ONE_KANJI_NOUN(words[j - 1]):
+            while j > 0 and _kanji_piece(words[j - 1]):
                 j -= 1
             compound = "".join(words[x].surface for x in range(j, k + 1))
             # (no two kanji of it side by side in the pages either: 「乳浴中」 holds the pages' 浴中 of 入浴中, a slip,
@@ -402,14 +401,25 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
     return out
 
 
-#: particles that end a noun typed in kana (「ふみんしょうの」「ぎっくりごしのとき」), as MeCab tags them
-_CASE_PARTICLES = frozenset("の が を は に で と も へ や って から まで より".split())
-def _ONE_KANJI_NOUN(w) -> bool:
+def _token_spans(words: list, text: str) -> list[tuple[int, int]]:
+    """(start, end) of each of ``words`` (MeCab's tokens of ``text``) in ``text``."""
+    spans, at = [], 0
+    for w in words:
+        start = text.find(w.surface, at)
+        start = at if start < 0 else start
+        at = start + len(w.surface)
+        spans.append((start, at))
+    return spans
+
+
+def _kanji_piece(w) -> bool:
     """Is ``w`` a token of one kanji MeCab reads as a noun, a suffix or a prefix (a piece of a compound)?"""
     return w is not None and len(w.surface) == 1 and bool(_KANJI_CHAR.match(w.surface)) \
         and getattr(w.feature, "pos1", "") in ("名詞", "接尾辞", "接頭辞")
 
 
+#: particles that end a noun typed in kana (「ふみんしょうの」「ぎっくりごしのとき」), as MeCab tags them
+_CASE_PARTICLES = frozenset("の が を は に で と も へ や って から まで より".split())
 #: suffixes of everyday nouns (こどもたち, せんせいがた, いちにちじゅう): no sign of a broken cut
 _PLAIN_SUFFIXES = frozenset("たち さん ちゃん くん さま ら がた ども じゅう ちゅう め ごと ぶん かい".split())
 #: what MeCab makes of a kana noun it does not know: a name (ふみ), a mark (あ, つ), a suffix (ごし), an interjection
@@ -417,18 +427,13 @@ _PLAIN_SUFFIXES = frozenset("たち さん ちゃん くん さま ら がた �
 _GLUE_POS = frozenset({"名詞", "接尾辞", "接頭辞", "記号", "感動詞"})
 
 
-def _kana_noun_groups(words: list, canon: str) -> dict[int, tuple[int, int, str]]:
+def _kana_noun_groups(words: list, spans: list[tuple[int, int]]) -> dict[int, tuple[int, int, str]]:
     """Runs of two or more kana tokens that MeCab cut out of one noun it does not know (「ふみんしょう」 →
     ふみ｜ん｜しょう, 「こうけつあつ」 → こうけつ｜あ｜つ, 「ぎっくりごし」 → ぎっくり｜ごし): index of the run's first
     token → (start, end, the part of speech before it). A run ends on a noun, a suffix or a mark; a verb, an
     adjective, an auxiliary or a case particle ends it; it holds a sign of a broken cut (a name, a mark, an
-    interjection, a stray particle, an unusual suffix): 「とき｜お｜ふろ」 are three words MeCab knows."""
-    spans, at = [], 0
-    for w in words:
-        start = canon.find(w.surface, at)
-        start = at if start < 0 else start
-        at = start + len(w.surface)
-        spans.append((start, at))
+    interjection, a stray particle, an unusual suffix): 「とき｜お｜ふろ」 are three words MeCab knows. ``spans``:
+    each token's place in the text (:func:`_token_spans`)."""
     out: dict[int, tuple[int, int, str]] = {}
     k = 0
     while k < len(words):

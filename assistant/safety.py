@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 from assistant.emergency import _R_SEIZ, EMERGENCY_KINDS, detect_emergencies, emergency_guidance, emergency_views
 from assistant.emergency import MEDICINE_WORDS as _MED
+from assistant.emergency import NAMED_MEDICINES
 from assistant.emergency import SEIZURE_WORDS as _SEIZ
 from assistant.lexicon import added_words
 from tenkan.jatext import normalize
@@ -133,8 +134,8 @@ _SEIZURE_READ = re.compile(_R_SEIZ + r"|テンカン|ヒキツケ")
 #: what only epilepsy pages name: the illness, a seizure, a medicine by its name, its tests and treatments (not 薬,
 #: 病院 or 検査 alone, which any health question names)
 _EPILEPSY_NAMED = re.compile(
-    r"てんかん|癲癇|テンカン|" + _SEIZ + r"|" + _MED.replace("薬|くすり|クスリ|服薬|内服|錠剤|錠|カプセル|シロップ|", "") +
-    r"|脳波|EEG|VNS|迷走神経|ケトン|重積|欠神|強直|間代|ミオクロニー|症候群|血中濃度|抗てんかん")
+    r"てんかん|癲癇|テンカン|" + _SEIZ + r"|" + NAMED_MEDICINES +
+    r"|脳波|EEG|VNS|迷走神経|ケトン|重積|欠神|強直|間代|ミオクロニー|症候群|血中濃度")
 
 
 def names_epilepsy(text: str) -> bool:
