@@ -43,13 +43,15 @@ pages (「ラミクタル」 for ラミクタール, :meth:`ReadingVocabulary.mi
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import threading
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from tenkan.jatext import KANA_RUN, _words, normalize, reading, to_hiragana, to_katakana
+from tenkan.jatext import KANA_RUN, _tagger, _words, normalize, reading, to_hiragana, to_katakana
 from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
 
 __all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "katakana_typed", "as_kana_typing",
@@ -182,6 +184,47 @@ def _kana_of(kanji: str) -> str:
     return reading(kanji) or "".join(t.kana for t in _tokens(kanji))
 
 
+#: a long vowel as MeCab pronounces it (ショー, ケー) and as it is read and written in kana (ショウ, ケイ)
+_LONG_VOWEL = (re.compile(r"(?<=[オコゴソゾトドノホボポモヨョロヲ])ー"), "ウ"), (re.compile(r"(?<=[エケゲセゼテデネヘベペメレ])ー"), "イ")
+#: the most sounds of one kanji tried (MeCab's n-best analyses of the kanji alone)
+_MAX_SOUNDS = 8
+
+
+@lru_cache(maxsize=4096)
+def kanji_sounds(kanji: str) -> tuple[str, ...]:
+    """The sounds one kanji has in MeCab's dictionary (its n-best readings alone, long vowels as kana write
+    them): 心 → ココロ, シン; 外 → ソト, ガイ, ゲ; 正 → タダシ, セイ, ショウ. The IME offers a kanji of the right sound
+    in any of its readings (「妊心」 for 妊娠, 「外化」 for 外科), where MeCab reads the typed compound by another."""
+    out: list[str] = []
+    for line in _tagger().nbest(kanji, _MAX_SOUNDS).splitlines():
+        fields = line.split("\t")
+        if len(fields) < 2 or fields[0] != kanji or not re.fullmatch(r"[\u30a1-\u30fa\u30fc]+", fields[1]):
+            continue
+        sound = fields[1]
+        for pattern, kana in _LONG_VOWEL:
+            sound = pattern.sub(kana, sound)
+        if sound not in out:
+            out.append(sound)
+    return tuple(out)
+
+
+def _with_sokuon(sounds: Iterable[str], inside: bool) -> set[str]:
+    """``sounds``, and inside a compound each ending in ツ, チ, キ or ク also with a small ッ (接 セツ in 切開 セッカイ)."""
+    out = set(sounds)
+    if inside:
+        out |= {x[:-1] + "ッ" for x in out if len(x) > 1 and x[-1] in "ツチキク"}
+    return out
+
+
+def _sounds_of(run: str, limit: int = 256) -> set[str]:
+    """The readings of a kanji run put together kanji by kanji from each kanji's sounds (:func:`kanji_sounds`),
+    at most ``limit`` of them (none when a kanji has no sound)."""
+    options = [_with_sokuon(kanji_sounds(c) or (), i < len(run) - 1) for i, c in enumerate(run)]
+    if not all(options) or math.prod(len(o) for o in options) > limit:
+        return set()
+    return {"".join(parts) for parts in itertools.product(*options)}
+
+
 def _own_word(run: str) -> bool:
     """Does MeCab read ``run`` as one word it knows (「採決」「確率」, not 「自律支援医療」)?"""
     toks = _tokens(run)
@@ -265,6 +308,11 @@ class ReadingVocabulary:
             return ""
         r = reading(word)
         found, _ambiguous = self.candidates(r)
+        if not found and "ッ" in r:
+            # the pages' compound read token by token keeps the kanji's full sound (血 + 症: ケツショウ) where the word
+            # says a small ッ (決勝: ケッショウ)
+            found = tuple(w for i, ch in enumerate(r) if ch == "ッ" for full in "ツチクキ"
+                          for w in self.candidates(r[:i] + full + r[i + 1:])[0])
         if not found and len(word) == 1:
             c = self._short.get(r)  # never in text: 「跡」 alone is too short to restore in text
             found = tuple(w for w, _ in c.most_common()) if c else ()
@@ -320,7 +368,7 @@ class ReadingVocabulary:
             # like, read whole (「採決する」: the pages' 採血, both サイケツ, the IME's first offer) or kanji by kanji
             # (「服役をわすれた」: フク + ヤク, the pages' 服薬, where the word is read フクエキ); a numeral only the latter
             alone = "".join(reading(c) for c in run)
-            said = {alone} - {reading(run)} if _NUMERAL.search(run) else {alone, reading(run)}
+            said = {alone} - {reading(run)} if _NUMERAL.search(run) else {alone, reading(run)} | _sounds_of(run)
             found = sorted(w for w in pool if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
                            and self._read_as[w][0] in said)
             if not found:
@@ -333,6 +381,10 @@ class ReadingVocabulary:
         r = "".join(pieces)
         near = _slips(r, min_len=1) | {r}
         pattern = re.compile("".join(re.escape(c) if c not in unread else "[\u30a1-\u30fa\u30fc]{1,3}" for c in pieces))
+        # (and each kanji in any of its sounds: 「妊心」's 心 is シン as well as ココロ, 「正候群」's 正 ショウ as well as セイ)
+        sounded = re.compile("".join(
+            "(?:" + "|".join(map(re.escape, sorted(_with_sokuon(kanji_sounds(c), i < n - 1), key=len, reverse=True))) + ")"
+            if kanji_sounds(c) else "[\u30a1-\u30fa\u30fc]{1,3}" for i, c in enumerate(run)))
         found = []
         for w in pool:
             diff = sum(a != b for a, b in zip(run, w))
@@ -345,6 +397,9 @@ class ReadingVocabulary:
                 ok = pattern.fullmatch(self._read_as[w][0]) is not None
             else:
                 ok = self._read_as[w][0] in near
+            # (a kanji with no sound of its own in the dictionary, 習 or 療, matches any sound only where both write it)
+            ok = ok or (sounded.fullmatch(self._read_as[w][0]) is not None
+                        and not any(a != b and not kanji_sounds(a) for a, b in zip(run, w)))
             if ok:
                 found.append(w)
         if not found and n in (2, 3):
@@ -395,6 +450,10 @@ class ReadingVocabulary:
         def in_kana_run(a: int, b: int) -> bool:
             return any(s <= a and b <= e for s, e in kana_runs)
 
+        def misconverted_run(a: int, b: int) -> tuple[str, ...]:
+            m = next((m for m in _KANJI_RUN.finditer(text) if m.start() <= a and b <= m.end()), None)
+            return self.misconverted(m.group()) if m is not None and (m.start(), m.end()) != (a, b) else ()
+
         found: list[Restored] = []
         i = 0
         while i < len(toks):
@@ -435,6 +494,9 @@ class ReadingVocabulary:
                     # own that the corpus happens not to use (「高校」 is not 口腔)
                     ok = any(t.pos not in ("助詞", "助動詞") for t in span) and not (
                         len(span) > 1 and any(t.pos == "助詞" for t in span) and len(sound) < MIN_COMPOUND)
+                    # a word of the same sound sharing none of the kanji gives way to a page word the whole kanji run
+                    # is a slip for (「ウエスト正候群」: 正候 セイコウ is the pages' 成功, the run 正候群 their 症候群)
+                    ok = ok and not (not set(words[0]) & set(surface) and misconverted_run(a, b))
                 else:
                     ok = False
                 if ok:
@@ -458,6 +520,10 @@ class ReadingVocabulary:
         # a compound typed with a sound-alike kanji, wherever MeCab cut it (「副作要って」 is 副/作/要っ/て)
         for m in _KANJI_RUN.finditer(text):
             run = m.group()
+            if any(t.start < m.end() < t.end and (t.start == m.start() or t.pos in ("接尾辞", "名詞", "形容詞")) for t in toks):
+                # the stem of a word written on in kana (「間違えやすい」, 「人向けの」: 人 + 向け, 「10年近く」), not a
+                # compound; a verb MeCab made of a slip's last kanji (「入欲する」: 入 + 欲する) is no such word
+                continue
             if _KANJI_WORD.fullmatch(run) and not _overlaps(found, m.start(), m.end()):
                 words = self.misconverted(run)
                 if not words and len(run) == 3 and run[-1] in _SUFFIX_KANJI and run[:-1] not in self.surfaces:

@@ -387,11 +387,12 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
                 continue
             meant = sounds_like(surface) if sounds_like is not None else ""
             if meant and not w.is_unk and len(_KANJI_CHAR.findall(surface)) >= 2 and _KANJI_CHAR.search(meant) \
-                    and not set(meant) & set(surface):
+                    and not set(meant) & set(surface) and not (k and words[k - 1].surface + meant in stats._text):
                 # a kanji compound of the dictionary that only sounds like a page word and shares none of its kanji
                 # names its own thing (「鍼灸でてんかんって治る？」 is not about the pages' 進級); a page word the pages
-                # write in kana (痙攣 for けいれん), a slip that keeps a kanji (誘引 for 誘因), one kanji (跡 for 後) and
-                # a word typed in kana are still read as meant
+                # write in kana (痙攣 for けいれん), a slip that keeps a kanji (誘引 for 誘因), one kanji (跡 for 後), a word
+                # typed in kana and one after the word the pages write before it (「高アンモニア決勝」: their アンモニア血症)
+                # are still read as meant
                 meant = ""
             if meant:
                 if misconverted is not None:

@@ -128,6 +128,22 @@ def test_a_slip_before_a_suffix_and_an_end_kanji_read_alone_are_the_pages_words(
     assert v.convert("運転中に") == "運転中に"
 
 
+def test_a_kanji_typed_in_another_of_its_sounds_is_the_pages_kanji():
+    from assistant.readings import kanji_sounds
+
+    assert {"ココロ", "シン"} <= set(kanji_sounds("心")) and "ショウ" in kanji_sounds("正")
+    v = ReadingVocabulary(["妊娠中の発作に注意します。", "ウエスト症候群は乳児に多い病気です。", "服用中の薬を確かめます。",
+                           "成功した例もあります。", "人工呼吸は不要です。", "間代発作が起きます。"])
+    # 心 is read ココロ where MeCab meets 妊心, but シン is one of its sounds: ニンシン, the pages' 妊娠
+    assert v.convert("妊心中に飲んではいけない薬") == "妊娠中に飲んではいけない薬"
+    # 正候 sounds like the pages' 成功 (セイコウ), but the whole run 正候群 is their 症候群 (正 is also ショウ)
+    assert v.convert("ウエスト正候群って") == "ウエスト症候群って"
+    assert v.convert("復用中の薬") == "服用中の薬"
+    # the stem of a word written on in kana is no compound: 人向け is not 人工, 間違え not 間代
+    assert v.convert("てんかんの人向けのアプリ") == "てんかんの人向けのアプリ"
+    assert v.convert("物忘れと間違えやすい") == "物忘れと間違えやすい"
+
+
 def test_a_word_one_small_tsu_from_the_pages_most_frequent_word_is_that_word():
     from assistant.readings import SOKUON_MIN_COUNT
 
@@ -222,6 +238,12 @@ def test_emergencies_are_recognised_in_any_wording(message, kind):
     "10分くらい前に薬のんだけど吐いちゃった、もう一回のむ？",      # when, not how long
     "ずっと発作がないから薬やめたい",                                 # free of seizures for long
     "発作が5分以上続いたらどうすればいいの？覚えておきたい",        # asked for later in so many words
+    "5分以上続いたら救急車って主治医に言われてるけど、タイマーアプリとかおすすめある？",  # a rule reported; イマ in タイマー
+    "問診票に「初めての発作はいつ」って欄があるんだけど、熱性けいれんも入れるべき？",       # a form to fill in
+    "お風呂 で 発作 起きたことある人いる？ just curious、うちはまだない",                   # まだない: not yet
+    "センゲツ ハジメテ ホッサ アッテ イマ ケンサ マチ。 シゴト ニ モドッテ イイ？",          # the first seizure last month
+    "さっきの発作は2分くらいで止まって、今はもうお茶飲んでテレビ見てる。救急車よばなくてよかった？",
+    "頭打ったとき用にヘッドギア買おうと思うんだけど、おしゃれなのないかな",                 # for when, to buy
     "ホッサ ガ 5フン イジョウ ツヅイタラ ドウスレバ イイノ？ オボエテ オキタイ",
     "ケイレン ノ ビデオ ッテ トッタ ホウガ イイ？ シンサツ デ ミセル",  # katakana typing alone is no alarm
     "マダ ホッサ ハ ナイケド ノウハ デ イジョウ ガ アッタ",           # まだ…ない: not yet
