@@ -62,7 +62,10 @@ ENGLISH_WORDS: dict[str, str] = {
     "difference": "違い", "nobody is seizing right now": "今は誰も発作を起こしていない",
     "nobody is seizing": "誰も発作を起こしていない", "seizure free": "発作なし", "seizure-free": "発作なし", "no one is seizing": "誰も発作を起こしていない", "sleeping": "寝て", "asleep": "寝て", "normal": "普通",
     # the English names of what the pages describe, as bilingual writers and staff type them
-    "catamenial epilepsy": "月経関連てんかん", "catamenial": "月経関連", "absence seizures": "欠神発作",
+    "catamenial epilepsy": "月経関連てんかん", "catamenial": "月経関連", "absence seizures": "欠神発作", "focal seizures": "焦点発作", "focal seizure": "焦点発作",
+    "focal": "焦点", "generalized seizures": "全般発作", "generalized seizure": "全般発作", "generalised seizure": "全般発作",
+    "generalized": "全般", "generalised": "全般", "medical id": "緊急連絡先", "emergency card": "緊急連絡先",
+    "emergency contact": "緊急連絡先",
     "absence seizure": "欠神発作", "tonic-clonic": "強直間代", "tonic clonic": "強直間代", "febrile seizures": "熱性けいれん",
     "febrile seizure": "熱性けいれん", "febrile": "熱性", "aura": "前兆", "myoclonic": "ミオクロニー", "atonic": "脱力",
     "diplopia": "複視", "double vision": "複視", "dizziness": "めまい", "drowsiness": "眠気", "tremor": "ふるえ",
@@ -282,6 +285,15 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん)(?:が|は|も)?(?:増え|ふえ|多く|おおく)(?:て|た|る)"), "誘因"),
                   # a hand or leg that would not move (「発作のあと片方の手が動かなくなった」) is the pages' 麻痺
                   (re.compile(r"(?:手|足|腕|半身|片側)(?:が|も|は)?(?:動かな|うごかな|動かせな|うごかせな|上がらな|あがらな)"), "麻痺"),
+                  # a blood thinner by name (「ワーファリンを飲んでいて…飲み合わせは」) is the interactions page's 「血液を固まりにくく
+                  # する薬」; a baby's bath the women's page's 沐浴; a scene lived before the focal page's 既視感; a child who
+                  # wakes screaming at night the differential page's 夜驚症; a head hit in an accident the causes' 頭部外傷
+                  (re.compile(r"ワーファリン|ワルファリン|血液サラサラ|血をサラサラ|抗凝固"), "血液を固まりにくくする薬"),
+                  (re.compile(r"(?:赤ちゃん|あかちゃん|赤ん坊|乳児|新生児)(?:を|の)?(?:お風呂|おふろ|風呂|ふろ)(?:に)?(?:入れ|いれ)"), "沐浴"),
+                  (re.compile(r"(?:同じ|おなじ|前にも|まえにも).{0,12}(?:体験|経験|見た|みた|来た|きた)(?:こと)?(?:が)?(?:ある|した)?"
+                              r"(?:ような|みたいな|気が|感じ)"), "既視感"),
+                  (re.compile(r"(?:夜中|夜|寝て|ねて).{0,16}(?:泣き叫|なきさけ|叫ん|さけん|叫ぶ|さけぶ)"), "夜驚症"),
+                  (re.compile(r"(?:事故|転落|転倒)で?(?:頭|あたま)を?(?:強く)?(?:打|うっ|ぶつけ)"), "頭部外傷"),
                   # what it costs (「薬高すぎて、安くなる方法ない？」「医療費がかかる」) is the support page's 負担
                   (re.compile(r"(?:安く|やすく)(?:なる|なら|なり|でき|する|したい)|(?:薬代|医療費|お金|治療費|通院費)(?:が|は|って)?"
                               r"[^。？?、]{0,8}?(?:高|たか|かか)"), "負担"))

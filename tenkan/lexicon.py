@@ -141,6 +141,11 @@ WORD_SYNONYMS: dict[str, str] = {
     "メリット": "利点",
     # the rule for a missed dose is the pages' 決まり; 発心 is what the IME offers for ほっしん (発疹)
     "ルール": "決まり", "発心": "発疹",
+    # lists in the tune half's voice (session 24): the kitchen's words are the elderly-care page's 調理 and the work page's
+    # 刃物, gums its 歯ぐき, déjà vu the focal page's 既視感, a laser show a light, sweets the diet page's おやつ, a wet bed
+    # the seizure pages' 尿, no drive at all the side-effects page's 落ち込み
+    "料理": "調理", "厨房": "調理", "包丁": "刃物", "歯茎": "歯ぐき", "デジャブ": "既視感", "デジャヴ": "既視感",
+    "レーザー": "光", "お菓子": "おやつ", "おねしょ": "尿", "やる気": "落ち込み",
     # painkillers people name by the brand (the pages' 痛み止め)
     "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }
