@@ -460,9 +460,9 @@ _PAST = re.compile(r"(?:以前|(?<![るうくぐすつぬぶむ])前に|昔|こ�
 #: a seizure lived before, said as an experience (「10分以上止まらなかったことがある」「続いたことがあります」)
 _EXPERIENCED = re.compile(r"(?:[たで]|ない)こと(?:が|も|は)?(?:[^。？?]{0,10}?(?:だけ|一度|いちど|1回|1かい|一回|何度か|何回か))?"
                           r"(?:ある|あります|あった|ありました|あって|あり、)")
-_HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま|終わ|おわ)|"
+_HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
                     + _ALWAYS_SO)
-_R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ|オワ)")
+_R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
 # 「5分以上続いたら救急車？」「水の中で発作が起きたらどうする？」: the situation in the conditional
 # is asked about ahead of time. It withdraws the alarm only when nothing in the message says the
 # event is happening or has just happened (a now-word above, or 続いてる・起こした・倒れた …).
