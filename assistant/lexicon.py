@@ -254,16 +254,18 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   (re.compile(r"(?:なんで|なぜ|何で|どうして)[^\s、。？?！!]{0,5}?(?:なる|なっ|起き|おき|起こ|おこ)"), "原因"),
                   # something that began when the medicine began or changed (「薬変えてから眠くて」), or that the
                   # medicine is blamed for (「薬のせいで眠くて仕事にならない」): a 副作用
-                  (re.compile(r"(?:薬|くすり|クスリ)(?:を|が)?(?:飲み始め|のみはじめ|飲みはじめ|変え|かえ|替え|変わっ|かわっ|"
-                              r"増やし|ふやし|増え|ふえ)て(?:から|以来)|(?:薬|くすり|クスリ)の(?:せい|所為)|"
+                  (re.compile(r"(?:薬|くすり|クスリ)(?:の(?:量|りょう)|の(?:種類|しゅるい))?(?:を|が)?(?:飲み始め|のみはじめ|飲みはじめ|変え|かえ|替え|変わっ|かわっ|"
+                              r"増やし|ふやし|増え|ふえ)て(?:から|以来)|(?:薬|くすり|クスリ)(?:を)?(?:飲む|のむ)ように(?:なって|なっ)(?:から|以来)|(?:薬|くすり|クスリ)の(?:せい|所為)|"
                               # taken, then a complaint (「くすりのんでから ねむくて しかたない」), not taken, then a plan
                               r"(?:薬|くすり|クスリ)(?:を)?(?:飲ん|のん)で(?:から|以来)\s*(?:ずっと\s*)?(?:眠|ねむ|だる|ふらふら|ふらつ|"
                               r"気持ち悪|きもちわる|吐き|はき|かゆ|痒|発疹|ぶつぶつ|頭痛|頭が痛|あたまがいた|イライラ|いらいら)"), "副作用"),
                   # what to do when a seizure comes (「彼氏がてんかんなんだけど発作のときどうすれば」) is the first-aid page's
                   # 応急手当: nothing else in such a message names it
-                  (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん|痙攣|ひきつけ|倒れ|たおれ)(?:の|が|を)?(?:起き|おき|起こし|おこし|出|で)?た?"
+                  (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん|痙攣|ひきつけ|倒れ|たおれ|ガクガク|がくがく)(?:の|が|を)?"
+                              r"(?:起き|おき|起こし|おこし|出|で|して(?:る|いる)|してた|て[^。？?、]{0,8}?)?た?"
                               r"(?:とき|時|ら)(?:に|は|って)?[^。？?]{0,8}?(?:どうすれば|どうしたら|何をすれば|なにをすれば|何すれば|"
-                              r"なにすれば|何をしたら|なにをしたら|何ができ|なにができ|できること|どう対応|どう対処|どう動|どううご|どうやって)"), "応急手当"),
+                              r"なにすれば|何をしたら|なにをしたら|何したら|なにしたら|何ができ|なにができ|できること|どう対応|どう対処|"
+                              r"どう動|どううご|どうやって|どうして(?:ほしい|欲しい))"), "応急手当"),
                   # something felt before a seizure (「発作が起きる前になにか感じることってある？」) is its 前兆
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん|痙攣)(?:が|の)?(?:起きる|おきる|起こる|おこる|来る|くる|始まる|はじまる)?"
                               r"(?:前|まえ)(?:に|って|は|から)?[^。？?]{0,8}?(?:感じ|かんじ|わか|分か|気づ|きづ|気付|サイン|合図|知らせ|"
@@ -288,6 +290,7 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   # a blood thinner by name (「ワーファリンを飲んでいて…飲み合わせは」) is the interactions page's 「血液を固まりにくく
                   # する薬」; a baby's bath the women's page's 沐浴; a scene lived before the focal page's 既視感; a child who
                   # wakes screaming at night the differential page's 夜驚症; a head hit in an accident the causes' 頭部外傷
+                  (re.compile(r"(?:手|て)(?:が|も)(?:ふるえ|震え|ぷるぷる|プルプル|ぶるぶる|ブルブル)"), "手のふるえ"),
                   (re.compile(r"ワーファリン|ワルファリン|血液サラサラ|血をサラサラ|抗凝固"), "血液を固まりにくくする薬"),
                   (re.compile(r"(?:赤ちゃん|あかちゃん|赤ん坊|乳児|新生児)(?:を|の)?(?:お風呂|おふろ|風呂|ふろ)(?:に)?(?:入れ|いれ)"), "沐浴"),
                   (re.compile(r"(?:同じ|おなじ|前にも|まえにも).{0,12}(?:体験|経験|見た|みた|来た|きた)(?:こと)?(?:が)?(?:ある|した)?"
@@ -308,7 +311,10 @@ def added_words(query: str) -> list[str]:
     """The sources' words for the brand names and everyday words in ``query`` that it does
     not already contain (「デパケン飲み忘れた」 → ["バルプロ酸"]), and for what a plain question asks
     (:data:`_ASKED_PHRASES`)."""
-    extra: list[str] = list(dict.fromkeys(w for pat, w in _ASKED_PHRASES if pat.search(query) and w not in query))
+    # (read without the spaces of kana typing: 「ほっさ の とき どうして ほしいか」)
+    unspaced = re.sub(r"\s+", "", query)
+    extra: list[str] = list(dict.fromkeys(w for pat, w in _ASKED_PHRASES
+                                          if (pat.search(query) or pat.search(unspaced)) and w not in query))
     for m in _BRANDS.finditer(query):
         g = BRAND_TO_GENERIC[m.group(0)]
         if g not in query and g not in extra:
