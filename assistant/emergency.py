@@ -351,9 +351,16 @@ _CALM_NOW = re.compile(r"(?:今|いま)は?(?:もう)?(?:家|いえ|うち|自�
                        # doing something ordinary again (「10分後には起きて今スマホいじってる」「今はご飯食べてる」)
                        r"(?:今|いま)は?(?:もう)?(?:スマホ|すまほ|携帯|テレビ|てれび|ゲーム|げーむ|ご飯|ごはん|朝ごはん|昼ごはん|"
                        r"晩ごはん|お菓子|おかし|宿題|しゅくだい|仕事|しごと|お茶|おちゃ|ジュース|水)(?:を|は|も)?(?:い|み|見|た|食|飲|の|し|やっ|して)|"
-                       r"(?:今|いま|現在|今日|きょう)(?:は|も|のところ)?.{0,8}(?:元気|げんき|落ち着い|おちつい|何もな|なにもな|何ともな|"
+                       r"(?:今|いま|現在|今日|きょう)(?:は|も|のところ)?.{0,8}(?:元気|げんき|機嫌(?:が)?(?:いい|良い|よい|なお|直)|"
+                       r"きげん(?:が)?(?:いい|よい|なお)|落ち着い|おちつい|何もな|なにもな|何ともな|"
                        r"なんともな|普通に|ふつうに|大丈夫|だいじょうぶ|平気|へいき|変わりな|異常な|"
                        r"(?:薬|くすり)で(?:おさま|治ま|収ま)って(?:る|い|ま))|(?:今|いま|現在)は(?:発作|ほっさ)?(?:は|も)?(?:ない|ありません|なし)")
+#: something else that did not stop or went on (a nosebleed, hiccups, a night's crying, a phone call): its duration is
+#: not a seizure's (「病院からの電話が40分も続いて」「鼻血が30分くらい止まらなかった」)
+_OTHER_THING = re.compile(r"(?:鼻血|はなぢ|しゃっくり|シャックリ|咳|せき|涙|なみだ|笑い|わらい|電話|でんわ|会議|説明|夜泣き|よなき|"
+                          r"出血|下痢|げり|くしゃみ|鼻水|はなみず)(?:が|は|も)?[^。、？?]{0,10}?(?:止まらな|とまらな|続い|つづい|続け|つづけ)")
+#: ... unless a seizure is said to go on too (「夜泣きかと思ったらけいれんが止まらない」)
+_SEIZURE_GOING_ON = re.compile(_SEIZ + r"(?:が|は|も)?[^。？?]{0,8}?(?:止まらな|とまらな|止まりませ|続いて|つづいて|続いてる|おさまらな)")
 #: a time word before 初めて: the first seizure was then (「先月はじめて発作があって」「去年の冬に初めて」)
 _FIRST_BEFORE = re.compile(r"(?:昨日|昨夜|一昨日|おととい|先週|先月|去年|昨年|以前|前回|この前|先日|こないだ|この間|このあいだ|"
                            r"せんしゅう|せんげつ|きょねん|さくねん|[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|"
@@ -399,6 +406,8 @@ _GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って
                       # the day it happened, what it costs, how many days or months (「初めて発作を起こした日のこと」
                       # 「救急車を呼んだら、費用はかかる？」「頭を打ったあと、何日くらい様子を見れば」)
                       r"た日(?:の|に|は)|費用|料金|お金|いくら|保険|修理|弁償|何日|何週間|何か月|何ヶ月|何カ月|何年|"
+                      # thanks for help given then (「はじめて発作おこしたとき付き添ってくれた同僚にお礼したい」)
+                      r"お礼|おれい|(?:とき|時)に?[^。？?]{0,12}?て(?:くれた|もらった)|"
                       # seizures that did not happen for a time (「妊娠中はずっと発作なかったけど、…寝不足になるのが心配」)
                       r"(?:発作|ほっさ|けいれん)(?:は|が|も)?(?:なかった|なかっ|ありませんでした)|"
                       # whether doing something brings a seizure on (「タトゥー入れても発作おきない？」), or the days without one
@@ -477,7 +486,8 @@ _R_HYPOTHETICAL = re.compile(
 _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマリマセ|トマンナ|トマンネ|トマラン|オサマラナ|オサマリマセ|"
                           r"オワラナ|ヤマナ)(?!カッタラ|イバアイ|イトキ|イナラ|クナッタラ|クナッタトキ|クナルトキ|クナルバアイ)|"
                           # (not 「起こしたことはありません」: never happened)
-                          r"オコシ(?:タ(?!ラ|トキノタメ|コト(?:ハ|ガ|モ)?(?:ナ|アリマセ))|テ|マシ)|"
+                          # (nor 「はじめて発作おこしたとき付き添ってくれた同僚」: when it happened, said of the past)
+                          r"オコシ(?:タ(?!ラ|トキ|コト(?:ハ|ガ|モ)?(?:ナ|アリマセ))|テ|マシ)|"
                           r"オキ(?:タ(?![ライ]|トキノタメ|コト(?:ハ|ガ|モ)?(?:ナ|アリマセ))|テ(?:ル|イ|マ))|"
                           r"タオレ(?:タ(?!トキ|コト(?:ハ|ガ|モ)?(?:ナ|アリマセ|イチド))|テ)|"
                           # a seizure or a state done now (けいれんしてる, ぐったりしている), not any する (「一人暮らしを
@@ -747,6 +757,8 @@ def detect_emergencies(text: str, model: NgramModel | None = _DEFAULT) -> list[s
         found.discard("first_seizure")  # 「先月はじめて発作があって、いま検査待ち」: the first seizure was last month
     if _R_SINCE_END.search(read) and not _going_on(read):
         found -= {"long_seizure", "urgent"}  # 「発作が終わって30分たった」: the time since it ended
+    if _OTHER_THING.search(written) and not _SEIZURE_GOING_ON.search(written):
+        found -= {"long_seizure", "urgent"}  # 「鼻血が30分くらい止まらなかった」: something else went on
     found -= _about_not_now(written, read, found, normalize(from_english(text)))
     if found and _PET.search(written) and not _PERSON.search(written):
         return []  # 「うちの犬が発作を起こした」: 119 is for people; the pages are not about animals

@@ -225,7 +225,8 @@ class Assistant:
                                 "page": s.page} for s in sources]
                 sims = self._similarities(q, sources)
                 # an emergency question is in scope whatever its wording: never gate it out
-                relevant = self._relevant(match, sources, hits, sims, ans, whole=whole)
+                relevant = self._relevant(match, sources, hits, sims, ans, whole=whole,
+                                          message=q.restored if not follow else "")
                 if not report.emergency and not relevant:
                     if report.scope == "unsure":
                         report.out_of_scope = True
@@ -409,7 +410,7 @@ class Assistant:
         return off
 
     def _relevant(self, match: str, sources: list[Source], hits: list, sims: dict[str, float],
-                  ans: Answer | None = None, whole: str = "") -> bool:
+                  ans: Answer | None = None, whole: str = "", message: str = "") -> bool:
         """Do the sources answer ``match`` (the question sentence and added words)? Records the
         signals in ``ans.relevance`` (see :mod:`assistant.relevance`)."""
         acfg = self.acfg
@@ -420,7 +421,7 @@ class Assistant:
             stats = term_stats(self.retriever)
             vocab = reading_vocabulary(self.retriever)
             rel = assess(match, texts, stats, specific_idf=0.8 * stats.max_idf, sounds_like=vocab.sounds_like, frame=whole,
-                         known_reading=vocab.knows_reading if len(vocab) else None)
+                         known_reading=vocab.knows_reading if len(vocab) else None, message=message)
             if whole and whole != match:
                 # a story's question sentence may lean on its scene (「理由を聞きそびれたのですが、なぜですか」):
                 # the whole message covered counts as well as its question sentence

@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterable
 from assistant.grounding import GENERIC_WORDS, _tokens
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, canonical_text, canonical_tokens
 from assistant.safety import classify_scope, names_daily_matter, names_epilepsy
-from tenkan.jatext import _words, morphemes, normalize, reading, to_katakana
+from tenkan.jatext import _words, morphemes, normalize, reading, split_sentences, to_katakana
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
            "on_topic", "MIN_CHUNKS_FOR_IDF",
@@ -81,7 +81,7 @@ NOT_A_TOPIC = frozenset(
     "謹慎 不謹慎 迷惑 "
     # a custom (a list in the tune half's voice, session 24: 「夜は焚き火で遅くまで起きてるのが恒例」; not 枕, the topic of
     # 「睡眠の質を上げる枕の選び方」 as often as the scene of 「枕に血がついてた」)
-    "恒例".split()
+    "恒例 約束".split()
 )
 
 #: nouns that set the scene *when the message names a health or daily-life matter* (「受験のストレスで発作が増えない？」
@@ -204,7 +204,9 @@ _ASKS = {
                        re.compile(r"\d+\s*(?:日|週間|か月|ヶ月)|数日|数週間")),
     # an animal's seizure (「うちのうさぎが急にひっくり返ってぴくぴく」): the pages are about people
     "animal": (re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|わんちゃん|ワンちゃん|うさぎ|ウサギ|ハムスター|インコ|"
-                          r"フェレット|小鳥)(?:ちゃん)?(?:が|は|って|も|の(?:発作|ほっさ|てんかん|けいれん|薬|くすり))"),
+                          r"フェレット|小鳥)(?:ちゃん)?(?:[（(][^）)]{0,12}[）)])?\s*(?:が|は|って|も|の(?:発作|ほっさ|てんかん|けいれん|薬|くすり))|"
+                          # a medicine for people set against the animal's (「フェノバール出された。人間の薬と同じもの？」)
+                          r"人間(?:の|用の?)(?:薬|くすり)|人間(?:と|も)同じ(?:薬|くすり)|ペット\s*(?:連れ|つれ|同伴|だいじょうぶ|大丈夫)"),
                re.compile(r"獣医|動物病院")),
     # (not when to take a medicine: 「薬って何時に飲めばいい？」 is answered by 「毎日決まった時間に」)
     "time of day": (re.compile(r"(?:何時|なんじ)(?:に|から|まで)(?![^。？?]{0,6}(?:飲|のむ|のん|のめ|のま|服))|受付時間|診察時間|"
@@ -356,7 +358,7 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             g_start, g_end, g_prev_pos = grouped[k]
             noun = canon[g_start:g_end]
             if len(noun) >= 3 and noun not in out and _stands_alone(canon, g_start, g_end, g_prev_pos) \
-                    and not _known_sound(to_katakana(noun), known_reading):
+                    and not _known_sound(to_katakana(noun), known_reading) and not _MISTAKEN_FOR.match(canon, g_end):
                 out.append(noun)
             prev_pos, pos = pos, "名詞"
             continue
@@ -401,7 +403,7 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             if kana_counts and len(surface) >= (2 if all_kana else 3) and getattr(f, "pos2", "") != "代名詞" \
                     and (_stands_alone(canon, start, at, prev_pos)
                          or (verb_next and _stands_alone(canon[:at] + " ", start, at, prev_pos))) and surface not in out \
-                    and not _known_sound(to_katakana(surface), known_reading):
+                    and not _known_sound(to_katakana(surface), known_reading) and not _MISTAKEN_FOR.match(canon, at):
                 out.append(surface)
             continue
         if _PLAIN_ASCII.fullmatch(surface) or re.fullmatch(r"[\W\d_]+", surface):
@@ -411,6 +413,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             continue
         if k and getattr(words[k - 1].feature, "pos1", "") == "接頭辞" and words[k - 1].surface + surface in scene:
             continue  # a scene word MeCab cuts after a prefix (新 + 幹線)
+        if _MISTAKEN_FOR.match(canon, at):
+            continue  # what it was first taken for (「しゃっくりかと思ってたけど」): not what is asked about
         if not stats.knows(lemma, surface) and surface not in out:
             if _known_parts(surface, stats) or _verb_noun_known(lemma, stats):
                 continue
@@ -429,6 +433,10 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
                 continue
             out.append(surface)
     return out
+
+
+#: after a noun: what something was first taken for (「しゃっくりかと思ってたけど」「貧血だと思っていたら」)
+_MISTAKEN_FOR = re.compile(r"(?:か|かな|だ)と(?:思|おも)(?:って|った|い)")
 
 
 def _token_spans(words: list, text: str) -> list[tuple[int, int]]:
@@ -538,6 +546,7 @@ class Relevance:
     missing: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     misconverted: dict[str, str] = field(default_factory=dict)   # unknown noun -> corpus word of the same sound
+    scene_unknown: list[str] = field(default_factory=list)       # unknown nouns only a story's scene sentences use
     asks: str = ""
     asks_found: bool = True
     similarity: float | None = None
@@ -552,18 +561,48 @@ class Relevance:
         return d
 
 
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+#: the last sentence pointing back at a place or a thing of the scene (「あそこの初診の予約って何ヶ月待ち？」): the
+#: scene then holds what is asked
+_POINTS_BACK = re.compile(r"あそこ|そこ(?:の|で|に|って|は)|そちら|その(?:病院|先生|医者|会社|お店|店|薬|商品|製品|本|アプリ|制度|保険)")
+#: a story: at least two sentences and this many characters
+STORY_MIN_CHARS = 50
+
+
+def _story_question(text: str) -> str:
+    """The question sentence of a story (the last sentence that asks, of a message of two sentences or more and at
+    least :data:`STORY_MIN_CHARS` characters), "" for any other message or one whose question points back at its
+    scene. (An afterthought after the question, 「…いりますか？英文のやつ」, is not its question.)"""
+    parts = [p for p in split_sentences(text)] if text else []
+    if len(parts) < 2 or len(text) < STORY_MIN_CHARS:
+        return ""
+    asked = parts[-1]
+    if not re.search(r"[？?]\s*$", asked):
+        earlier = next((p for p in reversed(parts[:-1]) if re.search(r"[？?]\s*$", p)), "")
+        asked = earlier or asked
+    if asked is not parts[-1] or _POINTS_BACK.search(asked):
+        return ""
+    return asked
+
+
 #: what a message says someone was diagnosed with (「パーキンソン病と診断されました」「うつ病の診断を受けた」)
 _DIAGNOSED = re.compile(r"([^\s、。，,！!？?がはもを]{2,12}?)(?:と|の)(?:診断|しんだん)")
 
 
 def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: float = 0.0,
            sounds_like: Callable[[str], str] | None = None, frame: str = "",
-           known_reading: Callable[[str], bool] | None = None) -> Relevance:
+           known_reading: Callable[[str], bool] | None = None, message: str = "") -> Relevance:
     """The signals for ``question`` (its question sentence and added words) against ``texts``.
 
     ``relevant`` is left True: the caller applies its thresholds."""
     rel = Relevance(asks=asked_fact(question))
     rel.unknown = unknown_nouns(question, stats, sounds_like, rel.misconverted, frame, known_reading)
+    # a story's scene (「…授業でプロジェクターの実験動画をよく流します。気をつけることはありますか」): the question sentence
+    # is vague, so its scene joined it, but what the scene is set with is not what is asked
+    asked = _story_question(message)
+    if asked and rel.unknown:
+        rel.scene_unknown = [w for w in rel.unknown if w not in asked]
+        rel.unknown = [w for w in rel.unknown if w in asked]
     # a diagnosis the scene names is what the question goes on about (「夫がパーキンソン病と診断されました。これから
     # 手足の震えはどう進むんでしょうか？」): a name the corpus never uses is unknown, though not in the question sentence
     for m in _DIAGNOSED.finditer(frame if frame and frame != question else ""):

@@ -335,3 +335,33 @@ def test_a_scene_word_cut_after_a_prefix_and_a_slip_keeping_a_kanji_are_not_unkn
     assert ans.grounding == "extractive" and ans.relevance["unknown"] == []     # 新 + 幹線, a scene word
     ans = demo_assistant.ask("発作の誘引って何がある？", mode="extractive")
     assert ans.grounding == "extractive" and ans.relevance["misconverted"] == {"誘引": "誘因"}
+
+
+def test_a_storys_scene_sets_aside_its_unknown_nouns_but_a_question_pointing_back_keeps_them(demo_assistant):
+    # the question sentence is vague, so the scene joined it; the projector is where, not what
+    ans = demo_assistant.ask("中学で理科を教えています。クラスにてんかんの生徒がいて、授業でプロジェクターの実験動画をよく流します。"
+                             "気をつけることはありますか", mode="extractive")
+    assert ans.grounding == "extractive" and ans.relevance["unknown"] == []
+    assert "プロジェクター" in ans.relevance["scene_unknown"]
+    # ... but 「あそこの」 points back at the scene's hospital, which is then what is asked about
+    ans = demo_assistant.ask("夫の主治医が転勤になるそうで、次は静岡の病院に行きたいと言ってます。あそこの初診の予約って何ヶ月待ちですか",
+                             mode="extractive")
+    assert ans.grounding != "extractive"
+    # what something was first taken for is no topic (「しゃっくりかと思ってた」)
+    ans = demo_assistant.ask("生後6か月の娘が、寝起きにかくっと頭を下げるような動きを何回も繰り返します。しゃっくりかと思ってたけど"
+                             "心配になってきました", mode="extractive")
+    assert "しゃっくり" not in ans.relevance["unknown"]
+
+
+def test_asked_facts_the_pages_never_hold(demo_assistant):
+    assert asked_fact("脳波の検査技師になりたい。どんな資格いる？") == "qualification"
+    assert asked_fact("脳腫瘍の手術ってにゅういんどのくらい？") == "length of stay"
+    assert asked_fact("うちのうさぎが急にひっくり返ってぴくぴくしてた") == "animal"
+    assert asked_fact("大人の発達障害の診断ってどこで受けられるの？") == "institution"
+    assert asked_fact("でぱけん あーる って いちじょう なんえん？") == "price"
+    # a stay the pages give in days is answered (the VNS page: 数日から1週間程度の入院)
+    ans = demo_assistant.ask("VNSの手術って入院どのくらい？", mode="extractive")
+    assert ans.relevance["asks"] == "length of stay" and ans.relevance["asks_found"] is True
+    # a country is the place asked about, unless the message goes there
+    assert demo_assistant.ask("ドイツだとてんかんある人って仕事に制限あるの？", mode="extractive").grounding != "extractive"
+    assert demo_assistant.ask("アメリカ旅行に薬持っていける？", mode="extractive").grounding == "extractive"
