@@ -196,7 +196,8 @@ _READ_PATTERNS: dict[str, list[re.Pattern]] = {
     ],
     "injury": [
         re.compile(r"(?:アタマ|ヒタイ|オデコ|コウトウブ|カオ).{0,4}(?:ウッ|ブツケ|キョウダ|キッ|キレ)"),
-        re.compile(r"シュッケツ|チガ(?:デ|トマラ|ナガレ)|チダラケ|コッセツ|ダッキュウ"),
+        # (not ツウチガデル, 通知が出る)
+        re.compile(r"シュッケツ|(?<![ウツマイ])チガ(?:デ|トマラ|ナガレ)|チダラケ|コッセツ|ダッキュウ"),
         re.compile(r"(?:ケガ|ヤケド)(?:ヲ)?(?:シタ|シテ|シチャ|シマ|アル)"),
         re.compile(r"(?:カイダン|タカイトコロ|ベッド|ジテンシャ).{0,6}(?:カラ)?(?:オチ|テンラク|テントウ|コロゲオチ)"),
     ],
@@ -293,7 +294,8 @@ _NOW = re.compile(_STRONG_NOW_WORDS + r"|(?<![\u30a1-\u30fa\u30fc])イマ(?!マ�
 # past (「以前、十分以上続いて搬送されたことがあります」) or says it only asks (:data:`_ONLY_ASKING`) and
 # nothing says it is happening (「10分以上けいれんしてる、念のため…」 keeps it); a bare conditional
 # (「5分以上続いたら？」) keeps the alarm: typed in a hurry it may be about the seizure in front of one
-_DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|も(?!すれば|したら|すると)|たっ|経)")
+# (「もう7分ほど経っております」: about so many minutes gone by, as well)
+_DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|(?:ほど|くらい|ぐらい|近く|以上)?(?:も(?!すれば|したら|すると)|たっ|経|過ぎ|すぎ))")
 #: the message says outright that it only asks (「just asking」「念のため」「もし…たら」), or reports an
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
 _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もし(?!か)も?(?!し)|一般論|いっぱんろん|"
@@ -305,7 +307,7 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考ま�
                           # a rule or a question in quotes, as someone said it or as it is to be written
                           # (「…「意識なくなったら119でいいですか」って聞かれた」「「5分以上続いたら119」って英語でなんて書けば」)
                           # a form or a tool to fill in (「問診票に「初めての発作はいつ」って欄が」「アプリの「5分以上」ってcheckbox」)
-                          r"問診票|記入|欄|項目|チェックボックス|checkbox|"
+                          r"問診票|記入|欄|項目|チェックボックス|checkbox|機能|通知|"
                           r"[」』]\s*(?:って|と)\s*(?:英語|えいご|書|かい|言え|いえ|訳|聞かれ|きかれ|言われ|いわれ)|"
                           # getting ready (「5分以上続く発作が起きたときのために家族で手順を決めておきたい」)
                           r"(?:とき|時|場合)のために|(?:とき|時|場合)に備え|決めておき|きめておき|"
@@ -342,7 +344,7 @@ _CALM_NOW = re.compile(r"(?:今|いま)は?(?:もう)?(?:家|いえ|うち|自�
                        r"もう(?:落ち着い|おちつい|普通|ふつう|元気|げんき|止まっ|とまっ|おさまっ|治まっ|収まっ|終わっ|おわっ|"
                        r"stopped|normal|ノーマル|"
                        r"平気|へいき|大丈夫|だいじょうぶ|回復)|(?:おさまっ|治まっ|収まっ|止まっ|とまっ)た(?:ところ|とこ)|"
-                       r"(?:今|いま)は?(?:ok|OK|okay|オッケー|寝て|ねて|休んで|やすんで)|"
+                       r"(?:今|いま)は?(?:すやすや|スヤスヤ|ぐっすり|ぐーぐー)?(?:ok|OK|okay|オッケー|寝て|ねて|休んで|やすんで)|"
                        # back to normal (「今は普段どおり仕事にも行っています」「1分くらいで元に戻った」); nobody seizing
                        r"(?:今|いま)は?.{0,6}(?:普段どおり|ふだんどおり|普段通り|いつもどおり|いつも通り)|"
                        # the tests already done (「脳波は異常なしだったのにMRIもやるって言われた」)
@@ -366,7 +368,8 @@ _FIRST_BEFORE = re.compile(r"(?:昨日|昨夜|一昨日|おととい|先週|先�
                            r"せんしゅう|せんげつ|きょねん|さくねん|[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|"
                            r"しゅうかん|かげつ|ねん)(?:前|まえ)).{0,6}(?:初めて|はじめて|始めて)")
 _JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど|今日(?!は(?!じめ)|も)")
-_AGAIN = re.compile(r"マタ.{0,8}(?:ハジマ|オキ|オコ|ケイレン|ホッサ)|クリカエ|ツギノホッサ")
+# (not 「また発作が起きたら」, asked ahead)
+_AGAIN = re.compile(r"マタ(?![^タ]{0,10}タラ).{0,8}(?:ハジマ|オキ|オコ|ケイレン|ホッサ)|クリカエ|ツギノホッサ")
 #: time since the seizure ended (「発作が終わって30分たった」): a duration, but not of the seizure
 _R_SINCE_END = re.compile(r"(?:オワッ|オサマッ|トマッ|ヤン)テ(?:カラ)?.{0,4}(?:\d+|[イチニサンヨゴロクナハキュウジュッ]+)"
                           r"(?:フン|プン|ブン|ジカン)(?:タッ|タチ|ケイカ|イジョウタッ)")
@@ -495,7 +498,9 @@ _R_HAPPENING = re.compile(r"(?:ツヅイテ(?:ル|イ|マ)|トマラナ|トマ�
                           r"(?:ケイレン|ヒキツケ|ホッサ|ピク|ビク|ガク|ガタ|ブル|ヒク|グッタリ|ボー(?:ッ)?ト?|ボンヤリ|ハアハア|"
                           r"ゼー|ゼイ|モウロウ(?:ト)?|フラフラ|ツッパ|ソリカエ|ジタバタ|バタバタ|ケイシュク)(?:ヲ)?"
                           r"シテ(?:ル|イル|イマス|テ)|"
-                          r"ナッテ(?:ル|イル)|ハジマッ|ウッタ(?!トキ|ラ|コト|バアイ)|チガ|ヨン(?:ダ|デ)")
+                          r"ナッテ(?:ル|イル)|ハジマッ(?!タトキ(?:カラ)?(?:カゾ|ハカ))|ウッタ(?!トキ|ラ|コト|バアイ)|"
+                          # blood coming out (チガデテル), not the チガ inside ウチガワ (内側), ツウチガ (通知が), マチガイ
+                          r"(?<![ウツマイ])チガ(?:デ|ト|ナガ|タクサン|イッパイ|ドバ|ダラ|タラ|デテ)|ヨン(?:ダ|デ)")
 
 #: kinds a habitual quick recovery speaks against (a first seizure, an injury, water or
 #: pregnancy stay emergencies however it ended)

@@ -223,6 +223,7 @@ def test_a_message_typed_in_katakana_reads_like_its_hiragana_twin(vocab):
     # the seizure has stopped, the person is not well: "calm" withdraws nothing of their state
     ("今、発作はおさまってるけど呼んでも反応しない", "no_recovery"),
     ("今は落ち着いたけど意識がもどらない", "no_recovery"),
+    ("母の発作はいつもは1分ほどで治まるのですが、今回は始まってからもう7分ほど経っております", "long_seizure"),
 ])
 def test_emergencies_are_recognised_in_any_wording(message, kind):
     assert kind in detect_emergencies(message)
@@ -244,6 +245,9 @@ def test_emergencies_are_recognised_in_any_wording(message, kind):
     "センゲツ ハジメテ ホッサ アッテ イマ ケンサ マチ。 シゴト ニ モドッテ イイ？",          # the first seizure last month
     "さっきの発作は2分くらいで止まって、今はもうお茶飲んでテレビ見てる。救急車よばなくてよかった？",
     "頭打ったとき用にヘッドギア買おうと思うんだけど、おしゃれなのないかな",                 # for when, to buy
+    "ブコラムって頬の内側に入れるやつだよね、使ったあとは救急車呼ぶべきなのかも事前に知っておきたい",  # ウチガワ is no 血が
+    "発作の記録アプリで「5分超」って自動で通知が出る機能あるやつ知ってる？",                   # 通知が出る is no 血が出る
+    "鼻血が30分くらい止まらなかったけどやっと止まった。デパケンって血が止まりにくくなるの？",   # a nosebleed went on
     "ホッサ ガ 5フン イジョウ ツヅイタラ ドウスレバ イイノ？ オボエテ オキタイ",
     "ケイレン ノ ビデオ ッテ トッタ ホウガ イイ？ シンサツ デ ミセル",  # katakana typing alone is no alarm
     "マダ ホッサ ハ ナイケド ノウハ デ イジョウ ガ アッタ",           # まだ…ない: not yet
