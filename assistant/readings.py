@@ -237,6 +237,7 @@ class ReadingVocabulary:
     def __init__(self, texts: Iterable[str] = ()) -> None:
         counts: dict[str, Counter] = {}
         short: dict[str, Counter] = {}
+        short_words: dict[str, Counter] = {}
         stems: set[str] = set()   # the reading of every content word, whatever its length or kind
         surfaces: set[str] = set()
         verbs: dict[str, Counter] = {}   # a verb's form as written with kanji (吐い), by its reading (ハイ)
@@ -263,6 +264,10 @@ class ReadingVocabulary:
                     elif j == i and len(surface) == 1 and t.pos == "名詞" and _KANJI.search(surface):
                         # one-kanji nouns, whatever their reading's length: only sounds_like uses them
                         short.setdefault(reading, Counter())[surface] += 1
+                    elif j == i and len(surface) == 2 and t.pos == "名詞" and _KANJI_WORD.fullmatch(surface):
+                        # two-kanji nouns of a two-kana reading (外科 ゲカ): too short to restore by sound, but a
+                        # compound typed with a sound-alike kanji may stand for one (「外化手術」, see misconverted)
+                        short_words.setdefault(surface, Counter())[reading] += 1
         self._counts = counts
         self._verbs = verbs
         self._lemmas = lemmas
@@ -277,6 +282,12 @@ class ReadingVocabulary:
             for w, k in c.items():
                 if _KANJI_WORD.fullmatch(w) and k > read_as.get(w, ("", 0))[1]:
                     read_as[w] = (r, k)
+        self._two_kana = set()
+        for w, c in short_words.items():
+            if w not in read_as:
+                r, k = c.most_common(1)[0]
+                read_as[w] = (r, k)
+                self._two_kana.add(w)
         self._read_as = read_as
         self._by_kanji: dict[tuple[int, int, str], list[str]] = {}
         for w in read_as:
@@ -333,7 +344,8 @@ class ReadingVocabulary:
         r = reading(word)
         near = {r} | _slips(r, min_len=2)
         found = {w for w in self._by_kanji.get((len(word), 0, word[0]), ())
-                 if w != word and (self._read_as[w][0] in near or r in _slips(self._read_as[w][0], min_len=2))}
+                 if w != word and w not in self._two_kana
+                 and (self._read_as[w][0] in near or r in _slips(self._read_as[w][0], min_len=2))}
         return found.pop() if len(found) == 1 else ""
 
     def mistyped(self, word: str) -> str:
@@ -359,9 +371,11 @@ class ReadingVocabulary:
         if run in self.surfaces or not _KANJI_WORD.fullmatch(run):
             return ()
         toks = _tokens(run)
-        pool = {w for i, ch in enumerate(run) for w in self._by_kanji.get((n, i, ch), ())}
+        every = {w for i, ch in enumerate(run) for w in self._by_kanji.get((n, i, ch), ())}
+        # (the pages' words of a two-kana reading only for a word of its own typed with a kanji of another sound)
+        pool = every - self._two_kana
         own = len(toks) == 1 and not toks[0].unknown
-        if not pool:
+        if not every:
             return self._sokuon_slip(run) if own else ()
         if own:
             # a word of its own is a slip only for the one page word sharing a kanji in place that it sounds exactly
@@ -369,11 +383,16 @@ class ReadingVocabulary:
             # (「服役をわすれた」: フク + ヤク, the pages' 服薬, where the word is read フクエキ); a numeral only the latter
             alone = "".join(reading(c) for c in run)
             said = {alone} - {reading(run)} if _NUMERAL.search(run) else {alone, reading(run)} | _sounds_of(run)
-            found = sorted(w for w in pool if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
-                           and self._read_as[w][0] in said)
+            # (a page word of a two-kana reading only through another sound of the kanji: 外化 ガイカ for 外科 ゲカ, not
+            # 意志 for 意思, both イシ, a homophone of its own)
+            found = sorted(w for w in every if 0 < sum(a != b for a, b in zip(run, w)) <= n // 2
+                           and self._read_as[w][0] in said
+                           and not (len(self._read_as[w][0]) < MIN_READING and self._read_as[w][0] == reading(run)))
             if not found:
                 return self._sokuon_slip(run)
             return tuple(found) if len(found) == 1 else ()
+        if not pool:
+            return ()
         # MeCab leaves a compound it cannot read as it is (「妊新」): each such kanji is read alone
         # (新 → シン), and one it cannot read even alone stands for one to three kana
         pieces = [c if KANA_RUN.fullmatch(c) else reading(c) for c in reading(run)]
@@ -540,7 +559,8 @@ class ReadingVocabulary:
                         if len(sub) >= 2 and sub != m.group() and _KANJI_WORD.fullmatch(sub) and _own_word(sub) \
                                 and not _NUMERAL.search(sub):
                             alike = self.misconverted(sub)
-                            if len(alike) == 1 and self._read_as[alike[0]][0] == reading(sub):
+                            said = self._read_as[alike[0]][0] if len(alike) == 1 else ""
+                            if said and (said == reading(sub) or len(said) < MIN_READING):
                                 found.append(Restored(m.start() + t.start, m.start() + t.end, alike[0], alike, True))
                     continue
                 # a real word that sounds exactly like the page word may be meant as typed (「治る確率」, the pages'

@@ -81,7 +81,7 @@ NOT_A_TOPIC = frozenset(
     "謹慎 不謹慎 迷惑 "
     # a custom (a list in the tune half's voice, session 24: 「夜は焚き火で遅くまで起きてるのが恒例」; not 枕, the topic of
     # 「睡眠の質を上げる枕の選び方」 as often as the scene of 「枕に血がついてた」)
-    "恒例 約束".split()
+    "恒例 約束 近所".split()
 )
 
 #: nouns that set the scene *when the message names a health or daily-life matter* (「受験のストレスで発作が増えない？」
@@ -97,7 +97,7 @@ SCENE_WORDS = frozenset(
     # 「産業医と相談すべき業務上の配慮」「社用車の運転業務」 were declined as topics the pages never name)
     "勉強 テスト 試験 業務 職務 社用 社用車 営業 出張先 取引先 デート 退院 "
     # leisure and a show (session 24: 「夜は焚き火で」「チカチカする演出って」)
-    "焚き火 花火大会 演出".split()
+    "焚き火 花火大会 演出 祭り お祭り 夏祭り".split()
 )
 
 
@@ -211,7 +211,10 @@ _ASKS = {
                     re.compile(r"[A-Za-z]{4,}\s+[A-Za-z]{3,}")),
     # an animal's seizure (「うちのうさぎが急にひっくり返ってぴくぴく」): the pages are about people
     "animal": (re.compile(r"(?:犬|猫|いぬ|ねこ|イヌ|ネコ|ペット|愛犬|愛猫|わんちゃん|ワンちゃん|うさぎ|ウサギ|ハムスター|インコ|"
-                          r"フェレット|小鳥)(?:ちゃん)?(?:[（(][^）)]{0,12}[）)])?\s*(?:が|は|って|も|の(?:発作|ほっさ|てんかん|けいれん|薬|くすり))|"
+                          r"フェレット|小鳥)(?:ちゃん)?(?:[（(][^）)]{0,12}[）)])?\s*(?:(?:が|は|って|も)[^。？?]{0,14}?"
+                          r"(?:発作|ほっさ|てんかん|けいれん|ぴくぴく|ピクピク|ひっくり返|倒れ|たおれ|薬|くすり|病院|震え|ふるえ|よだれ|"
+                          r"固ま|かたま|ぐったり|吐い|はい)|動物病院|どうぶつびょういん|獣医|じゅうい|"
+                          r"の(?:発作|ほっさ|てんかん|けいれん|薬|くすり))|"
                           # a medicine for people set against the animal's (「フェノバール出された。人間の薬と同じもの？」)
                           r"人間(?:の|用の?)(?:薬|くすり)|人間(?:と|も)同じ(?:薬|くすり)|ペット\s*(?:連れ|つれ|同伴|だいじょうぶ|大丈夫)"),
                re.compile(r"獣医|動物病院")),
@@ -584,12 +587,14 @@ def _story_question(text: str) -> str:
     if len(parts) < 2 or len(text) < STORY_MIN_CHARS:
         return ""
     asked = parts[-1]
+    # the last clause of it when a clause of scene comes first (「幸い犬は無事でしたが、一人で外を歩くのは…」)
+    clauses = re.split(r"(?:(?<=でしたが)|(?<=ですが)|(?<=ましたが)|(?<=だけど)|(?<=けれど)|(?<=けど))[、,]", asked)
     if not re.search(r"[？?]\s*$", asked):
         earlier = next((p for p in reversed(parts[:-1]) if re.search(r"[？?]\s*$", p)), "")
         asked = earlier or asked
     if asked is not parts[-1] or _POINTS_BACK.search(asked):
         return ""
-    return asked
+    return clauses[-1] if len(clauses) > 1 else asked
 
 
 #: what a message says someone was diagnosed with (「パーキンソン病と診断されました」「うつ病の診断を受けた」)
