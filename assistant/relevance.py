@@ -81,7 +81,7 @@ NOT_A_TOPIC = frozenset(
     "謹慎 不謹慎 迷惑 "
     # a custom (a list in the tune half's voice, session 24: 「夜は焚き火で遅くまで起きてるのが恒例」; not 枕, the topic of
     # 「睡眠の質を上げる枕の選び方」 as often as the scene of 「枕に血がついてた」)
-    "恒例 約束 近所".split()
+    "恒例 約束 近所 入居 入居者 利用者".split()
 )
 
 #: nouns that set the scene *when the message names a health or daily-life matter* (「受験のストレスで発作が増えない？」
@@ -97,7 +97,9 @@ SCENE_WORDS = frozenset(
     # 「産業医と相談すべき業務上の配慮」「社用車の運転業務」 were declined as topics the pages never name)
     "勉強 テスト 試験 業務 職務 社用 社用車 営業 出張先 取引先 デート 退院 "
     # leisure and a show (session 24: 「夜は焚き火で」「チカチカする演出って」)
-    "焚き火 花火大会 演出 祭り お祭り 夏祭り".split()
+    "焚き火 花火大会 演出 祭り お祭り 夏祭り "
+    # a meal's time and a driving school (session 24: 「ご飯中に急に手が止まって」「自動車教習所の指導員です」)
+    "ご飯 ごはん 教習 教習所 教習生 指導員".split()
 )
 
 
@@ -167,7 +169,9 @@ _ASKS = {
     # (お金 only as what something costs: 「お金のこととか相談できるの？」 asks about support, not a price)
     "price": (re.compile(r"いくら|幾ら|費用|値段|料金|薬価|やくか|金額|何円|なんえん|お金.{0,6}(?:かか|いくら|必要|払|取られ|とられ|どのくらい|どれくらい|どれぐらい|どんくらい)|"
                          r"かかる(?:お金|費用)"),
-              re.compile(r"\d+\s*円|円|費用|料金|値段|金額|薬価|無料|負担額")),
+              # (an amount or nothing to pay: a sentence that only names 費用 or 料金 states no price, 「施設の月額費用ってどのくらい？」
+              # against the pages' 「費用」)
+              re.compile(r"\d+\s*円|円|薬価|無料|負担額")),
     # opening hours and appointments are a particular hospital's, never a health page's
     # a book, a film, an app or a programme to recommend: a health page names none (「おすすめの本がございましたら」)
     "recommendation": (re.compile(r"(?:おすすめ|オススメ|お勧め|お薦め|おススメ)(?:の|な|は|する)?[^。？?、！!]{0,5}?(?:本|書籍|映画|アプリ|ドラマ|番組|"
@@ -196,7 +200,8 @@ _ASKS = {
     # how to qualify for a profession (「脳波の検査技師になりたい。どんな資格いる？」「かんごしになるには なんねん がっこう」):
     # the pages are about living with epilepsy, not about training for a job
     "qualification": (re.compile(r"資格(?:って|は|を|が)?\s*(?:どう|何|なに|いる|いり|要る|要り|必要|取|とれ|とる)|(?:取|と)れる資格|(?:何の|なんの|どんな)資格|"
-                                 r"なるには\s*(?:どう|何|なに|何年|なんねん)|(?:何年|なんねん)\s*(?:学校|がっこう)"),
+                                 r"なるには\s*(?:どう|何|なに|何年|なんねん|どの|どんな)|(?:何年|なんねん)\s*(?:学校|がっこう)|"
+                                 r"(?:学校|がっこう)\s*(?:に|へ)\s*(?:いけば|行けば|かよえば|通えば)"),
                       re.compile(r"資格|養成|国家試験")),
     # how long a hospital stay lasts (「脳腫瘍の手術ってにゅういんどのくらい？」「video EEG で入院って何日くらい？」)
     "length of stay": (re.compile(r"(?:入院|にゅういん)(?:期間|日数|って|は|が|の|する)?\s*(?:どのくらい|どれくらい|どれぐらい|"
@@ -206,6 +211,9 @@ _ASKS = {
     "news": (re.compile(r"(?:19|20)\d\d\s*年|新薬|承認|いつ(?:出る|でる|出ま|でま|発売|はつばい)|(?:去年|昨年|今年)(?:は|の)?"
                         r"[^。？?]{0,6}(?:何人|なんにん|何件)"),
              re.compile(r"(?:19|20)\d\d\s*年|承認され|発売")),
+    # who makes a medicine (「いーけぷら の じぇねりっく って どこ の かいしゃ が つくってるの」): the pages name no company
+    "maker": (re.compile(r"どこ\s*の\s*(?:会社|かいしゃ|メーカー|めーかー|製薬)\s*(?:が|で)\s*(?:作|つく|製造|出し|だし)"),
+              re.compile(r"製薬会社|株式会社")),
     # a phrase in English (「英語で「発作止めの座薬」ってなんて言うの？」): the pages give few English names
     "translation": (re.compile(r"英語で[^。？?]{0,24}(?:なんて|何て|どう)(?:言う|いう|言え|いえ|書|かけ|かく|訳)"),
                     re.compile(r"[A-Za-z]{4,}\s+[A-Za-z]{3,}")),
@@ -214,7 +222,7 @@ _ASKS = {
                           r"フェレット|小鳥)(?:ちゃん)?(?:[（(][^）)]{0,12}[）)])?\s*(?:(?:が|は|って|も)[^。？?]{0,14}?"
                           r"(?:発作|ほっさ|てんかん|けいれん|ぴくぴく|ピクピク|ひっくり返|倒れ|たおれ|薬|くすり|病院|震え|ふるえ|よだれ|"
                           r"固ま|かたま|ぐったり|吐い|はい)|動物病院|どうぶつびょういん|獣医|じゅうい|"
-                          r"の(?:発作|ほっさ|てんかん|けいれん|薬|くすり))|"
+                          r"の(?:発作|ほっさ|てんかん|けいれん|薬|くすり)|\s*(?:に|にも)\s*(?:飲ませ|のませ|あげ))|"
                           # a medicine for people set against the animal's (「フェノバール出された。人間の薬と同じもの？」)
                           r"人間(?:の|用の?)(?:薬|くすり)|人間(?:と|も)同じ(?:薬|くすり)|ペット\s*(?:連れ|つれ|同伴|だいじょうぶ|大丈夫)"),
                re.compile(r"獣医|動物病院")),
@@ -225,10 +233,15 @@ _ASKS = {
 }
 
 
+#: help with the cost asked for (「費用がかさんで…負担を軽くしていただけるような制度は」): a system the support page names,
+#: not a price
+_ASKS_SUPPORT = re.compile(r"制度|助成|支援|補助|軽く|安く|減免|控除")
+
+
 def asked_fact(question: str) -> str:
     """The kind of fact (a key of ``_ASKS``) the question asks for, or ""."""
     for kind, (ask, _state) in _ASKS.items():
-        if ask.search(question):
+        if ask.search(question) and not (kind == "price" and _ASKS_SUPPORT.search(question)):
             return kind
     return ""
 

@@ -148,7 +148,7 @@ WORD_SYNONYMS: dict[str, str] = {
     "レーザー": "光", "お菓子": "おやつ", "おねしょ": "尿", "やる気": "落ち込み",
     # a medicine by how it is taken, the town hall, a lie on a form and a ban, as the pages say them (must36, session 24)
     "飲み薬": "薬", "役所": "市区町村", "役場": "市区町村", "区役所": "市区町村", "市役所": "市区町村", "嘘": "虚偽",
-    "うそ": "虚偽", "禁止": "制限", "持ち場": "仕事",
+    "うそ": "虚偽", "禁止": "制限", "持ち場": "仕事", "オール": "睡眠不足", "飲み歩く": "飲酒",
     # painkillers people name by the brand (the pages' 痛み止め)
     "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }

@@ -359,6 +359,11 @@ def test_asked_facts_the_pages_never_hold(demo_assistant):
     assert asked_fact("うちのうさぎが急にひっくり返ってぴくぴくしてた") == "animal"
     assert asked_fact("大人の発達障害の診断ってどこで受けられるの？") == "institution"
     assert asked_fact("でぱけん あーる って いちじょう なんえん？") == "price"
+    # a price is stated by an amount, not by the word 費用; help with the cost asks for a system, not a price
+    assert asked_fact("祖母の施設の月額費用ってどのくらい？") == "price"
+    assert asked_fact("通院とお薬の費用がかさんでおりまして、負担を軽くしていただけるような制度はございますか") == ""
+    assert asked_fact("いーけぷら の じぇねりっく って どこ の かいしゃ が つくってるの") == "maker"
+    assert asked_fact("てんかん の くすり って ねこ に のませても いいの") == "animal"
     # a stay the pages give in days is answered (the VNS page: 数日から1週間程度の入院)
     ans = demo_assistant.ask("VNSの手術って入院どのくらい？", mode="extractive")
     assert ans.relevance["asks"] == "length of stay" and ans.relevance["asks_found"] is True
