@@ -70,6 +70,11 @@ ENGLISH_WORDS: dict[str, str] = {
     "febrile seizure": "熱性けいれん", "febrile": "熱性", "aura": "前兆", "myoclonic": "ミオクロニー", "atonic": "脱力",
     "diplopia": "複視", "double vision": "複視", "dizziness": "めまい", "drowsiness": "眠気", "tremor": "ふるえ",
     "weight gain": "体重の増加", "mood": "気分", "depression": "うつ", "sleep deprivation": "睡眠不足",
+    # daily life in English (lists in the tune half's voice, session 24: 「cafeでpart-timeしてるんだけど、shiftがバラバラで薬の
+    # timeがずれちゃう」「beerとかwine」「friendsとonsen」「photosensitiveかどうか」)
+    "part-time": "バイト", "part time": "バイト", "shift": "シフト", "night shift": "夜勤", "beer": "ビール",
+    "wine": "ワイン", "alcohol": "お酒", "onsen": "温泉", "hot spring": "温泉", "photosensitive": "光過敏性",
+    "photosensitivity": "光過敏性", "flashing": "点滅", "flash": "点滅",
     "lack of sleep": "睡眠不足", "birth control": "避妊", "contraception": "避妊", "folic acid": "葉酸",
     "west syndrome": "ウエスト症候群", "infantile spasms": "点頭てんかん", "dravet syndrome": "ドラベ症候群",
     "lennox-gastaut syndrome": "レノックス・ガストー症候群", "lennox gastaut syndrome": "レノックス・ガストー症候群",

@@ -436,8 +436,10 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             continue
         if k and getattr(words[k - 1].feature, "pos1", "") == "接頭辞" and words[k - 1].surface + surface in scene:
             continue  # a scene word MeCab cuts after a prefix (新 + 幹線)
-        if _MISTAKEN_FOR.match(canon, at):
-            continue  # what it was first taken for (「しゃっくりかと思ってたけど」): not what is asked about
+        if _MISTAKEN_FOR.match(canon, at) or _SEEN_IN.match(canon, at):
+            # what it was first taken for (「しゃっくりかと思ってたけど」), where something was seen (「YouTubeで見たんだけど」):
+            # not what is asked about
+            continue
         if not stats.knows(lemma, surface) and surface not in out:
             if _known_parts(surface, stats) or _verb_noun_known(lemma, stats):
                 continue
@@ -460,6 +462,8 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
 
 #: after a noun: what something was first taken for (「しゃっくりかと思ってたけど」「貧血だと思っていたら」)
 _MISTAKEN_FOR = re.compile(r"(?:か|かな|だ)と(?:思|おも)(?:って|った|い)")
+#: ... and where it was seen, read or heard of (「YouTubeで見た」「Netflixのドラマで」)
+_SEEN_IN = re.compile(r"(?:で|の(?:ドラマ|動画|番組|記事|投稿)で)(?:見|み|読|よ|知っ|しっ|聞い|きい)(?:た|て)")
 
 
 def _token_spans(words: list, text: str) -> list[tuple[int, int]]:
