@@ -298,7 +298,7 @@ _NOW = re.compile(_STRONG_NOW_WORDS + r"|(?<![\u30a1-\u30fa\u30fc])イマ(?!マ�
 _DURATION_NOW = re.compile(_NUM_MIN + r"(?:以上|(?:ほど|くらい|ぐらい|近く|以上)?(?:も(?!すれば|したら|すると)|たっ|経|過ぎ|すぎ))")
 #: the message says outright that it only asks (「just asking」「念のため」「もし…たら」), or reports an
 #: instruction given for later (「5分以上続いたら入れろって言われた」)
-_ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|念のため|参考までに|仮に|もし(?!か)も?(?!し)|一般論|いっぱんろん|"
+_ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|just\s*in\s*case|念のため|参考までに|仮に|もし(?!か)も?(?!し)|一般論|いっぱんろん|"
                           r"一般的に(?:は|知りたい|教えて)|"
                           r"(?:たら|なら|場合は?|ときは?).{0,12}(?:って|と)(?:(?:主治医|先生|医師|医者|病院|看護師)(?:から|に|で)?)?"
                           r"(?:言われ|いわれ|聞い|教わ|おそわ|習っ|ならっ)|"
@@ -371,7 +371,9 @@ _SEIZURE_GOING_ON = re.compile(_SEIZ + r"(?:が|は|も)?[^。？?]{0,8}?(?:止�
 _FIRST_BEFORE = re.compile(r"(?:昨日|昨夜|一昨日|おととい|先週|先月|去年|昨年|以前|前回|この前|先日|こないだ|この間|このあいだ|"
                            r"せんしゅう|せんげつ|きょねん|さくねん|[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|"
                            r"しゅうかん|かげつ|ねん)(?:前|まえ)).{0,6}(?:初めて|はじめて|始めて)")
-_JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど|今日(?!は(?!じめ)|も)")
+#: the person already seen to by a doctor or the ambulance (「救急車で運ばれて検査して」「受診して」)
+_TREATED = re.compile(r"運ばれ|はこばれ|搬送|受診し|じゅしんし|診てもら|みてもら|検査し|けんさし|家に(?:帰っ|かえっ|戻っ|もどっ)|帰宅")
+_JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど|今日(?!は(?!じめ)|も)|今朝|けさ")
 # (not 「また発作が起きたら」, asked ahead)
 _AGAIN = re.compile(r"マタ(?![^タ]{0,10}タラ).{0,8}(?:ハジマ|オキ|オコ|ケイレン|ホッサ)|クリカエ|ツギノホッサ")
 #: time since the seizure ended (「発作が終わって30分たった」): a duration, but not of the seizure
@@ -407,7 +409,7 @@ _ALWAYS_SO = r"いつもそう|いつもこう|いつものこと|毎回そう|�
 #: happened (「初めて発作を起こしたのは3歳のときでした」), comparing it with something else (「妊娠中のけいれんと、
 #: てんかんの発作は違うの？」) or worrying that it might happen: withdraws the alarm unless something is said to
 #: be going on now
-_GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って|では|でも)|(?:た|だ)のは|と.{0,24}(?:違うの|ちがうの|(?:違い|ちがい)(?:は|が|を|って|[？?]|$)|区別|見分け)|"
+_GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って|では|でも)|(?:ない|た|る)(?:人|ひと|子|方)(?:も|は|って)(?:いる|いま|多い|おおい)|(?:た|だ)のは|と.{0,24}(?:違うの|ちがうの|(?:違い|ちがい)(?:は|が|を|って|[？?]|$)|区別|見分け)|"
                       # a worry about what might happen (「お風呂で発作が起きないか心配で、シャワーにしてる」)
                       r"(?:起き|おき|起こさ|おこさ|なら|なり|出)ないか(?:心配|不安|しんぱい|ふあん|こわ|怖)|"
                       # the day it happened, what it costs, how many days or months (「初めて発作を起こした日のこと」
@@ -484,8 +486,8 @@ _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(
 # event is happening or has just happened (a now-word above, or 続いてる・起こした・倒れた …).
 # (「起きて、どうしたらいい」 asks what to do now: どうしたら is not a conditional about the event)
 _R_HYPOTHETICAL = re.compile(
-    r"(?:" + _R_SEIZ[3:-1] + r"|フン|プン|イジョウ|ナカ)(?:ガ|ヲ|デ|ニ|ハ)?.{0,6}"
-    r"(?:ツヅイ|オキ|オコッ|オコシ|(?<!ドウ)シ|ナッ|トマラナカッ|トマンナカッ|オサマラナカッ|ハイッ)タラ|"
+    r"(?:" + _R_SEIZ[3:-1] + r"|フン|プン|イジョウ|ナカ|プール|フロ|ウミ|カワ|ヨクソウ)(?:ガ|ヲ|デ|ニ|ハ)?.{0,6}"
+    r"(?:ツヅイ|オキ|オコッ|オコシ|(?<!ドウ)シ|ナッ|トマラナカッ|トマンナカッ|オサマラナカッ|ハイッ|オボレ|トマッ)タラ|"
     r"(?:ツヅク|オキル|オコル|ナル)(?:バアイ|トキ|ナラ)|(?:ホッサ|ケイレン)(?:ヲ|ガ)?(?:オコス|オキル|オコル)ト(?!キ|コロ)|(?:ノ|ナ)(?:バアイ|トキ)(?:ハ|ニ|ノ|ッテ|ナニ|ドウ|ナン|ドンナ)|"
 
     # 「…発作のとき、周りの人は何をすればいい？」: what to do when it happens, asked in general
@@ -613,7 +615,9 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         # (urgent) is withdrawn with the seizure kinds. A person who does not answer or breathe is not well,
         # whatever "calm" refers to (「今は落ち着いたけど呼んでも反応しない」); nor is a seizure that stopped and
         # started again (「もう止まったと思ったらまた始まった」)
-        withdrawn = found & (_HABIT_KINDS | {"urgent"}) if _JUST_NOW.search(written) else set(found)
+        # (seen to already: 「今朝初めてけいれんを起こして救急車で運ばれて検査して今は家に帰ってきた」)
+        withdrawn = found & (_HABIT_KINDS | {"urgent"}) if _JUST_NOW.search(written) and not _TREATED.search(written) \
+            else set(found)
         return withdrawn - _STATE_KINDS if _R_STATE_NOW.search(read) else withdrawn
     if _FOR_LATER.search(written) and not (_STRONG_NOW.search(written) or _R_HAPPENING.search(read)):
         return set(found)

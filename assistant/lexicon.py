@@ -74,7 +74,7 @@ ENGLISH_WORDS: dict[str, str] = {
     # timeがずれちゃう」「beerとかwine」「friendsとonsen」「photosensitiveかどうか」)
     "part-time": "バイト", "part time": "バイト", "shift": "シフト", "night shift": "夜勤", "beer": "ビール",
     "wine": "ワイン", "alcohol": "お酒", "onsen": "温泉", "hot spring": "温泉", "photosensitive": "光過敏性",
-    "photosensitivity": "光過敏性", "flashing": "点滅", "flash": "点滅",
+    "photosensitivity": "光過敏性", "flashing": "点滅", "flash": "点滅", "explain": "説明", "second opinion": "セカンドオピニオン",
     "lack of sleep": "睡眠不足", "birth control": "避妊", "contraception": "避妊", "folic acid": "葉酸",
     "west syndrome": "ウエスト症候群", "infantile spasms": "点頭てんかん", "dravet syndrome": "ドラベ症候群",
     "lennox-gastaut syndrome": "レノックス・ガストー症候群", "lennox gastaut syndrome": "レノックス・ガストー症候群",
