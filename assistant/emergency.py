@@ -311,7 +311,8 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|just\s*in\s*case|念の
                           r"[」』]\s*(?:って|と)\s*(?:英語|えいご|書|かい|言え|いえ|訳|聞かれ|きかれ|言われ|いわれ|習っ|ならっ|教わ|おそわ)|"
                           # a threshold asked about (「ひきつけ 10分 以上 ってどれくらい危ないん？」), a question in English
                           r"(?:分|ふん|ぷん)\s*(?:以上|いじょう)?\s*(?:って|は)\s*(?:どれくらい|どのくらい|どれぐらい|危な|あぶな|やば|ヤバ)|"
-                          r"what'?s|whats|what\s+is|difference|"
+                          # (spaces are gone in the written view: 「what should I do」 is whatshouldIdo, no 'whats')
+                          r"difference|what'sthe違い|what’sthe違い|違いbetween|"
                           # getting ready (「5分以上続く発作が起きたときのために家族で手順を決めておきたい」)
                           r"(?:とき|時|場合)のために|(?:とき|時|場合)に備え|決めておき|きめておき|"
                           # read somewhere (「…って英語の本に書いてあった」), how often it happens, how it is defined
