@@ -81,7 +81,9 @@ NOT_A_TOPIC = frozenset(
     "謹慎 不謹慎 迷惑 "
     # a custom (a list in the tune half's voice, session 24: 「夜は焚き火で遅くまで起きてるのが恒例」; not 枕, the topic of
     # 「睡眠の質を上げる枕の選び方」 as often as the scene of 「枕に血がついてた」)
-    "恒例 約束 近所 入居 入居者 利用者".split()
+    "恒例 約束 近所 入居 入居者 利用者 "
+    # slang for 'really' (「ガチで発作の引き金になったりする？」)
+    "ガチ がち マジ まじ".split()
 )
 
 #: nouns that set the scene *when the message names a health or daily-life matter* (「受験のストレスで発作が増えない？」
@@ -99,7 +101,11 @@ SCENE_WORDS = frozenset(
     # leisure and a show (session 24: 「夜は焚き火で」「チカチカする演出って」)
     "焚き火 花火大会 演出 祭り お祭り 夏祭り "
     # a meal's time and a driving school (session 24: 「ご飯中に急に手が止まって」「自動車教習所の指導員です」)
-    "ご飯 ごはん 教習 教習所 教習生 指導員".split()
+    "ご飯 ごはん 教習 教習所 教習生 指導員 "
+    # a fan's trip and a stage, a workplace check-up (session 24: 「推し活でライブ遠征」「会社の健診で」)
+    "推し 推し活 遠征 ステージ 健診 健康診断 "
+    # workplaces and family events (must44: 「倉庫の仕事で」「七五三の写真撮影で」)
+    "倉庫 工場 七五三 法事 帰省 初詣 運動会".split()
 )
 
 
@@ -201,7 +207,9 @@ _ASKS = {
     # the pages are about living with epilepsy, not about training for a job
     "qualification": (re.compile(r"資格(?:って|は|を|が)?\s*(?:どう|何|なに|いる|いり|要る|要り|必要|取|とれ|とる)|(?:取|と)れる資格|(?:何の|なんの|どんな)資格|"
                                  r"なるには\s*(?:どう|何|なに|何年|なんねん|どの|どんな)|(?:何年|なんねん)\s*(?:学校|がっこう)|"
-                                 r"(?:学校|がっこう)\s*(?:に|へ)\s*(?:いけば|行けば|かよえば|通えば)"),
+                                 r"(?:学校|がっこう)\s*(?:に|へ)\s*(?:いけば|行けば|かよえば|通えば)|"
+                                 # how to become one (「てんかん専門医ってどうやったらなれるの？」; not 「てんかんでも看護師になれる？」)
+                                 r"(?:どうやったら|どうすれば|どうしたら)\s*(?:なれる|なれま)"),
                       re.compile(r"資格|養成|国家試験")),
     # how long a hospital stay lasts (「脳腫瘍の手術ってにゅういんどのくらい？」「video EEG で入院って何日くらい？」)
     "length of stay": (re.compile(r"(?:入院|にゅういん)(?:期間|日数|って|は|が|の|する)?\s*(?:どのくらい|どれくらい|どれぐらい|"
@@ -397,7 +405,7 @@ def unknown_nouns(text: str, stats: TermStats, sounds_like: Callable[[str], str]
             compound = "".join(words[x].surface for x in range(j, k + 1))
             # (no two kanji of it side by side in the pages either: 「乳浴中」 holds the pages' 浴中 of 入浴中, a slip,
             # 「副作様」 their 副作, 「何日分」 their 日分)
-            if canon.find(compound) >= 0 and compound not in out \
+            if canon.find(compound) >= 0 and compound not in out and compound not in scene \
                     and not any(stats.knows(compound[i:i + 2], compound[i:i + 2]) for i in range(len(compound) - 1)) \
                     and not (sounds_like is not None and sounds_like(compound)):
                 out.append(compound)

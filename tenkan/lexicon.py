@@ -149,6 +149,12 @@ WORD_SYNONYMS: dict[str, str] = {
     # a medicine by how it is taken, the town hall, a lie on a form and a ban, as the pages say them (must36, session 24)
     "飲み薬": "薬", "役所": "市区町村", "役場": "市区町村", "区役所": "市区町村", "市役所": "市区町村", "嘘": "虚偽",
     "うそ": "虚偽", "禁止": "制限", "持ち場": "仕事", "オール": "睡眠不足", "飲み歩く": "飲酒", "アルバイト": "仕事", "やめ時": "やめる",
+    # slang of daily life (must43, session 24): a city bicycle, night work, days and nights swapped (ワーホリ → 海外 was
+    # tried: the slang list's off-topic 「てんかん持ちでもワーホリ行ける？」 was then answered)
+    "ママチャリ": "自転車", "夜職": "夜勤", "昼夜逆転": "生活リズム",
+    # the kitchen's fire, a breakwater, spirits and a camera's flash as the pages say them (must44, session 24)
+    "コンロ": "調理", "ガスコンロ": "調理", "台所": "調理", "キッチン": "調理", "堤防": "水辺", "焼酎": "酒",
+    "日本酒": "酒", "フラッシュ": "点滅",
     # painkillers people name by the brand (the pages' 痛み止め)
     "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }
