@@ -216,10 +216,15 @@ def _with_sokuon(sounds: Iterable[str], inside: bool) -> set[str]:
     return out
 
 
+def _sounds_by_kanji(run: str) -> list[set[str]]:
+    """Each kanji's sounds in ``run`` (:func:`kanji_sounds`), with a small ッ where one may stand inside the run."""
+    return [_with_sokuon(kanji_sounds(c), i < len(run) - 1) for i, c in enumerate(run)]
+
+
 def _sounds_of(run: str, limit: int = 256) -> set[str]:
     """The readings of a kanji run put together kanji by kanji from each kanji's sounds (:func:`kanji_sounds`),
     at most ``limit`` of them (none when a kanji has no sound)."""
-    options = [_with_sokuon(kanji_sounds(c) or (), i < len(run) - 1) for i, c in enumerate(run)]
+    options = _sounds_by_kanji(run)
     if not all(options) or math.prod(len(o) for o in options) > limit:
         return set()
     return {"".join(parts) for parts in itertools.product(*options)}
@@ -402,8 +407,8 @@ class ReadingVocabulary:
         pattern = re.compile("".join(re.escape(c) if c not in unread else "[\u30a1-\u30fa\u30fc]{1,3}" for c in pieces))
         # (and each kanji in any of its sounds: 「妊心」's 心 is シン as well as ココロ, 「正候群」's 正 ショウ as well as セイ)
         sounded = re.compile("".join(
-            "(?:" + "|".join(map(re.escape, sorted(_with_sokuon(kanji_sounds(c), i < n - 1), key=len, reverse=True))) + ")"
-            if kanji_sounds(c) else "[\u30a1-\u30fa\u30fc]{1,3}" for i, c in enumerate(run)))
+            "(?:" + "|".join(map(re.escape, sorted(sounds, key=len, reverse=True))) + ")" if sounds
+            else "[\u30a1-\u30fa\u30fc]{1,3}" for sounds in _sounds_by_kanji(run)))
         found = []
         for w in pool:
             diff = sum(a != b for a, b in zip(run, w))

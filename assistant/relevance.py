@@ -596,7 +596,6 @@ class Relevance:
         return d
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 #: the last sentence pointing back at a place or a thing of the scene (「あそこの初診の予約って何ヶ月待ち？」): the
 #: scene then holds what is asked
 _POINTS_BACK = re.compile(r"あそこ|そこ(?:の|で|に|って|は)|そちら|その(?:病院|先生|医者|会社|お店|店|薬|商品|製品|本|アプリ|制度|保険)")
@@ -608,7 +607,7 @@ def _story_question(text: str) -> str:
     """The question sentence of a story (the last sentence that asks, of a message of two sentences or more and at
     least :data:`STORY_MIN_CHARS` characters), "" for any other message or one whose question points back at its
     scene. (An afterthought after the question, 「…いりますか？英文のやつ」, is not its question.)"""
-    parts = [p for p in split_sentences(text)] if text else []
+    parts = split_sentences(text) if text else []
     if len(parts) < 2 or len(text) < STORY_MIN_CHARS:
         return ""
     asked = parts[-1]
