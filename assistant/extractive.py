@@ -45,6 +45,10 @@ from tenkan.paths import DATA_DIR
 #: the learnt sentence ranker (``python -m bench.sentence_ranker --write`` fits it on the tune half)
 RANKER_FILE = DATA_DIR / "ranker" / "sentence_ranker.json"
 
+#: the share of the best hand score a candidate needs when the ranker chooses among them (0.0-0.3 a plateau on the
+#: tune half and the development lists; 0.5 without the ranker)
+RANKER_FLOOR = 0.3
+
 #: what the ranker reads of a candidate sentence, in order (:func:`sentence_features`)
 FEATURES = ("words", "chars", "meaning", "cosine", "kind", "source_rank", "position", "log_length", "item", "leans",
             "title_words", "first", "words_x_meaning", "chars_x_meaning")
@@ -295,8 +299,9 @@ def sentence_features(words: float, chars: float, meaning: float, cosine: float,
 
 class SentenceRanker:
     """Logistic regression over :func:`sentence_features` (standardised), learnt from which tune
-    sentences hold a must-mention fact (``bench/sentence_ranker.py``). It orders the candidates that
-    pass the hand-weighted score's floor; the floor itself is unchanged."""
+    sentences hold a must-mention fact (``bench/sentence_ranker.py``). It chooses among each page's
+    candidates that pass the hand-weighted score's floor (:data:`RANKER_FLOOR`); the hand score still
+    chooses the pages and their order (:func:`select_passages`)."""
 
     def __init__(self, data: dict):
         if list(data["features"]) != list(FEATURES):
@@ -373,13 +378,13 @@ _PARTS = re.compile(r"[？?]+")
 
 
 def _each_part_answered(question: str, cands: list[Quote], pool: list[Quote] | None = None) -> list[Quote]:
-    """``cands`` reordered so that a question asked in parts (「MRIって何分くらいかかる？うるさい？」) has, after the best
-    sentence, the best one for each part the sentences before it do not answer: one holding at least half the part's
+    """The sentences that open the answer to a question asked in parts (「MRIって何分くらいかかる？うるさい？」): the
+    best sentence, then the best one for each part the sentences before it do not answer: one holding at least half the part's
     words, the best score first, taken from ``pool`` (every candidate, the floor aside: a part shares few words with
     the whole question, so its sentence may score under the floor set by the best one)."""
     parts = [t for t in (_tokens(p) for p in _PARTS.split(question)) if t]
     if len(parts) < 2 or not cands:
-        return cands
+        return cands[:1]
     pool = pool or cands
     toks = {id(q): _tokens(q.text) for q in [*cands, *pool]}
     order = [cands[0]]
@@ -389,16 +394,20 @@ def _each_part_answered(question: str, cands: list[Quote], pool: list[Quote] | N
         best = next((q for q in pool if q not in order and 2 * len(part & toks[id(q)]) >= len(part)), None)
         if best is not None:
             order.append(best)
-    return order + [q for q in cands if q not in order]
+    return order
 
 
 def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
                     sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
-                    min_score: float = 0.12, rel_floor: float = 0.5, max_items: int = 5,
+                    min_score: float = 0.12, rel_floor: float | None = None, max_items: int = 5,
                     ranker: SentenceRanker | None = None, follow: bool = True) -> list[Passage]:
-    """Up to ``n`` passages, the best first (see the module docstring). With a ``ranker`` the
-    candidates above the floor are taken in the ranker's order instead of the hand-weighted one.
-    ``follow``: the best sentence brings the sentence after it in its section (:func:`_goes_on`)."""
+    """Up to ``n`` passages, the best first (see the module docstring). The hand-weighted score orders
+    the sources; with a ``ranker`` each source's candidates above the floor are taken in the ranker's
+    order. ``rel_floor``: a candidate needs this share of the best hand score (default 0.5, with a
+    ranker 0.3: it finds must-mention sentences the hand score puts lower). ``follow``: the best
+    sentence brings the sentence after it in its section (:func:`_goes_on`)."""
+    if rel_floor is None:
+        rel_floor = RANKER_FLOOR if ranker is not None else 0.5
     q_toks = _tokens(question)
     kind = asked_kind(question)
     state = _KINDS[kind][1] if kind else None
@@ -412,10 +421,18 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     if scored:  # keep only sentences close to the best one: a weak match is noise, not an answer
         floor = max(min_score, rel_floor * scored[0][0].score)
         scored = [qf for qf in scored if qf[0].score >= floor]
+    queues: dict[int, list[Quote]] | None = None
     if ranker is not None:
-        scored.sort(key=lambda qf: (-ranker.score(qf[1]), qf[0].source, qf[0].position))
+        # the hand score still decides which page each passage comes from (its order of sources), the ranker
+        # which of that page's sentences: ordered by the ranker outright, answers gathered on the page it
+        # favours (the first retrieved) and cited fewer gold pages
+        queues = {}
+        for q, _ in sorted(scored, key=lambda qf: (-ranker.score(qf[1]), qf[0].source, qf[0].position)):
+            queues.setdefault(q.source, []).append(q)
     cands = [q for q, _ in scored]
-    cands = _each_part_answered(question, cands, unfloored)
+    parts = _each_part_answered(question, cands, unfloored)
+    chosen = {id(q) for q in parts[1:]}  # a part's own sentence stays what it is
+    cands = parts + [q for q in cands if q not in parts]
     by_n = {src.n: src for src in sources}
     picked: list[Passage] = []
     used: set[tuple[int, int]] = set()
@@ -426,6 +443,13 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     for q in cands:
         if len(picked) >= n:
             break
+        if queues is not None and id(q) not in chosen and per.get(q.source, 0) < per_source:
+            queue = queues[q.source]
+            while queue and (queue[0].source, queue[0].position) in used:
+                queue.pop(0)
+            if not queue:
+                continue
+            q = queue.pop(0)
         if (q.source, q.position) in used or per.get(q.source, 0) >= per_source:
             continue
         sents = split[q.source]

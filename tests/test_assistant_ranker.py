@@ -1,5 +1,6 @@
-"""The learnt sentence ranker of extractive answers: it orders what passes the score's floor,
-reads its own file back, and refuses a file fitted on other features."""
+"""The learnt sentence ranker of extractive answers: it chooses each page's sentences among what
+passes the score's floor while the hand score keeps choosing the pages, reads its own file back,
+and refuses a file fitted on other features."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 
 import pytest
 
-from assistant.extractive import FEATURES, RANKER_FILE, SentenceRanker, candidate_features, select_passages
+from assistant.extractive import FEATURES, RANKER_FILE, RANKER_FLOOR, SentenceRanker, candidate_features, select_passages
 from assistant.grounding import Source
 
 TEXT = ("発作が起きたら、まず周りの危ない物をどけて、けがを防ぎます。"
@@ -32,6 +33,26 @@ def test_the_ranker_orders_the_candidates_that_pass_the_floor():
     assert late[0].quotes[0].position > early[0].quotes[0].position
     assert {by_hand[0].quotes[0].text, late[0].quotes[0].text, early[0].quotes[0].text} <= set(TEXT.split("。")[i] + "。"
                                                                                                 for i in range(3))
+
+
+OTHER = ("発作が5分以上続いたときは、始まった時刻を記録に書きます。"
+         "てんかんのある人が運転できるかどうかは、発作の状況によって法律で決まっています。")
+
+
+def test_the_hand_score_chooses_the_pages_and_the_ranker_each_pages_sentence():
+    # a ranker that prefers the first retrieved page would, ordering every candidate, fill the answer from
+    # it; it only picks within each page, so the page the hand score puts first still comes first
+    src = [Source(n=1, chunk_id="a#0", url="http://127.0.0.1/record.html", title="記録", text=OTHER),
+           Source(n=2, chunk_id="b#0", url="http://127.0.0.1/first-aid.html", title="応急手当", text=TEXT)]
+    q = "発作が5分以上続いたら救急車を呼ぶ？"
+    by_hand = select_passages(q, src, n=2)
+    assert by_hand[0].source == 2
+    for ranker in (_ranker(source_rank=-5.0), _ranker(position=1.0), _ranker(position=-1.0)):
+        ranked = select_passages(q, src, n=2, ranker=ranker)
+        assert [p.source for p in ranked] == [p.source for p in by_hand]
+    # (ordered outright, that first ranker would have put page 1 first: its sentences pass the floor)
+    floor = RANKER_FLOOR * max(c.score for c, _ in candidate_features(q, src))
+    assert any(c.source == 1 and c.score >= floor for c, _ in candidate_features(q, src))
 
 
 def test_the_committed_ranker_reads_back_and_a_foreign_file_is_refused(tmp_path):
