@@ -113,6 +113,14 @@ class AssistantConfig:
         "BM25 weight of the words the lexicon adds for everyday words, relative to the "
         "question's own words (chosen on the tune half of data/eval/styles.jsonl)",
     )
+    specific_weight: float = option(
+        0.5,
+        "BM25 weight of each specific word of the question sentence (one that fewer than specific_share of the "
+        "chunks use: 自転車 beside 子ども and 乗る), searched again beside the message so that the common words do not "
+        "outvote it (0 = off; chosen on the tune half and the development lists)",
+    )
+    specific_share: float = option(
+        0.02, "the share of chunks under which a word of the question counts as specific (specific_weight)")
     brand_weight: float = option(
         1.0,
         "BM25 weight of the generic name the lexicon adds for a brand name (「テグレトール」 → カルバマゼピン): "
@@ -131,7 +139,7 @@ class AssistantConfig:
         if self.max_sources < 1:
             raise ValueError("max_sources must be >= 1")
         for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
-                     "story_weight", "expansion_weight", "brand_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity",
+                     "story_weight", "expansion_weight", "specific_weight", "specific_share", "brand_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity",
                      "on_topic_share", "site_page_weight"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:

@@ -22,7 +22,7 @@ from assistant.conversation import Turn
 from assistant.extractive import ExtractiveWeights, default_ranker, items_under, select_passages
 from assistant.grounding import _LOOP, _URL, Source, Verification, _tokens, strip_markers, verify_answer
 from assistant.injection import clean_source_text
-from assistant.query import Query, QueryWeights, analyse
+from assistant.query import CRISIS_KINDS, Query, QueryWeights, analyse
 from assistant.readings import reading_vocabulary
 from assistant.relevance import PLAIN_MIN_COVERAGE, Relevance, assess, on_topic, specific_words, term_stats
 from assistant.safety import (
@@ -44,6 +44,7 @@ from tenkan.vocab import RAG_MODES, Mode
 
 __all__ = ["Assistant", "NO_SOURCES_TEXT", "OUT_OF_SCOPE_TEXT", "FALLBACK_LEAD"]
 
+_HIRAGANA_ONLY = re.compile(r"[ぁ-ゟー]+")
 log = logging.getLogger(__name__)
 
 NO_SOURCES_TEXT = (
@@ -274,7 +275,21 @@ class Assistant:
         vocab = reading_vocabulary(self.retriever) if rag else None
         weights = QueryWeights(story=self.acfg.story_weight, expansion=self.acfg.expansion_weight,
                                brand=self.acfg.brand_weight)
-        return analyse(question, history, vocab=vocab, weights=weights, history_turns=self.acfg.history_turns)
+        q = analyse(question, history, vocab=vocab, weights=weights, history_turns=self.acfg.history_turns)
+        # (not for a crisis going on: its answer comes from the pages about emergencies, whose words analyse() searched)
+        if rag and self.acfg.specific_weight and not any(k in CRISIS_KINDS for k in q.safety.emergency_kinds):
+            # the question sentence's rare words searched again on their own: in 「子どもが自転車乗りたがってるんだけど、
+            # てんかんあっても乗っていいもんなの？」 BM25 gave 子ども, てんかん and 乗る as much say as 自転車, and the sports
+            # page came fifth
+            stats = term_stats(self.retriever)
+            if stats.n:
+                for word in sorted(specific_words(q.focus, stats, self.acfg.specific_share)):
+                    # (not a piece of kana MeCab made a word of, 「熱っぽい」's ぽい, a typo's どす, nor one character:
+                    # 「薬の料」's 料; with single characters kept tune lost a row more)
+                    if len(word) < 2 or _HIRAGANA_ONLY.fullmatch(word):
+                        continue
+                    q.terms[word] = q.terms.get(word, 0.0) + self.acfg.specific_weight
+        return q
 
     def search(self, q: Query) -> list:
         """The hits an answer draws on: ``assistant.max_sources`` of them, the site's own pages (its top page,

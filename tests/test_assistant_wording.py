@@ -351,11 +351,26 @@ def demo_assistant(demo_index):
     ("のうは けんさ って いたいの", "/basics/eeg.html"),
     ("点観の薬って一生飲むの？", "/treatment/medication-basics.html"),
     ("クスリ ノミワスレタ ドウスル", "/medicines/missed-dose.html"),   # a phone left in katakana mode
+    # 自転車 outweighs 子ども, てんかん and 乗る only when the question's specific words are searched again
+    ("子どもが自転車乗りたがってるんだけど、てんかんあっても乗っていいもんなの？", "/life/sports.html"),
 ])
 def test_users_wording_finds_and_cites_the_right_page(demo_assistant, question, page):
     ans = demo_assistant.ask(question, mode="extractive")
     assert ans.grounding == "extractive", ans.relevance
     assert any(c.url.endswith(page) for c in ans.citations), [c.url for c in ans.citations]
+
+
+def test_the_question_sentences_specific_words_are_searched_again_but_not_kana_pieces_or_in_a_crisis(demo_assistant):
+    weight = demo_assistant.acfg.specific_weight
+    bike = demo_assistant.analyse("子どもが自転車乗りたがってるんだけど、てんかんあっても乗っていいもんなの？")
+    assert [w for w in bike.terms if "自転" in w and w != bike.focus] and all(
+        bike.terms[w] == weight for w in bike.terms if "自転" in w and w != bike.focus)
+    assert "子ども" not in bike.terms and "てんかん" not in bike.terms  # common words are not searched again
+    fever = demo_assistant.analyse("テグレトールのみはじめて2週間、体中に赤いぶつぶつが出てきて熱っぽい")
+    assert "ぽい" not in fever.terms and "熱" not in fever.terms  # a kana piece, a single character
+    # a crisis going on is answered from the pages about emergencies: nothing of the message is searched again
+    crisis = demo_assistant.analyse("子どもの発作がもう10分止まらない、自転車から落ちた")
+    assert crisis.safety.emergency_kinds and not any("自転" in w for w in crisis.terms if w not in (crisis.focus, crisis.context))
 
 
 def test_an_emergency_in_hiragana_gets_119_first_and_is_never_out_of_scope(demo_assistant):
