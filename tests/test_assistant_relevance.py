@@ -370,3 +370,15 @@ def test_asked_facts_the_pages_never_hold(demo_assistant):
     # a country is the place asked about, unless the message goes there
     assert demo_assistant.ask("ドイツだとてんかんある人って仕事に制限あるの？", mode="extractive").grounding != "extractive"
     assert demo_assistant.ask("アメリカ旅行に薬持っていける？", mode="extractive").grounding == "extractive"
+
+
+def test_a_disease_cut_into_known_pieces_is_unknown_unless_the_pages_name_it_or_its_stem():
+    stats = TermStats(["てんかんの発作で手足がつっぱる。口の中に物を入れない。病気について。発達性てんかん性脳症。"
+                       "低血糖で意識を失うこともある。症状を記録する。"] * 60)
+    # the pieces 手足, 口 and 病 are all the pages' words; the disease is not, and it may be named before the question
+    assert "手足口病" in unknown_nouns("大人もうつるの？", stats, frame="手足口病が保育園で流行ってる。大人もうつるの？")
+    assert "手足口病" in unknown_nouns("手足口病って大人もうつるの？", stats)
+    # the pages' own disease, one whose stem they write (低血糖), and a word the lexicon reads as a disease are not
+    assert not [w for w in unknown_nouns("てんかん性脳症って治るの？", stats) if "脳症" in w]
+    assert not [w for w in unknown_nouns("低血糖症で発作みたいになる？", stats) if "低血糖" in w]
+    assert "時差認知症" not in unknown_nouns("時差ボケで薬の時間ずれる", stats)
