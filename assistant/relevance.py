@@ -82,6 +82,8 @@ NOT_A_TOPIC = frozenset(
     # a custom (a list in the tune half's voice, session 24: 「夜は焚き火で遅くまで起きてるのが恒例」; not 枕, the topic of
     # 「睡眠の質を上げる枕の選び方」 as often as the scene of 「枕に血がついてた」)
     "恒例 約束 近所 入居 入居者 利用者 "
+    # the other person in a conversation (「電話してたら…相手の言ってることもわからなかった」)
+    "相手 "
     # slang for 'really' (「ガチで発作の引き金になったりする？」)
     "ガチ がち マジ まじ".split()
 )
@@ -105,7 +107,10 @@ SCENE_WORDS = frozenset(
     # a fan's trip and a stage, a workplace check-up (session 24: 「推し活でライブ遠征」「会社の健診で」)
     "推し 推し活 遠征 ステージ 健診 健康診断 "
     # workplaces and family events (must44: 「倉庫の仕事で」「七五三の写真撮影で」)
-    "倉庫 工場 七五三 法事 帰省 初詣 運動会".split()
+    "倉庫 工場 七五三 法事 帰省 初詣 運動会 "
+    # bedding, a lesson, a seat and what stands behind, gym apparatus (must46/must49, session 25: 「朝起きたら布団が
+    # ぬれてた」「レッスン中に水の中で発作が」「後ろの席の子がけいれんしだしたら」「生徒に鉄棒やマット運動を」)
+    "布団 ふとん レッスン 席 座席 後ろ 鉄棒 跳び箱 マット".split()
 )
 
 

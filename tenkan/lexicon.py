@@ -155,6 +155,8 @@ WORD_SYNONYMS: dict[str, str] = {
     # the kitchen's fire, a breakwater, spirits and a camera's flash as the pages say them (must44, session 24)
     "コンロ": "調理", "ガスコンロ": "調理", "台所": "調理", "キッチン": "調理", "堤防": "水辺", "焼酎": "酒",
     "日本酒": "酒", "フラッシュ": "点滅",
+    # one eye (must49, session 25: 「右目の端っこにキラキラした丸い光」): the pages say 目 and 視野
+    "右目": "目", "左目": "目", "片目": "目",
     # painkillers people name by the brand (the pages' 痛み止め)
     "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }
