@@ -120,7 +120,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "painkillers": "痛み止め", "painkiller": "痛み止め", "pain killer": "痛み止め", "pharmacy": "薬局",
     "pharmacist": "薬剤師", "nurse": "看護師", "diarrhea": "下痢", "hangover": "二日酔い", "liver": "肝臓",
     "kidney": "腎臓", "kidneys": "腎臓", "video": "動画", "record": "記録", "diary": "日記", "app": "アプリ",
-    "screen": "画面", "flashing": "点滅", "flicker": "点滅", "flickering": "点滅", "helmet": "ヘルメット",
+    "screen": "画面", "monitor": "画面", "pc": "パソコン", "laptop": "パソコン", "flashing": "点滅", "flicker": "点滅", "flickering": "点滅", "helmet": "ヘルメット",
     "bicycle": "自転車", "bike": "自転車", "abroad": "海外", "overseas": "海外", "class": "授業",
     "cost": "費用", "subsidy": "助成", "disability": "障害", "anxiety": "不安", "irritable": "いらいら",
     "memory": "記憶", "husband": "夫", "wife": "妻", "son": "息子", "daughter": "娘", "kids": "子ども",

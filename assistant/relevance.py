@@ -110,7 +110,13 @@ SCENE_WORDS = frozenset(
     "倉庫 工場 七五三 法事 帰省 初詣 運動会 "
     # bedding, a lesson, a seat and what stands behind, gym apparatus (must46/must49, session 25: 「朝起きたら布団が
     # ぬれてた」「レッスン中に水の中で発作が」「後ろの席の子がけいれんしだしたら」「生徒に鉄棒やマット運動を」)
-    "布団 ふとん レッスン 席 座席 後ろ 鉄棒 跳び箱 マット".split()
+    "布団 ふとん レッスン 席 座席 後ろ 鉄棒 跳び箱 マット "
+    # work and its tools, a club's season, family gatherings, a festival, a shop's till (must51, session 25: a list
+    # of concrete settings, 18 of 39 declined at the start: 「足場の上の作業や丸ノコ」「フライヤーや包丁の担当」
+    # 「トラクターで畑に」「お正月に親戚の集まりで」「コンクール前の朝練」「コンビニでバイト…レジ中に」「夏フェス」)
+    "丸ノコ 大工 工務店 フライヤー 居酒屋 農家 畑 トラクター 農作業 理科 実験 バーナー 正月 お正月 親戚 集まり "
+    "閉店 開店 天ぷら 揚げ物 自炊 エントリー シート コンクール 朝練 漁船 沖 漁 露天 美容 美容院 コンビニ レジ "
+    "フェス 同窓 同窓会 成人式 投げ技 ライセンス".split()
 )
 
 

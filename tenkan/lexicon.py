@@ -157,6 +157,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "日本酒": "酒", "フラッシュ": "点滅",
     # one eye (must49, session 25: 「右目の端っこにキラキラした丸い光」): the pages say 目 and 視野
     "右目": "目", "左目": "目", "片目": "目",
+    # a screen and splashing in a river (must50, session 25: 「PCモニター見てると」「遠足で川に行く…水遊び」)
+    "モニター": "画面", "ディスプレイ": "画面", "PC": "パソコン", "水遊び": "水辺", "川遊び": "水辺",
     # painkillers people name by the brand (the pages' 痛み止め)
     "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }
