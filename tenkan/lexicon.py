@@ -159,6 +159,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "右目": "目", "左目": "目", "片目": "目",
     # a screen and splashing in a river (must50, session 25: 「PCモニター見てると」「遠足で川に行く…水遊び」)
     "モニター": "画面", "ディスプレイ": "画面", "PC": "パソコン", "水遊び": "水辺", "川遊び": "水辺",
+    # a stepladder, midsummer and a martial art's practice as the pages say them (must53, session 25)
+    "脚立": "はしご", "真夏": "暑い日", "稽古": "練習",
     # painkillers people name by the brand (the pages' 痛み止め)
     "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }
