@@ -118,7 +118,13 @@ SCENE_WORDS = frozenset(
     "閉店 開店 天ぷら 揚げ物 自炊 エントリー シート コンクール 朝練 漁船 沖 漁 露天 美容 美容院 コンビニ レジ "
     "フェス 同窓 同窓会 成人式 投げ技 ライセンス "
     # a factory's press, a sports ground, a shared room on a course (must53: 「プレスの機械の担当」「真夏のグラウンドで」)
-    "プレス グラウンド 同室".split()
+    "プレス グラウンド 同室 "
+    # a school festival's haunted house, an amusement park, the backwoods, the year-end cleaning and a light bulb, a
+    # campfire, the washing-up and a plate, the Bon holidays and a long distance (must52, session 25: 11 of
+    # 39 declined at the start, each for such a noun; a speech was one too, but 「結婚式のスピーチ、病気のこと
+    # 触れていい？」 is off topic)
+    "文化祭 お化け屋敷 化け 屋敷 遊園地 遊園 山奥 大掃除 掃除 電球 キャンプファイヤー ファイヤー 洗い物 皿 "
+    "お盆 盆 長距離 距離".split()
 )
 
 

@@ -161,6 +161,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "モニター": "画面", "ディスプレイ": "画面", "PC": "パソコン", "水遊び": "水辺", "川遊び": "水辺",
     # a stepladder, midsummer and a martial art's practice as the pages say them (must53, session 25)
     "脚立": "はしご", "真夏": "暑い日", "稽古": "練習",
+    # a toast, a part-time job (must52: 「シャンパンで乾杯あるんだけど」「パート先でイライラして」)
+    "シャンパン": "酒", "乾杯": "飲酒", "パート": "仕事", "パート先": "職場",
     # painkillers people name by the brand (the pages' 痛み止め)
     "ロキソニン": "痛み止め", "カロナール": "痛み止め", "バファリン": "痛み止め",
 }
