@@ -40,8 +40,9 @@ ENGLISH_WORDS: dict[str, str] = {
     "breathing": "呼吸", "breath": "息", "unconscious": "意識がない", "unresponsive": "反応がない",
     "no response": "反応がない", "not responding": "反応がない", "passed out": "意識を失った",
     "minutes": "分", "minute": "分", "mins": "分", "min": "分",
-    "dog": "犬", "dogs": "犬", "cat": "猫", "cats": "猫", "support system": "支援制度", "support systems": "支援制度",
-    "financial support": "経済的な支援", "financial aid": "経済的な支援",  # (a seizure dog: the pages name no animal)
+    "dog": "犬", "dogs": "犬", "cat": "猫", "cats": "猫",  # (a seizure dog: the pages name no animal)
+    "support system": "支援制度", "support systems": "支援制度", "financial support": "経済的な支援",
+    "financial aid": "経済的な支援",
     "bleeding": "出血", "blood level": "血中濃度", "blood levels": "血中濃度", "drug level": "血中濃度",
     "drug levels": "血中濃度", "serum level": "血中濃度", "blood test": "血液検査",
     "side effects": "副作用", "side effect": "副作用", "generic": "ジェネリック", "generics": "ジェネリック",

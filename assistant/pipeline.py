@@ -24,7 +24,8 @@ from assistant.grounding import _LOOP, _URL, Source, Verification, _tokens, stri
 from assistant.injection import clean_source_text
 from assistant.query import CRISIS_KINDS, Query, QueryWeights, analyse
 from assistant.readings import reading_vocabulary
-from assistant.relevance import PLAIN_MIN_COVERAGE, Relevance, assess, on_topic, specific_words, term_stats
+from assistant.relevance import (PLAIN_MIN_COVERAGE, Relevance, assess, on_topic, searchable_specific_words,
+                                 specific_words, term_stats)
 from assistant.safety import (
     MEDICATION_NOTICE,
     SafetyReport,
@@ -44,7 +45,6 @@ from tenkan.vocab import RAG_MODES, Mode
 
 __all__ = ["Assistant", "NO_SOURCES_TEXT", "OUT_OF_SCOPE_TEXT", "FALLBACK_LEAD"]
 
-_HIRAGANA_ONLY = re.compile(r"[ぁ-ゟー]+")
 log = logging.getLogger(__name__)
 
 NO_SOURCES_TEXT = (
@@ -283,11 +283,7 @@ class Assistant:
             # page came fifth
             stats = term_stats(self.retriever)
             if stats.n:
-                for word in sorted(specific_words(q.focus, stats, self.acfg.specific_share)):
-                    # (not a piece of kana MeCab made a word of, 「熱っぽい」's ぽい, a typo's どす, nor one character:
-                    # 「薬の料」's 料; with single characters kept tune lost a row more)
-                    if len(word) < 2 or _HIRAGANA_ONLY.fullmatch(word):
-                        continue
+                for word in searchable_specific_words(q.focus, stats, self.acfg.specific_share):
                     q.terms[word] = q.terms.get(word, 0.0) + self.acfg.specific_weight
         return q
 

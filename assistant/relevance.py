@@ -52,6 +52,7 @@ from assistant.safety import classify_scope, names_daily_matter, names_epilepsy
 from tenkan.jatext import _words, morphemes, normalize, reading, split_sentences, to_katakana
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
+           "searchable_specific_words",
            "on_topic", "MIN_CHUNKS_FOR_IDF",
            "NOT_A_TOPIC", "SCENE_WORDS", "scene_words", "PLAIN_MIN_COVERAGE"]
 
@@ -718,6 +719,12 @@ def specific_words(text: str, stats: TermStats, max_share: float = 0.05) -> froz
         return words
     cut = math.log((stats.n + 1) / (max_share * stats.n + 0.5))
     return frozenset(w for w in words if stats.idf(w) >= cut)
+
+
+def searchable_specific_words(text: str, stats: TermStats, max_share: float) -> list[str]:
+    """:func:`specific_words` worth searching on their own, in a stable order: not a piece of kana MeCab made a
+    word of (「熱っぽい」's ぽい, a typo's どす), nor one character (「薬の料」's 料; kept, tune lost a row more)."""
+    return sorted(w for w in specific_words(text, stats, max_share) if len(w) >= 2 and not _HIRAGANA_ONLY.fullmatch(w))
 
 
 def on_topic(sentence: str, words: frozenset[str], similarity: float | None, min_similarity: float, *,
