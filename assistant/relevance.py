@@ -295,6 +295,7 @@ class TermStats:
         self._surfaces = surfaces
         # the corpus's text, to find a word inside longer ones (部活 in 部活動); a few MB at 10k chunks
         self._text = "\n".join(parts)
+        self._chars: frozenset[str] | None = None
 
     def idf(self, word: str) -> float:
         """Smoothed IDF, ``log((N + 1) / (df + 0.5))``: highest for a word no chunk uses."""
@@ -305,6 +306,13 @@ class TermStats:
     @property
     def max_idf(self) -> float:
         return self.idf("\0")
+
+    @property
+    def characters(self) -> frozenset[str]:
+        """Every character the corpus uses."""
+        if self._chars is None:
+            self._chars = frozenset(self._text)
+        return self._chars
 
     def has_word(self, word: str) -> bool:
         """Is ``word`` a word of the corpus of its own (a lemma or a token), not only part of a longer one?"""
@@ -620,12 +628,13 @@ class Relevance:
     asks: str = ""
     asks_found: bool = True
     similarity: float | None = None
+    unknown_topic: float | None = None   # the unknown-topic model's probability that the unknown words are the topic
     relevant: bool = True
     reason: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for k in ("coverage", "weighted_coverage", "similarity"):
+        for k in ("coverage", "weighted_coverage", "similarity", "unknown_topic"):
             if d[k] is not None:
                 d[k] = round(d[k], 4)
         return d
