@@ -32,6 +32,12 @@ class AssistantConfig:
         "answer \"the sources do not say\" when the question sentence names something (a noun) that the whole "
         "corpus never uses, e.g. 献血 or 整体: no page can answer about it (assistant/relevance.py)",
     )
+    decline_other_condition: bool = option(
+        True,
+        "answer \"the sources do not say\" when the question asks about the care of a condition other than "
+        "epilepsy (its medicine, prevention, tests, surgery: 「片頭痛の予防薬ってどんなのがある？」) and names "
+        "neither epilepsy nor a seizure nor how the two bear on each other (assistant/relevance.py: other_condition)",
+    )
     known_similarity: float = option(
         0.9,
         "an unknown word does not decline a question whose best source sentence is at least this close to it "

@@ -448,6 +448,8 @@ class Assistant:
                     rel.similarity is not None and rel.similarity >= acfg.known_similarity) and \
                     not self._sets_the_scene(message or whole or match, rel, stats):
                 rel.relevant, rel.reason = False, f"the corpus never mentions {'、'.join(rel.unknown)}"
+            elif rel.other_condition and acfg.decline_other_condition:
+                rel.relevant, rel.reason = False, f"asks about the care of {rel.other_condition}, not epilepsy"
             elif rel.asks and not rel.asks_found:
                 rel.relevant, rel.reason = False, f"asks for a {rel.asks}; the sources state none"
             elif stats.n == 0 and rel.coverage < PLAIN_MIN_COVERAGE:

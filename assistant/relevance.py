@@ -53,7 +53,7 @@ from tenkan.jatext import _words, morphemes, normalize, reading, split_sentences
 
 __all__ = ["TermStats", "Relevance", "term_stats", "assess", "unknown_nouns", "asked_fact", "specific_words",
            "searchable_specific_words",
-           "on_topic", "MIN_CHUNKS_FOR_IDF",
+           "on_topic", "other_condition", "MIN_CHUNKS_FOR_IDF",
            "NOT_A_TOPIC", "SCENE_WORDS", "scene_words", "PLAIN_MIN_COVERAGE"]
 
 #: below this many chunks, IDF weights are noise: use uniform weights (plain coverage)
@@ -273,6 +273,35 @@ def asked_fact(question: str) -> str:
         if ask.search(question) and not (kind == "price" and _ASKS_SUPPORT.search(question)):
             return kind
     return ""
+
+
+#: a condition other than epilepsy, by its name: a compound ending in 病, 症, 障害, 炎 … (not 病院, 障害者), or a
+#: common one as people type it (うつ, 花粉症, ずつう, ぱーきんそん)
+_CONDITION = (r"(?:[\u4e00-\u9fffァ-ヶー]{0,8}(?:病|症|障害|炎|腫瘍|梗塞|出血|頭痛|無呼吸|症候群|喘息|アレルギー)"
+              r"(?![\u4e00-\u9fff])|うつ病|うつ(?!る|す|ら|ろ|伏せ|む)|鬱|へんずつう|ずつう|アトピー|コロナ|インフル|いんふるえんざ|ADHD|"
+              r"貧血|ひんけつ|にんちしょう|パーキンソン|ぱーきんそん|とうにょうびょう|ぜんそく|四十肩|五十肩|いびき|不眠)")
+#: ... and its own care asked about (「片頭痛の予防薬ってどんなのがある？」「脳腫瘍の手術ってにゅういんどのくらい？」); not a
+#: circumstance (「胃腸炎で朝飲んだ薬を吐いちゃった」)
+_CONDITION_CARE = re.compile(_CONDITION + r"(?!で)(?:の|って|は|が|に)?[^。？?\n]{0,16}?"
+                             r"(?:薬|くすり|治療|予防|治る|なおる|治せ|何科|副作用|ふくさよう|注射|手術|市販|効く|きく|"
+                             r"おすすめ|検査)")
+#: a seizure or what looks like one described (「ぼーっと」「倒れ」): the pages' matter, whatever else is named
+_SEIZURE_LIKE = re.compile(r"発作|ほっさ|けいれん|痙攣|ひきつけ|意識|ぼーっと|ボーッと|ぼーっ|ピクッ|ぴくっ|ガクッ|倒れ|失神|"
+                           r"気を失")
+#: how the condition bears on epilepsy or its medicines (「花粉症の薬と一緒に飲んでいい？」「片頭痛との違い」)
+_BEARING = re.compile(r"一緒|併用|飲み合わせ|のみあわせ|相互|影響|と(?:の)?違い|見分け|区別|関係")
+
+
+def other_condition(message: str) -> str:
+    """The condition other than epilepsy whose own care ``message`` asks about (its medicine, prevention, tests,
+    surgery: 「うつ病の薬ってどうやって選ぶの」), when the message names neither epilepsy nor a seizure nor how
+    the two bear on each other; "" otherwise. The pages name such conditions only as look-alikes, causes or
+    companions of epilepsy, and their quotes would answer a question about migraine with epilepsy's care."""
+    text = normalize(message)
+    m = _CONDITION_CARE.search(text)
+    if not m or names_epilepsy(text) or _SEIZURE_LIKE.search(text) or _BEARING.search(text):
+        return ""
+    return re.match(_CONDITION, m.group(0)).group(0)
 
 
 class TermStats:
@@ -627,6 +656,7 @@ class Relevance:
     scene_unknown: list[str] = field(default_factory=list)       # unknown nouns only a story's scene sentences use
     asks: str = ""
     asks_found: bool = True
+    other_condition: str = ""   # a condition other than epilepsy whose own care is asked about (other_condition)
     similarity: float | None = None
     unknown_topic: float | None = None   # the unknown-topic model's probability that the unknown words are the topic
     relevant: bool = True
@@ -675,7 +705,7 @@ def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: f
     """The signals for ``question`` (its question sentence and added words) against ``texts``.
 
     ``relevant`` is left True: the caller applies its thresholds."""
-    rel = Relevance(asks=asked_fact(question))
+    rel = Relevance(asks=asked_fact(question), other_condition=other_condition(message or frame or question))
     rel.unknown = unknown_nouns(question, stats, sounds_like, rel.misconverted, frame, known_reading)
     # a story's scene (「…授業でプロジェクターの実験動画をよく流します。気をつけることはありますか」): the question sentence
     # is vague, so its scene joined it, but what the scene is set with is not what is asked

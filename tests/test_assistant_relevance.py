@@ -8,7 +8,7 @@ import pytest
 
 from assistant.pipeline import NO_SOURCES_TEXT, OUT_OF_SCOPE_TEXT
 from assistant.grounding import _tokens
-from assistant.relevance import TermStats, asked_fact, assess, on_topic, term_stats, unknown_nouns
+from assistant.relevance import TermStats, asked_fact, assess, on_topic, other_condition, term_stats, unknown_nouns
 from tests.fixtures.assistant import StaticRetriever
 
 
@@ -382,3 +382,41 @@ def test_a_disease_cut_into_known_pieces_is_unknown_unless_the_pages_name_it_or_
     assert not [w for w in unknown_nouns("てんかん性脳症って治るの？", stats) if "脳症" in w]
     assert not [w for w in unknown_nouns("低血糖症で発作みたいになる？", stats) if "低血糖" in w]
     assert "時差認知症" not in unknown_nouns("時差ボケで薬の時間ずれる", stats)
+
+
+@pytest.mark.parametrize("message, condition", [
+    ("片頭痛の予防薬ってどんなのがある？", "片頭痛"),
+    ("にんちしょうのくすりのふくさようがしりたい", "にんちしょう"),      # typed in kana
+    ("脳腫瘍の手術ってにゅういんどのくらい？母が来月手術なんです", "脳腫瘍"),
+    ("うつ病の薬ってどうやって選ぶの", "うつ病"),
+])
+def test_the_care_of_another_condition_is_asked_about(message, condition):
+    assert other_condition(message) == condition
+
+
+@pytest.mark.parametrize("message", [
+    "花粉症の薬と一緒に飲んでいい？",                 # how it bears on the medicines the pages cover
+    "片頭痛とてんかんの違いは？",                     # epilepsy named
+    "胃腸炎で朝飲んだ薬をすぐ吐いちゃった。もう一回飲んだほうがいいの？",  # the condition is the circumstance
+    "認知症の母が急にぼーっとして返事をしなくなる。薬で治る？",   # what looks like a seizure is described
+    "病院ごとにお薬手帳もらってて3冊ある。まとめたほうがいいの？",  # 病院 names no condition
+    "風邪がうつるのが心配で薬局に行けない",             # うつる is a verb
+])
+def test_a_condition_beside_epilepsy_or_as_a_circumstance_is_not_another_topic(message):
+    assert other_condition(message) == ""
+
+
+def test_a_question_about_another_conditions_care_is_declined_and_the_switch_restores_it(demo_index):
+    import copy
+
+    from assistant import Assistant
+
+    q = "片頭痛の予防薬ってどんなのがある？"
+    on = Assistant(demo_index.config, demo_index.workspace, retriever=demo_index.retriever).ask(q, mode="extractive")
+    assert on.grounding in ("no_sources", "out_of_scope") and on.citations == []
+    assert on.relevance["other_condition"] == "片頭痛"
+    assert on.relevance["reason"] == "asks about the care of 片頭痛, not epilepsy"
+    cfg = copy.deepcopy(demo_index.config)
+    cfg.assistant.decline_other_condition = False
+    off = Assistant(cfg, demo_index.workspace, retriever=demo_index.retriever).ask(q, mode="extractive")
+    assert off.grounding == "extractive" and off.citations
