@@ -35,15 +35,20 @@ __all__ = ["FEATURES", "MODEL_FILE", "UnknownTopicModel", "features", "default_m
 MODEL_FILE = DATA_DIR / "ranker" / "unknown_topic.json"
 
 #: what the model reads of a message and its unknown words, in order (:func:`features`)
-FEATURES = ("length", "sentences", "permission", "what_is", "after_tte", "after_de", "after_wo", "after_ya",
+FEATURES = ("length", "sentences", "can_do", "care", "worry", "info", "after_tte", "after_de", "after_wo", "after_ya",
             "after_toka", "after_moment", "after_comma", "after_to", "in_question", "kanji_known", "word_length")
 
-#: asking whether something may be done or how to care (a setting's question: 「…使わせても大丈夫？」)
-_PERMISSION = re.compile(r"大丈夫|いい[？?の]|いいか|できる|でき[まな]|平気|OK|ok|危な|気をつけ|配慮|注意|どうしたら|"
-                         r"どうすれば|止め|やめ|控え|無理|心配|迷")
-#: asking what something is, does, costs or where it is (an off-topic question's shape: 「…って効く？」)
-_WHAT_IS = re.compile(r"効く|効果|関係|原因|なりやす|って何|とは|違い|治る|治せ|おすすめ|オススメ|どこ|いくら|どう思|"
-                      r"知りたい|教えて|比べ")
+#: asking whether something may be done (a setting's question: 「…使わせても大丈夫？」「…ってやっちゃダメ？」)
+_CAN_DO = re.compile(r"ていい|てもいい|でもいい|大丈夫|平気|ダメ|だめ|ヤバ|やば|危な|控え|やめ|OK|ok|行ける|いける|セーフ|"
+                     r"できる|でき[まな]|無理")
+#: asking how to look after someone or prepare (「…どう配慮したらいいですか」)
+_CARE = re.compile(r"どうしたら|どうすれば|配慮|注意|気をつけ|気を付け|どう話|伝え|準備|備え")
+#: a worry told (「…発作が起きたらと思うと心配」)
+_WORRY = re.compile(r"心配|不安|迷|怖|こわ")
+#: asking for a piece of information: where, how much, which, when, how many, who, how it is done (an off-topic
+#: question's shape: 「初心者向けの板ってどれがいい？」「何問出るの？」)
+_INFO = re.compile(r"どこ|いくら|おすすめ|オススメ|どれ|どっち|何科|いつ|何日|何回|何年|何問|何人|何歳|誰|どう違|方法|やり方|"
+                   r"コツ|選び")
 #: the particle (or mark) right after the word, longest first
 _AFTER = ("って", "とか", "で", "を", "や", "、", "と")
 _MOMENT = re.compile(r"(?:の)?(?:中|途中|最中|とき|時|前|後|あと)")
@@ -52,7 +57,7 @@ _KANJI = re.compile(r"[\u4e00-\u9fff]")
 
 def features(message: str, unknown: list[str], known_chars: str | set[str] = "") -> list[float]:
     """The model's view (:data:`FEATURES`) of ``message`` and its ``unknown`` words: the message's length,
-    sentences and kind of ask, and for each word (summed) the particle after it, whether it is in the last
+    sentences and kinds of ask (may I, how to care, a worry, a piece of information), and for each word (summed) the particle after it, whether it is in the last
     sentence, the share of its kanji that the pages use (``known_chars``: the corpus's text or characters),
     and the longest word's length."""
     text = normalize(message)
@@ -61,8 +66,8 @@ def features(message: str, unknown: list[str], known_chars: str | set[str] = "")
     f = dict.fromkeys(FEATURES, 0.0)
     f["length"] = min(len(text), 200) / 100
     f["sentences"] = float(min(len(sents), 5))
-    f["permission"] = float(bool(_PERMISSION.search(text)))
-    f["what_is"] = float(bool(_WHAT_IS.search(text)))
+    for key, pattern in (("can_do", _CAN_DO), ("care", _CARE), ("worry", _WORRY), ("info", _INFO)):
+        f[key] = float(bool(pattern.search(text)))
     for w in unknown:
         w = normalize(w)
         f["word_length"] = max(f["word_length"], min(len(w), 8) / 4)

@@ -29,7 +29,7 @@ def test_the_features_read_how_the_message_uses_the_word():
     g = dict(zip(FEATURES, topic))
     assert f["sentences"] == 2 and g["sentences"] == 1
     assert f["after_wo"] == 1 and g["after_tte"] == 1
-    assert f["permission"] == 1 and g["what_is"] == 1
+    assert f["can_do"] == 1 and f["worry"] == 0 and g["info"] == 1 and g["can_do"] == 0
     assert f["in_question"] == 1 and g["in_question"] == 1
     assert features("鍼灸は？", ["鍼灸"], chars)[FEATURES.index("kanji_known")] == 0.0
     assert features("作業場は？", ["作業場"], chars)[FEATURES.index("kanji_known")] == pytest.approx(2 / 3)
