@@ -85,6 +85,8 @@ NOT_A_TOPIC = frozenset(
     "恒例 約束 近所 入居 入居者 利用者 "
     # the other person in a conversation (「電話してたら…相手の言ってることもわからなかった」)
     "相手 "
+    # where someone is from the asker (must55, session 26: 「電車で隣の人が急に白目むいて…」)
+    "隣 となり 横 真横 奥 手前 向かい "
     # slang for 'really' (「ガチで発作の引き金になったりする？」)
     "ガチ がち マジ まじ".split()
 )

@@ -420,3 +420,9 @@ def test_a_question_about_another_conditions_care_is_declined_and_the_switch_res
     cfg.assistant.decline_other_condition = False
     off = Assistant(cfg, demo_index.workspace, retriever=demo_index.retriever).ask(q, mode="extractive")
     assert off.grounding == "extractive" and off.citations
+
+
+def test_where_someone_is_from_the_asker_names_no_topic(demo_index):
+    stats = term_stats(demo_index.retriever)
+    assert unknown_nouns("電車で隣の人が急に倒れた", stats) == []
+    assert unknown_nouns("奥の部屋で倒れてた", stats) == []
