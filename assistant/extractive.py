@@ -43,7 +43,7 @@ from assistant.grounding import Source, _tokens
 from assistant.injection import looks_like_injection
 from assistant.safety import unsafe_medication_statement
 from tenkan.jatext import char_ngrams, split_sentences
-from tenkan.manifest import load_learnt
+from tenkan.manifest import LinearModel, load_learnt
 from tenkan.paths import DATA_DIR
 
 #: the learnt sentence ranker (``python -m bench.sentence_ranker --write`` fits it on the tune half)
@@ -301,20 +301,13 @@ def sentence_features(words: float, chars: float, meaning: float, cosine: float,
             words * meaning, chars * meaning]
 
 
-class SentenceRanker:
+class SentenceRanker(LinearModel):
     """Logistic regression over :func:`sentence_features` (standardised), learnt from which tune
     sentences hold a must-mention fact (``bench/sentence_ranker.py``). It chooses among each page's
     candidates that pass the hand-weighted score's floor (:data:`RANKER_FLOOR`); the hand score still
     chooses the pages and their order (:func:`select_passages`)."""
 
-    def __init__(self, data: dict):
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("the ranker file was fitted on other features")
-        self.mean, self.scale, self.coef = data["mean"], data["scale"], data["coef"]
-        self.intercept = float(data["intercept"])
-
-    def score(self, features: list[float]) -> float:
-        return self.intercept + sum(w * (x - m) / sd for w, x, m, sd in zip(self.coef, features, self.mean, self.scale))
+    FEATURES = FEATURES
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 
 from tenkan.jatext import normalize, split_sentences
-from tenkan.manifest import load_learnt
+from tenkan.manifest import LinearModel, load_learnt
 from tenkan.paths import DATA_DIR
 
 __all__ = ["FEATURES", "MODEL_FILE", "UnknownTopicModel", "features", "default_model"]
@@ -88,20 +88,14 @@ def features(message: str, unknown: list[str], known_chars: str | set[str] = "")
     return [f[k] for k in FEATURES]
 
 
-class UnknownTopicModel:
+class UnknownTopicModel(LinearModel):
     """Logistic regression over :func:`features` (standardised): the probability that the unknown words are
     what the question is about."""
 
-    def __init__(self, data: dict):
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("the unknown-topic model was fitted on other features")
-        self.mean, self.scale, self.coef = data["mean"], data["scale"], data["coef"]
-        self.intercept = float(data["intercept"])
+    FEATURES = FEATURES
 
     def probability(self, x: list[float]) -> float:
-
-        z = self.intercept + sum(w * (v - m) / sd for w, v, m, sd in zip(self.coef, x, self.mean, self.scale))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.score(x)))))
 
 
 @lru_cache(maxsize=1)

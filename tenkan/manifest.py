@@ -117,6 +117,24 @@ def load_learnt(path: str | os.PathLike, build: Callable[[dict], _T], without: s
         return None
 
 
+class LinearModel:
+    """A committed logistic-regression model over named features, standardised as it was fitted (``mean``,
+    ``scale``, ``coef``, ``intercept``, ``features`` in the JSON): the sentence ranker, the unknown-topic model.
+    A file fitted on other features than ``FEATURES`` is refused."""
+
+    FEATURES: tuple[str, ...] = ()
+
+    def __init__(self, data: dict):
+        if list(data["features"]) != list(self.FEATURES):
+            raise ValueError(f"{type(self).__name__}: the file was fitted on other features")
+        self.mean, self.scale, self.coef = data["mean"], data["scale"], data["coef"]
+        self.intercept = float(data["intercept"])
+
+    def score(self, features: list[float]) -> float:
+        """The linear score (log-odds) of ``features``, in :attr:`FEATURES` order."""
+        return self.intercept + sum(w * (x - m) / sd for w, x, m, sd in zip(self.coef, features, self.mean, self.scale))
+
+
 def write_manifest(
     directory: str | os.PathLike,
     producer: str,
