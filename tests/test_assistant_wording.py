@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.emergency import detect_emergencies
+from assistant.lexicon import added_words
 from assistant.query import analyse, question_focus
 from assistant.readings import ReadingVocabulary, as_kana_typing, katakana_typed
 from tests.fixtures.assistant import StaticRetriever, make_hit
@@ -595,3 +596,13 @@ def test_each_word_the_lexicon_adds_is_a_part_of_the_question_an_extractive_answ
     d = analyse("デパケン飲み忘れた")
     assert "バルプロ酸" in d.parts_text and "？ バルプロ酸" not in d.parts_text
     assert analyse("運転は？").parts_text == "運転は？"
+
+
+@pytest.mark.parametrize("question", ["保育士になりたいんだけどさ、てんかんあるとなれないとかってあるの？",
+                                      "調理師を目指してます。揚げ物の鍋も包丁も使うけど大丈夫？", "公務員になれる？"])
+def test_becoming_one_of_a_trade_asks_about_work(question):
+    assert "仕事" in added_words(question)
+
+
+def test_a_trade_without_becoming_it_adds_no_work():
+    assert "仕事" not in added_words("薬剤師さんに飲み合わせを聞いてもいい？")
