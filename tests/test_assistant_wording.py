@@ -606,3 +606,9 @@ def test_becoming_one_of_a_trade_asks_about_work(question):
 
 def test_a_trade_without_becoming_it_adds_no_work():
     assert "仕事" not in added_words("薬剤師さんに飲み合わせを聞いてもいい？")
+
+
+@pytest.mark.parametrize("question", ["夏合宿は夜遅くまで練習が続きます。何に気をつければいい？",
+                                      "サークルの飲み会でオールして朝まで飲むってやっぱヤバい？", "徹夜でテスト勉強したら発作でる？"])
+def test_staying_up_late_is_the_pages_lack_of_sleep(question):
+    assert "睡眠不足" in added_words(question)
