@@ -612,3 +612,10 @@ def test_a_trade_without_becoming_it_adds_no_work():
                                       "サークルの飲み会でオールして朝まで飲むってやっぱヤバい？", "徹夜でテスト勉強したら発作でる？"])
 def test_staying_up_late_is_the_pages_lack_of_sleep(question):
     assert "睡眠不足" in added_words(question)
+
+
+def test_easier_to_happen_is_no_price():
+    # 〜やすくなる of a verb (出やすくなる) is not 安くなる: the support page's 負担 is added only for what costs less
+    assert "負担" not in added_words("朝まで麻雀したら発作出やすくなる？")
+    assert "負担" in added_words("薬高すぎて、安くなる方法ない？")
+    assert "負担" in added_words("くすり やすく なる ほうほう ある？")
