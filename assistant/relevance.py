@@ -294,16 +294,23 @@ _SEIZURE_LIKE = re.compile(r"発作|ほっさ|けいれん|痙攣|ひきつけ|�
 _BEARING = re.compile(r"一緒|併用|飲み合わせ|のみあわせ|相互|影響|と(?:の)?違い|見分け|区別|関係")
 
 
-def other_condition(message: str) -> str:
+def other_condition(message: str, known: Callable[[str], bool] | None = None) -> str:
     """The condition other than epilepsy whose own care ``message`` asks about (its medicine, prevention, tests,
     surgery: 「うつ病の薬ってどうやって選ぶの」), when the message names neither epilepsy nor a seizure nor how
     the two bear on each other; "" otherwise. The pages name such conditions only as look-alikes, causes or
-    companions of epilepsy, and their quotes would answer a question about migraine with epilepsy's care."""
+    companions of epilepsy, and their quotes would answer a question about migraine with epilepsy's care.
+    A 〜症候群 names epilepsy (ドラベ症候群) only when the pages name it (``known``: does the corpus use this
+    word?); 「睡眠時無呼吸症候群の検査」 is another condition's."""
     text = normalize(message)
     m = _CONDITION_CARE.search(text)
-    if not m or names_epilepsy(text) or _SEIZURE_LIKE.search(text) or _BEARING.search(text):
+    if not m:
         return ""
-    return re.match(_CONDITION, m.group(0)).group(0)
+    condition = re.match(_CONDITION, m.group(0)).group(0)
+    rest = text.replace(condition, " ") if condition.endswith("症候群") and known is not None and not known(condition) \
+        else text
+    if names_epilepsy(rest) or _SEIZURE_LIKE.search(text) or _BEARING.search(text):
+        return ""
+    return condition
 
 
 class TermStats:
@@ -707,7 +714,9 @@ def assess(question: str, texts: list[str], stats: TermStats, *, specific_idf: f
     """The signals for ``question`` (its question sentence and added words) against ``texts``.
 
     ``relevant`` is left True: the caller applies its thresholds."""
-    rel = Relevance(asks=asked_fact(question), other_condition=other_condition(message or frame or question))
+    rel = Relevance(asks=asked_fact(question),
+                    other_condition=other_condition(message or frame or question,
+                                                    known=(lambda w: stats.knows(w, w)) if stats.n else None))
     rel.unknown = unknown_nouns(question, stats, sounds_like, rel.misconverted, frame, known_reading)
     # a story's scene (「…授業でプロジェクターの実験動画をよく流します。気をつけることはありますか」): the question sentence
     # is vague, so its scene joined it, but what the scene is set with is not what is asked

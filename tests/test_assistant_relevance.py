@@ -426,3 +426,12 @@ def test_where_someone_is_from_the_asker_names_no_topic(demo_index):
     stats = term_stats(demo_index.retriever)
     assert unknown_nouns("電車で隣の人が急に倒れた", stats) == []
     assert unknown_nouns("奥の部屋で倒れてた", stats) == []
+
+
+def test_a_syndrome_the_pages_never_name_is_another_condition():
+    pages = {"ドラベ症候群", "レノックス・ガストー症候群"}
+    known = lambda w: any(w in p for p in pages)  # noqa: E731
+    q = "睡眠時無呼吸症候群の検査は何科を受診すればよいでしょうか"
+    assert other_condition(q, known=known) == "睡眠時無呼吸症候群"
+    assert other_condition(q) == ""              # without the pages' words 症候群 still reads as epilepsy's
+    assert other_condition("ドラベ症候群の薬ってどんなのがある？", known=known) == ""
