@@ -12,9 +12,9 @@ This model reads how the message uses its unknown words, not which words they ar
 with the word in a clause of place or tool (「…で」「…を」「…や」「…中に」) is a setting, a short
 question with the word as its topic (「…って」「…と」「…、」 in the question sentence) asking what
 something is, does or costs is off topic. Logistic regression over :data:`FEATURES`, fitted by
-``python -m bench.unknown_topic --write`` on the development lists only (never the test half): off-topic
-questions the gate declines as they are written today, and in-scope questions with the words the gate named
-when their list was first run (``data/eval/dev/unknown_settings.tsv``; most were mended since by words).
+``python -m bench.unknown_topic --write`` on the tune half and the development lists (never the test half):
+off-topic questions the gate declines as they are written today, and in-scope questions with the words the gate
+named when their list was first run (``data/ranker/unknown_settings.tsv``; most were mended since by words).
 Where the model is confident that the words are a setting (topic probability below
 ``assistant.unknown_topic_max``), the unknown words do not decline; the other signals still do.
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from typing import Container
 
 from tenkan.jatext import normalize, split_sentences
 from tenkan.manifest import LinearModel, load_learnt
@@ -49,17 +50,18 @@ _WORRY = re.compile(r"心配|不安|迷|怖|こわ")
 #: question's shape: 「初心者向けの板ってどれがいい？」「何問出るの？」)
 _INFO = re.compile(r"どこ|いくら|おすすめ|オススメ|どれ|どっち|何科|いつ|何日|何回|何年|何問|何人|何歳|誰|どう違|方法|やり方|"
                    r"コツ|選び")
-#: the particle (or mark) right after the word, longest first
-_AFTER = ("って", "とか", "で", "を", "や", "、", "と")
+#: the particle (or mark) right after the word and the feature it counts in, longest first
+_AFTER = {"って": "after_tte", "とか": "after_toka", "で": "after_de", "を": "after_wo", "や": "after_ya",
+          "、": "after_comma", "と": "after_to"}
 _MOMENT = re.compile(r"(?:の)?(?:中|途中|最中|とき|時|前|後|あと)")
 _KANJI = re.compile(r"[\u4e00-\u9fff]")
 
 
-def features(message: str, unknown: list[str], known_chars: str | set[str] = "") -> list[float]:
+def features(message: str, unknown: list[str], known_chars: Container[str] = "") -> list[float]:
     """The model's view (:data:`FEATURES`) of ``message`` and its ``unknown`` words: the message's length,
-    sentences and kinds of ask (may I, how to care, a worry, a piece of information), and for each word (summed) the particle after it, whether it is in the last
-    sentence, the share of its kanji that the pages use (``known_chars``: the corpus's text or characters),
-    and the longest word's length."""
+    sentences and kinds of ask (may I, how to care, a worry, a piece of information), and for each word (summed)
+    the particle after it, a moment after it, whether it is in the last sentence, the share of its kanji that the
+    pages use (``known_chars``: the corpus's text or characters), and the longest word's length."""
     text = normalize(message)
     sents = split_sentences(text) or [text]
     last = sents[-1]
@@ -75,11 +77,9 @@ def features(message: str, unknown: list[str], known_chars: str | set[str] = "")
         if i < 0:
             continue
         after = text[i + len(w):]
-        nxt = next((p for p in _AFTER if after.startswith(p)), "")
-        if nxt:
-            key = {"って": "after_tte", "とか": "after_toka", "で": "after_de", "を": "after_wo", "や": "after_ya",
-                   "、": "after_comma", "と": "after_to"}[nxt]
-            f[key] += 1
+        particle = next((p for p in _AFTER if after.startswith(p)), "")
+        if particle:
+            f[_AFTER[particle]] += 1
         f["after_moment"] += float(bool(_MOMENT.match(after)))
         f["in_question"] += float(w in last)
         kanji = _KANJI.findall(w)
