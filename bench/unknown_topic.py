@@ -28,6 +28,7 @@ from assistant.relevance import term_stats
 from assistant.unknown_topic import FEATURES, MODEL_FILE, UnknownTopicModel, features
 from bench.answer_scope import DECLINED, load_dev_lists
 from eval.questions import load_styles
+from tenkan.errors import TenkanError
 from tenkan.face.config import load_config
 from tenkan.manifest import atomic_write_text
 from tenkan.paths import DATA_DIR, Workspace
@@ -61,14 +62,15 @@ def collect(asst: Assistant) -> list[tuple[str, list[float], int]]:
     named = load_settings()
     out = []
     for qid, r in rows:
-        q = asst.analyse(r["question"])
-        if qid in named:
-            out.append((qid, features(q.restored, named[qid], stats.characters), 0))
-            continue
-        ans = asst.ask(r["question"], mode="extractive")
-        rel = ans.relevance or {}
-        if ans.grounding in DECLINED and rel.get("unknown") and "never mentions" in rel.get("reason", ""):
-            out.append((qid, features(q.restored, rel["unknown"], stats.characters), 0 if r["gold_pages"] else 1))
+        words, label = named.get(qid), 0
+        if words is None:
+            ans = asst.ask(r["question"], mode="extractive")
+            rel = ans.relevance or {}
+            if not (ans.grounding in DECLINED and rel.get("unknown") and "never mentions" in rel.get("reason", "")):
+                continue
+            words, label = rel["unknown"], 0 if r["gold_pages"] else 1
+        # the message as the gate reads it (kana restored), the same text the answer path gives the model
+        out.append((qid, features(asst.analyse(r["question"]).restored, words, stats.characters), label))
     return out
 
 
@@ -105,8 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", default=None)
     ap.add_argument("--write", action="store_true", help=f"fit on every row and write {MODEL_FILE.name}")
     args = ap.parse_args(argv)
-    asst = Assistant(load_config(overrides=["assistant.unknown_topic_max=0"]), Workspace.from_home(args.home))
-    rows = collect(asst)
+    try:
+        asst = Assistant(load_config(overrides=["assistant.unknown_topic_max=0"]), Workspace.from_home(args.home))
+        rows = collect(asst)
+    except TenkanError as exc:  # no index yet, a corrupt one: say what to run, write nothing
+        print(f"bench.unknown_topic: {exc}")
+        return 2
     p = held_out(rows)
     n_set = sum(1 for _, _, lab in rows if lab == 0)
     print(f"{len(rows)} rows declined for unknown words: {len(rows) - n_set} off topic, {n_set} settings")
