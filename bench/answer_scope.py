@@ -28,6 +28,7 @@ bench/results/answer_scope.json (``--out`` elsewhere, e.g. while tuning on one h
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import statistics
 import time
@@ -35,6 +36,8 @@ from pathlib import Path
 
 from assistant import Assistant
 from index import open_index
+from index.embcache import EmbeddingCache
+from index.embedders import Embedder
 from eval.questions import BATCHES, batch_of, load_emergencies, load_questions, load_styles
 from index.urls import page_key
 from tenkan.face.config import load_config
@@ -48,6 +51,32 @@ GUIDANCE_HEAD = "【緊急】"
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+|\[\d+\]", "", normalize(text))
+
+
+class RememberedQueries(Embedder):
+    """The index's embedder, with every query vector it makes kept in a SQLite file and read back
+    the next time the same text is asked (``--remember-queries``): repeated development runs
+    over thousands of questions spend most of their time embedding the same queries again. The
+    vectors are the model's own, so answers are unchanged; answer times are not (they leave out
+    the embedding), which is why the committed figures are measured without it."""
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.cache = EmbeddingCache(path, {**inner.describe(), "role": "query"}, inner.dim)
+
+    def describe(self) -> dict:
+        return self.inner.describe()
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str):
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        v = self.cache.get_many([sha]).get(sha)
+        if v is None:
+            v = self.inner.embed_query(text)
+            self.cache.put_many([(sha, v)])
+        return v
 
 
 def ask_all(asst: Assistant, questions: list[dict], key: str = "question") -> list[dict]:
@@ -184,11 +213,16 @@ def main() -> int:
     ap.add_argument("--skip-own", action="store_true", help="do not ask the project's own question set")
     ap.add_argument("--out", default=str(REPO_ROOT / "bench/results/answer_scope.json"))
     ap.add_argument("--rows", action="store_true", help="print each question's outcome (tune rows only)")
+    ap.add_argument("--remember-queries", metavar="FILE", nargs="?", const=str(REPO_ROOT / "var/bench-queries.sqlite"),
+                    help="keep query vectors in FILE (default var/bench-queries.sqlite) and reuse them: faster "
+                         "repeated runs with the same answers, but answer times that leave out embedding")
     args = ap.parse_args()
 
     ws = Workspace.from_home(args.home)
     cfg = load_config(overrides=args.set)
     retriever = open_index(ws, cfg)
+    if args.remember_queries:
+        retriever.embedder = RememberedQueries(retriever.embedder, Path(args.remember_queries))
     asst = Assistant(cfg, ws, retriever=retriever)
     asst.ask("てんかんとは？", mode="extractive")  # warm-up: vocabulary, IDF, tokenizer
     splits = ("tune", "test") if args.split == "both" else (args.split,)
@@ -249,6 +283,8 @@ def main() -> int:
         result["dev"]["emergencies"] = {k: v for k, v in e.items() if k != "by_style"}
     result["timing"] = {"answers": len(seconds), "median_s": round(statistics.median(seconds), 4),
                         "p95_s": round(sorted(seconds)[int(0.95 * (len(seconds) - 1))], 4)}
+    if args.remember_queries:
+        result["timing"]["note"] = "query vectors read back from a file (--remember-queries): embedding left out"
     result["per_question_tune"] = per_question
 
     for split, s in result["styles"].items():

@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Mapping
 import numpy as np
 
 from index.bm25 import BM25Index, tokens_for
-from index.chunking import sentence_key
+from index.chunking import chunk_sentences, sentence_key
 from index.config import IndexConfig, IndexSettings, index_config
 from index.dense import load_faiss, search_faiss
 from index.embedders import Embedder, get_embedder
@@ -95,6 +95,8 @@ class Retriever:
         self._dim_checked = embedder is not None and embedder.dim == dim
         self._lock = threading.Lock()
         self._sentences = None
+        self._sentence_owners = None
+        self._init_lock = threading.Lock()
         self._query_vectors: dict[str, object] = {}
         self.reranker = reranker
         if self.reranker is None and icfg.reranker:
@@ -149,7 +151,11 @@ class Retriever:
         else:
             lists = {"bm25": [r for r, _ in self.bm25_search(query, want, terms)],
                      "dense": [r for r, _ in self.dense_search(query, want)]}
-            ranked = rrf(lists, {"bm25": cfg.bm25_weight, "dense": cfg.dense_weight}, cfg.rrf_k)
+            weights = {"bm25": cfg.bm25_weight, "dense": cfg.dense_weight}
+            if cfg.sentence_weight > 0:
+                lists["sentence"] = [r for r, _ in self.sentence_search(query, want)]
+                weights["sentence"] = cfg.sentence_weight
+            ranked = rrf(lists, weights, cfg.rrf_k)
         if cfg.max_per_doc:
             ranked = self._limit_per_doc(ranked, cfg.max_per_doc)
         top = ranked[: max(k, cfg.rerank_candidates) if self.reranker else k]
@@ -188,14 +194,17 @@ class Retriever:
         self._query_vectors[query] = v
         return v
 
+    def _sentence_matrix(self):
+        """The generation's sentence vectors (memory-mapped), or False for an index built without them."""
+        if self._sentences is None:
+            path = self.path / SENTENCE_FILE
+            self._sentences = np.load(path, mmap_mode="r") if path.is_file() else False
+        return self._sentences
+
     def sentence_vectors(self, sentences: list[str]) -> dict[str, "object"]:
         """sentence text → its vector, for the sentences of this generation's chunks that have one
         (``index.sentence_vectors``; empty for an index built without them)."""
-        if self._sentences is None:
-            path = self.path / SENTENCE_FILE
-            self._sentences = False
-            if path.is_file():
-                self._sentences = np.load(path, mmap_mode="r")
+        self._sentence_matrix()
         if self._sentences is False or not sentences:
             return {}
         keys = {sentence_key(s): s for s in sentences}
@@ -205,6 +214,51 @@ class Retriever:
 
     def dense_search(self, query: str, k: int) -> list[tuple[int, float]]:
         return search_faiss(self._faiss, self.embed_query(query), k)
+
+    def _owners(self):
+        """(sentence row, chunk row) pairs, one per sentence occurrence in a chunk, as two arrays; built
+        on first use from the stored chunks (a sentence two chunks share belongs to both)."""
+        with self._init_lock:
+            if self._sentence_owners is None:
+                vecs = self._sentence_matrix()
+                srow, crow = [], []
+                if vecs is not False:
+                    with self._lock:
+                        keys = self._store.sentence_rows()
+                        stored = list(self._store.iter_rows())
+                    for sr in stored:
+                        for sent in chunk_sentences(sr.chunk.text):
+                            i = keys.get(sentence_key(sent))
+                            if i is not None and i < len(vecs):
+                                srow.append(i)
+                                crow.append(sr.row)
+                self._sentence_owners = (np.asarray(srow, np.int64), np.asarray(crow, np.int64))
+            return self._sentence_owners
+
+    def sentence_search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """The ``k`` chunks whose closest sentence is closest to ``query`` (cosine of the sentence
+        vectors), best first; empty for an index without sentence vectors."""
+        srow, crow = self._owners()
+        if not len(srow):
+            return []
+        q = np.asarray(self.embed_query(query), np.float32).reshape(-1)
+        sims = (np.asarray(self._sentences) @ q)[srow]
+        m = min(len(sims), max(k * 20, 200))
+        while True:
+            top = np.argpartition(-sims, m - 1)[:m] if m < len(sims) else np.arange(len(sims))
+            top = top[np.argsort(-sims[top], kind="stable")]
+            out: list[tuple[int, float]] = []
+            seen: set[int] = set()
+            for i in top:
+                c = int(crow[i])
+                if c not in seen:
+                    seen.add(c)
+                    out.append((c, float(sims[i])))
+                    if len(out) == k:
+                        return out
+            if m >= len(sims):
+                return out
+            m = min(len(sims), m * 4)
 
     def _limit_per_doc(self, ranked, limit):
         with self._lock:

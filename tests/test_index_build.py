@@ -54,6 +54,32 @@ def test_build_then_search_each_method_finds_the_page(workspace, cfg, write_corp
     assert r.search("", k=3) == []
 
 
+def test_hybrid_ranks_chunks_by_their_closest_sentence_too(workspace, cfg, write_corpus):
+    write_corpus(workspace, DOCS)
+    build(cfg, workspace)
+    r = open_index(workspace, load_config(overrides=["index.embedder=hash:256", "index.sentence_weight=1"]))
+    # the sentence as written: its vector is the query's, so the chunk holding it comes first with cosine 1
+    found = r.sentence_search("口に物を入れてはいけません。", 3)
+    assert found[0][0] == next(c.row for c in r._store.iter_rows() if c.chunk.doc_id == "d-aid")  # noqa: SLF001
+    assert found[0][1] > 0.99 and len({row for row, _ in found}) == len(found) == 3
+    assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+    hit = r.search("口に物を入れてはいけません", k=1, method="hybrid")[0]
+    assert hit.doc_id == "d-aid" and set(hit.ranks) == {"bm25", "dense", "sentence"}
+    # off, the default: the two-list fusion
+    off = open_index(workspace, cfg)
+    assert set(off.search("口に物を入れてはいけません", k=1, method="hybrid")[0].ranks) == {"bm25", "dense"}
+
+
+def test_an_index_without_sentence_vectors_searches_on_two_lists(workspace, write_corpus):
+    cfg = load_config(overrides=["index.embedder=hash:256", "index.sentence_vectors=false", "index.sentence_weight=1"])
+    write_corpus(workspace, DOCS)
+    build(cfg, workspace)
+    r = open_index(workspace, cfg)
+    assert r.sentence_search("口に物を入れてはいけません。", 3) == []
+    hit = r.search("口に物を入れてはいけません", k=1, method="hybrid")[0]
+    assert hit.doc_id == "d-aid" and set(hit.ranks) == {"bm25", "dense"}
+
+
 def test_unchanged_corpus_is_a_cheap_noop(workspace, cfg, write_corpus):
     write_corpus(workspace, DOCS)
     first = build(cfg, workspace)
