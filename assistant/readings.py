@@ -247,8 +247,11 @@ class ReadingVocabulary:
         surfaces: set[str] = set()
         verbs: dict[str, Counter] = {}   # a verb's form as written with kanji (吐い), by its reading (ハイ)
         lemmas: set[str] = set()
+        whole: set[str] = set()   # kanji runs the pages write whole, with no kanji before or after them
         for text in texts:
-            toks = _tokens(normalize(text))
+            text = normalize(text)
+            whole.update(m.group() for m in _KANJI_RUN.finditer(text))
+            toks = _tokens(text)
             for t in toks:
                 lemmas.add(t.lemma)
                 if t.pos == "動詞" and t.kana and _KANJI.search(t.surface):
@@ -294,6 +297,7 @@ class ReadingVocabulary:
                 read_as[w] = (r, k)
                 self._two_kana.add(w)
         self._read_as = read_as
+        self._whole = whole
         self._by_kanji: dict[tuple[int, int, str], list[str]] = {}
         for w in read_as:
             for i, ch in enumerate(w):
@@ -446,7 +450,9 @@ class ReadingVocabulary:
         if not found and n >= 4:
             # a long compound one kanji off a page word, whatever that kanji's sound (「自立支猿医療」: 猿 read サル, its kun
             # reading), when only one page word is that close (not three kanji: 運転中 is no slip for 運動中)
-            close = [w for w in pool if sum(a != b for a, b in zip(run, w)) == 1]
+            # (a compound the pages write whole: 「症症候群」 is only ever the tail of 過敏症症候群, and 「むずむず脚症候群」 is
+            # no slip for it)
+            close = [w for w in pool if sum(a != b for a, b in zip(run, w)) == 1 and w in self._whole]
             found = close if len(close) == 1 else []
         return tuple(sorted(found, key=lambda w: (-self._read_as[w][1], w)))
 

@@ -107,6 +107,10 @@ def test_a_long_compound_one_kanji_off_a_page_word_is_that_word_whatever_the_kan
     assert v.convert("自立支猿医療の申請") == "自立支援医療の申請"
     # three kanji with one off are often another real compound: left as typed
     assert v.convert("運転中に発作") == "運転中に発作" and v.convert("保育園の先生") == "保育園の先生"
+    # only a compound the pages write whole: 症症候群 is nothing but the tail of their 過敏症症候群
+    w = ReadingVocabulary(["薬剤性過敏症症候群という重い副作用があります。"])
+    assert w.convert("むずむず脚症候群の薬") == "むずむず脚症候群の薬" and w.misconverted("脚症候群") == ()
+    assert w.convert("薬剤性過敏症症候軍") == "薬剤性過敏症症候群"
 
 
 def test_a_short_compound_with_an_end_kanji_of_the_same_sound_is_the_pages_word():
