@@ -221,6 +221,12 @@ def test_a_book_film_or_app_to_recommend_is_asked_for_and_a_pages_topic_is_not(d
     assert asked_fact("てんかん患者の有名人って誰がいる？") == "famous people"
     # keeping a record in an app is what the pages advise; a sport the pages recommend is no product
     assert asked_fact("発作の記録はアプリでつけてもいい？") == "" and asked_fact("おすすめの運動は？") == ""
+    # which of the apps or comics is best, typed in any script
+    for q in ("お薬手帳のアプリっていろいろあるけど、どれが使いやすい？", "すまほ の あらーむ あぷり で いちばん つかいやすい の どれ？",
+              "てんかん の ひと が かいた まんが で おすすめ ある？"):
+        assert asked_fact(q) == "recommendation", q
+    # but which medicine suits one is the pages' matter, and an app to keep the record in is what they advise
+    assert asked_fact("薬はどれがいい？") == "" and asked_fact("アプリで記録するのがいいって本当？") == ""
 
 
 def test_a_tiny_index_uses_uniform_weights(poisoned_index):
