@@ -193,6 +193,14 @@ def quality(args, root: Path, corpus_ws: Workspace, cache: Path) -> tuple[dict, 
     quality["hybrid"].update(embedder=cfg.index.embedder, rrf_k=cfg.index.rrf_k, bm25_weight=cfg.index.bm25_weight,
                              dense_weight=cfg.index.dense_weight)
     log("hybrid (default config)", quality["hybrid"])
+    # with the third ranking, chunks by their closest sentence (index.sentence_weight; off by default, docs/retrieval.md)
+    r3 = open_index(ws, load_config(overrides=[f"index.embed_cache={json.dumps(str(cache))}", "index.sentence_weight=1"]))
+    quality["hybrid+sentence"] = page_metrics(
+        [[page_key(h.url) for h in r3.search(q["question"], k=30, method="hybrid")] for q in qs], gold)
+    quality["hybrid+sentence"]["what"] = ("the shipped hybrid with a third list fused at weight 1: chunks ranked by "
+                                          "their sentence closest to the question (index.sentence_weight, off by default)")
+    log("hybrid+sentence", quality["hybrid+sentence"])
+    r3.close()
     # ... and as the assistant searches: the same retriever, the question analysed first (kana restored, the
     # lexicon's words added, a story's question sentence weighed above its scene: assistant.query)
     from assistant import Assistant
