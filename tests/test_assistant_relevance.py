@@ -225,6 +225,10 @@ def test_a_book_film_or_app_to_recommend_is_asked_for_and_a_pages_topic_is_not(d
     for q in ("お薬手帳のアプリっていろいろあるけど、どれが使いやすい？", "すまほ の あらーむ あぷり で いちばん つかいやすい の どれ？",
               "てんかん の ひと が かいた まんが で おすすめ ある？"):
         assert asked_fact(q) == "recommendation", q
+    # a maker to choose, and where a thing is sold: the pages name neither
+    assert asked_fact("通学用に軽くて丈夫な自転車のメーカーってどこがいいですか") == "recommendation"
+    assert asked_fact("ほっさ で あたま うったとき の ための へるめっと どこ で うってる？") == "shop"
+    assert asked_fact("ヘッドギアってどこで手に入る？") == "shop" and asked_fact("どこで相談できる？") == ""
     # but which medicine suits one is the pages' matter, and an app to keep the record in is what they advise
     assert asked_fact("薬はどれがいい？") == "" and asked_fact("アプリで記録するのがいいって本当？") == ""
 
@@ -441,3 +445,11 @@ def test_a_syndrome_the_pages_never_name_is_another_condition():
     assert other_condition(q, known=known) == "睡眠時無呼吸症候群"
     assert other_condition(q) == ""              # without the pages' words 症候群 still reads as epilepsy's
     assert other_condition("ドラベ症候群の薬ってどんなのがある？", known=known) == ""
+
+
+def test_where_a_thing_is_sold_declines_unless_the_sources_say_how_it_is_had(demo_assistant):
+    ans = demo_assistant.ask("ほっさ で あたま うったとき の ための へるめっと どこ で うってる？", mode="extractive")
+    assert ans.grounding == "no_sources" and ans.relevance["asks"] == "shop" and ans.relevance["asks_found"] is False
+    # a medicine is had on a prescription, which the pages say: answered
+    ans = demo_assistant.ask("抗てんかん薬ってどこで買えるの？", mode="extractive")
+    assert ans.grounding not in ("no_sources", "out_of_scope") and ans.relevance["asks_found"] is True
