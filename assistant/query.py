@@ -104,7 +104,7 @@ _GENERIC_NAMES = frozenset(BRAND_TO_GENERIC.values())
 #: lemmas (MeCab's dictionary forms) that carry no topic of their own: light verbs,
 #: demonstratives, helping verbs (「してあげる」「気をつける」「飲んでおく」). ``_tokens`` already drops
 #: ``GENERIC_WORDS``, which lists the plain forms (ある, する, これ) but not these lemmas
-_LIGHT = frozenset("為る 有る 居る 成る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 仕舞う 無い".split())
+_LIGHT = frozenset("為る 有る 居る 成る 此れ 其れ 彼れ 此の 其の 侭 上げる 付ける 置く 仕舞う 無い 掛ける".split())
 
 
 @lru_cache(maxsize=1)

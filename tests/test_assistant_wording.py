@@ -302,6 +302,9 @@ def test_the_question_of_a_story_is_its_focus():
     # light verbs and demonstratives name nothing (してあげる, 気をつける): the scene says what is asked
     focus, rest = question_focus("去年引っ越しました。妻が妊娠中で、てんかんの薬を飲んでます。夫として何をしてあげたらいいですか")
     assert "妊娠" in focus and "引っ越し" in rest
+    # 「声をかける」 is a way of saying something, not what: what to say it about is in the scene
+    focus, _ = question_focus("友達がてんかんなのに、薬をよく飲み忘れてるみたい。どう声をかけたらいい？")
+    assert "飲み忘れ" in focus
     # a generic word counts as nothing in its lemma form too (ところ → 所): 「今のところ」 names no topic
     focus, rest = question_focus("子どもは5歳です。朝の薬を飲んでもすぐ吐いてしまう日が続いています。発作は今のところありません。"
                                  "このまま様子を見ていていいのでしょうか")
