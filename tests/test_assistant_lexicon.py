@@ -102,6 +102,9 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     # said in kana after a particle; the い of an adjective before って says nothing (「なりやすいって」)
     assert "伝える" in expand_query("てんかんのこと かいしゃ に いう べき？")
     assert "伝える" not in expand_query("頭ぶつけたことあると、てんかんになりやすいってほんと？")
+    # a head hit asked about as a cause of epilepsy is the causes page's 頭部外傷; one in a seizure is not
+    assert "頭部外傷" in expand_query("頭ぶつけたことあると、てんかんになりやすいってほんと？")
+    assert "頭部外傷" not in expand_query("発作で頭を打った。てんかんの薬はどうする？")
     # more seizures of late asks what brings them on
     assert expand_query("最近発作が増えてきた、なんで？").endswith(" 誘因")
     # must one tell (言わなきゃ) is telling too, being told (言われ) is not; what the medicine is blamed for is a side
