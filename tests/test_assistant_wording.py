@@ -43,6 +43,9 @@ def test_restoration_does_not_guess(vocab):
     # not turned into a homophone it has (高校 is not 口腔)
     assert vocab.convert("どうしよう") == "どうしよう"
     assert vocab.convert("高校生の息子") == "高校生の息子"
+    # an everyday word typed in kana (へいき, 平気) is not the pages' rare word of its sound (併記)
+    w = ReadingVocabulary(["病名と症状を併記します。", "ピルとの飲み合わせに注意します。"])
+    assert w.convert("ぴる のんでも へいき？") == "ぴる のんでも へいき？" and "併記" not in w.restore("のんでも へいき？")
     # a sound two corpus words share is not replaced in the text, both are reported
     v = ReadingVocabulary(["5分以上続くとき。", "検査で異常がない場合。", "以上のことに注意。"])
     assert v.convert("いじょう なかった") == "いじょう なかった"
