@@ -51,6 +51,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from assistant.grounding import GENERIC_WORDS
 from tenkan.jatext import KANA_RUN, _tagger, _words, normalize, reading, to_hiragana, to_katakana
 from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
 
@@ -80,8 +81,6 @@ _KEEP_AS_READ = {"動詞", "助動詞", "助詞"}
 @lru_cache(maxsize=1)
 def _everyday() -> frozenset[str]:
     """The lemmas of the generic words (:data:`assistant.grounding.GENERIC_WORDS`): a question's everyday words."""
-    from assistant.grounding import GENERIC_WORDS
-
     return frozenset(GENERIC_WORDS) | frozenset(t.lemma for w in GENERIC_WORDS for t in _tokens(w))
 #: a word is ambiguous when its most frequent spelling has less than this share of the reading's uses
 _DOMINANT = 0.75
