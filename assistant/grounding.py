@@ -55,6 +55,13 @@ GENERIC_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def generic_lemmas() -> frozenset[str]:
+    """:data:`GENERIC_WORDS` and their lemmas as the tagger gives them when they are typed (ところ → 所, まだ → 未だ,
+    どれ → 何れ). Built on first use, not at import (it runs the tokenizer)."""
+    return GENERIC_WORDS | frozenset(t for w in GENERIC_WORDS for t in content_tokens(w))
+
+
 @dataclass
 class Source:
     """One numbered source as the model saw it (``text`` already cleaned of injections)."""

@@ -32,12 +32,12 @@ from typing import Sequence
 
 from assistant.conversation import Turn, is_follow_up, retrieval_query
 from assistant.emergency import EMERGENCY_KINDS
-from assistant.grounding import GENERIC_WORDS, _tokens
+from assistant.grounding import _tokens, generic_lemmas
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, added_words, from_english
 from assistant.readings import ReadingVocabulary, as_kana_typing
 from assistant.relevance import NOT_A_TOPIC, SCENE_WORDS
 from assistant.safety import SafetyReport, check_question
-from tenkan.jatext import content_tokens, normalize, split_sentences
+from tenkan.jatext import normalize, split_sentences
 
 __all__ = ["Query", "QueryWeights", "analyse", "question_focus"]
 
@@ -112,7 +112,7 @@ def _light() -> frozenset[str]:
     """:data:`_LIGHT` and the lemmas of the generic words listed by their surfaces (ところ → 所, ため → 為,
     まだ → 未だ): 「発作は今のところありません」 names one thing, not two. Built on first use, not at import
     (it runs the tokenizer)."""
-    return _LIGHT | frozenset(t for w in GENERIC_WORDS for t in content_tokens(w))
+    return _LIGHT | generic_lemmas()
 
 
 #: searched beside a message the safety layer reads as a crisis going on

@@ -51,7 +51,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from assistant.grounding import GENERIC_WORDS
+from assistant.grounding import generic_lemmas
 from tenkan.jatext import KANA_RUN, _tagger, _words, normalize, reading, to_hiragana, to_katakana
 from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
 
@@ -76,12 +76,6 @@ _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]{3,}")
 _KANJI_OR_KATAKANA = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
 _KEEP_AS_READ = {"動詞", "助動詞", "助詞"}
-
-
-@lru_cache(maxsize=1)
-def _everyday() -> frozenset[str]:
-    """The lemmas of the generic words (:data:`assistant.grounding.GENERIC_WORDS`): a question's everyday words."""
-    return frozenset(GENERIC_WORDS) | frozenset(t.lemma for w in GENERIC_WORDS for t in _tokens(w))
 #: a word is ambiguous when its most frequent spelling has less than this share of the reading's uses
 _DOMINANT = 0.75
 
@@ -527,7 +521,7 @@ class ReadingVocabulary:
                                           and not (suru and _KANJI.search(words[0])))
                     # an everyday word MeCab knows (「へいき」 平気, which the pages never write) is not the pages' rare
                     # word of its sound (併記), a word sharing none of its kanji; こども (子供) is still the pages' 子ども
-                    ok = ok and not (len(span) == 1 and not span[0].unknown and span[0].lemma in _everyday()
+                    ok = ok and not (len(span) == 1 and not span[0].unknown and span[0].lemma in generic_lemmas()
                                      and not set(span[0].lemma) & set(words[0]))
                     ok = ok and bool(_KANJI_OR_KATAKANA.search(words[0]))
                 elif _KANJI.search(surface) and surface not in self.surfaces and (len(span) > 1 or span[0].unknown):
