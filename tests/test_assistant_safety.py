@@ -205,6 +205,10 @@ def test_generated_sentences_with_doses_or_instructions_are_caught(sentence, why
     ("soccerのpractice出てもいい？", "unsure"),          # サッカーの練習: a practice is daily life the pages cover
     ("引っ越しのストレスが心配", "unsure"),                 # a move frames it; a removal firm does not
     ("引っ越し業者のおすすめは？", "out"),
+    # a body moving or stopping by itself is a symptom told in everyday words, whatever the scene names
+    ("同僚がパソコン作業中に急に片方の手がつっぱって、顔がそっちに向いたまま1分くらい動かなかった", "in"),
+    ("パソコンの画面を見ていたら白目をむいて倒れた", "in"),
+    ("パソコンが固まって動かない", "out"),
 ])
 def test_scope(question, scope):
     assert classify_scope(question) == scope
