@@ -99,6 +99,8 @@ WORD_SYNONYMS: dict[str, str] = {
     # what brings a seizure on, and a medicine put in from below (a list in the tune half's voice, session 23:
     # 「ピカピカの照明って発作の引き金になんの？」「お尻から入れる薬ってあるの？」 were declined)
     "引き金": "誘因", "トリガー": "誘因", "お尻から入れ": "坐薬",
+    # (and named by where it goes: 「鼻に入れる薬とかお尻の薬ってなに？」, a list of session 28, was declined)
+    "お尻の薬": "坐薬", "おしりの薬": "坐薬",
     "パン": "炭水化物", "白米": "炭水化物", "麺類": "炭水化物", "お米": "炭水化物",
     # what people do that the pages name by its kind (a list of activities, session 15: 13 of 15 questions
     # about one were declined as "the corpus never mentions テニス"): the sports page's スポーツ, its
