@@ -55,7 +55,7 @@ from assistant.grounding import generic_lemmas
 from tenkan.jatext import KANA_RUN, _tagger, _words, normalize, reading, to_hiragana, to_katakana
 from tenkan.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS
 
-__all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "katakana_typed", "as_kana_typing",
+__all__ = ["ReadingVocabulary", "Restored", "reading_vocabulary", "katakana_typed", "as_kana_typing", "hiragana_loanwords",
            "MIN_READING", "MIN_COMPOUND"]
 
 #: shortest reading (in kana) that may be restored: two-kana readings (さけ, かん, いし) are
@@ -639,6 +639,54 @@ def as_kana_typing(text: str, keep: Callable[[str], bool] = lambda run: False) -
         run = m.group(0)
         return run if _LOANWORD.search(run) or keep(run) else to_hiragana(run)
     return _KATAKANA_RUN.sub(soften, text)
+
+
+#: a run of hiragana (with long-vowel marks) as a phone gives it before conversion
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]+")
+#: the particles a loanword typed in hiragana stands between (「まいなんばーかーど って」「でーとあぷりの」)
+_EDGE = frozenset("のがをにでとはもやへっ")
+
+
+def _loanword(kana: str) -> bool:
+    """Is ``kana`` (hiragana) a loanword or a name the dictionary knows once written in katakana (「でーとあぷり」:
+    デート + アプリ), and long enough not to be a native word's sound (「いくら」 is イクラ to it)?"""
+    long_vowel = "ー" in kana
+    if len(kana) < (3 if long_vowel else 4):
+        return False
+    words = _words(to_katakana(kana))
+    # without a long-vowel mark, one loanword of the dictionary (「いんふるえんざ」); pieces of a native word's sound
+    # read in katakana are names and loanwords too (「のんでも」: ノン + デモ, 「つかえる」: ツカ + エル)
+    if not long_vowel:
+        return len(words) == 1 and not words[0].is_unk and getattr(words[0].feature, "goshu", "") == "外" \
+            and getattr(words[0].feature, "pos2", "") == "普通名詞"
+    return 0 < len(words) <= 3 and all(getattr(w.feature, "pos1", "") == "名詞" and not w.is_unk
+                                       and getattr(w.feature, "goshu", "") in ("外", "固") for w in words)
+
+
+def hiragana_loanwords(text: str) -> str:
+    """``text`` with loanwords typed in hiragana written in katakana (「ほけんしょう と まいなんばーかーど って」 →
+    マイナンバーカード): MeCab cuts them into nonsense in hiragana (まいな｜ん｜ばーか｜ー｜ど), so neither the
+    pages' words nor a thing the pages never name could be found in them. A loanword is the longest piece of a
+    hiragana run, between the run's ends or particles, that the dictionary reads as loanwords or names once written
+    in katakana."""
+    def convert(m: re.Match) -> str:
+        run = m.group(0)
+        out, i = [], 0
+        while i < len(run):
+            found = 0
+            if i == 0 or run[i - 1] in _EDGE:
+                for j in range(len(run), i + 2, -1):
+                    if (j == len(run) or run[j] in _EDGE) and _loanword(run[i:j]):
+                        found = j
+                        break
+            if found:
+                out.append(to_katakana(run[i:found]))
+                i = found
+            else:
+                out.append(run[i])
+                i += 1
+        return "".join(out)
+    return _HIRAGANA_RUN.sub(convert, text)
 
 
 _cache: dict[Any, ReadingVocabulary] = {}
