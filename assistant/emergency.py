@@ -370,6 +370,8 @@ _OTHER_THING = re.compile(r"(?:鼻血|はなぢ|しゃっくり|シャックリ|
 _SEIZURE_GOING_ON = re.compile(_SEIZ + r"(?:が|は|も)?[^。？?]{0,8}?(?:止まらな|とまらな|止まりませ|続いて|つづいて|続いてる|おさまらな)")
 #: the person already seen to by a doctor or the ambulance (「救急車で運ばれて検査して」「受診して」)
 _TREATED = re.compile(r"運ばれ|はこばれ|搬送|受診し|じゅしんし|診てもら|みてもら|検査し|けんさし|家に(?:帰っ|かえっ|戻っ|もどっ)|帰宅")
+#: what someone else told of (「友達が妊娠中に初めて起きたって言ってて」)
+_HEARSAY = re.compile(r"って(?:言|い|聞|き)(?:って|ってた|われ|いて|いた|た)|らしい|そうです")
 _JUST_NOW = re.compile(r"さっき|たった今|今さっき|先ほど|さきほど|今日(?!は(?!じめ)|も)|今朝|けさ")
 # (not 「また発作が起きたら」, asked ahead)
 _AGAIN = re.compile(r"マタ(?![^タ]{0,10}タラ).{0,8}(?:ハジマ|オキ|オコ|ケイレン|ホッサ)|クリカエ|ツギノホッサ")
@@ -393,7 +395,11 @@ _R_SINCE = re.compile(_R_SEIZ + r".{0,8}?(?:カラ|イライ).{0,5}(?:ネン|カ
 # asking ahead, to be ready: 「場合に備えて」「一応知っときたい」「念のため確認」
 #: asked for later, in so many words: 「覚えておきたい」「備えて」 (not 念のため: 「止まらない、念のため救急車？」)
 _FOR_LATER_WORDS = (r"研修|けんしゅう|講習|こうしゅう|勉強会|覚えておき|おぼえておき|覚えとき|おぼえとき|知っておき|しっておき|知っとき|しっとき|知っておく|備えて|そなえて|予習|"
-                    r"練習|れんしゅう|準備しておき|用意しておき")
+                    r"練習|れんしゅう|準備しておき|用意しておき|"
+                    # deciding beforehand who does what (「誰が時間はかるのか決めときたい」)
+                    r"決めておき|決めとき|決めておく|きめておき|きめとき|"
+                    # an appointment ahead (「はじめて の ほっさ の あと の のうは けんさ って いたい？ らいしゅう よやく」)
+                    r"来週|らいしゅう|来月|らいげつ|予約|よやく")
 _FOR_LATER = re.compile(_FOR_LATER_WORDS)
 _PREPARE = re.compile(_FOR_LATER_WORDS + r"|念のため|念の為|一応知|確認したい|確認しておき")
 #: what is given or done *for* the situation (「5分以上続いたときに使う坐薬」): a question about the remedy
@@ -617,8 +623,14 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         # whatever "calm" refers to (「今は落ち着いたけど呼んでも反応しない」); nor is a seizure that stopped and
         # started again (「もう止まったと思ったらまた始まった」)
         # (seen to already: 「今朝初めてけいれんを起こして救急車で運ばれて検査して今は家に帰ってきた」)
-        withdrawn = found & (_HABIT_KINDS | {"urgent"}) if _JUST_NOW.search(written) and not _TREATED.search(written) \
-            else set(found)
+        # (no time said is taken as a moment ago: 「初めて夫がひきつけを起こした。今は寝てる」; a time before today, 「先月」,
+        # says the first seizure was seen to)
+        recent = _JUST_NOW.search(written) or (
+            _R_HAPPENING.search(read) and not (_PAST_TIME.search(written) or _PAST.search(written)
+                                               or _EXPERIENCED.search(written) or _R_SINCE.search(read)
+                                               or _R_HYPOTHETICAL.search(read) or _HEARSAY.search(written)
+                                               or _ONLY_ASKING.search(written)))
+        withdrawn = found & (_HABIT_KINDS | {"urgent"}) if recent and not _TREATED.search(written) else set(found)
         return withdrawn - _STATE_KINDS if _R_STATE_NOW.search(read) else withdrawn
     if _FOR_LATER.search(written) and not (_STRONG_NOW.search(written) or _R_HAPPENING.search(read)):
         return set(found)

@@ -256,6 +256,9 @@ def test_a_message_typed_in_katakana_reads_like_its_hiragana_twin(vocab):
     ("今、発作はおさまってるけど呼んでも反応しない", "no_recovery"),
     ("今は落ち着いたけど意識がもどらない", "no_recovery"),
     ("母の発作はいつもは1分ほどで治まるのですが、今回は始まってからもう7分ほど経っております", "long_seizure"),
+    # a first seizure that just happened and has stopped: "now sleeping" withdraws nothing when no time is said
+    ("はじめて おっと が ひきつけ おこした いまは ねてる びょうき とか なにも ない ひと", "first_seizure"),
+    ("初めて夫がひきつけを起こした。今は寝てる。持病とか何もない人", "first_seizure"),
 ])
 def test_emergencies_are_recognised_in_any_wording(message, kind):
     assert kind in detect_emergencies(message)
@@ -287,6 +290,11 @@ def test_emergencies_are_recognised_in_any_wording(message, kind):
     "発作のあと30分くらい寝ちゃうのは普通？いつもそう",
     "ホッサ ノ アト アタマ ガ イタイ ノ ハ ヨクアル？",
     "意識がなくなる発作のとき、周りの人は何をすればいい？",          # what to do when it happens, in general
+    "先月初めて発作を起こした。今は落ち着いてる",                      # a first seizure seen to, a month ago
+    "もし旦那が発作で頭打って血が出たら救急車？それとも様子見？今は元気です",  # asked ahead, well now
+    # planned ahead: who times a seizure, an appointment next week
+    "学校の先生です、クラスにてんかんの子がいて発作が5分超えたらって主治医の指示書にあるけど誰が時間はかるのか決めときたい",
+    "はじめて の ほっさ の あと の のうは けんさ って いたい？ らいしゅう よやく",
 ])
 def test_questions_about_emergencies_are_not_alarms(message):
     assert detect_emergencies(message) == []
