@@ -228,6 +228,14 @@ def test_a_book_film_or_app_to_recommend_is_asked_for_and_a_pages_topic_is_not(d
     # a maker to choose, and where a thing is sold: the pages name neither
     assert asked_fact("通学用に軽くて丈夫な自転車のメーカーってどこがいいですか") == "recommendation"
     assert asked_fact("ほっさ で あたま うったとき の ための へるめっと どこ で うってる？") == "shop"
+    # a maker asked in kana with spaces, and a medicine to buy (a fresh list of session 28 had them answered)
+    assert asked_fact("こどもよう の ヘルメット どこ の メーカー が かるい？") == "recommendation"
+    assert asked_fact("市販の睡眠薬 おすすめ") == "recommendation"
+    assert asked_fact("てんかんの薬のおすすめの飲み方は？") == ""
+    # which hospital does it, or does it soonest: the pages name none; whether any hospital will do is theirs
+    assert asked_fact("子どもの発達検査ってどこの病院が早く予約とれる？") == "institution"
+    assert asked_fact("ビザの申請で健康診断がいると聞いたんですが、どこの病院で受けられますか？") == "institution"
+    assert asked_fact("自立支援医療ってどこの病院でも使えるわけじゃないんだっけ？") == ""
     assert asked_fact("ヘッドギアってどこで手に入る？") == "shop" and asked_fact("どこで相談できる？") == ""
     # but which medicine suits one is the pages' matter, and an app to keep the record in is what they advise
     assert asked_fact("薬はどれがいい？") == "" and asked_fact("アプリで記録するのがいいって本当？") == ""
