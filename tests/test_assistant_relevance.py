@@ -407,6 +407,7 @@ def test_a_disease_cut_into_known_pieces_is_unknown_unless_the_pages_name_it_or_
     ("にんちしょうのくすりのふくさようがしりたい", "にんちしょう"),      # typed in kana
     ("脳腫瘍の手術ってにゅういんどのくらい？母が来月手術なんです", "脳腫瘍"),
     ("うつ病の薬ってどうやって選ぶの", "うつ病"),
+    ("高血圧の薬って朝と夜どっちに飲むのがいい？", "高血圧"),          # named without 病 or 症
 ])
 def test_the_care_of_another_condition_is_asked_about(message, condition):
     assert other_condition(message) == condition
