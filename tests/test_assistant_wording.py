@@ -396,6 +396,8 @@ def demo_assistant(demo_index):
     ("クスリ ノミワスレタ ドウスル", "/medicines/missed-dose.html"),   # a phone left in katakana mode
     # a medicine named by where it goes (declined as "the corpus never mentions 尻" before the lexicon knew it)
     ("発作が止まらないときに使う鼻に入れる薬とかお尻の薬ってなに？", "/treatment/other-medicines.html"),
+    # a seizure that "comes" (来たら) asks what to do as 起きたら does
+    ("彼氏がてんかんで、デート中に発作きたら私どうすればいいの？", "/life/first-aid.html"),
     # 自転車 outweighs 子ども, てんかん and 乗る only when the question's specific words are searched again
     ("子どもが自転車乗りたがってるんだけど、てんかんあっても乗っていいもんなの？", "/life/sports.html"),
 ])
