@@ -35,6 +35,8 @@ BRAND_TO_GENERIC: dict[str, str] = {
 #: the tagger splits, such as 成功率)
 WORD_SYNONYMS: dict[str, str] = {
     "医者": "医師", "お医者さん": "医師", "ドクター": "医師",
+    # (a dentist is the dental guideline's 歯科, not a 医師: 「歯医者こわ…てんかんのこと先に言っとかないとまずい？」 found the school page)
+    "歯医者": "歯科", "歯医者さん": "歯科",
     "年寄り": "高齢者", "老人": "高齢者",
     "生理": "月経",
     "風呂": "入浴", "お風呂": "入浴",

@@ -398,13 +398,15 @@ def demo_assistant(demo_index):
     ("発作が止まらないときに使う鼻に入れる薬とかお尻の薬ってなに？", "/treatment/other-medicines.html"),
     # a seizure that "comes" (来たら) asks what to do as 起きたら does
     ("彼氏がてんかんで、デート中に発作きたら私どうすればいいの？", "/life/first-aid.html"),
+    # a dentist is the dental guideline's 歯科 (its 医者 had been read as the pages' 医師)
+    ("歯医者こわ…てんかんのこと先に言っとかないとまずい？", "/guidelines/dental-care.pdf"),
     # 自転車 outweighs 子ども, てんかん and 乗る only when the question's specific words are searched again
     ("子どもが自転車乗りたがってるんだけど、てんかんあっても乗っていいもんなの？", "/life/sports.html"),
 ])
 def test_users_wording_finds_and_cites_the_right_page(demo_assistant, question, page):
     ans = demo_assistant.ask(question, mode="extractive")
     assert ans.grounding == "extractive", ans.relevance
-    assert any(c.url.endswith(page) for c in ans.citations), [c.url for c in ans.citations]
+    assert any(c.url.split("#")[0].endswith(page) for c in ans.citations), [c.url for c in ans.citations]
 
 
 def test_the_question_sentences_specific_words_are_searched_again_but_not_kana_pieces_or_in_a_crisis(demo_assistant):
