@@ -267,6 +267,10 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                               # taken, then a complaint (「くすりのんでから ねむくて しかたない」), not taken, then a plan
                               r"(?:薬|くすり|クスリ)(?:を)?(?:飲ん|のん)で(?:から|以来)\s*(?:ずっと\s*)?(?:眠|ねむ|だる|ふらふら|ふらつ|"
                               r"気持ち悪|きもちわる|吐き|はき|かゆ|痒|発疹|ぶつぶつ|頭痛|頭が痛|あたまがいた|イライラ|いらいら)"), "副作用"),
+                  # how long the medicine goes on (「薬って一生飲むことになるの？」「いつまで飲み続けるの」): whether it can be
+                  # stopped, the pages' 中止
+                  (re.compile(r"(?:一生|いっしょう|死ぬまで|しぬまで|生涯|いつまで)[^。？?]{0,6}?(?:飲|のむ|のま|のみ|のん|続け|つづけ)|"
+                              r"ずっと\s*(?:飲|の)(?:まなきゃ|まないと|み続け|みつづけ|むの|むん)"), "中止"),
                   # what to do when a seizure comes (「彼氏がてんかんなんだけど発作のときどうすれば」「デート中に発作きたら私どうすればいいの？」)
                   # is the first-aid page's
                   # 応急手当: nothing else in such a message names it
