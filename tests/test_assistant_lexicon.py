@@ -122,6 +122,9 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "中止" in expand_query("ガチで薬一生飲むの？") and "中止" in expand_query("くすり ずっと のまなきゃ だめ？")
     assert "中止" in expand_query("抗てんかん薬っていつまで飲み続けるの")
     assert "中止" not in expand_query("ずっと飲んでるけど眠気がとれない")
+    # nothing done when a seizure came asks what to do next time
+    assert "応急手当" in expand_query("同僚が発作で倒れたとき何もできませんでした。次のためにどうすればいいか知りたい")
+    assert "応急手当" in expand_query("彼氏が発作おこしたとき、私なにもできなかった。次どうすればいい？")
     assert "麻痺" not in expand_query("発作で動けなくなった")
 
 
