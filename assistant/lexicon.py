@@ -271,6 +271,10 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   # stopped, the pages' 中止
                   (re.compile(r"(?:一生|いっしょう|死ぬまで|しぬまで|生涯|いつまで)[^。？?]{0,6}?(?:飲|のむ|のま|のみ|のん|続け|つづけ)|"
                               r"ずっと\s*(?:飲|の)(?:まなきゃ|まないと|み続け|みつづけ|むの|むん)"), "中止"),
+                  # someone living in a care home (「施設にいる祖父」「施設に入所している母」) is the elderly-care page's 介護,
+                  # not the specialist 施設 of the treatment pages
+                  (re.compile(r"(?:介護|老人|高齢者)?施設に(?:いる|居る|入っ|はいっ|入所|入居|お世話)|(?:老人ホーム|グループホーム|"
+                              r"特養|デイサービス|ショートステイ)"), "介護"),
                   # what to do when a seizure comes (「彼氏がてんかんなんだけど発作のときどうすれば」「デート中に発作きたら私どうすればいいの？」)
                   # is the first-aid page's
                   # 応急手当: nothing else in such a message names it

@@ -125,6 +125,9 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     # nothing done when a seizure came asks what to do next time
     assert "応急手当" in expand_query("同僚が発作で倒れたとき何もできませんでした。次のためにどうすればいいか知りたい")
     assert "応急手当" in expand_query("彼氏が発作おこしたとき、私なにもできなかった。次どうすればいい？")
+    # a care home is the elderly-care page's 介護; a specialist 施設 is not
+    assert "介護" in expand_query("施設にいる祖父、てんかんの薬を飲み込むのが難しくなってきたみたい")
+    assert "介護" not in expand_query("専門の施設を紹介されました。どんなところ？")
     assert "麻痺" not in expand_query("発作で動けなくなった")
 
 
