@@ -113,6 +113,7 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "伝える" not in expand_query("認知症の母がてんかんって言われた。薬の管理どうしたら")
     assert "副作用" in expand_query("薬のせいで眠くて仕事にならない")
     assert "副作用" in expand_query("くすりのんでから ねむくて しかたない")
+    assert "副作用" in expand_query("薬飲んだらふらふらして仕事にならない、慣れるもの？")
     assert "利点" in expand_query("手帳 メリット")
     assert "伝える" in expand_query("しごとでてんかんのこと言いたくない")
     assert "痛み止め" in expand_query("ロキソニンとてんかんの薬いっしょにのんでいい？")
