@@ -36,7 +36,7 @@ from assistant.grounding import _tokens, generic_lemmas
 from assistant.lexicon import BRAND_TO_GENERIC, WORD_SYNONYMS, added_words, from_english
 from assistant.readings import ReadingVocabulary, as_kana_typing, hiragana_loanwords
 from assistant.relevance import NOT_A_TOPIC, SCENE_WORDS
-from assistant.safety import SafetyReport, check_question
+from assistant.safety import SafetyReport, check_question, names_epilepsy
 from tenkan.jatext import normalize, split_sentences
 
 __all__ = ["Query", "QueryWeights", "analyse", "question_focus"]
@@ -186,8 +186,11 @@ def analyse(question: str, history: Sequence[Turn] | None = None, *, vocab: Read
         # a message typed in katakana is read as if typed in hiragana (the corpus's words and brand names stay)
         kana = as_kana_typing(normalized, keep=lambda run: run in vocab.surfaces or run in BRAND_TO_GENERIC
                               or run in WORD_SYNONYMS)
-        # ... and a loanword typed in hiragana is written as the dictionary knows it (「まいなんばーかーど」)
-        kana = hiragana_loanwords(kana)
+        # ... and a loanword typed in hiragana is written as the dictionary knows it (「まいなんばーかーど」), unless the
+        # message names epilepsy: then a noun typed in kana is never the unknown topic (「てんかん だけど ばーべきゅー で
+        # ひ つかうの こわい」 asks about a seizure near a fire), and in katakana it would be
+        if not names_epilepsy(kana):
+            kana = hiragana_loanwords(kana)
         restored = vocab.convert(kana)
         restored_words = vocab.restore(kana)
     focus, context = question_focus(restored)
