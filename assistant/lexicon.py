@@ -268,9 +268,10 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                               r"(?:薬|くすり|クスリ)(?:を)?(?:飲ん|のん)(?:で(?:から|以来)|だら)\s*(?:ずっと\s*)?(?:眠|ねむ|だる|ふらふら|ふらつ|"
                               r"気持ち悪|きもちわる|吐き|はき|かゆ|痒|発疹|ぶつぶつ|頭痛|頭が痛|あたまがいた|イライラ|いらいら)"), "副作用"),
                   # how long the medicine goes on (「薬って一生飲むことになるの？」「いつまで飲み続けるの」): whether it can be
-                  # stopped, the pages' 中止
+                  # tapered, the pages' 減量 (their 中止 is as often 「急に中止すると」, a warning: it found the status
+                  # epilepticus page for 「点観の薬って一生飲むの？」)
                   (re.compile(r"(?:一生|いっしょう|死ぬまで|しぬまで|生涯|いつまで)[^。？?]{0,6}?(?:飲|のむ|のま|のみ|のん|続け|つづけ)|"
-                              r"ずっと\s*(?:飲|の)(?:まなきゃ|まないと|み続け|みつづけ|むの|むん)"), "中止"),
+                              r"ずっと\s*(?:飲|の)(?:まなきゃ|まないと|み続け|みつづけ|むの|むん)"), "減量"),
                   # someone living in a care home (「施設にいる祖父」「施設に入所している母」) is the elderly-care page's 介護,
                   # not the specialist 施設 of the treatment pages
                   (re.compile(r"(?:介護|老人|高齢者)?施設に(?:いる|居る|入っ|はいっ|入所|入居|お世話)|(?:老人ホーム|グループホーム|"

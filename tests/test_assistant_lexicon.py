@@ -119,10 +119,10 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "痛み止め" in expand_query("ロキソニンとてんかんの薬いっしょにのんでいい？")
     assert "決まり" in expand_query("飲み忘れた時のルールある？") and "発疹" in expand_query("ラモトリギンで発心がでた")
     assert "麻痺" in expand_query("発作のあと片方の手が動かなくなった") and "片側" in expand_query("片方の手")
-    # how long the medicine goes on asks whether it can be stopped; a medicine taken for a while is no such question
-    assert "中止" in expand_query("ガチで薬一生飲むの？") and "中止" in expand_query("くすり ずっと のまなきゃ だめ？")
-    assert "中止" in expand_query("抗てんかん薬っていつまで飲み続けるの")
-    assert "中止" not in expand_query("ずっと飲んでるけど眠気がとれない")
+    # how long the medicine goes on asks whether it can be tapered; a medicine taken for a while is no such question
+    assert "減量" in expand_query("ガチで薬一生飲むの？") and "減量" in expand_query("くすり ずっと のまなきゃ だめ？")
+    assert "減量" in expand_query("抗てんかん薬っていつまで飲み続けるの")
+    assert "減量" not in expand_query("ずっと飲んでるけど眠気がとれない")
     # nothing done when a seizure came asks what to do next time
     assert "応急手当" in expand_query("同僚が発作で倒れたとき何もできませんでした。次のためにどうすればいいか知りたい")
     assert "応急手当" in expand_query("彼氏が発作おこしたとき、私なにもできなかった。次どうすればいい？")
