@@ -607,6 +607,11 @@ _FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人�
                       r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)")
 
 
+def _said_before(written: str, read: str) -> bool:
+    """Does the message place the seizure before now (「先月」「以前…ことがある」「発作を起こしてから1か月」)?"""
+    return bool(_PAST.search(written) or _PAST_TIME.search(written) or _R_SINCE.search(read))
+
+
 def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -> set[str]:
     """The kinds withdrawn because the message asks about the situation rather than living it."""
     if (_LAUGH.search(written) or _FIGURE.search(written)) and not _going_on(read):
@@ -626,8 +631,7 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         # (no time said is taken as a moment ago: 「初めて夫がひきつけを起こした。今は寝てる」; a time before today, 「先月」,
         # says the first seizure was seen to)
         recent = _JUST_NOW.search(written) or (
-            _R_HAPPENING.search(read) and not (_PAST_TIME.search(written) or _PAST.search(written)
-                                               or _EXPERIENCED.search(written) or _R_SINCE.search(read)
+            _R_HAPPENING.search(read) and not (_said_before(written, read) or _EXPERIENCED.search(written)
                                                or _R_HYPOTHETICAL.search(read) or _HEARSAY.search(written)
                                                or _ONLY_ASKING.search(written)))
         withdrawn = found & (_HABIT_KINDS | {"urgent"}) if recent and not _TREATED.search(written) else set(found)
@@ -667,7 +671,7 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
         return set(found)
     # a seizure before (「前にもこういうことがあって」「先週も」「去年運ばれたことがある」) says nothing of the
     # one going on now
-    if (_PAST.search(written) or _PAST_TIME.search(written) or _R_SINCE.search(read)) and not _going_on(read):
+    if _said_before(written, read) and not _going_on(read):
         return set(found)
     # 「念のため」 asks ahead, and so does 「もし…たら」, unless the message says it is happening (「止まらない、念のため
     # 救急車？」)

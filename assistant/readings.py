@@ -647,6 +647,7 @@ _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]+")
 _EDGE = frozenset("のがをにでとはもやへっ")
 
 
+@lru_cache(maxsize=4096)
 def _loanword(kana: str) -> bool:
     """Is ``kana`` (hiragana) a loanword or a name the dictionary knows once written in katakana (「でーとあぷり」:
     デート + アプリ), and long enough not to be a native word's sound (「いくら」 is イクラ to it)?"""
