@@ -58,7 +58,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "driver": "運転手", "truck": "トラック", "cover": "負担", "rash": "発疹", "fever": "発熱",
     "sleepy": "眠気", "drowsy": "眠気", "dizzy": "めまい", "headache": "頭痛", "weight": "体重",
     "hair loss": "脱毛", "choking": "窒息", "choke": "窒息", "vomit": "嘔吐", "vomiting": "嘔吐",
-    "just now": "さっき", "right now": "今", "repeated": "繰り返し", "repeatedly": "繰り返し",
+    "just now": "さっき", "right now": "今", "ongoing": "続いている", "help": "助けて", "asap": "至急", "repeated": "繰り返し", "repeatedly": "繰り返し",
     "again and again": "何度も", "not waking up": "意識が戻らない", "won't wake up": "意識が戻らない",
     "still going": "まだ続いている", "going on": "続いている", "not stopping": "止まらない", "won't stop": "止まらない", "doesn't stop": "止まらない", "wont stop": "止まらない", "doesnt stop": "止まらない",
     "isn't stopping": "止まらない", "isnt stopping": "止まらない", "syncope": "失神", "fainting": "失神", "fainted": "失神した",

@@ -139,8 +139,12 @@ def test_a_duration_only_asked_about_reported_or_past_is_not_happening_now(messa
 def test_what_a_state_is_called_is_asked_about_not_lived():
     assert detect_emergencies("発作がくりかえして意識がもどらないのを重積っていうんですか？") == []
     assert detect_emergencies("夫の発作はいつも1分くらいでおわって、そのあと30分くらい寝ちゃう。これ普通？") == []
+    # a name asked in English words, and a state named by its Japanese name at the end
+    assert detect_emergencies("seizureが10min以上続くとstatus epilepticusっていうの？") == []
+    assert detect_emergencies("発作をくりかえして間に意識が戻らないのって重積っていうんですか") == []
     # ... but a state going on, asked about in the same words, is still one
     assert detect_emergencies("発作がくりかえして意識がもどらない！これ普通？")
+    assert detect_emergencies("もう8分もけいれんしてる、これって重積っていうの？")
 
 
 def test_a_duration_still_says_now_when_nothing_else_does():
@@ -492,3 +496,6 @@ def test_an_emergency_typed_in_english_is_found_and_an_english_if_asks_ahead():
     assert kinds("if my kid has a seizure in the pool what should I do 来週からスイミング") == []
     assert kinds("what if he stops breathing after a seizure? he is seizing now")
     assert kinds("he had a seizure in the bath last year") == []
+    # "ongoing" and "help" say it is happening, even before a question (どうすれば is also asked ahead)
+    assert "long_seizure" in kinds("seizure 7min ongoing 祖父 help どうすれば")
+
