@@ -308,7 +308,9 @@ _CONDITION = (r"(?:[\u4e00-\u9fffァ-ヶー]{0,8}(?:病|症|障害|炎|腫瘍|�
 #: circumstance (「胃腸炎で朝飲んだ薬を吐いちゃった」)
 _CONDITION_CARE = re.compile(_CONDITION + r"(?!で)(?:の|って|は|が|に)?[^。？?\n]{0,16}?"
                              r"(?:薬|くすり|治療|予防|治る|なおる|治せ|何科|副作用|ふくさよう|注射|手術|市販|効く|きく|"
-                             r"おすすめ|検査)")
+                             r"おすすめ|検査|"
+                             # where it comes from, as asked of the condition itself (「糖尿病って親から遺伝するの？」)
+                             r"遺伝|いでん|原因|げんいん|予防接種|よぼうせっしゅ|ワクチン|わくちん)")
 #: a seizure or what looks like one described (「ぼーっと」「倒れ」): the pages' matter, whatever else is named
 _SEIZURE_LIKE = re.compile(r"発作|ほっさ|けいれん|痙攣|ひきつけ|意識|ぼーっと|ボーッと|ぼーっ|ピクッ|ぴくっ|ガクッ|倒れ|失神|"
                            r"気を失")
