@@ -285,7 +285,9 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                               r"なにすれば|何をしたら|なにをしたら|何したら|なにしたら|何ができ|なにができ|できること|どう対応|どう対処|"
                               r"どう動|どううご|どうやって|どうして(?:ほしい|欲しい)|"
                               # nothing done then (「同僚が発作で倒れたとき何もできませんでした。次のために…」): what to do next time
-                              r"何もできな|何もできませ|なにもできな|なにもできませ|見てるだけ|みてるだけ|見ているだけ)"), "応急手当"),
+                              r"何もできな|何もできませ|なにもできな|なにもできませ|見てるだけ|みてるだけ|見ているだけ|"
+                              # what not to do then (「ほっさ が おきたら なにを しちゃ だめ なの」)
+                              r"(?:しちゃ|しては|やっちゃ|やっては|すると|したら)(?:だめ|ダメ|いけな|NG|まず|あかん))"), "応急手当"),
                   # something felt before a seizure (「発作が起きる前になにか感じることってある？」) is its 前兆
                   # (or before a fall or a jerk as it is felt: 「ガクッとなる前に、いつも胃のあたりがムカムカ」)
                   (re.compile(r"(?:(?:発作|ほっさ|ホッサ|けいれん|痙攣)(?:が|の)?(?:起きる|おきる|起こる|おこる|来る|くる|始まる|はじまる)?|"
@@ -318,7 +320,11 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   # more seizures of late (「最近発作が増えてきた、なんで？」) asks what brings them on, the pages' 誘因
                   (re.compile(r"(?:発作|ほっさ|ホッサ|けいれん)(?:が|は|も)?(?:増え|ふえ|多く|おおく)(?:て|た|る)"), "誘因"),
                   # a hand or leg that would not move (「発作のあと片方の手が動かなくなった」) is the pages' 麻痺
-                  (re.compile(r"(?:手|足|腕|半身|片側)(?:が|も|は)?(?:動かな|うごかな|動かせな|うごかせな|上がらな|あがらな)"), "麻痺"),
+                  (re.compile(r"(?:手|足|腕|半身|片側)(?:が|も|は)?[^。？?、\s]{0,6}?(?:動かな|うごかな|動かせな|うごかせな|上がらな|あがらな)"),
+                   "麻痺"),
+                  # a machine put inside the body (「頭に機械うめこむ治療ってどんなの」) is the VNS page's 刺激装置
+                  (re.compile(r"(?:機械|きかい|装置|そうち|機器|電池|ペースメーカー)(?:を|が)?[^。？?]{0,4}?(?:埋め込|うめこ|埋込|植え込|うえこ|入れ)"),
+                   "刺激装置"),
                   # a blood thinner by name (「ワーファリンを飲んでいて…飲み合わせは」) is the interactions page's 「血液を固まりにくく
                   # する薬」; a baby's bath the women's page's 沐浴; a scene lived before the focal page's 既視感; a child who
                   # wakes screaming at night the differential page's 夜驚症; a head hit in an accident the causes' 頭部外傷

@@ -130,6 +130,12 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "介護" in expand_query("施設にいる祖父、てんかんの薬を飲み込むのが難しくなってきたみたい")
     assert "介護" not in expand_query("専門の施設を紹介されました。どんなところ？")
     assert "麻痺" not in expand_query("発作で動けなくなった")
+    assert "麻痺" in expand_query("発作のあと片方の腕がしばらく動かない")
+    # what not to do during a seizure is first aid too; a machine put inside is the VNS page's 刺激装置
+    assert "応急手当" in expand_query("ほっさ が おきたら なにを しちゃ だめ なの")
+    assert "応急手当" not in expand_query("発作が多いと仕事しちゃだめ？")
+    assert "刺激装置" in expand_query("頭に機械うめこむ治療ってどんなの")
+    assert "刺激装置" not in expand_query("薬を入れるケースってどれがいい？")
 
 
 def test_slang_is_no_topic_and_some_slang_reads_as_the_pages_words():
