@@ -37,6 +37,8 @@ WORD_SYNONYMS: dict[str, str] = {
     "医者": "医師", "お医者さん": "医師", "ドクター": "医師",
     # (a dentist is the dental guideline's 歯科, not a 医師: 「歯医者こわ…てんかんのこと先に言っとかないとまずい？」 found the school page)
     "歯医者": "歯科", "歯医者さん": "歯科",
+    # (the clipped word, as people say it: 「高てんかん薬とサプリって一緒に飲んでいいんですか」 found the pill and alcohol)
+    "サプリ": "サプリメント", "さぷり": "サプリメント",
     "年寄り": "高齢者", "老人": "高齢者",
     "生理": "月経",
     "風呂": "入浴", "お風呂": "入浴",
