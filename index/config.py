@@ -94,7 +94,9 @@ class IndexConfig:
     )
     candidates: int = option(50, "hits taken from each retriever before fusion")
     max_per_doc: int = option(
-        0, "at most this many chunks of one document in a result list (0 = no limit)"
+        2, "at most this many chunks of one document in a result list (0 = no limit). 2, so that one page "
+        "cannot fill all the sources an answer draws on (4): on the users' wording it cited a gold page more often "
+        "(docs/retrieval.md)"
     )
     reranker: str = option(
         "",
