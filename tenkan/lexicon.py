@@ -39,6 +39,9 @@ WORD_SYNONYMS: dict[str, str] = {
     "歯医者": "歯科", "歯医者さん": "歯科",
     # (the clipped word, as people say it: 「高てんかん薬とサプリって一緒に飲んでいいんですか」 found the pill and alcohol)
     "サプリ": "サプリメント", "さぷり": "サプリメント",
+    # (the pill typed in hiragana, in a message that names epilepsy, where loanwords stay as typed:
+    # 「ぴる のんでるんだけど てんかん の くすり と いっしょで へいき？」)
+    "ぴる": "ピル",
     "年寄り": "高齢者", "老人": "高齢者",
     "生理": "月経",
     "風呂": "入浴", "お風呂": "入浴",
