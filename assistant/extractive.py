@@ -25,7 +25,9 @@ sentence that leans on the one before it (「ただし、」「そのため、�
 connective, which changes nothing of its meaning. The best sentence also brings the one after it
 in its section (not a list): the sentence that shares the question's words often only names the
 topic, and the next one says what about it (on the tune half of the style set, must-mention facts
-in 0.629 -> 0.660 of answers, gold page cited unchanged). A passage opens with the heading of its
+in 0.629 -> 0.660 of answers, gold page cited unchanged). A later passage's sentence brings the one after it only
+when that one leans on it or gives its reason (「その場合も、…」: development lists must-mention +14 rows of 2,249,
+tune unchanged). A passage opens with the heading of its
 section in 【】 when the heading names what the passage only describes. At most ``n`` passages
 (three by default); a list of up to five items is shown whole, a longer one by its five items closest
 to the question, more when the question asks for a list.
@@ -481,7 +483,10 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                 quotes = [Quote(q.source, q.position - 1, prev, q.score), q]
                 used.add((q.source, q.position - 1))
             nxt = q.position + 1
-            if follow and not picked and not items and len(quotes) == 1 and (q.source, nxt) not in used \
+            # (a later passage's sentence brings the next one only when that one leans on it or gives its reason:
+            # 「…相談することがあります。」 then 「その場合も、時間をかけて少しずつ減らしていくのが基本です。」)
+            leaned_on = nxt < len(sents) and bool(_LEANS.match(sents[nxt]) or _EXPLAINS.search(sents[nxt]))
+            if follow and (not picked or leaned_on) and not items and len(quotes) == 1 and (q.source, nxt) not in used \
                     and _goes_on(sents, sections.get(q.source), q.position) \
                     and is_quotable(sents[nxt], by_n[q.source].title):
                 quotes.append(Quote(q.source, nxt, sents[nxt], q.score))
