@@ -97,6 +97,23 @@ def test_the_best_sentence_brings_the_one_that_goes_on_with_it():
     assert len(alone.quotes) == 1
 
 
+def test_a_later_passage_brings_the_next_sentence_only_when_it_leans_on_it():
+    stopping = ("薬のやめ方\n"
+                "発作が2年以上ないときは、薬を減らせるか主治医と相談することがあります。\n"
+                "その場合も、時間をかけて少しずつ減らしていくのが基本です。\n")
+    sleep = ("睡眠\n"
+             "薬を飲んでいる人は、睡眠を十分にとることが大切です。\n"
+             "寝不足は発作のきっかけになります。\n")
+    q = "薬を飲んでいる人は睡眠を十分にとることが大切？薬を減らせるか相談したい"
+    passages = select_passages(q, [_src(sleep, 1, title="睡眠"), _src(stopping, 2, title="薬")], n=2, per_source=1)
+    later = next(p for p in passages if p.source == 2)
+    assert passages[0].source == 1 and [x.position for x in later.quotes] == [1, 2]
+    # a next sentence that does not lean on it stays out of a later passage
+    plain = stopping.replace("その場合も、", "")
+    passages = select_passages(q, [_src(sleep, 1, title="睡眠"), _src(plain, 2, title="薬")], n=2, per_source=1)
+    assert [x.position for x in next(p for p in passages if p.source == 2).quotes] == [1]
+
+
 def test_following_stops_at_the_section_and_at_a_list():
     # the last sentence of a section does not bring the next section's first sentence
     [p] = select_passages("薬を減らすかどうか主治医と相談", [_src(STOPPING, title="薬")], n=1)
