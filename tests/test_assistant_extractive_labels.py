@@ -114,6 +114,21 @@ def test_a_later_passage_brings_the_next_sentence_only_when_it_leans_on_it():
     assert [x.position for x in next(p for p in passages if p.source == 2).quotes] == [1]
 
 
+def test_the_retrievers_first_source_keeps_a_passage():
+    # the second source repeats the question's words in two sentences; the first, ranked first by the retriever,
+    # shares fewer of them: it still gets the last passage
+    first = "焦点発作\n片方の手が勝手に動く場合は、焦点発作のことが多いとされます。\n"
+    second = ("発作の種類\n"
+              "ミオクロニー発作では、意識ははっきりしていて、手が一瞬ピクピク動く発作がみられます。\n"
+              "ピクピク動く発作は、意識がはっきりしている間に手に起こることがあります。\n")
+    q = "意識ははっきりしてるのに、手が勝手にピクピク動く発作がある"
+    sources = [_src(first, 1, title="焦点発作"), _src(second, 2, title="発作の種類")]
+    assert [p.source for p in select_passages(q, sources, n=2, per_source=2)] == [2, 1]
+    # ... only as the last passage: with room for one, the best sentence is quoted
+    assert [p.source for p in select_passages(q, sources, n=1, per_source=2)] == [2]
+    assert [p.source for p in select_passages(q, sources, n=3, per_source=2)] == [2, 2, 1]
+
+
 def test_following_stops_at_the_section_and_at_a_list():
     # the last sentence of a section does not bring the next section's first sentence
     [p] = select_passages("薬を減らすかどうか主治医と相談", [_src(STOPPING, title="薬")], n=1)
