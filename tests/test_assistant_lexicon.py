@@ -136,6 +136,9 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "応急手当" not in expand_query("発作が多いと仕事しちゃだめ？")
     assert "刺激装置" in expand_query("頭に機械うめこむ治療ってどんなの")
     assert "刺激装置" not in expand_query("薬を入れるケースってどれがいい？")
+    # a smell, then the memory gone: the smell is an aura (前兆); a smell and sleepiness after a meal is not
+    assert "前兆" in expand_query("変なにおいがしたと思ったらそのあと記憶が飛んでることがある")
+    assert "前兆" not in expand_query("焼肉のにおいがして食べたあと眠い")
     # the pill in hiragana is ピル; いっしょ (together) is no 言っ (telling)
     assert expand_query("ぴる のんでるんだけど てんかん の くすり と いっしょで へいき？").split()[-1] == "ピル"
     assert "伝える" not in expand_query("てんかん の くすり と いっしょで へいき？")
