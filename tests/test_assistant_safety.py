@@ -145,6 +145,9 @@ def test_what_a_state_is_called_is_asked_about_not_lived():
     # ... but a state going on, asked about in the same words, is still one
     assert detect_emergencies("発作がくりかえして意識がもどらない！これ普通？")
     assert detect_emergencies("もう8分もけいれんしてる、これって重積っていうの？")
+    # how long one sleeps after a seizure is no seizure's length; not waking is still an alarm
+    assert detect_emergencies("発作のあとってどれくらいで意識もどるもの？うちの子はいつも30分くらい寝ちゃう") == []
+    assert "no_recovery" in detect_emergencies("30分くらい寝たまま起きない")
 
 
 def test_a_duration_still_says_now_when_nothing_else_does():
