@@ -300,14 +300,16 @@ def asked_fact(question: str) -> str:
 #: a condition other than epilepsy, by its name: a compound ending in 病, 症, 障害, 炎 … (not 病院, 障害者), or a
 #: common one as people type it (うつ, 花粉症, ずつう, ぱーきんそん)
 _CONDITION = (r"(?:[\u4e00-\u9fffァ-ヶー]{0,8}(?:病|症|障害|炎|腫瘍|梗塞|出血|頭痛|無呼吸|症候群|喘息|アレルギー)"
-              r"(?![\u4e00-\u9fff])|うつ病|うつ(?!る|す|ら|ろ|伏せ|む)|鬱|へんずつう|ずつう|アトピー|コロナ|インフル|いんふるえんざ|ADHD|"
+              # a pain named by where it is (腰痛, 関節痛), not 痛み止め
+              r"(?![\u4e00-\u9fff])|[\u4e00-\u9fff]{1,6}痛(?![\u4e00-\u9fffみ])|"
+              r"うつ病|うつ(?!る|す|ら|ろ|伏せ|む)|鬱|へんずつう|ずつう|ふみん|アトピー|コロナ|インフル|いんふるえんざ|ADHD|"
               r"貧血|ひんけつ|にんちしょう|パーキンソン|ぱーきんそん|とうにょうびょう|ぜんそく|四十肩|五十肩|いびき|不眠|"
               # conditions named without 病 or 症 (「高血圧の薬って朝と夜どっちに飲むのがいい？」)
               r"高血圧|低血圧|不整脈|高コレステロール|こうけつあつ)")
 #: ... and its own care asked about (「片頭痛の予防薬ってどんなのがある？」「脳腫瘍の手術ってにゅういんどのくらい？」); not a
 #: circumstance (「胃腸炎で朝飲んだ薬を吐いちゃった」)
 _CONDITION_CARE = re.compile(_CONDITION + r"(?!で)(?:の|って|は|が|に)?[^。？?\n]{0,16}?"
-                             r"(?:薬|くすり|治療|予防|治る|なおる|治せ|何科|副作用|ふくさよう|注射|手術|市販|効く|きく|"
+                             r"(?:薬|くすり|治療|予防|治る|なおる|治せ|治し|なおし|何科|副作用|ふくさよう|副反応|注射|手術|市販|効く|きく|"
                              r"おすすめ|検査|"
                              # where it comes from, as asked of the condition itself (「糖尿病って親から遺伝するの？」)
                              r"遺伝|いでん|原因|げんいん|予防接種|よぼうせっしゅ|ワクチン|わくちん)")
@@ -315,7 +317,10 @@ _CONDITION_CARE = re.compile(_CONDITION + r"(?!で)(?:の|って|は|が|に)?[^
 _SEIZURE_LIKE = re.compile(r"発作|ほっさ|けいれん|痙攣|ひきつけ|意識|ぼーっと|ボーッと|ぼーっ|ピクッ|ぴくっ|ガクッ|倒れ|失神|"
                            r"気を失")
 #: how the condition bears on epilepsy or its medicines (「花粉症の薬と一緒に飲んでいい？」「片頭痛との違い」)
-_BEARING = re.compile(r"一緒|併用|飲み合わせ|のみあわせ|相互|影響|と(?:の)?違い|見分け|区別|関係")
+_BEARING = re.compile(r"一緒|併用|飲み合わせ|のみあわせ|相互|影響|と(?:の)?違い|見分け|区別|関係|"
+                      # whether one may take it, asked of an epilepsy assistant (「生理痛の薬を飲んでも平気？」): with one's
+                      # epilepsy medicines
+                      r"(?:飲んで|のんで|使って|つかって)(?:も|いい|大丈夫|平気)")
 
 
 def other_condition(message: str, known: Callable[[str], bool] | None = None) -> str:

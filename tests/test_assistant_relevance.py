@@ -408,6 +408,9 @@ def test_a_disease_cut_into_known_pieces_is_unknown_unless_the_pages_name_it_or_
     ("脳腫瘍の手術ってにゅういんどのくらい？母が来月手術なんです", "脳腫瘍"),
     ("うつ病の薬ってどうやって選ぶの", "うつ病"),
     ("高血圧の薬って朝と夜どっちに飲むのがいい？", "高血圧"),          # named without 病 or 症
+    ("糖尿病って親から遺伝するの？", "糖尿病"),                      # where it comes from
+    ("ふみんしょう なおしかた", "ふみん"),                          # in kana, how to cure it
+    ("腹痛 薬", "腹痛"),                                           # a pain named by where it is
 ])
 def test_the_care_of_another_condition_is_asked_about(message, condition):
     assert other_condition(message) == condition
@@ -420,6 +423,9 @@ def test_the_care_of_another_condition_is_asked_about(message, condition):
     "認知症の母が急にぼーっとして返事をしなくなる。薬で治る？",   # what looks like a seizure is described
     "病院ごとにお薬手帳もらってて3冊ある。まとめたほうがいいの？",  # 病院 names no condition
     "風邪がうつるのが心配で薬局に行けない",             # うつる is a verb
+    "生理痛の薬を飲んでも平気？",                       # whether it may be taken: with the epilepsy medicines
+    "痛み止めのおすすめある？",                         # 痛み止め is a medicine, not a pain
+    "てんかんって遺伝するの？",
 ])
 def test_a_condition_beside_epilepsy_or_as_a_circumstance_is_not_another_topic(message):
     assert other_condition(message) == ""
