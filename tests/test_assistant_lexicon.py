@@ -136,6 +136,11 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "応急手当" not in expand_query("発作が多いと仕事しちゃだめ？")
     assert "刺激装置" in expand_query("頭に機械うめこむ治療ってどんなの")
     assert "刺激装置" not in expand_query("薬を入れるケースってどれがいい？")
+    # holding or hugging someone having a seizure, in other words than the page's 押さえつけ, asks for first aid;
+    # a medicine that keeps seizures down (発作をおさえる薬) does not
+    assert "応急手当" in expand_query("発作のとき抱きしめて止めようとしたら怒られた、なんで？")
+    assert "応急手当" in expand_query("発作のとき体おさえとくべき？")
+    assert "応急手当" not in expand_query("発作をおさえる薬の副作用")
     # a smell, then the memory gone: the smell is an aura (前兆); a smell and sleepiness after a meal is not
     assert "前兆" in expand_query("変なにおいがしたと思ったらそのあと記憶が飛んでることがある")
     assert "前兆" not in expand_query("焼肉のにおいがして食べたあと眠い")
