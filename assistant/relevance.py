@@ -78,6 +78,8 @@ NOT_A_TOPIC = frozenset(
     "朝食 昼食 夕食 朝飯 "
     # slang for all right, and a manner (「シャワーならセーフ？」「お辞儀みたいに頭カクンって」)
     "セーフ アウト 辞儀 お辞儀 "
+    # as if nothing had happened (「そのあと何事もなかったみたいに戻る」)
+    "何事 "
     # how the asker judges it (「スマホで撮っていいの？不謹慎じゃない？」): a manner, never the thing asked about
     "謹慎 不謹慎 迷惑 "
     # a custom (a list in the tune half's voice, session 24: 「夜は焚き火で遅くまで起きてるのが恒例」; not 枕, the topic of

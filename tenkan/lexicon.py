@@ -94,7 +94,7 @@ WORD_SYNONYMS: dict[str, str] = {
     # staple foods the diet-therapy page names by their kind (a blind list of session 23: 「ケトン食ってごはんとかパン
     # 食べちゃダメなの？」 was declined as "the corpus never mentions パン"); not ご飯, which is any meal
     # a faint as people tell it (「ふっと気が遠くなって倒れた」: the differential-diagnosis page's 失神)
-    "気が遠く": "失神", "気が遠の": "失神",
+    "気が遠く": "失神", "気が遠の": "失神", "気絶": "失神",
     # what people call a test or a diet by how it looks (a list of everyday names, session 23): an MRI's 「輪切りの写真」
     # is the MRI page's 断面, a diet of 「脂っこいごはん」 the diet-therapy page's 脂肪
     "輪切り": "断面", "脂っこい": "脂肪",
