@@ -145,6 +145,10 @@ def test_what_a_state_is_called_is_asked_about_not_lived():
     # ... but a state going on, asked about in the same words, is still one
     assert detect_emergencies("発作がくりかえして意識がもどらない！これ普通？")
     assert detect_emergencies("もう8分もけいれんしてる、これって重積っていうの？")
+    # 起きていません says no seizure happens; a seizure feared for later is asked about
+    assert detect_emergencies("3年間薬を飲んで発作が一度も起きていません。主治医から薬を減らしてみようかと言われました。"
+                              "でもやめてまた発作が起きたらと思うと怖いです。薬をやめるときはどう進めるんですか。") == []
+    assert detect_emergencies("また発作が起きています")
     # how long one sleeps after a seizure is no seizure's length; not waking is still an alarm
     assert detect_emergencies("発作のあとってどれくらいで意識もどるもの？うちの子はいつも30分くらい寝ちゃう") == []
     assert "no_recovery" in detect_emergencies("30分くらい寝たまま起きない")
