@@ -427,6 +427,8 @@ _GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って
                       r"た日(?:の|に|は)|費用|料金|お金|いくら|保険|修理|弁償|何日|何週間|何か月|何ヶ月|何カ月|何年|"
                       # thanks for help given then (「はじめて発作おこしたとき付き添ってくれた同僚にお礼したい」)
                       r"お礼|おれい|(?:とき|時)に?[^。？?]{0,12}?て(?:くれた|もらった)|"
+                      # what follows a seizure, in general (「初めての発作のあとってすぐ薬を飲み始めるの？」)
+                      r"(?:発作|ほっさ|けいれん|痙攣|ひきつけ)の(?:あと|後)って|"
                       # seizures that did not happen for a time (「妊娠中はずっと発作なかったけど、…寝不足になるのが心配」)
                       r"(?:発作|ほっさ|けいれん)(?:は|が|も)?(?:なかった|なかっ|ありませんでした)|"
                       # whether doing something brings a seizure on (「タトゥー入れても発作おきない？」), or the days without one
