@@ -149,6 +149,8 @@ def test_what_a_state_is_called_is_asked_about_not_lived():
     assert detect_emergencies("3年間薬を飲んで発作が一度も起きていません。主治医から薬を減らしてみようかと言われました。"
                               "でもやめてまた発作が起きたらと思うと怖いです。薬をやめるときはどう進めるんですか。") == []
     assert detect_emergencies("また発作が起きています")
+    assert detect_emergencies("発作が一度も起きていません") == []
+    assert detect_emergencies("一度も起きてなかった発作が今おきてる止まらない")
     # what follows a seizure, asked in general (〜のあとって); a state going on after one is still an alarm
     assert detect_emergencies("初めての発作のあとってすぐ薬を飲み始めるの？") == []
     assert "breathing" in detect_emergencies("けいれんのあとって呼吸がおかしいのは普通？今ぜーぜーしてる")
