@@ -150,6 +150,9 @@ def test_what_a_state_is_called_is_asked_about_not_lived():
                               "でもやめてまた発作が起きたらと思うと怖いです。薬をやめるときはどう進めるんですか。") == []
     assert detect_emergencies("また発作が起きています")
     assert detect_emergencies("発作が一度も起きていません") == []
+    # motivation that does not rise (やる気が起きない) is no one who does not wake
+    assert detect_emergencies("薬飲むようになってから気持ちが沈んで何もやる気が起きない") == []
+    assert "no_recovery" in detect_emergencies("けいれんのあとずっとねてておきない")
     assert detect_emergencies("一度も起きてなかった発作が今おきてる止まらない")
     # what follows a seizure, asked in general (〜のあとって); a state going on after one is still an alarm
     assert detect_emergencies("初めての発作のあとってすぐ薬を飲み始めるの？") == []
