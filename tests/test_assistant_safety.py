@@ -150,6 +150,15 @@ def test_what_a_state_is_called_is_asked_about_not_lived():
                               "でもやめてまた発作が起きたらと思うと怖いです。薬をやめるときはどう進めるんですか。") == []
     assert detect_emergencies("また発作が起きています")
     assert detect_emergencies("発作が一度も起きていません") == []
+    # advice (呼んだほうがいい) is no call made; 「また起きる？」 asks about later; a habit that ends 普通に; a time until
+    # something after a dose (5分くらいすると)
+    assert detect_emergencies("もし発作が5分以上つづいたら救急車よんだほうがいいの？目安をしりたい") == []
+    assert detect_emergencies("子どもが小さいころ高熱でけいれんして15分止まらなくて救急車で運ばれたことがある "
+                              "今は小学生で元気だけどまた起きる？") == []
+    assert detect_emergencies("父は発作のあといつも30分くらいぼーっとしてるけどそのあと普通に話せるようになる") == []
+    assert detect_emergencies("新しい薬にかえてからここ数日飲んで5分くらいするとぼーっとする 意識はあるけど副作用？") == []
+    assert "repeated_seizures" in detect_emergencies("止まったと思ったらまた始まった")
+    assert "long_seizure" in detect_emergencies("救急車よんだ けいれん 止まらない")
     # motivation that does not rise (やる気が起きない) is no one who does not wake
     assert detect_emergencies("薬飲むようになってから気持ちが沈んで何もやる気が起きない") == []
     assert "no_recovery" in detect_emergencies("けいれんのあとずっとねてておきない")
