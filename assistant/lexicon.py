@@ -332,6 +332,10 @@ _ASKED_PHRASES = (# 「てんかんってなんでなるの？」「どうして
                   # a hand or leg that would not move (「発作のあと片方の手が動かなくなった」) is the pages' 麻痺
                   (re.compile(r"(?:手|足|腕|半身|片側)(?:が|も|は)?[^。？?、\s]{0,6}?(?:動かな|うごかな|動かせな|うごかせな|上がらな|あがらな)"),
                    "麻痺"),
+                  # a dose brought up again, typed in kana (「くすり のんだあと はいちゃった」: MeCab read はい as 履く): the
+                  # missed-dose page's 吐いてしまった
+                  (re.compile(r"(?:飲ん|のん)(?:だ|で)\s*(?:あと|後|から|ら)?\s*(?:に|で)?\s*(?:すぐ|すぐに)?\s*(?:はい|吐い|もどし|戻し)"
+                              r"(?:ちゃ|て|た|ちゃっ)"), "吐いてしまった"),
                   # a machine put inside the body (「頭に機械うめこむ治療ってどんなの」) is the VNS page's 刺激装置
                   (re.compile(r"(?:機械|きかい|装置|そうち|機器|電池|ペースメーカー)(?:を|が)?[^。？?]{0,4}?(?:埋め込|うめこ|埋込|植え込|うえこ|入れ)"),
                    "刺激装置"),

@@ -141,6 +141,9 @@ def test_a_plain_question_adds_the_pages_word_for_what_it_asks():
     assert "応急手当" in expand_query("発作のとき抱きしめて止めようとしたら怒られた、なんで？")
     assert "応急手当" in expand_query("発作のとき体おさえとくべき？")
     assert "応急手当" not in expand_query("発作をおさえる薬の副作用")
+    # a dose brought up again, typed in kana, is the missed-dose page's 吐いてしまった; 飲んではいけない is not
+    assert "吐いてしまった" in expand_query("くすり のんだあと はいちゃった また のんだほうが いい？")
+    assert "吐いてしまった" not in expand_query("のんではいけない薬ってある？")
     # a smell, then the memory gone: the smell is an aura (前兆); a smell and sleepiness after a meal is not
     assert "前兆" in expand_query("変なにおいがしたと思ったらそのあと記憶が飛んでることがある")
     assert "前兆" not in expand_query("焼肉のにおいがして食べたあと眠い")
