@@ -430,7 +430,9 @@ _GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って
                       # thanks for help given then (「はじめて発作おこしたとき付き添ってくれた同僚にお礼したい」)
                       r"お礼|おれい|(?:とき|時)に?[^。？?]{0,12}?て(?:くれた|もらった)|"
                       # what follows a seizure, in general (「初めての発作のあとってすぐ薬を飲み始めるの？」)
-                      r"(?:発作|ほっさ|けいれん|痙攣|ひきつけ)の(?:あと|後)って|"
+                      r"(?:発作|ほっさ|けいれん|痙攣|ひきつけ)の(?:あと|後)(?:って|は(?=いつも|毎回|たいてい|だいたい))|"
+                      # free of seizures since (「…倒れてから今まで無発作です」)
+                      r"無発作|"
                       # seizures that did not happen for a time (「妊娠中はずっと発作なかったけど、…寝不足になるのが心配」)
                       r"(?:発作|ほっさ|けいれん)(?:は|が|も)?(?:なかった|なかっ|ありませんでした)|"
                       # ... or not once since (「3年間発作が一度も起きていません」)
@@ -494,6 +496,10 @@ _PAST = re.compile(r"(?:以前|(?<![るうくぐすつぬぶむ])前に|昔|む�
 #: a seizure lived before, said as an experience (「10分以上止まらなかったことがある」「続いたことがあります」)
 _EXPERIENCED = re.compile(r"(?:[たで]|ない)こと(?:が|も|は)?(?:[^。？?]{0,10}?(?:だけ|一度|いちど|1回|1かい|一回|何度か|何回か))?"
                           r"(?:ある|あります|あった|ありました|あって|あり、)")
+#: ... or never lived (「5分以上続いたことは一度もないです」)
+#: (only of the seizure lasting or coming: 「てんかんなんて言われたことない」 says a first seizure, the alarm's case)
+_NEVER = re.compile(r"(?:続い|つづい|止まらなかっ|とまらなかっ)たこと(?:は|が|も)?(?:一度も|いちども|1回も|一回も|まだ)?"
+                    r"(?:ない|ありません|なかった|ありませんでした)")
 _HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
                     # 「いつも30分くらいぼーっとしてるけどそのあと普通に話せるようになる」
                     r"(?:いつも|毎回|普段|ふだん|いつもの).{0,30}?(?:普通に|ふつうに|元に|もとに|元通り|もとどおり)|"
@@ -616,7 +622,9 @@ _TO_READ = re.compile(r"(?:体験談|体験記|イラスト|図解|図|動画|�
 #: left to :data:`_GENERAL`, which keeps the alarm when something goes on: 「ゲームの途中で息子がけいれん、止まらない」)
 _FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人公|演出|描写|(?:場面|シーン)(?:が|を|で|は|に)?(?:あっ|見|み|書|かい|描)|"
                       r"(?:実際|現実)(?:も|は|に|で|の)|リアル(?:[？?]|なの|です|かな)|"
-                      r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)")
+                      r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)|"
+                      # a video seen online (「TikTokでみた人、ゲーム中にいきなりガクガクしてた」)
+                      r"(?:TikTok|tiktok|ティックトック|YouTube|youtube|ユーチューブ|インスタ|動画|配信)(?:で|に)(?:見|み|観)(?:た|て)")
 
 
 def _said_before(written: str, read: str) -> bool:
@@ -663,7 +671,7 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
     if _NOW.search(written) or _R_NOW.search(read):
         return set()
     # a seizure lived before, said as an experience (「10分以上止まらなかったことがある」), unless one is going on now
-    if _EXPERIENCED.search(written) and not _going_on(read):
+    if (_EXPERIENCED.search(written) or _NEVER.search(written)) and not _going_on(read):
         return set(found)
     if _DURATION_NOW.search(written) and (_R_HAPPENING.search(read) or not (
             _ONLY_ASKING.search(written) or _PAST.search(written) or _PAST_TIME.search(written)

@@ -159,6 +159,13 @@ def test_what_a_state_is_called_is_asked_about_not_lived():
     assert detect_emergencies("新しい薬にかえてからここ数日飲んで5分くらいするとぼーっとする 意識はあるけど副作用？") == []
     assert "repeated_seizures" in detect_emergencies("止まったと思ったらまた始まった")
     assert "long_seizure" in detect_emergencies("救急車よんだ けいれん 止まらない")
+    # seizure-free since (無発作), a video seen online, the usual time after a seizure, a length never reached
+    assert detect_emergencies("2023年11月に発作で倒れてから今まで無発作です。フォークリフトの仕事に戻れるでしょうか") == []
+    assert detect_emergencies("TikTokでみた人、ゲーム中にいきなりガクガクしてたんだけど光のせい？") == []
+    assert detect_emergencies("発作のあとはいつも30分くらいぼーっとして頭痛がするんですけど、みんなそうなんでしょうか") == []
+    assert detect_emergencies("私の発作はいつも1～2分くらいでおさまるんですが、5分以上続いたことは一度もないです。普通の長さですか？") == []
+    # ... but never having been told of epilepsy makes a seizure now a first one
+    assert detect_emergencies("妻がいきなり白目むいてガクガクしてる、てんかんなんて言われたことないのに")
     # motivation that does not rise (やる気が起きない) is no one who does not wake
     assert detect_emergencies("薬飲むようになってから気持ちが沈んで何もやる気が起きない") == []
     assert "no_recovery" in detect_emergencies("けいれんのあとずっとねてておきない")
