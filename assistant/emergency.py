@@ -323,6 +323,10 @@ _ONLY_ASKING = re.compile(r"just\s*asking|just\s*curious|just\s*in\s*case|念の
                           r"何割|何パーセント|基準|定義|リスク|(?:って|は)(?:どのくらい|どれくらい|どれぐらい)(?:ある|あり|いる|起き|おき)|"
                           # whether something brings seizures on (「こういうストレスは発作の誘因になりますか？」)
                           r"(?:発作|ほっさ|けいれん)の(?:誘因|きっかけ|原因|引き金)(?:に|と)(?:なる|なり|なっ)|"
+                          # whether something is a side effect (「…少し息苦しいのは副作用？」), what a state means (「いしき が
+                          # もどらないまま ほっさ を くりかえす って どういう じょうたい？」)
+                          r"(?:のは|のって|って|は)(?:薬の|くすりの)?(?:副作用|ふくさよう)|"
+                          r"って(?:どういう|どんな)(?:状態|じょうたい|こと|意味|いみ)|"
                           # what a state is called (「5分以上続くとstatus epilepticusっていうの？」「…のって重積っていうんですか」)
                           r"(?:って|と)(?:いう|言う|呼ぶ|よぶ|呼ばれる|よばれる)(?:の|ん(?:です|でしょう)?か|のですか|んだっけ)\s*[？?]?\s*$|"
                           # a question saved for the doctor (「…発作は危ない？先生に聞いてみたい」)
@@ -423,7 +427,7 @@ _ALWAYS_SO = r"いつもそう|いつもこう|いつものこと|毎回そう|�
 #: be going on now
 _GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って|では|でも)|(?:ない|た|る)(?:人|ひと|子|方)(?:も|は|って)(?:いる|いま|多い|おおい)|(?:た|だ)のは|と.{0,24}(?:違うの|ちがうの|(?:違い|ちがい)(?:は|が|を|って|[？?]|$)|区別|見分け)|"
                       # a worry about what might happen (「お風呂で発作が起きないか心配で、シャワーにしてる」)
-                      r"(?:起き|おき|起こさ|おこさ|なら|なり|出)ないか(?:心配|不安|しんぱい|ふあん|こわ|怖)|"
+                      r"(?:起き|おき|起こさ|おこさ|なら|なり|出|し)ないか(?:心配|不安|しんぱい|ふあん|こわ|怖)|"
                       # the day it happened, what it costs, how many days or months (「初めて発作を起こした日のこと」
                       # 「救急車を呼んだら、費用はかかる？」「頭を打ったあと、何日くらい様子を見れば」)
                       r"た日(?:の|に|は)|費用|料金|お金|いくら|保険|修理|弁償|何日|何週間|何か月|何ヶ月|何カ月|何年|"
@@ -433,6 +437,8 @@ _GENERAL = re.compile(r"(?:た|る)(?:人|子|子ども|子供|方)(?:は|って
                       r"(?:発作|ほっさ|けいれん|痙攣|ひきつけ)の(?:あと|後)(?:って|は(?=いつも|毎回|たいてい|だいたい))|"
                       # free of seizures since (「…倒れてから今まで無発作です」)
                       r"無発作|"
+                      # no seizure, said of now (「熱出してるけどけいれんはしてない」)
+                      r"(?:発作|ほっさ|けいれん|痙攣|ひきつけ)(?:は|も)(?:して|起きて|おきて|出て|でて)(?:い)?(?:ない|ません)|"
                       # seizures that did not happen for a time (「妊娠中はずっと発作なかったけど、…寝不足になるのが心配」)
                       r"(?:発作|ほっさ|けいれん)(?:は|が|も)?(?:なかった|なかっ|ありませんでした)|"
                       # ... or not once since (「3年間発作が一度も起きていません」)
@@ -502,7 +508,7 @@ _NEVER = re.compile(r"(?:続い|つづい|止まらなかっ|とまらなかっ)
                     r"(?:ない|ありません|なかった|ありませんでした)")
 _HABIT = re.compile(r"(?:いつも|毎回|普段|ふだん|いつもの).{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
                     # 「いつも30分くらいぼーっとしてるけどそのあと普通に話せるようになる」
-                    r"(?:いつも|毎回|普段|ふだん|いつもの).{0,30}?(?:普通に|ふつうに|元に|もとに|元通り|もとどおり)|"
+                    r"(?:いつも|毎回|普段|ふだん|いつもの).{0,30}?(?:普通に|ふつうに|元に|もとに|元通り|もとどおり|ちゃんと(?:話|はな))|"
                     + _ALWAYS_SO)
 _R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
 # 「5分以上続いたら救急車？」「水の中で発作が起きたらどうする？」: the situation in the conditional
@@ -700,7 +706,8 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
     if _R_HYPOTHETICAL.search(read) and not (_R_HAPPENING.search(read) or _going_on(read)):
         return set(found)
     if (_HABIT.search(written) or _R_HABIT.search(read)) and not _going_on_elsewhere(spaced or written, _HABIT, _R_HABIT):
-        return found & _HABIT_KINDS  # 「いつもはすぐ止まるのに、けいれんが止まらない」 is not the habit
+        # (and the n-gram model's general alarm: 「けいれんは1分で止まっていつも通り意識も戻ったけど、今日はお風呂入っていい？」)
+        return found & (_HABIT_KINDS | {"urgent"})  # 「いつもはすぐ止まるのに、けいれんが止まらない」 is not the habit
     return set()
 
 

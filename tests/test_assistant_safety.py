@@ -166,6 +166,13 @@ def test_what_a_state_is_called_is_asked_about_not_lived():
     assert detect_emergencies("私の発作はいつも1～2分くらいでおさまるんですが、5分以上続いたことは一度もないです。普通の長さですか？") == []
     # ... but never having been told of epilepsy makes a seizure now a first one
     assert detect_emergencies("妻がいきなり白目むいてガクガクしてる、てんかんなんて言われたことないのに")
+    # whether something is a side effect, a worry about what might happen, no seizure now, a usual seizure that passed
+    assert detect_emergencies("VNSの刺激が出るとき声がかすれて少し息苦しいのは副作用？") == []
+    assert detect_emergencies("発作で転んで骨折しないか心配、家の中でできる対策は？") == []
+    assert detect_emergencies("子どもが熱出してるけどけいれんはしてない、いつもの薬はそのまま飲ませていい？") == []
+    assert detect_emergencies("けいれんは1分で止まっていつも通り意識も戻ったけど、今日はお風呂入っていい？") == []
+    assert detect_emergencies("今日いつもの発作が2回あったけど2回とも1分以内で、間はちゃんと話せてた") == []
+    assert "breathing" in detect_emergencies("発作のあと息苦しそうで唇が紫になってる")
     # motivation that does not rise (やる気が起きない) is no one who does not wake
     assert detect_emergencies("薬飲むようになってから気持ちが沈んで何もやる気が起きない") == []
     assert "no_recovery" in detect_emergencies("けいれんのあとずっとねてておきない")
