@@ -106,7 +106,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "last night": "昨夜", "last week": "先週", "last year": "去年",
     # everyday English of a patient's life, each mapped to the word the pages use (2026-12-03, from a
     # development list of mixed-English questions: data/eval/dev/mixed_english.tsv)
-    "jet lag": "時差", "time zone": "時差", "time difference": "時差", "night shift": "夜勤", "shift work": "交代勤務",
+    "jet lag": "時差", "time zone": "時差", "seizure diary": "発作の記録", "diary": "記録", "time difference": "時差", "night shift": "夜勤", "shift work": "交代勤務",
     "genetic": "遺伝", "hereditary": "遺伝", "inherited": "遺伝", "elderly": "高齢者", "dementia": "認知症",
     "contagious": "うつる", "infectious": "うつる", "first aid": "応急手当", "stress": "ストレス",
     "travel": "旅行", "teacher": "先生", "birth control pill": "経口避妊薬", "birth control": "避妊",

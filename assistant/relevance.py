@@ -78,8 +78,8 @@ NOT_A_TOPIC = frozenset(
     "朝食 昼食 夕食 朝飯 "
     # slang for all right, and a manner (「シャワーならセーフ？」「お辞儀みたいに頭カクンって」)
     "セーフ アウト 辞儀 お辞儀 "
-    # as if nothing had happened (「そのあと何事もなかったみたいに戻る」)
-    "何事 "
+    # as if nothing had happened (「そのあと何事もなかったみたいに戻る」), a rumour heard (「…って噂ほんと？」)
+    "何事 噂 うわさ ウワサ "
     # how the asker judges it (「スマホで撮っていいの？不謹慎じゃない？」): a manner, never the thing asked about
     "謹慎 不謹慎 迷惑 "
     # a custom (a list in the tune half's voice, session 24: 「夜は焚き火で遅くまで起きてるのが恒例」; not 枕, the topic of
@@ -314,7 +314,9 @@ _CONDITION_CARE = re.compile(_CONDITION + r"(?!で)(?:の|って|は|が|に)?[^
                              r"(?:薬|くすり|治療|予防|治る|なおる|治せ|治し|なおし|何科|副作用|ふくさよう|副反応|注射|手術|市販|効く|きく|"
                              r"おすすめ|検査|"
                              # where it comes from, as asked of the condition itself (「糖尿病って親から遺伝するの？」)
-                             r"遺伝|いでん|原因|げんいん|予防接種|よぼうせっしゅ|ワクチン|わくちん)")
+                             r"遺伝|いでん|原因|げんいん|予防接種|よぼうせっしゅ|ワクチン|わくちん|"
+                             # what to eat with it (「糖尿病の食事で気をつけることを教えて」)
+                             r"食事(?:で|の|は)?(?:気をつけ|気を付け|注意|制限))")
 #: a seizure or what looks like one described (「ぼーっと」「倒れ」): the pages' matter, whatever else is named
 _SEIZURE_LIKE = re.compile(r"発作|ほっさ|けいれん|痙攣|ひきつけ|意識|ぼーっと|ボーッと|ぼーっ|ピクッ|ぴくっ|ガクッ|倒れ|失神|"
                            r"気を失")

@@ -411,6 +411,7 @@ def test_a_disease_cut_into_known_pieces_is_unknown_unless_the_pages_name_it_or_
     ("糖尿病って親から遺伝するの？", "糖尿病"),                      # where it comes from
     ("ふみんしょう なおしかた", "ふみん"),                          # in kana, how to cure it
     ("腹痛 薬", "腹痛"),                                           # a pain named by where it is
+    ("糖尿病の食事で気をつけることを教えて", "糖尿病"),              # what to eat with it
 ])
 def test_the_care_of_another_condition_is_asked_about(message, condition):
     assert other_condition(message) == condition
