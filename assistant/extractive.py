@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
@@ -445,12 +446,20 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     # the floor: the sentence scores favour a page whose list shares the question's words (a list of seizure types
     # for 「意識ははっきりしてるのに、右手だけ勝手にピクピク」), the retriever ranked the page that answers it first
     top = min((src.n for src in sources), default=None)
+    # ... and a page the retriever found twice, one of them among its first two sources, likewise (the elderly-care
+    # page's sentence on drowsiness outscored the side-effects page, two of four chunks, for 「服作用で眠気がひどくて仕事にならない」)
+    page = {src.n: (src.url, src.page) for src in sources}
+    counts = Counter(page.values())
+    doubled = {k for k, c in counts.items() if c >= 2 and min(n for n, v in page.items() if v == k) <= 2}
 
     for q in cands:
         if len(picked) >= n:
             break
         if n > 1 and len(picked) == n - 1 and q.source != top and all(p.source != top for p in picked):
             q = next((c for c in cands if c.source == top and (c.source, c.position) not in used), q)
+        elif n > 1 and len(picked) == n - 1 and doubled and page[q.source] not in doubled \
+                and not doubled & {page[p.source] for p in picked}:
+            q = next((c for c in cands if page[c.source] in doubled and (c.source, c.position) not in used), q)
         if queues is not None and id(q) not in chosen and per.get(q.source, 0) < per_source:
             queue = queues[q.source]
             while queue and (queue[0].source, queue[0].position) in used:

@@ -129,6 +129,24 @@ def test_the_retrievers_first_source_keeps_a_passage():
     assert [p.source for p in select_passages(q, sources, n=3, per_source=2)] == [2, 2, 1]
 
 
+def test_a_page_the_retriever_found_twice_keeps_a_passage():
+    # the second and fourth sources are two chunks of one page (the retriever found it twice, near the top); the
+    # third repeats the question's words in two sentences: the twice-found page still gets the last passage
+    def chunk(text, n, page):
+        return Source(n, f"{page}#{n}", f"http://127.0.0.1/{page}.html", page, text, None)
+    q = "薬の副作用で眠気がひどくて仕事にならない"
+    sleepy = "眠気\n薬の副作用で眠気がひどいときは、仕事の前に主治医に相談します。\n"
+    dose = "副作用\n薬の副作用で眠気が強いときは、主治医が薬の量を見直すことがあります。\n"
+    start = "副作用\n副作用は飲み始めに出やすいものです。\n"
+    elderly = ("高齢者\n高齢者は薬の副作用で眠気が出やすく、仕事や家事にならないことがあります。\n"
+               "高齢者では、薬の副作用の眠気がひどくて仕事にならず転ぶこともあります。\n")
+    sources = [chunk(sleepy, 1, "a"), chunk(dose, 2, "se"), chunk(elderly, 3, "old"), chunk(start, 4, "se")]
+    assert [p.source for p in select_passages(q, sources, n=3, per_source=2)] == [3, 1, 2]
+    # a page found twice only further down (third and fourth) has no such claim: the best sentences are quoted
+    sources = [chunk(sleepy, 1, "a"), chunk(elderly, 2, "old"), chunk(dose, 3, "se"), chunk(start, 4, "se")]
+    assert [p.source for p in select_passages(q, sources, n=3, per_source=2)] == [2, 1, 2]
+
+
 def test_following_stops_at_the_section_and_at_a_list():
     # the last sentence of a section does not bring the next section's first sentence
     [p] = select_passages("薬を減らすかどうか主治医と相談", [_src(STOPPING, title="薬")], n=1)
