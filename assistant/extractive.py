@@ -432,6 +432,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         for q, _ in sorted(scored, key=lambda qf: (-ranker.score(qf[1]), qf[0].source, qf[0].position)):
             queues.setdefault(q.source, []).append(q)
     cands = [q for q, _ in scored]
+    passed = {(q.source, q.position) for q in cands}
     parts = _each_part_answered(question, cands, unfloored)
     chosen = {id(q) for q in parts[1:]}  # a part's own sentence stays what it is
     cands = parts + [q for q in cands if q not in parts]
@@ -501,9 +502,12 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                 quotes = [Quote(q.source, q.position - 1, prev, q.score), q]
                 used.add((q.source, q.position - 1))
             nxt = q.position + 1
-            # (a later passage's sentence brings the next one only when that one leans on it or gives its reason:
+            # (a later passage's sentence brings the next one when that one leans on it or gives its reason:
             # 「…相談することがあります。」 then 「その場合も、時間をかけて少しずつ減らしていくのが基本です。」)
             leaned_on = nxt < len(sents) and bool(_LEANS.match(sents[nxt]) or _EXPLAINS.search(sents[nxt]))
+            # ... or when it passed the floor itself: it answers the question too, and it comes in its place on the page
+            # (「お酒を飲んでよいかどうか…主治医に相談してください。」 then 「飲む場合でも大量の飲酒は避け…」)
+            leaned_on = leaned_on or (q.source, nxt) in passed
             if follow and (not picked or leaned_on) and not items and len(quotes) == 1 and (q.source, nxt) not in used \
                     and _goes_on(sents, sections.get(q.source), q.position) \
                     and is_quotable(sents[nxt], by_n[q.source].title):

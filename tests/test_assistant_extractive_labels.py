@@ -114,6 +114,20 @@ def test_a_later_passage_brings_the_next_sentence_only_when_it_leans_on_it():
     assert [x.position for x in next(p for p in passages if p.source == 2).quotes] == [1]
 
 
+def test_a_later_passage_brings_the_next_sentence_that_answers_too():
+    # the next sentence leans on nothing but shares the question's words (it passed the floor itself): it comes with its
+    # predecessor, in its place on the page, instead of waiting for a passage of its own
+    stopping = ("薬のやめ方\n"
+                "発作が2年以上ないときは、薬を減らせるか主治医と相談することがあります。\n"
+                "薬を減らせるときは、主治医と相談して時間をかけて少しずつ減らします。\n")
+    sleep = ("睡眠\n"
+             "薬を飲んでいる人は、睡眠を十分にとることが大切です。\n"
+             "寝不足は発作のきっかけになります。\n")
+    q = "薬を飲んでいる人は睡眠を十分にとることが大切？薬を減らせるか相談したい"
+    passages = select_passages(q, [_src(sleep, 1, title="睡眠"), _src(stopping, 2, title="薬")], n=2, per_source=1)
+    assert [x.position for x in next(p for p in passages if p.source == 2).quotes] == [1, 2]
+
+
 def test_the_retrievers_first_source_keeps_a_passage():
     # the second source repeats the question's words in two sentences; the first, ranked first by the retriever,
     # shares fewer of them: it still gets the last passage
