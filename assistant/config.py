@@ -92,6 +92,9 @@ class AssistantConfig:
     )
     extractive_sentences: int = option(
         3, "passages quoted by the extractive mode and by the fallback (a list shows under its lead-in)")
+    extractive_passage_sentences: int = option(
+        3, "sentences one passage quotes at most: the best one, then those after it in its section that pass the "
+           "relevance floor too or lean on it (1: the best sentence alone; 2: the answers before 2026-12-05)")
     extractive_whole_page: bool = option(
         True, "extractive answers may quote any sentence of a retrieved page, not only of the retrieved chunk "
         "(the answer sentence is often in the page's next section); citations still name that page")
@@ -160,6 +163,8 @@ class AssistantConfig:
             raise ValueError("min_score must be >= 0")
         if self.extractive_sentences < 1:
             raise ValueError("extractive_sentences must be >= 1")
+        if self.extractive_passage_sentences < 1:
+            raise ValueError("extractive_passage_sentences must be >= 1")
         if self.context_order not in ("passages", "retrieval"):
             raise ValueError(f"context_order must be 'passages' or 'retrieval', got {self.context_order!r}")
         if self.retry_order not in ("", "passages", "retrieval"):

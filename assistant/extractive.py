@@ -402,12 +402,14 @@ def _each_part_answered(question: str, cands: list[Quote], pool: list[Quote] | N
 def select_passages(question: str, sources: list[Source], n: int = 3, per_source: int = 2,
                     sims: dict[str, float] | None = None, weights: ExtractiveWeights = ExtractiveWeights(),
                     min_score: float = 0.12, rel_floor: float | None = None, max_items: int = 5,
-                    ranker: SentenceRanker | None = None, follow: bool = True) -> list[Passage]:
+                    ranker: SentenceRanker | None = None, follow: bool = True, per_passage: int = 3) -> list[Passage]:
     """Up to ``n`` passages, the best first (see the module docstring). The hand-weighted score orders
     the sources; with a ``ranker`` each source's candidates above the floor are taken in the ranker's
     order. ``rel_floor``: a candidate needs this share of the best hand score (default 0.5, with a
     ranker 0.3: it finds must-mention sentences the hand score puts lower). ``follow``: the best
-    sentence brings the sentence after it in its section (:func:`_goes_on`)."""
+    sentence brings the sentence after it in its section (:func:`_goes_on`), a later passage's sentence when that one
+    leans on it or passed the floor too; ``per_passage``: the sentences one passage quotes at most (the sentences after
+    the followed one come while they pass the floor or lean on it)."""
     if rel_floor is None:
         rel_floor = RANKER_FLOOR if ranker is not None else 0.5
     q_toks = _tokens(question)
@@ -508,11 +510,22 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             # ... or when it passed the floor itself: it answers the question too, and it comes in its place on the page
             # (「お酒を飲んでよいかどうか…主治医に相談してください。」 then 「飲む場合でも大量の飲酒は避け…」)
             leaned_on = leaned_on or (q.source, nxt) in passed
-            if follow and (not picked or leaned_on) and not items and len(quotes) == 1 and (q.source, nxt) not in used \
+            if follow and per_passage > 1 and (not picked or leaned_on) and not items and len(quotes) == 1 and (q.source, nxt) not in used \
                     and _goes_on(sents, sections.get(q.source), q.position) \
                     and is_quotable(sents[nxt], by_n[q.source].title):
                 quotes.append(Quote(q.source, nxt, sents[nxt], q.score))
                 used.add((q.source, nxt))
+                # then the sentences after it in its section that passed the floor too or lean on it, up to
+                # ``per_passage`` (「…腎臓から尿に出ていきます。」「そのため、…使いやすい薬とされています。」 then
+                # 「一方で、腎臓の働きが弱くなっている方では、薬が体にたまりやすくなります。」 for a question on dialysis)
+                while len(quotes) < per_passage:
+                    j = quotes[-1].position + 1
+                    if (q.source, j) in used or not _goes_on(sents, sections.get(q.source), j - 1) \
+                            or not ((q.source, j) in passed or _LEANS.match(sents[j]) or _EXPLAINS.search(sents[j])) \
+                            or not is_quotable(sents[j], by_n[q.source].title):
+                        break
+                    quotes.append(Quote(q.source, j, sents[j], q.score))
+                    used.add((q.source, j))
             if listing and not items:
                 # a question that asks for things (「何を伝えておけばいい？」) answered by a paragraph its section's
                 # list goes on from, with no lead-in of its own (「…具体的に伝えておくことが大切です。」 then

@@ -367,6 +367,7 @@ class Assistant:
         configured weights): the extractive mode, the fallback and the generated prompt's order."""
         acfg = self.acfg
         return select_passages(question, sources, n=acfg.extractive_sentences, sims=sims,
+                               per_passage=acfg.extractive_passage_sentences,
                                weights=ExtractiveWeights(meaning=acfg.extractive_meaning_weight),
                                ranker=default_ranker() if acfg.extractive_ranker else None)
 

@@ -128,6 +128,26 @@ def test_a_later_passage_brings_the_next_sentence_that_answers_too():
     assert [x.position for x in next(p for p in passages if p.source == 2).quotes] == [1, 2]
 
 
+def test_a_passage_goes_on_while_its_sentences_answer_too():
+    # 「腎臓が悪いと飲めない？」: the best sentence names the drug's route, the next gives its consequence, the third (passed
+    # the floor: it names the kidneys too) is the answer
+    page = ("レベチラセタムの特徴\n"
+            "レベチラセタムは主に腎臓から尿に出ていきます。\n"
+            "そのため、ほかの薬を飲んでいる高齢の方にも使いやすい薬です。\n"
+            "腎臓の働きが弱い方では、薬が体にたまりやすくなります。\n"
+            "錠剤のほか、ドライシロップもあります。\n")
+    q = "レベチラセタムって腎臓が弱いと飲めない？"
+    [p] = select_passages(q, [_src(page, title="レベチラセタム")], n=1)
+    assert [x.position for x in p.quotes] == [1, 2, 3]
+    # one that shares nothing with the question and leans on nothing does not come
+    [p] = select_passages(q, [_src(page.replace("腎臓の働きが弱い方では", "夜に飲む方では"), title="レベチラセタム")], n=1)
+    assert [x.position for x in p.quotes] == [1, 2]
+    [p] = select_passages(q, [_src(page, title="レベチラセタム")], n=1, per_passage=2)
+    assert [x.position for x in p.quotes] == [1, 2]
+    [p] = select_passages(q, [_src(page, title="レベチラセタム")], n=1, per_passage=1)
+    assert [x.position for x in p.quotes] == [1]
+
+
 def test_the_retrievers_first_source_keeps_a_passage():
     # the second source repeats the question's words in two sentences; the first, ranked first by the retriever,
     # shares fewer of them: it still gets the last passage
