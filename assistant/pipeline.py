@@ -441,6 +441,15 @@ class Assistant:
                 full = assess(whole, texts, stats)
                 if full.weighted_coverage > rel.weighted_coverage:
                     rel.coverage, rel.weighted_coverage = full.coverage, full.weighted_coverage
+            if rel.weighted_coverage < acfg.min_weighted_coverage and acfg.extractive_whole_page:
+                # the answer may quote any sentence of a retrieved page: a page whose retrieved chunks miss the question's
+                # words may hold them elsewhere (two chunks of the school page on telling teachers took its share, the one
+                # on overnight school trips, 修学旅行・宿泊行事, was left out). Dev: 3 more in-scope answered, 1 off-topic
+                pages = [f"{s.title}\n{s.text}" for s in self._whole_pages(sources)]
+                for m in ([match, whole] if whole and whole != match else [match]):
+                    full = assess(m, pages, stats)
+                    if full.weighted_coverage > rel.weighted_coverage:
+                        rel.coverage, rel.weighted_coverage = full.coverage, full.weighted_coverage
             rel.similarity = max(sims.values()) if sims else None
             best = max(float(getattr(h, "score", 0.0)) for h in hits) if hits else 0.0
             if acfg.min_score and best < acfg.min_score:

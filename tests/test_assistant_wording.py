@@ -477,6 +477,18 @@ def test_quotes_come_from_the_whole_retrieved_page_and_cite_it(demo_assistant, d
     assert any(c.url.endswith("/medicines/missed-dose.html") for c in ans.citations)
 
 
+def test_coverage_is_judged_on_the_pages_the_answer_may_quote(demo_assistant):
+    # two chunks of the school page on telling the teachers are retrieved, not the one on overnight school trips
+    # (修学旅行・宿泊行事): the words the chunks miss are on the page, which the answer quotes from, so it is answered
+    q = "小学5年の息子がてんかんです。来月修学旅行があり、泊まりで行きます。先生に何をお願いしておけばいいですか？"
+    ans = demo_assistant.ask(q, mode="extractive")
+    assert ans.grounding == "extractive" and ans.relevance["weighted_coverage"] >= 0.2
+    assert any(c.url.endswith("/life/school.html") for c in ans.citations)
+    assert "修学旅行" in ans.answer
+    # a question the pages do not cover is still declined
+    assert demo_assistant.ask("修学旅行のおこづかいは何円くらいが普通？", mode="extractive").grounding in ("no_sources", "out_of_scope")
+
+
 def test_a_supported_but_off_topic_generated_answer_falls_back_with_its_reason(make_assistant, demo_index):
     malformation = ("脳の形成異常は、胎児期に脳が作られる過程で起こる変化で、子どものてんかんの原因になります。"
                     "MRI検査で見つかることがあります。")
