@@ -165,6 +165,7 @@ class Passage:
     items: list[str] = field(default_factory=list)      # list items shown under the last sentence
     score: float = 0.0
     heading: str = ""                                    # the section's heading, shown as a label
+    after: list[str] = field(default_factory=list)      # sentences shown after the items (the list's conclusion)
 
     def lines(self) -> list[str]:
         """The passage as lines to show: sentences (an adding connective dropped), then list items."""
@@ -182,7 +183,7 @@ class Passage:
 
     @property
     def verbatim(self) -> list[str]:
-        return [q.text for q in self.quotes] + self.items
+        return [q.text for q in self.quotes] + self.items + self.after
 
 
 @dataclass(frozen=True)
@@ -475,10 +476,11 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         sents = split[q.source]
         quotes = [q]
         items: list[str] = []
+        listed: list[int] = []  # the shown list's items by position, whether shown or not
         lead = _lead_in(sents, q.position) if _is_item(q.text) else None
         if lead is not None and _LEADS_IN.search(sents[lead]):
             # the item under its lead-in, with its sibling items
-            siblings = _items_after(sents, lead)
+            siblings = listed = _items_after(sents, lead)
             quotes = [Quote(q.source, lead, sents[lead], q.score)]
             items = _best_items(siblings, sents, q_toks, state, limit, q.text)
             used.update((q.source, j) for j in [lead, *siblings])
@@ -486,7 +488,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             # a list right under its heading (「脳波検査を受ける前の準備」 then 「- 前日に髪をよく洗い…」「- 検査後は…」):
             # the heading is its lead-in, shown as the passage's label, and the items closest to the question
             # are shown, the first as the quote
-            siblings = _items_after(sents, lead)
+            siblings = listed = _items_after(sents, lead)
             best = set(_best_items(siblings, sents, q_toks, state, limit, q.text))
             shown = [j for j in siblings if sents[j] in best]
             quotes = [Quote(q.source, shown[0], sents[shown[0]], q.score)]
@@ -497,6 +499,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             if after:
                 items = _best_items(after, sents, q_toks, state, limit)
                 used.update((q.source, j) for j in after)
+                listed = after
             if (_LEANS.match(q.text) or _EXPLAINS.search(q.text)) and q.position > 0 and not _is_item(sents[q.position - 1]) \
                     and (q.source, q.position - 1) not in used \
                     and is_quotable(sents[q.position - 1], by_n[q.source].title):
@@ -537,6 +540,20 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                 if after:
                     items = _best_items(after, sents, q_toks, state, limit)
                     used.update((q.source, j) for j in after)
+                    listed = after
+        tail: list[str] = []
+        if items and listed:
+            # the sentence after the list, in its section, when it passed the floor too or leans on the list: a list's
+            # conclusion is often the answer (「子どもで行われることが多い治療ですが、大人の…試されることもあります。」 after
+            # the conditions the ketogenic diet is for, for 「ケトン食って大人でもできる？」)
+            j = listed[-1] + 1
+            head = sections.get(q.source) or []
+            if j < len(sents) and j < len(head) and head[j] == head[listed[-1]] and not _is_heading(head, j) \
+                    and not _is_item(sents[j]) and not _LEADS_IN.search(sents[j]) and (q.source, j) not in used \
+                    and ((q.source, j) in passed or _LEANS.match(sents[j]) or _EXPLAINS.search(sents[j])) \
+                    and is_quotable(sents[j], by_n[q.source].title):
+                tail = [sents[j]]
+                used.add((q.source, j))
         used.add((q.source, q.position))
         if any(_squash(x) in {_squash(y) for p in picked for y in p.verbatim} for x in [qq.text for qq in quotes]):
             continue
@@ -544,7 +561,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         if label in labels:  # a section is named once
             label = ""
         labels.add(label)
-        picked.append(Passage(q.source, quotes, items, q.score, label))
+        picked.append(Passage(q.source, quotes, items, q.score, label, tail))
         per[q.source] = per.get(q.source, 0) + 1
     return picked
 

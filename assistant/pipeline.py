@@ -500,6 +500,8 @@ class Assistant:
             texts.setdefault(p.source, []).extend(p.verbatim)
             lines.append(_with_marker("".join(p.lines()), renum[p.source]))
             lines.extend(p.items)
+            if p.after:
+                lines.append(_with_marker("".join(p.after), renum[p.source]))
         cites = [Citation(n=new, url=page_url(by_n[old].url, by_n[old].page), title=by_n[old].title,
                           chunk_id=by_n[old].chunk_id, quote=" … ".join(texts[old]), page=by_n[old].page)
                  for old, new in renum.items()]

@@ -148,6 +148,23 @@ def test_a_passage_goes_on_while_its_sentences_answer_too():
     assert [x.position for x in p.quotes] == [1]
 
 
+def test_the_sentence_after_a_list_comes_when_it_answers_too():
+    page = ("食事療法\n"
+            "食事療法の対象になる人\n"
+            "ケトン食療法は、次のような人に行われます。\n"
+            "- 薬を2種類以上試しても発作がおさまらない子ども\n"
+            "- GLUT1欠損症の人\n"
+            "子どもに多い治療ですが、大人に行われることもあります。\n"
+            "栄養士が献立を考えます。\n")
+    q = "ケトン食療法って大人にも行われる？"
+    [p] = select_passages(q, [_src(page, title="食事療法")], n=1)
+    assert p.items and p.after == ["子どもに多い治療ですが、大人に行われることもあります。"] and p.verbatim[-1] == p.after[0]
+    # one that shares nothing with the question (and leans on nothing) stays out
+    plain = page.replace("子どもに多い治療ですが、大人に行われることもあります。", "医師と相談しながら進めます。")
+    [p] = select_passages(q, [_src(plain, title="食事療法")], n=1)
+    assert p.items and p.after == []
+
+
 def test_the_retrievers_first_source_keeps_a_passage():
     # the second source repeats the question's words in two sentences; the first, ranked first by the retriever,
     # shares fewer of them: it still gets the last passage
