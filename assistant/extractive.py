@@ -555,8 +555,15 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                 tail = [sents[j]]
                 used.add((q.source, j))
         used.add((q.source, q.position))
-        if any(_squash(x) in {_squash(y) for p in picked for y in p.verbatim} for x in [qq.text for qq in quotes]):
+        shown = {_squash(y) for p in picked for y in p.verbatim}
+        if any(_squash(x) in shown for x in [qq.text for qq in quotes]):
             continue
+        # a page's first source holds the whole page, and a chunk of it retrieved on its own holds some of the same
+        # sentences: a list or a conclusion an earlier passage showed is not shown twice
+        if items and all(_squash(x) in shown for x in items) and _LEADS_IN.search(quotes[-1].text):
+            continue  # a lead-in whose items were all shown already promises nothing new
+        items = [x for x in items if _squash(x) not in shown]
+        tail = [x for x in tail if _squash(x) not in shown]
         label = _label(sections.get(q.source), quotes, items, by_n[q.source].title)
         if label in labels:  # a section is named once
             label = ""

@@ -165,6 +165,25 @@ def test_the_sentence_after_a_list_comes_when_it_answers_too():
     assert p.items and p.after == []
 
 
+def test_a_list_shown_once_though_two_sources_hold_it():
+    # an item an earlier passage showed is not shown again under a later one (the page's first source holds the whole
+    # page and a chunk of it retrieved on its own holds some of it again; here two lists of the page share an item)
+    page = ("学校\n"
+            "先生に伝えること\n"
+            "先生には、次のことを伝えておきましょう。\n"
+            "- 発作が起きたときの対応方法\n"
+            "- 保護者の緊急連絡先\n")
+    chunk = ("学校\n"
+             "友だちへの説明\n"
+             "友だちに説明するときは、次のことを伝えます。\n"
+             "- 発作が起きたときの対応方法\n"
+             "- うつる病気ではないこと\n")
+    q = "先生や友だちに発作が起きたときの対応方法を伝えたい"
+    passages = select_passages(q, [_src(page + chunk, 1, title="学校"), _src(chunk, 2, title="学校")], n=3)
+    shown = [x for p in passages for x in p.items]
+    assert shown.count("- 発作が起きたときの対応方法") == 1 and "- うつる病気ではないこと" in shown
+
+
 def test_the_retrievers_first_source_keeps_a_passage():
     # the second source repeats the question's words in two sentences; the first, ranked first by the retriever,
     # shares fewer of them: it still gets the last passage
