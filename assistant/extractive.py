@@ -25,11 +25,14 @@ sentence that leans on the one before it (「ただし、」「そのため、�
 connective, which changes nothing of its meaning. The best sentence also brings the one after it
 in its section (not a list): the sentence that shares the question's words often only names the
 topic, and the next one says what about it (on the tune half of the style set, must-mention facts
-in 0.629 -> 0.660 of answers, gold page cited unchanged). A later passage's sentence brings the one after it only
-when that one leans on it or gives its reason (「その場合も、…」: development lists must-mention +14 rows of 2,249,
-tune unchanged). The retriever's first source always has a passage when one of its sentences passes the floor: the
-last passage is its best one when the first ones came from other pages (development lists gold cited +10 and
-must-mention +7 rows, tune +1 cited). A passage opens with the heading of its
+in 0.629 -> 0.660 of answers, gold page cited unchanged). A later passage's sentence brings the one after it
+when that one leans on it or gives its reason (「その場合も、…」) or passed the floor itself, and a passage goes on
+on the same terms up to ``per_passage`` sentences (three); a shown list brings the sentence after it likewise
+(development lists must-mention 1,207 -> 1,343 of 2,348 with these, tune 157 -> 163 of 194; the median answer grew
+from 321 to 390 characters). The retriever's first source always has a passage when one of its sentences passes the
+floor: the last passage is its best one when the first ones came from other pages (development lists gold cited +10
+and must-mention +7 rows, tune +1 cited); so has a page it found twice among its first two sources. Nothing an
+earlier passage showed is shown again. A passage opens with the heading of its
 section in 【】 when the heading names what the passage only describes. At most ``n`` passages
 (three by default); a list of up to five items is shown whole, a longer one by its five items closest
 to the question, more when the question asks for a list.
@@ -436,6 +439,12 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             queues.setdefault(q.source, []).append(q)
     cands = [q for q, _ in scored]
     passed = {(q.source, q.position) for q in cands}
+
+    def comes_along(source: int, sents: list[str], j: int) -> bool:
+        """Does sentence ``j`` go with the one before it: it passed the floor itself (it answers the question too) or
+        leans on it (「ただし、…」) or gives its reason?"""
+        return (source, j) in passed or bool(_LEANS.match(sents[j]) or _EXPLAINS.search(sents[j]))
+
     parts = _each_part_answered(question, cands, unfloored)
     chosen = {id(q) for q in parts[1:]}  # a part's own sentence stays what it is
     cands = parts + [q for q in cands if q not in parts]
@@ -509,11 +518,9 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             nxt = q.position + 1
             # (a later passage's sentence brings the next one when that one leans on it or gives its reason:
             # 「…相談することがあります。」 then 「その場合も、時間をかけて少しずつ減らしていくのが基本です。」)
-            leaned_on = nxt < len(sents) and bool(_LEANS.match(sents[nxt]) or _EXPLAINS.search(sents[nxt]))
             # ... or when it passed the floor itself: it answers the question too, and it comes in its place on the page
             # (「お酒を飲んでよいかどうか…主治医に相談してください。」 then 「飲む場合でも大量の飲酒は避け…」)
-            leaned_on = leaned_on or (q.source, nxt) in passed
-            if follow and per_passage > 1 and (not picked or leaned_on) and not items and len(quotes) == 1 and (q.source, nxt) not in used \
+            if follow and per_passage > 1 and (not picked or (nxt < len(sents) and comes_along(q.source, sents, nxt))) and not items and len(quotes) == 1 and (q.source, nxt) not in used \
                     and _goes_on(sents, sections.get(q.source), q.position) \
                     and is_quotable(sents[nxt], by_n[q.source].title):
                 quotes.append(Quote(q.source, nxt, sents[nxt], q.score))
@@ -524,8 +531,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                 while len(quotes) < per_passage:
                     j = quotes[-1].position + 1
                     if (q.source, j) in used or not _goes_on(sents, sections.get(q.source), j - 1) \
-                            or not ((q.source, j) in passed or _LEANS.match(sents[j]) or _EXPLAINS.search(sents[j])) \
-                            or not is_quotable(sents[j], by_n[q.source].title):
+                            or not comes_along(q.source, sents, j) or not is_quotable(sents[j], by_n[q.source].title):
                         break
                     quotes.append(Quote(q.source, j, sents[j], q.score))
                     used.add((q.source, j))
@@ -550,8 +556,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             head = sections.get(q.source) or []
             if j < len(sents) and j < len(head) and head[j] == head[listed[-1]] and not _is_heading(head, j) \
                     and not _is_item(sents[j]) and not _LEADS_IN.search(sents[j]) and (q.source, j) not in used \
-                    and ((q.source, j) in passed or _LEANS.match(sents[j]) or _EXPLAINS.search(sents[j])) \
-                    and is_quotable(sents[j], by_n[q.source].title):
+                    and comes_along(q.source, sents, j) and is_quotable(sents[j], by_n[q.source].title):
                 tail = [sents[j]]
                 used.add((q.source, j))
         used.add((q.source, q.position))

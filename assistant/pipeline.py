@@ -76,6 +76,15 @@ def _with_marker(sentence: str, n: int | None) -> str:
     return f"{s}[{n}]"
 
 
+def _widen_coverage(rel: Relevance, said: list[str], texts: list[str], stats) -> None:
+    """Take the coverage of the best of ``said`` over ``texts`` into ``rel`` where it is higher (a wider reading of the
+    message or of the sources; the other signals stay those of the question sentence over the retrieved chunks)."""
+    for text in said:
+        full = assess(text, texts, stats)
+        if full.weighted_coverage > rel.weighted_coverage:
+            rel.coverage, rel.weighted_coverage = full.coverage, full.weighted_coverage
+
+
 def _complete_prefix(text: str) -> str:
     """``text`` up to its last finished sentence (one followed by more than citation markers)."""
     last = 0
@@ -435,21 +444,15 @@ class Assistant:
             vocab = reading_vocabulary(self.retriever)
             rel = assess(match, texts, stats, specific_idf=0.8 * stats.max_idf, sounds_like=vocab.sounds_like, frame=whole,
                          known_reading=vocab.knows_reading if len(vocab) else None, message=message)
-            if whole and whole != match:
-                # a story's question sentence may lean on its scene (「理由を聞きそびれたのですが、なぜですか」):
-                # the whole message covered counts as well as its question sentence
-                full = assess(whole, texts, stats)
-                if full.weighted_coverage > rel.weighted_coverage:
-                    rel.coverage, rel.weighted_coverage = full.coverage, full.weighted_coverage
+            # a story's question sentence may lean on its scene (「理由を聞きそびれたのですが、なぜですか」):
+            # the whole message covered counts as well as its question sentence
+            said = [match, whole] if whole and whole != match else [match]
+            _widen_coverage(rel, said[1:], texts, stats)
             if rel.weighted_coverage < acfg.min_weighted_coverage and acfg.extractive_whole_page:
                 # the answer may quote any sentence of a retrieved page: a page whose retrieved chunks miss the question's
                 # words may hold them elsewhere (two chunks of the school page on telling teachers took its share, the one
                 # on overnight school trips, 修学旅行・宿泊行事, was left out). Dev: 3 more in-scope answered, 1 off-topic
-                pages = [f"{s.title}\n{s.text}" for s in self._whole_pages(sources)]
-                for m in ([match, whole] if whole and whole != match else [match]):
-                    full = assess(m, pages, stats)
-                    if full.weighted_coverage > rel.weighted_coverage:
-                        rel.coverage, rel.weighted_coverage = full.coverage, full.weighted_coverage
+                _widen_coverage(rel, said, [f"{s.title}\n{s.text}" for s in self._whole_pages(sources)], stats)
             rel.similarity = max(sims.values()) if sims else None
             best = max(float(getattr(h, "score", 0.0)) for h in hits) if hits else 0.0
             if acfg.min_score and best < acfg.min_score:

@@ -97,21 +97,27 @@ def test_the_best_sentence_brings_the_one_that_goes_on_with_it():
     assert len(alone.quotes) == 1
 
 
+SLEEP = ("睡眠\n"
+         "薬を飲んでいる人は、睡眠を十分にとることが大切です。\n"
+         "寝不足は発作のきっかけになります。\n")
+SLEEP_AND_TAPERING = "薬を飲んでいる人は睡眠を十分にとることが大切？薬を減らせるか相談したい"
+
+
+def _later_passage(stopping: str) -> list[int]:
+    """The positions the passage from ``stopping`` (second to the sleep page) quotes."""
+    passages = select_passages(SLEEP_AND_TAPERING, [_src(SLEEP, 1, title="睡眠"), _src(stopping, 2, title="薬")],
+                               n=2, per_source=1)
+    assert passages[0].source == 1
+    return [x.position for x in next(p for p in passages if p.source == 2).quotes]
+
+
 def test_a_later_passage_brings_the_next_sentence_only_when_it_leans_on_it():
     stopping = ("薬のやめ方\n"
                 "発作が2年以上ないときは、薬を減らせるか主治医と相談することがあります。\n"
                 "その場合も、時間をかけて少しずつ減らしていくのが基本です。\n")
-    sleep = ("睡眠\n"
-             "薬を飲んでいる人は、睡眠を十分にとることが大切です。\n"
-             "寝不足は発作のきっかけになります。\n")
-    q = "薬を飲んでいる人は睡眠を十分にとることが大切？薬を減らせるか相談したい"
-    passages = select_passages(q, [_src(sleep, 1, title="睡眠"), _src(stopping, 2, title="薬")], n=2, per_source=1)
-    later = next(p for p in passages if p.source == 2)
-    assert passages[0].source == 1 and [x.position for x in later.quotes] == [1, 2]
+    assert _later_passage(stopping) == [1, 2]
     # a next sentence that does not lean on it stays out of a later passage
-    plain = stopping.replace("その場合も、", "")
-    passages = select_passages(q, [_src(sleep, 1, title="睡眠"), _src(plain, 2, title="薬")], n=2, per_source=1)
-    assert [x.position for x in next(p for p in passages if p.source == 2).quotes] == [1]
+    assert _later_passage(stopping.replace("その場合も、", "")) == [1]
 
 
 def test_a_later_passage_brings_the_next_sentence_that_answers_too():
@@ -120,12 +126,7 @@ def test_a_later_passage_brings_the_next_sentence_that_answers_too():
     stopping = ("薬のやめ方\n"
                 "発作が2年以上ないときは、薬を減らせるか主治医と相談することがあります。\n"
                 "薬を減らせるときは、主治医と相談して時間をかけて少しずつ減らします。\n")
-    sleep = ("睡眠\n"
-             "薬を飲んでいる人は、睡眠を十分にとることが大切です。\n"
-             "寝不足は発作のきっかけになります。\n")
-    q = "薬を飲んでいる人は睡眠を十分にとることが大切？薬を減らせるか相談したい"
-    passages = select_passages(q, [_src(sleep, 1, title="睡眠"), _src(stopping, 2, title="薬")], n=2, per_source=1)
-    assert [x.position for x in next(p for p in passages if p.source == 2).quotes] == [1, 2]
+    assert _later_passage(stopping) == [1, 2]
 
 
 def test_a_passage_goes_on_while_its_sentences_answer_too():
