@@ -535,6 +535,23 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
                         break
                     quotes.append(Quote(q.source, j, sents[j], q.score))
                     used.add((q.source, j))
+            # the sentence after the passage's last one introduces a list in its section (「服薬を続けるコツは…ことです。」
+            # then 「次のような方法を組み合わせてみてください。」 and the tips): the lead-in comes with its items when the
+            # passage is the first, or when it or one of its items passed the floor itself. Quoted alone, the first
+            # sentence names what the list gives (for 「reminderのコツとかある？」, the alarm and the pill calendar)
+            last = quotes[-1].position
+            j = last + 1
+            head = sections.get(q.source) or []
+            after = [k for k in _items_after(sents, j) if (q.source, k) not in used] if j < len(sents) else []
+            if after and not items and (q.source, j) not in used and _LEADS_IN.search(sents[j]) \
+                    and not _is_item(sents[last]) and j < len(head) and head[j] == head[last] \
+                    and (not picked or comes_along(q.source, sents, j) or any((q.source, k) in passed for k in after)) \
+                    and is_quotable(sents[j], by_n[q.source].title):
+                quotes.append(Quote(q.source, j, sents[j], q.score))
+                used.add((q.source, j))
+                items = _best_items(after, sents, q_toks, state, limit)
+                used.update((q.source, k) for k in after)
+                listed = after
             if listing and not items:
                 # a question that asks for things (「何を伝えておけばいい？」) answered by a paragraph its section's
                 # list goes on from, with no lead-in of its own (「…具体的に伝えておくことが大切です。」 then

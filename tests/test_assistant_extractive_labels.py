@@ -222,10 +222,41 @@ def test_following_stops_at_the_section_and_at_a_list():
     # the last sentence of a section does not bring the next section's first sentence
     [p] = select_passages("薬を減らすかどうか主治医と相談", [_src(STOPPING, title="薬")], n=1)
     assert [x.text for x in p.quotes] == ["薬を減らすかどうかは、主治医と相談して決めます。"]
-    # a list's lead-in quoted without its items would promise what it does not show
+    # a list's lead-in is never followed into as a sentence on its own: it comes with its items (below)
     text = "入浴\n入浴中の発作は危険があり、溺れることもあります。\n次の点に気をつけましょう。\n- 一人で入らない\n"
     [p] = select_passages("入浴中の発作で溺れる危険", [_src(text, title="入浴")], n=1)
-    assert [x.text for x in p.quotes] == ["入浴中の発作は危険があり、溺れることもあります。"]
+    assert [x.text for x in p.quotes] == ["入浴中の発作は危険があり、溺れることもあります。", "次の点に気をつけましょう。"]
+    assert p.items == ["- 一人で入らない"]
+
+
+REMINDERS = ("飲み忘れを防ぐ工夫\n"
+             "服薬を続けるコツは、覚えておくよりも忘れにくいしくみをつくることです。\n"
+             "次のような方法を組み合わせてみてください。\n"
+             "- スマートフォンのアラームで時間を知らせる\n"
+             "- 壁にかけるお薬カレンダーを使う\n"
+             "お薬を続けるのがつらいとき\n"
+             "副作用がつらいときは、一人で抱え込まずに主治医に相談してください。\n")
+
+
+def test_a_passage_followed_by_a_lead_in_brings_the_lead_in_with_its_items():
+    # the sentence that matches 「コツ」 names what the list under it gives: the first passage brings the lead-in and
+    # the tips, where the alarm and the calendar are (a reminder question answered by 「しくみをつくる」 alone told nothing)
+    [p] = select_passages("飲み忘れが多いんだけど、何かコツとかある？", [_src(REMINDERS, title="飲み忘れ")], n=1)
+    assert [x.text for x in p.quotes] == ["服薬を続けるコツは、覚えておくよりも忘れにくいしくみをつくることです。",
+                                          "次のような方法を組み合わせてみてください。"]
+    assert p.items == ["- スマートフォンのアラームで時間を知らせる", "- 壁にかけるお薬カレンダーを使う"]
+
+
+def test_a_later_passage_brings_a_lead_in_only_when_the_list_answers_too():
+    other = _src("飲み忘れ\n飲み忘れに気づいたら、2回分をまとめて飲まないでください。\n", n=1, title="飲み忘れたとき")
+    # a later passage on the page shows the list when an item passed the floor (the alarm, for an alarm question)
+    ps = select_passages("飲み忘れ防止にスマートフォンのアラームって使える？", [other, _src(REMINDERS, n=2, title="飲み忘れ")], n=2)
+    later = next(p for p in ps if p.source == 2)
+    assert "- スマートフォンのアラームで時間を知らせる" in later.items
+    # ... and not when nothing in the list is near the question: the passage stays one sentence
+    ps = select_passages("飲み忘れが多いのはしくみのせい？", [other, _src(REMINDERS, n=2, title="飲み忘れ")], n=2)
+    later = next((p for p in ps if p.source == 2), None)
+    assert later is not None and later.items == [] and len(later.quotes) == 1
 
 
 SIDE_EFFECTS = ("バルプロ酸は幅広い発作に使われる薬で、飲み始めは少ない量から始めます。\n"
