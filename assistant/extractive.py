@@ -61,6 +61,11 @@ RANKER_FILE = DATA_DIR / "ranker" / "sentence_ranker.json"
 #: tune half and the development lists; 0.5 without the ranker)
 RANKER_FLOOR = 0.3
 
+#: the ranker's log-odds above which a sentence goes on a passage though it missed the floor (it was fitted with
+#: balanced classes, so 0 is "more likely than not to hold a must-mention fact"; -0.5 and -1 found a few more facts on
+#: the development lists for longer answers, 1 none)
+RANKER_LIKELY = 0.0
+
 #: what the ranker reads of a candidate sentence, in order (:func:`sentence_features`)
 FEATURES = ("words", "chars", "meaning", "cosine", "kind", "source_rank", "position", "log_length", "item", "leans",
             "title_words", "first", "words_x_meaning", "chars_x_meaning")
@@ -422,7 +427,10 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     listing = asks_for_list(question)
     split = {src.n: quote_units(src.text) for src in sources}
     sections = {src.n: section_headings(src.text, numbered_only=src.page is not None) for src in sources}
-    scored = [(q, f) for q, f in candidate_features(question, sources, sims, weights, split, sections) if q.score > 0.05
+    every = candidate_features(question, sources, sims, weights, split, sections)
+    # the sentences the ranker holds more likely than not to state a fact the answer needs, floor or no floor
+    likely = {(q.source, q.position) for q, f in every if ranker is not None and ranker.score(f) > RANKER_LIKELY}
+    scored = [(q, f) for q, f in every if q.score > 0.05
               and not _is_heading(sections.get(q.source), q.position)]
     scored.sort(key=lambda qf: (-qf[0].score, qf[0].source, qf[0].position))
     unfloored = [q for q, _ in scored]
@@ -441,9 +449,9 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
     passed = {(q.source, q.position) for q in cands}
 
     def comes_along(source: int, sents: list[str], j: int) -> bool:
-        """Does sentence ``j`` go with the one before it: it passed the floor itself (it answers the question too) or
-        leans on it (「ただし、…」) or gives its reason?"""
-        return (source, j) in passed or bool(_LEANS.match(sents[j]) or _EXPLAINS.search(sents[j]))
+        """Does sentence ``j`` go with the one before it: it passed the floor itself (it answers the question too), the
+        ranker holds it likely to state a needed fact, or it leans on it (「ただし、…」) or gives its reason?"""
+        return (source, j) in passed or (source, j) in likely or bool(_LEANS.match(sents[j]) or _EXPLAINS.search(sents[j]))
 
     parts = _each_part_answered(question, cands, unfloored)
     chosen = {id(q) for q in parts[1:]}  # a part's own sentence stays what it is

@@ -61,3 +61,26 @@ def test_the_committed_ranker_reads_back_and_a_foreign_file_is_refused(tmp_path)
     SentenceRanker(data)
     with pytest.raises(ValueError):
         SentenceRanker({**data, "features": list(reversed(FEATURES))})
+
+
+def test_a_sentence_the_ranker_holds_likely_goes_on_the_passage_though_it_missed_the_floor():
+    # the third sentence shares no word with the question, so only the ranker can bring it: a ranker that holds it
+    # more likely than not to state a needed fact (log-odds above 0, here by its position) adds it to the passage
+    text = ("採血の前に\n"
+            "血中濃度は、次に飲む直前の時点で測ります。"
+            "値は朝の服薬の時刻によって変わりやすいものです。"
+            "予約の時刻は受付で確認しておきましょう。\n")
+    src = [Source(n=1, chunk_id="d#0", url="http://127.0.0.1/levels.html", title="血中濃度", text=text)]
+    q = "血中濃度はいつ測る？"
+
+    def ranker(intercept: float) -> SentenceRanker:
+        r = _ranker(position=10.0)  # the sentences (lines 1-3 of the text) score 0.5, 1.0, 1.5 before the intercept
+        r.intercept = intercept
+        return r
+
+    assert [c.score > 0.05 for c, _ in candidate_features(q, src)] == [True, False, False]
+    [likely] = select_passages(q, src, n=1, ranker=ranker(-1.25))
+    [unlikely] = select_passages(q, src, n=1, ranker=ranker(-2.0))
+    assert [x.text for x in unlikely.quotes] == ["血中濃度は、次に飲む直前の時点で測ります。",
+                                                 "値は朝の服薬の時刻によって変わりやすいものです。"]
+    assert [x.text for x in likely.quotes] == [x.text for x in unlikely.quotes] + ["予約の時刻は受付で確認しておきましょう。"]
