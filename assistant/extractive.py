@@ -297,6 +297,18 @@ def _lead_in(sents: list[str], i: int) -> int | None:
 _LEADS_IN = re.compile(r"[：:]$|次の|以下の|つぎの|主な|主なもの|次のとおり|下記")
 
 
+def _introduces(sents: list[str], sections: list[str] | None, i: int) -> bool:
+    """Does sentence ``i`` introduce the list after it: it says so (:data:`_LEADS_IN`), or it is no list item and the
+    next line of its section is one (「焦点発作の症状は、…部位（葉）によって特徴があります。」 then the lobes, 「…睡眠の
+    ためにできること」's tips after the sentence on sleep loss)? Headings aside, a page puts a list right after the
+    sentence it belongs to."""
+    if _LEADS_IN.search(sents[i]):
+        return True
+    j = i + 1
+    return not _is_item(sents[i]) and j < len(sents) and _is_item(sents[j]) \
+        and bool(sections) and j < len(sections) and sections[j] == sections[i]
+
+
 def _items_after(sents: list[str], i: int) -> list[int]:
     out = []
     j = i + 1
@@ -512,7 +524,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             items = [sents[j] for j in shown[1:]]
             used.update((q.source, j) for j in siblings)
         else:
-            after = _items_after(sents, q.position) if _LEADS_IN.search(q.text) else []
+            after = _items_after(sents, q.position) if _introduces(sents, sections.get(q.source), q.position) else []
             if after:
                 items = _best_items(after, sents, q_toks, state, limit)
                 used.update((q.source, j) for j in after)
@@ -551,7 +563,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
             j = last + 1
             head = sections.get(q.source) or []
             after = [k for k in _items_after(sents, j) if (q.source, k) not in used] if j < len(sents) else []
-            if after and not items and (q.source, j) not in used and _LEADS_IN.search(sents[j]) \
+            if after and not items and (q.source, j) not in used and _introduces(sents, head, j) \
                     and not _is_item(sents[last]) and j < len(head) and head[j] == head[last] \
                     and (not picked or comes_along(q.source, sents, j) or any((q.source, k) in passed for k in after)) \
                     and is_quotable(sents[j], by_n[q.source].title):
@@ -660,11 +672,12 @@ def _goes_on(sents: list[str], sections: list[str] | None, i: int) -> bool:
     """Does sentence ``i + 1`` go on with what sentence ``i`` begins, in the same section? The sentence
     that matches a question's words best often names the topic, and the one after it says what
     about it: 「発作がしばらくないと…薬をやめたくなることがあります。」 then 「しかし、…急にやめると…危険があります。」.
-    Not a list item or a list's lead-in (quoted without its items it promises what it does not show)."""
+    Not a list item or a list's lead-in (:func:`_introduces`: quoted without its items it promises what it does not
+    show; the passage brings it with its items instead)."""
     j = i + 1
     if not sections or j >= len(sents) or j >= len(sections) or sections[j] != sections[i] or _is_heading(sections, j):
         return False
-    return not (_is_item(sents[i]) or _is_item(sents[j]) or _LEADS_IN.search(sents[j]))
+    return not (_is_item(sents[i]) or _is_item(sents[j]) or _introduces(sents, sections, j))
 
 
 def _label(sections: list[str] | None, quotes: list[Quote], items: list[str], title: str) -> str:

@@ -376,9 +376,14 @@ def test_a_question_asking_for_things_gets_the_list_its_paragraph_goes_on_to():
     # how to tell someone is answered by what to tell
     [p, *_] = select_passages("担任にどう伝えたらいい？", [src], n=1)
     assert p.items == ["- 発作の型と起きたときの様子", "- 保護者と主治医の緊急連絡先"]
-    # a question that asks no list gets the sentence alone
+    # a paragraph that runs straight into a list introduces it: the list comes for a question that asks no list too
     [p, *_] = select_passages("保健室の先生に伝えておくべき？", [src], n=1)
-    assert p.items == []
+    assert p.items == ["- 発作の型と起きたときの様子", "- 保護者と主治医の緊急連絡先"]
+    # ... and a list two sentences on is another matter: a question that asks no list gets the sentences alone
+    far = _src(page.replace("大切です。\n", "大切です。進級のときにも改めて共有しましょう。書面にまとめる学校もあります。"
+                                             "面談の時間は学校と決めます。\n"), title="学校生活")
+    [p, *_] = select_passages("保健室の先生に伝えておくべき？", [far], n=1)
+    assert "担任や養護教諭" in "".join(p.verbatim) and p.items == []
 
 
 def test_a_question_that_asks_what_a_state_is_called_gets_the_sentence_that_names_it():
@@ -392,3 +397,16 @@ def test_a_question_that_asks_what_a_state_is_called_gets_the_sentence_that_name
             "欠神発作は数秒から十数秒ほど意識が途切れる発作です。\n")
     [p, *_] = select_passages(q, [_src(page, title="重積状態")], n=1, follow=False)
     assert p.quotes[0].text.startswith("てんかん重積状態とは")
+
+
+def test_a_sentence_a_list_follows_straight_away_introduces_it_without_saying_so():
+    # 「…特徴があります。」 says nothing like 「次の」, but the list right after it in its section is what it announces
+    page = ("焦点発作の症状\n"
+            "焦点発作の症状は、発作が始まる脳の部位によって特徴があります。\n"
+            "- 側頭葉：胃からこみ上げる感じや、既視感が出やすい。\n"
+            "- 頭頂葉：体の一部のしびれなど、感覚の症状が出やすい。\n"
+            "発作のあと\n"
+            "発作のあとは、しばらくぼんやりすることがあります。\n")
+    [p] = select_passages("焦点発作の症状って脳の部位で違うの？", [_src(page, title="焦点発作")], n=1)
+    assert [x.text for x in p.quotes] == ["焦点発作の症状は、発作が始まる脳の部位によって特徴があります。"]
+    assert p.items == ["- 側頭葉：胃からこみ上げる感じや、既視感が出やすい。", "- 頭頂葉：体の一部のしびれなど、感覚の症状が出やすい。"]
