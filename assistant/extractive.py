@@ -507,7 +507,7 @@ def select_passages(question: str, sources: list[Source], n: int = 3, per_source
         items: list[str] = []
         listed: list[int] = []  # the shown list's items by position, whether shown or not
         lead = _lead_in(sents, q.position) if _is_item(q.text) else None
-        if lead is not None and _LEADS_IN.search(sents[lead]):
+        if lead is not None and _introduces(sents, sections.get(q.source), lead):
             # the item under its lead-in, with its sibling items
             siblings = listed = _items_after(sents, lead)
             quotes = [Quote(q.source, lead, sents[lead], q.score)]

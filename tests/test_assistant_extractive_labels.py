@@ -410,3 +410,7 @@ def test_a_sentence_a_list_follows_straight_away_introduces_it_without_saying_so
     [p] = select_passages("焦点発作の症状って脳の部位で違うの？", [_src(page, title="焦点発作")], n=1)
     assert [x.text for x in p.quotes] == ["焦点発作の症状は、発作が始まる脳の部位によって特徴があります。"]
     assert p.items == ["- 側頭葉：胃からこみ上げる感じや、既視感が出やすい。", "- 頭頂葉：体の一部のしびれなど、感覚の症状が出やすい。"]
+    # an item that answers is shown under that sentence with its siblings, not as a bare fragment
+    [p] = select_passages("しびれが体の一部に出るのは頭頂葉？", [_src(page, title="焦点発作")], n=1)
+    assert [x.text for x in p.quotes] == ["焦点発作の症状は、発作が始まる脳の部位によって特徴があります。"]
+    assert "- 頭頂葉：体の一部のしびれなど、感覚の症状が出やすい。" in p.items
