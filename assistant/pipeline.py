@@ -351,6 +351,12 @@ class Assistant:
                     more = more[overlap_length(s.text, more):]
                 if prev is not None and c.n == prev + 1 and prev != own:
                     more = more[overlap_length(pieces[-1], more):]
+                # a chunk that starts inside a section and does not follow the piece before it names its section
+                # first: its lines would read as the end of that piece's section (a list of the support systems as
+                # part of 「障害年金を受け取るための条件」, shown after its last sentence)
+                if (prev is None or c.n != prev + 1) and len(c.headings) > 1 and more.strip() \
+                        and not more.lstrip().startswith(c.headings[-1]):
+                    more = c.headings[-1] + "\n" + more.strip("\n")
                 if more.strip():
                     pieces.append(more.strip("\n"))
                 prev = c.n

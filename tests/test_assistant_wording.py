@@ -477,6 +477,27 @@ def test_quotes_come_from_the_whole_retrieved_page_and_cite_it(demo_assistant, d
     assert any(c.url.endswith("/medicines/missed-dose.html") for c in ans.citations)
 
 
+def test_a_chunk_that_starts_inside_a_section_keeps_its_section_in_the_whole_page(demo_assistant, demo_index):
+    # the support page's second chunk starts with the last item of the systems list (the chunker's overlap); with its
+    # first chunk retrieved on its own and the pension section's chunk first, that item followed the pension section's
+    # last sentence and read as part of that section (and as a list that sentence introduced)
+    from assistant.extractive import quote_units, section_headings
+    from assistant.grounding import Source
+
+    chunks = demo_index.retriever.page_chunks(next(
+        c.chunk_id for c in demo_index.retriever.iter_chunks() if c.url.endswith("/life/support-systems.html")))
+    inside = next(c for c in chunks[1:] if c.text.startswith("- ") and len(c.headings) > 1)
+    own = next(c for c in chunks if c.n > inside.n + 1)
+    before = next(c for c in chunks if c.n == inside.n - 1)
+    sources = [Source(n=i, chunk_id=c.chunk_id, url=c.url, title=c.title, text=c.text) for i, c in enumerate((own, before), 1)]
+    text = demo_assistant._whole_pages(sources)[0].text
+    units, heads = quote_units(text), section_headings(text)
+    first = inside.text.split("\n")[0]
+    assert heads[units.index(first)] == inside.headings[-1]
+    last_of_own = quote_units(own.text)[-1]
+    assert heads[units.index(last_of_own)] != inside.headings[-1]
+
+
 def test_coverage_is_judged_on_the_pages_the_answer_may_quote(demo_assistant):
     # two chunks of the school page on telling the teachers are retrieved, not the one on overnight school trips
     # (修学旅行・宿泊行事): the words the chunks miss are on the page, which the answer quotes from, so it is answered
