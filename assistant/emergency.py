@@ -153,7 +153,10 @@ _R_SEIZ = (r"(?:ホッサ|ハッサ|ハツサ|ホツサ|ケイレン|ケーレ�
            r"コウチョク|シロメ|アワヲフ|(?:テアシ|ゼンシン)(?:ヲ|ガ)?(?:フルワセ|フルエ|ツッパ|ブルブル|バタバタ))")
 _R_NUM_MIN = r"(?:[5-9]|[1-9]\d|ゴ|ロッ|ロク|ナナ|ハッ|ハチ|キュウ|ジュッ|ジッ|ジュウ|ニジュッ|サンジュッ)(?:フン|プン)"
 _R_NOT_STOPPING = (r"(?:トマラナ|トマリマセ|トマンナ|トマンネ|トマッテナ|オサマラナ|オサマリマセ|オサマンナ|オサマッテナ|"
-                   r"オワラナ|オワンナ|オワリマセ|ヤマナ|ツヅイテル|ツヅイテイ|ツヅイテマ|ズットツヅ)")
+                   r"オワラナ|オワンナ|オワリマセ|ヤマナ|ツヅイテル|ツヅイテイ|ツヅイテマ|ズットツヅ|"
+                   # no sign of stopping: 「止まる気配なし」「おさまりそうにない」
+                   r"(?:トマル|オサマル|オワル)(?:ケハイ|ヨウス)(?:ガ|モ)?(?:ナイ|ナシ|ナク|アリマセ)|"
+                   r"(?:トマリ|オサマリ|オワリ)ソウ(?:ニ|ニモ|モ)?(?:ナイ|ナク|アリマセ))")
 _R_EVENT = r"(?:オキ|オコ|アッ|デタ|デテ|シタ|シテ|シチャ|ナッ|ツヅ|トマラ|ハジマ)"
 
 _READ_PATTERNS: dict[str, list[re.Pattern]] = {
@@ -506,12 +509,14 @@ _EXPERIENCED = re.compile(r"(?:[たで]|ない)こと(?:が|も|は)?(?:[^。？
 #: (only of the seizure lasting or coming: 「てんかんなんて言われたことない」 says a first seizure, the alarm's case)
 _NEVER = re.compile(r"(?:続い|つづい|止まらなかっ|とまらなかっ)たこと(?:は|が|も)?(?:一度も|いちども|1回も|一回も|まだ)?"
                     r"(?:ない|ありません|なかった|ありませんでした)")
-_USUALLY = r"(?:いつも|毎回|普段|ふだん|いつもの)"
+#: (not 「いつもより」「普段と違う」: the message compares this seizure with the usual one, as an emergency does: 「発作が
+#: いつもより長くてもう5分こえた 止まる気配なし」 read as the habit of stopping)
+_USUALLY = r"(?:(?:いつも|普段|ふだん)(?!より|と(?:違|ちが)|以上|いじょう)|毎回|いつもの)"
 _HABIT = re.compile(_USUALLY + r".{0,24}?(?:すぐ)?(?:戻|もど|回復|回福|おさま|治ま|収ま|止ま|とま)|"
                     # 「いつも30分くらいぼーっとしてるけどそのあと普通に話せるようになる」
                     + _USUALLY + r".{0,30}?(?:普通に|ふつうに|元に|もとに|元通り|もとどおり|ちゃんと(?:話|はな))|"
                     + _ALWAYS_SO)
-_R_HABIT = re.compile(r"(?:イツモ|マイカイ|フダン).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
+_R_HABIT = re.compile(r"(?:(?:イツモ|フダン)(?!ヨリ|ト(?:チガ)|イジョウ)|マイカイ).{0,24}?(?:スグ)?(?:モド|カイフク|オサマ|トマ)")
 # 「5分以上続いたら救急車？」「水の中で発作が起きたらどうする？」: the situation in the conditional
 # is asked about ahead of time. It withdraws the alarm only when nothing in the message says the
 # event is happening or has just happened (a now-word above, or 続いてる・起こした・倒れた …).

@@ -78,11 +78,14 @@ def _with_marker(sentence: str, n: int | None) -> str:
 
 def _widen_coverage(rel: Relevance, said: list[str], texts: list[str], stats) -> None:
     """Take the coverage of the best of ``said`` over ``texts`` into ``rel`` where it is higher (a wider reading of the
-    message or of the sources; the other signals stay those of the question sentence over the retrieved chunks)."""
+    message or of the sources; the other signals stay those of the question sentence over the retrieved chunks), and
+    then no longer record as missing a word that ``texts`` hold (the whole pages may hold what the chunks lacked)."""
     for text in said:
         full = assess(text, texts, stats)
         if full.weighted_coverage > rel.weighted_coverage:
             rel.coverage, rel.weighted_coverage = full.coverage, full.weighted_coverage
+            have = set().union(*(_tokens(t) for t in texts))
+            rel.missing = [w for w in rel.missing if w not in have]
 
 
 def _complete_prefix(text: str) -> str:

@@ -307,6 +307,17 @@ def test_clean_source_text_keeps_the_content_around_an_injection():
     ("いつもは すぐ とまるのに けいれん とまらない", True),            # clauses typed with spaces, no commas
     ("いつもは すぐ とまるのに seizure 止まらない", True),
     ("イツモハ スグ トマルノニ よんでも はんのう しない", True),
+    # 「いつもより」 compares this seizure with the usual one: not the habit of stopping (a fresh list's message lost its
+    # alarm to 「いつも…止ま」)
+    ("長男の発作がいつもより長くてもう5分こえた 止まる気配なし", True),
+    ("ほっさ が ふだん より ながい もう 6ぷん とまる けはい ない", True),
+    ("ホッサ イツモヨリ ナガイ トマル ケハイ ナイ", True),
+    ("いつもは すぐ 止まるから 救急車は呼ばなくていいって言われてる", False),
+    # no sign of stopping is not stopping (「止まる気配ない」 got no alarm), in any script; asked ahead or past, it is not now
+    ("発作が止まる気配ない", True),
+    ("けいれん おさまりそうにない どうしよう", True),
+    ("発作が止まる気配がなかったら救急車？", False),
+    ("昨日の発作は止まる気配がなくて救急車を呼んだ", False),
     ("とまらない ほっさ って よくある？", False),
     # about people in general, when it happened, a comparison, a worry, time since, a conditional with どうすれば
     ("はじめて発作を起こした人は、みんな薬を飲むの？", False),

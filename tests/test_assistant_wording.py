@@ -505,6 +505,8 @@ def test_coverage_is_judged_on_the_pages_the_answer_may_quote(demo_assistant):
     ans = demo_assistant.ask(q, mode="extractive")
     assert ans.grounding == "extractive" and ans.relevance["weighted_coverage"] >= 0.2
     assert any(c.url.endswith("/life/school.html") for c in ans.citations)
+    # the signals recorded are those of the reading that decided: the trip's words are on the page, not missing
+    assert not {"修学", "宿泊"} & set(ans.relevance["missing"])
     assert "修学旅行" in ans.answer
     # a question the pages do not cover is still declined
     assert demo_assistant.ask("修学旅行のおこづかいは何円くらいが普通？", mode="extractive").grounding in ("no_sources", "out_of_scope")
