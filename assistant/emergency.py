@@ -264,8 +264,11 @@ _DRUG_RESISTANCE = re.compile(
 #: ... or seizures that have not stopped for weeks or months (「drug-resistantでseizureがmonths止まらない」): no seizure goes
 #: on for months, the illness does
 _LONG_COURSE = re.compile(r"(?:[0-9０-９一二三四五六七八九十数何半]+\s*)?(?:か月|ヶ月|カ月|かげつ|年|ねん|週間|しゅうかん|"
+                          r"(?<=[0-9０-９一二三四五六七八九十数何])日|"
                           r"months?|years?|weeks?)(?:も|間|かん|以上|いじょう|ほど|くらい)?\s*"
-                          r"(?:止まらな|とまらな|おさまらな|治まらな|続いて|つづいて)")
+                          r"(?:止まらな|とまらな|おさまらな|治まらな|続いて|つづいて)|"
+                          # 「…止まらない もう3日くらい」: days, not minutes
+                          r"(?:もう|すでに|かれこれ)\s*[0-9０-９一二三四五六七八九十数何]+\s*(?:日|にち|週間|か月|ヶ月|年)")
 _COURSE = re.compile(r"(?<![今毎])(?:月|週|年)に\s*(?:[0-9０-９一二三四五六七八九十数何]+|なん|すう)\s*(?:回|かい|度|ど)")
 _R_DRUG_RESISTANCE = re.compile(
     r"(?:(?:クスリ|チリョウ|シュジュツ|シュルイ|ノンデ|ノマセテ).{0,12}(?:テモ|デモ)|シュルイ.{0,8}タメシ(?:マシタガ|タケド|タガ))"
@@ -290,6 +293,8 @@ _STILL_WHAT = (r"けいれん|ケイレン|痙攣|発作|ほっさ|ホッサ|止
                r"しゃべ|喋|立て|たて|歩け|あるけ|泡|あわ|よだれ|ヨダレ|吐|は[いき]|おかし|変|へん|ない(?=て|ちゃ)|来な|こな|呼|よ[んば]")
 _STILL = r"まだ\s*(?:も|まだ)?\s*(?=" + _STILL_WHAT + ")" + _NOT_YET
 _STRONG_NOW_WORDS = (r"今(?![日週月年度回後朝夜までの住通飲使服働勤習]|かかって|受けて|診て|は?(?:妊活|妊娠|治療|服薬|通院|入院|休職|育休|産休)中|からでも|"
+                     # an age now (「初めての発作は5歳のとき、今15歳」)
+                     r"(?:は|で|もう)?[0-9０-９一二三四五六七八九十]+\s*(?:歳|才|さい|年生|ねんせい)|"
                      r"(?:も|は|でも)?(?:お?薬|くすり))|(?<![なら])いま(?!ま|す(?!ぐ)|せ|した|しょう|の|(?:も|は|でも)?(?:お?薬|くすり))|"
                      r"さっき|たった今|" + _STILL + r"|目の前|助けて|たすけて|急いで|至急|[!！]")
 _STRONG_NOW = re.compile(_STRONG_NOW_WORDS)
@@ -376,7 +381,12 @@ _CALM_NOW = re.compile(r"(?:今|いま)は?(?:もう)?(?:家|いえ|うち|自�
 #: something else that did not stop or went on (a nosebleed, hiccups, a night's crying, a phone call): its duration is
 #: not a seizure's (「病院からの電話が40分も続いて」「鼻血が30分くらい止まらなかった」)
 _OTHER_THING = re.compile(r"(?:鼻血|はなぢ|しゃっくり|シャックリ|咳|せき|涙|なみだ|笑い|わらい|電話|でんわ|会議|説明|夜泣き|よなき|"
-                          r"出血|下痢|げり|くしゃみ|鼻水|はなみず)(?:が|は|も)?[^。、？?]{0,10}?(?:止まらな|とまらな|続い|つづい|続け|つづけ)")
+                          r"出血|下痢|げり|くしゃみ|鼻水|はなみず)(?:が|は|も)?[^。、？?]{0,10}?(?:止まらな|とまらな|続い|つづい|続け|つづけ)|"
+                          # a baby crying, a machine stopped (「赤ちゃんが泣き止まない もう10分」「洗濯機がとまった 5分前から動かない」)
+                          r"泣き止ま|なきやま|泣きやま|"
+                          # (written in kanji, with its particle: 「ずっとけいれん」 holds とけい)
+                          r"(?:洗濯機|時計|電車|エンジン|スマホ|パソコン|機械|エレベーター|冷蔵庫)(?:が|は|も)"
+                          r"[^。、？?]{0,8}?(?:止ま|とま|動かな|うごかな|固ま|かたま)")
 #: ... unless a seizure is said to go on too (「夜泣きかと思ったらけいれんが止まらない」)
 _SEIZURE_GOING_ON = re.compile(_SEIZ + r"(?:が|は|も)?[^。？?]{0,8}?(?:止まらな|とまらな|止まりませ|続いて|つづいて|続いてる|おさまらな)")
 #: the person already seen to by a doctor or the ambulance (「救急車で運ばれて検査して」「受診して」)
@@ -395,11 +405,13 @@ _R_SINCE_END = re.compile(r"(?:オワッ|オサマッ|トマッ|ヤン)テ(?:カ
 #: days before today, in kanji and kana, and N days, weeks, months or years ago (「先月」「せんげつ」「三年前」)
 _EARLIER_DAYS = (r"昨日|昨夜|一昨日|おととい|先週|先月|去年|昨年|以前|前回|この前|先日|こないだ|この間|このあいだ|"
                  r"せんしゅう|せんげつ|きょねん|さくねん|"
-                 r"[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|しゅうかん|かげつ|ねん)(?:前|まえ)")
+                 r"[0-9一二三四五六七八九十数何]+(?:日|週間|か月|ヶ月|カ月|年|にち|しゅうかん|かげつ|ねん)も?(?:前|まえ)")
 _PAST_TIME = re.compile(r"(?:" + _EARLIER_DAYS + r"|昨晩|今朝|けさ|小さい頃|子どもの頃|まえは|前は|"
                         r"ずっと前|ずっとまえ|ずっと昔|ずっとむかし|"
                         r"子供の頃|きのう|ゆうべ|いぜん|このまえ|せんじつ|ちいさいころ)(?!から|より|まで|以来|ずっと)|"
-                        r"(?:^|[、。,])前に")
+                        r"(?:^|[、。,])前に|"
+                        # an age it happened at (「初めての発作は5歳のとき」)
+                        r"[0-9０-９一二三四五六七八九十]+\s*(?:歳|才|さい)(?:の)?(?:とき|時|頃|ころ)")
 #: a time word before 初めて: the first seizure was then (「先月はじめて発作があって」「去年の冬に初めて」)
 _FIRST_BEFORE = re.compile(r"(?:" + _EARLIER_DAYS + r").{0,6}(?:初めて|はじめて|始めて)")
 # 「発作から1年」「初めての発作以来3か月」: time elapsed since the seizure
@@ -411,7 +423,9 @@ _FOR_LATER_WORDS = (r"研修|けんしゅう|講習|こうしゅう|勉強会|�
                     # deciding beforehand who does what (「誰が時間はかるのか決めときたい」)
                     r"決めておき|決めとき|決めておく|きめておき|きめとき|"
                     # an appointment ahead (「はじめて の ほっさ の あと の のうは けんさ って いたい？ らいしゅう よやく」)
-                    r"来週|らいしゅう|来月|らいげつ|予約|よやく")
+                    r"来週|らいしゅう|来月|らいげつ|予約|よやく|"
+                    # telling someone beforehand (「…救急車を呼ぶよう引率の先生に伝えておくべき?」)
+                    r"伝えておく|つたえておく|伝えておき|つたえておき|伝えとく|つたえとく|お願いしておく|頼んでおく")
 _FOR_LATER = re.compile(_FOR_LATER_WORDS)
 _PREPARE = re.compile(_FOR_LATER_WORDS + r"|念のため|念の為|一応知|確認したい|確認しておき")
 #: what is given or done *for* the situation (「5分以上続いたときに使う坐薬」): a question about the remedy
@@ -579,13 +593,14 @@ def _going_on(read: str) -> bool:
 _CLAUSE = re.compile(r"(?<!って)(?<!とは)(?<!のは)[、,，]+|[。．!！?？]+|(?:(?<=けど)|(?<=のに)|(?<=けれど)|(?<=だが)|(?<=すが)|(?<=ケド)|(?<=ノニ))\s+")
 
 
-def _going_on_elsewhere(text: str, cue: re.Pattern, r_cue: re.Pattern | None = None) -> bool:
+def _going_on_elsewhere(text: str, cue: re.Pattern, r_cue: re.Pattern | None = None, happening: bool = False) -> bool:
     """Does a clause the question about the situation does not reach say something is going on?
     「発作ってよくあるけど、けいれんが止まらない」 asks nothing about seizures in general: its second clause is
     happening; 「救急車って費用かかるよね、顔が紫になってる」 asks about costs beside a crisis. (Naming an emergency
     is not enough: 「はじめてのけいれんで救急車を呼んだら、費用はかかる？」 describes the situation it asks about.)
     ``text``: the message as written, spaces kept. A clause any match of ``cue`` overlaps (「妊娠中のけいれんと、
-    てんかんの発作は違うの？」 is one comparison across the comma) belongs to the question."""
+    てんかんの発作は違うの？」 is one comparison across the comma) belongs to the question. ``happening``: a clause
+    that says it is happening (:data:`_R_HAPPENING`: 「隣で息子が初めてけいれんしてる」) counts too."""
     clauses, pos = [], 0
     for part in _CLAUSE.split(text):
         c = re.sub(r"\s+", "", part)
@@ -599,7 +614,7 @@ def _going_on_elsewhere(text: str, cue: re.Pattern, r_cue: re.Pattern | None = N
         read = re.sub(r"\s+", "", reading(c))
         if r_cue is not None and r_cue.search(read):
             continue
-        if _going_on(read):
+        if _going_on(read) or (happening and _R_HAPPENING.search(read)):
             return True
     return False
 
@@ -626,17 +641,34 @@ _LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])|[（(]�
 #: something to read or look at about it (「…人の体験談を読みたい」「…寝かせ方をイラストで見たい」)
 _TO_READ = re.compile(r"(?:体験談|体験記|イラスト|図解|図|動画|写真|資料|パンフレット)(?:を|で|が)?(?:読み|よみ|見|み)(?:たい|せて)|"
                       # someone else's story heard (「ママ友の子がプールで発作を起こして溺れかけた話を聞いて」)
-                      r"(?:話|はなし)を(?:聞い|きい|聞き|きき)|って(?:話|はなし)(?:聞い|きい)(?!たこと)|(?:聞い|きい)た(?:話|はなし)|の(?:話|はなし)(?:だと|では|によると)|"
+                      r"(?:話|はなし)を(?:[^。？?]{0,6}(?:から|に))?(?:聞い|きい|聞き|きき)|って(?:話|はなし)(?:聞い|きい)(?!たこと)|(?:聞い|きい)た(?:話|はなし)|の(?:話|はなし)(?:だと|では|によると)|"
                       # what was reported to the doctor (「発作が止まらないって相談したら薬を増やされて」)
                       r"(?:って|と)(?:相談|そうだん)(?:したら|して|した)")
 #: a scene of fiction (「ゲームでキャラが発作で倒れて頭から血出てるシーン」「…って実際もあんな感じ？」): what is
 #: described happens on a screen or a page, whatever state it names (the plain media words 「ドラマで」「ゲームの」 are
 #: left to :data:`_GENERAL`, which keeps the alarm when something goes on: 「ゲームの途中で息子がけいれん、止まらない」)
-_FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人公|演出|描写|(?:場面|シーン)(?:が|を|で|は|に)?(?:あっ|見|み|書|かい|描)|"
+_FICTION = re.compile(r"キャラ(?:クター)?(?:が|の)|登場人物|主人公|演出|描写|(?:テレビ|番組|特集|ニュース|記事|雑誌|講習|授業)[^。？?]{0,40}?(?:って|と)(?:言って|いって|書いて|かいて)(?:た|い|あっ)|(?:場面|シーン)(?:が|を|で|は|に)?(?:あっ|見|み|書|かい|描)|"
                       r"(?:実際|現実)(?:も|は|に|で|の)|リアル(?:[？?]|なの|です|かな)|"
                       r"(?:ドラマ|映画|アニメ|漫画|マンガ|小説|ゲームの中)で(?!遊|あそ)|"
+                      # a seizure video online, or one suspected of acting (「ユーチューバーの発作動画、意識がないふりしてない？」)
+                      r"(?:発作|ほっさ|けいれん)動画|(?:ふり|フリ)(?:を)?(?:して|じゃ)|演技|"
                       # a video seen online (「TikTokでみた人、ゲーム中にいきなりガクガクしてた」)
                       r"(?:(?i:tiktok|youtube)|ティックトック|ユーチューブ|インスタ|動画|配信)(?:で|に)(?:見|み|観)(?:た|て)")
+
+
+#: an explicit if (「もし…たら」「仮に」)
+_IF = re.compile(r"もし(?!か)も?(?!し)|仮に|かりに|万が一|万一|まんがいち")
+#: a dream (「ハツサ トマラナイ ユメ ミタ コワイ」): nothing it shows is happening
+_DREAM = re.compile(r"(?:夢|ゆめ|ユメ)(?!じゃ|ジャ)(?:を|ヲ)?(?:見|み|ミ)(?:た|タ|る|ル|ま|マ)|(?:夢|ゆめ|ユメ)(?:の中|のなか|ノナカ)|悪夢|あくむ")
+#: the situation dreaded or kept from happening, or others' experience of it asked for: 「5ふんいじょう とまらない ほっさ が
+#: くる のが こわい」「…唇が紫になったらとか考えると眠れない」「頭から血が出るほどの転倒を防ぐには？」「止まらない発作を経験した人、
+#: その後の後遺症ある？」
+_DREADED = re.compile(r"(?:くる|来る|起きる|おきる|起こる|おこる|なる)(?:の|こと)(?:が|も)?(?:怖|こわ|コワ|不安|ふあん|心配|しんぱい)|"
+                      r"(?:とか|って)(?:考え|かんがえ|想像|そうぞう)|とか(?:怖|こわ|コワ|不安|心配)|"
+                      r"(?:防ぐ|ふせぐ|防げ|ふせげ|予防|よぼう)(?:には|ため|方法|ほうほう|コツ|こつ|工夫|くふう|[？?]|$)|"
+                      r"(?:経験|体験)(?:した|のある|がある|ある)(?:人|方|ひと|かた)|"
+                      # a worry that shapes what one does (「お風呂は発作が心配なのでシャワーだけにしてます」)
+                      r"(?:が|は)(?:心配|しんぱい|不安|ふあん|怖い|こわい)(?:なので|だから|なんで)")
 
 
 def _said_before(written: str, read: str) -> bool:
@@ -649,6 +681,25 @@ def _about_not_now(written: str, read: str, found: set[str], spaced: str = "") -
     if (_LAUGH.search(written) or _FIGURE.search(written)) and not _going_on(read):
         return set(found)
     if (_FICTION.search(written) or _TO_READ.search(written)) and not _STRONG_NOW.search(written):
+        return set(found)
+    if _DREAM.search(written) and not _STRONG_NOW.search(written):
+        return set(found)
+    # 「もし発作が5分以上止まらなかったらどうすればいいですか」: an explicit if with a conditional asks ahead, どうすれば and all
+    if _IF.search(written) and _R_HYPOTHETICAL.search(read) and not (
+            _STRONG_NOW.search(written) or _going_on(read) or _going_on_elsewhere(spaced or written, _IF, happening=True)):
+        return set(found)
+    # a seizure before, seen to, and a worry about something else (「去年プールで発作起こして救急搬送されたけど、今年の水泳
+    # 授業どうしよう」): its どうしよう is not a panic
+    if _said_before(written, read) and _TREATED.search(written) and not (
+            _going_on(read) or _STRONG_NOW.search(written) or _JUST_NOW.search(written)
+            or _going_on_elsewhere(spaced or written, _PAST_TIME, happening=True)):
+        return set(found)
+    # someone's story heard, already seen to (「旦那の妹の友達が初めての発作で救急搬送されたらしい」)
+    if _HEARSAY.search(written) and _TREATED.search(written) and not (_going_on(read) or _STRONG_NOW.search(written)
+                                                                      or _going_on_elsewhere(spaced or written, _HEARSAY, happening=True)):
+        return set(found)
+    if _DREADED.search(written) and not (_going_on(read) or _STRONG_NOW.search(written)
+                                         or _going_on_elsewhere(spaced or written, _DREADED, happening=True)):
         return set(found)
     # the next time (「次に5分以上続いたらどうすればいいか教えて」): asked ahead, どうすれば and all
     if _NEXT_TIME.search(written) and not (_going_on(read) or _STRONG_NOW.search(written) or _R_HAPPENING.search(read)):
