@@ -342,6 +342,11 @@ class Assistant:
             chunks = page_chunks(s.chunk_id)
             own = next((c.n for c in chunks if c.chunk_id == s.chunk_id), None)
             pieces = [s.text]
+            # ... and so does the retrieved chunk itself (it may start with the items the chunker carried over)
+            mine = next((c for c in chunks if c.chunk_id == s.chunk_id), None)
+            if mine is not None and len(mine.headings) > 1 and s.text.strip() \
+                    and not s.text.lstrip().startswith(mine.headings[-1]):
+                pieces = [mine.headings[-1] + "\n" + s.text.strip("\n")]
             prev = own
             for c in chunks:
                 if c.chunk_id in have or c.page != s.page:

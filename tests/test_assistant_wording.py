@@ -496,6 +496,11 @@ def test_a_chunk_that_starts_inside_a_section_keeps_its_section_in_the_whole_pag
     assert heads[units.index(first)] == inside.headings[-1]
     last_of_own = quote_units(own.text)[-1]
     assert heads[units.index(last_of_own)] != inside.headings[-1]
+    # ... and the chunk retrieved itself, starting inside its section, is under that section's heading too
+    text = demo_assistant._whole_pages([Source(n=1, chunk_id=inside.chunk_id, url=inside.url, title=inside.title,
+                                               text=inside.text)])[0].text
+    units, heads = quote_units(text), section_headings(text)
+    assert heads[units.index(first)] == inside.headings[-1]
 
 
 def test_coverage_is_judged_on_the_pages_the_answer_may_quote(demo_assistant):
