@@ -76,6 +76,14 @@ def _with_marker(sentence: str, n: int | None) -> str:
     return f"{s}[{n}]"
 
 
+def _under_heading(chunk, text: str) -> str:
+    """``text`` (the chunk's, cleaned) with the chunk's section heading as its first line when it starts inside that
+    section: without it, its first lines read as part of whatever section comes before it in a source's text."""
+    if len(chunk.headings) > 1 and text.strip() and not text.lstrip().startswith(chunk.headings[-1]):
+        return chunk.headings[-1] + "\n" + text.strip("\n")
+    return text
+
+
 def _widen_coverage(rel: Relevance, said: list[str], texts: list[str], stats) -> None:
     """Take the coverage of the best of ``said`` over ``texts`` into ``rel`` where it is higher (a wider reading of the
     message or of the sources; the other signals stay those of the question sentence over the retrieved chunks), and
@@ -326,7 +334,8 @@ class Assistant:
         page's chunks that were not retrieved (same PDF page only), after its own text. Retrieval
         finds the right page more often than the chunk that holds the answer sentence; quoting
         from the whole page cites the same page. Chunks retrieved in their own right stay as they
-        are. The sentences consecutive chunks share (the chunker's overlap) appear once."""
+        are (with their section's heading first when they start inside one: :func:`_under_heading`). The
+        sentences consecutive chunks share (the chunker's overlap) appear once."""
         page_chunks = getattr(self.retriever, "page_chunks", None)
         if page_chunks is None:
             return sources
@@ -335,18 +344,17 @@ class Assistant:
         out = []
         for s in sources:
             doc = s.chunk_id.rsplit("#", 1)[0]
+            chunks = page_chunks(s.chunk_id)
+            mine = next((c for c in chunks if c.chunk_id == s.chunk_id), None)
+            # a retrieved chunk that starts inside a section (with the items the chunker carried over) names its section
+            # first, as the page's other chunks do below
+            head = _under_heading(mine, s.text) if mine is not None else s.text
             if doc in seen:
-                out.append(s)
+                out.append(dataclasses.replace(s, text=head) if head != s.text else s)
                 continue
             seen.add(doc)
-            chunks = page_chunks(s.chunk_id)
-            own = next((c.n for c in chunks if c.chunk_id == s.chunk_id), None)
-            pieces = [s.text]
-            # ... and so does the retrieved chunk itself (it may start with the items the chunker carried over)
-            mine = next((c for c in chunks if c.chunk_id == s.chunk_id), None)
-            if mine is not None and len(mine.headings) > 1 and s.text.strip() \
-                    and not s.text.lstrip().startswith(mine.headings[-1]):
-                pieces = [mine.headings[-1] + "\n" + s.text.strip("\n")]
+            own = mine.n if mine is not None else None
+            pieces = [head]
             prev = own
             for c in chunks:
                 if c.chunk_id in have or c.page != s.page:
@@ -362,9 +370,8 @@ class Assistant:
                 # a chunk that starts inside a section and does not follow the piece before it names its section
                 # first: its lines would read as the end of that piece's section (a list of the support systems as
                 # part of 「障害年金を受け取るための条件」, shown after its last sentence)
-                if (prev is None or c.n != prev + 1) and len(c.headings) > 1 and more.strip() \
-                        and not more.lstrip().startswith(c.headings[-1]):
-                    more = c.headings[-1] + "\n" + more.strip("\n")
+                if prev is None or c.n != prev + 1:
+                    more = _under_heading(c, more)
                 if more.strip():
                     pieces.append(more.strip("\n"))
                 prev = c.n
