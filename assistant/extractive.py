@@ -683,12 +683,13 @@ def _goes_on(sents: list[str], sections: list[str] | None, i: int) -> bool:
 def _label(sections: list[str] | None, quotes: list[Quote], items: list[str], title: str) -> str:
     """The heading of the section the passage comes from, when it names something the passage
     does not (「強直間代発作（いわゆる大発作）の経過」 over a sentence that only describes the
-    seizure); not the page's title, which the citation shows."""
+    seizure); not the page's title, which the citation shows, nor over a sentence that carries its own label
+    (「脱力発作：…」), unless it opens a list: the items' labels name the items, the heading the list."""
     if not sections or quotes[0].position >= len(sections):
         return ""
     head = sections[quotes[0].position]
     if len(head) < 4 or head == title.strip() or looks_like_injection(head) or _BOILERPLATE.search(head) \
-            or _LABELLED.match(quotes[0].text):
+            or (_LABELLED.match(quotes[0].text) and not (items and _is_item(quotes[0].text))):
         return ""
     shown = _tokens("".join(q.text for q in quotes) + "".join(items))
     return head if _tokens(head) - shown else ""

@@ -414,3 +414,17 @@ def test_a_sentence_a_list_follows_straight_away_introduces_it_without_saying_so
     [p] = select_passages("しびれが体の一部に出るのは頭頂葉？", [_src(page, title="焦点発作")], n=1)
     assert [x.text for x in p.quotes] == ["焦点発作の症状は、発作が始まる脳の部位によって特徴があります。"]
     assert "- 頭頂葉：体の一部のしびれなど、感覚の症状が出やすい。" in p.items
+
+
+def test_a_list_under_its_heading_keeps_the_heading_though_its_first_item_has_a_label():
+    # the items' own labels (「体調の変化：」) name each item, not the list: without the heading the answer opened on bare items
+    page = ("ジェネリック医薬品\n"
+            "切り替えたあとに気をつけたいこと\n"
+            "- 見た目の変化：色や形が変わるため、飲み間違いに気をつけましょう。\n"
+            "- 体調の変化：発作が増えたら、早めに主治医に相談してください。\n"
+            "費用について\n"
+            "ジェネリック医薬品は、お薬代を抑えられます。\n")
+    [p] = select_passages("ジェネリックに切り替えたら発作が増えた", [_src(page, title="ジェネリック医薬品")], n=1)
+    assert p.heading == "切り替えたあとに気をつけたいこと"
+    assert {p.quotes[0].text, *p.items} == {"- 見た目の変化：色や形が変わるため、飲み間違いに気をつけましょう。",
+                                            "- 体調の変化：発作が増えたら、早めに主治医に相談してください。"}
