@@ -688,8 +688,11 @@ def _label(sections: list[str] | None, quotes: list[Quote], items: list[str], ti
     if not sections or quotes[0].position >= len(sections):
         return ""
     head = sections[quotes[0].position]
+    listed = bool(items) and _is_item(quotes[0].text)
     if len(head) < 4 or head == title.strip() or looks_like_injection(head) or _BOILERPLATE.search(head) \
-            or (_LABELLED.match(quotes[0].text) and not (items and _is_item(quotes[0].text))):
+            or (_LABELLED.match(quotes[0].text) and not listed):
         return ""
+    if listed:  # a list's heading says what the list is, whatever words its items repeat
+        return head
     shown = _tokens("".join(q.text for q in quotes) + "".join(items))
     return head if _tokens(head) - shown else ""

@@ -428,3 +428,10 @@ def test_a_list_under_its_heading_keeps_the_heading_though_its_first_item_has_a_
     assert p.heading == "切り替えたあとに気をつけたいこと"
     assert {p.quotes[0].text, *p.items} == {"- 見た目の変化：色や形が変わるため、飲み間違いに気をつけましょう。",
                                             "- 体調の変化：発作が増えたら、早めに主治医に相談してください。"}
+    # ... and when the items repeat every word of the heading (「ミオクロニー発作・脱力発作」 over its two kinds)
+    kinds = ("全般発作\n"
+             "ミオクロニー発作・脱力発作\n"
+             "- ミオクロニー発作：肩や腕が一瞬ピクッと動く発作です。\n"
+             "- 脱力発作：全身の力が一瞬で抜けて、その場に崩れ落ちる発作です。\n")
+    [p] = select_passages("力が抜けて崩れ落ちる発作", [_src(kinds)], n=1)
+    assert p.quotes[0].text.startswith("- ") and p.items and p.heading == "ミオクロニー発作・脱力発作"
