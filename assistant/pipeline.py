@@ -37,7 +37,7 @@ from assistant.site_pages import rank_hits
 from assistant.unknown_topic import default_model as default_unknown_topic, features as unknown_topic_features
 from generator.context import window_sources
 from generator.prompter import Prompter
-from index import open_index
+from index import Chunk, open_index
 from index.chunking import overlap_length
 from tenkan.errors import ModelUnavailableError, TenkanError
 from tenkan.paths import Workspace
@@ -76,7 +76,7 @@ def _with_marker(sentence: str, n: int | None) -> str:
     return f"{s}[{n}]"
 
 
-def _under_heading(chunk, text: str) -> str:
+def _under_heading(chunk: Chunk, text: str) -> str:
     """``text`` (the chunk's, cleaned) with the chunk's section heading as its first line when it starts inside that
     section: without it, its first lines read as part of whatever section comes before it in a source's text."""
     if len(chunk.headings) > 1 and text.strip() and not text.lstrip().startswith(chunk.headings[-1]):
@@ -341,10 +341,13 @@ class Assistant:
             return sources
         have = {s.chunk_id for s in sources}
         seen: set[str] = set()
+        by_doc: dict[str, list] = {}  # a page's chunks, read once however many of its chunks were retrieved
         out = []
         for s in sources:
             doc = s.chunk_id.rsplit("#", 1)[0]
-            chunks = page_chunks(s.chunk_id)
+            if doc not in by_doc:
+                by_doc[doc] = page_chunks(s.chunk_id)
+            chunks = by_doc[doc]
             mine = next((c for c in chunks if c.chunk_id == s.chunk_id), None)
             # a retrieved chunk that starts inside a section (with the items the chunker carried over) names its section
             # first, as the page's other chunks do below
